@@ -352,12 +352,12 @@ def test_rejected_documents_become_problems_not_documents(store):
     run = store.begin_run({"inputs": ["a"]})
     stats = store.save_results([result("doc-empty", "", rejected="empty after cleaning")], run)
     store.record_problem(run, "inputs/broken.jsonl:7", "not valid JSON")
-    store.finish_run(run, "partial", stats)
+    store.finish_run(run, "partial", {**stats.run_counts(), "problems": 1})
     assert stats.documents_rejected == 1 and not store.has_document("doc-empty")
     info = store.get_run(run)
     assert info.status == "partial" and info.finished_at
     assert info.documents_seen == 1 and info.documents_rejected == 1
-    assert info.args == {"inputs": ["a"]}
+    assert info.args == {"inputs": ["a"]} and info.problem_count == 1
     assert [(p.origin, p.reason) for p in info.problems] == [
         ("reports/doc-empty.html", "empty after cleaning"),
         ("inputs/broken.jsonl:7", "not valid JSON"),
@@ -568,3 +568,21 @@ def test_round_trip_against_one_long_lived_store(store):
         assert store.get_event(event.event_id) == event
 
     check()
+
+
+def test_old_database_is_upgraded_by_new_migrations(tmp_path):
+    path = tmp_path / "old.db"
+    with Store.open(path) as s:
+        s.save_results(sample_results())
+    # Make it look like a database written before 0003 existed.
+    conn = sqlite3.connect(path)
+    conn.execute("ALTER TABLE runs DROP COLUMN problems")
+    conn.execute("DELETE FROM schema_migrations WHERE name = '0003_run_problem_count'")
+    conn.commit()
+    conn.close()
+    with Store.open(path) as s:
+        assert "0003_run_problem_count" in s.applied_migrations()
+        run = s.begin_run()
+        s.finish_run(run, "ok", {"problems": 2})
+        assert s.get_run(run).problem_count == 2
+        assert s.count_events() == 3  # data kept

@@ -81,8 +81,10 @@ _INSERT_DOCUMENT_SQL = (
     " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
+# Counts a run records; "problems" = inputs that could not be read at all.
 _RUN_COUNT_COLUMNS = (
     "documents_seen", "documents_stored", "documents_skipped", "documents_rejected", "events",
+    "problems",
 )
 
 
@@ -231,6 +233,7 @@ class RunInfo:
     documents_skipped: int
     documents_rejected: int
     events: int
+    problem_count: int  # inputs skipped, as counted by the caller
     problems: tuple[Problem, ...] = field(default_factory=tuple)
 
 
