@@ -586,3 +586,17 @@ def test_old_database_is_upgraded_by_new_migrations(tmp_path):
         s.finish_run(run, "ok", {"problems": 2})
         assert s.get_run(run).problem_count == 2
         assert s.count_events() == 3  # data kept
+
+
+def test_iteration_is_a_consistent_snapshot(tmp_path):
+    path = tmp_path / "snap.db"
+    with Store.open(path) as reader, Store.open(path) as writer:
+        writer.save_results(_numbered_results(6))
+        pages = reader.iter_events(page_size=2, order_by="event_id")
+        first = [next(pages), next(pages)]
+        # Another connection adds events that sort before the ones already read.
+        writer.save_results([result("doc-a", HARIM_TEXT, (harim_event(event_id="ev-0000a"),))])
+        rest = list(pages)
+        assert len(first) + len(rest) == 6
+        assert len({e.event_id for e in first + rest}) == 6
+        assert reader.count_events() == 7  # the snapshot ended with the iteration

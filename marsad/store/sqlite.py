@@ -629,14 +629,26 @@ class Store:
         self, filters: EventFilter | None = None, order_by: str = "event_date",
         page_size: int = ITER_PAGE_SIZE,
     ) -> Iterator[Event]:
-        """All matching events, fetched a page at a time (for exports)."""
-        offset = 0
-        while True:
-            page = self.events(filters, limit=page_size, offset=offset, order_by=order_by)
-            yield from page
-            if len(page) < page_size:
-                return
-            offset += page_size
+        """All matching events, fetched a page at a time (for exports).
+
+        The pages are read in one read transaction, so an extraction
+        committing meanwhile (WAL lets it) cannot shift pages and make an
+        export skip or repeat events.
+        """
+        owned = not self._conn.in_transaction
+        if owned:
+            self._conn.execute("BEGIN")
+        try:
+            offset = 0
+            while True:
+                page = self.events(filters, limit=page_size, offset=offset, order_by=order_by)
+                yield from page
+                if len(page) < page_size:
+                    return
+                offset += page_size
+        finally:
+            if owned and self._conn.in_transaction:
+                self._conn.execute("COMMIT")
 
     def count_events(self, filters: EventFilter | None = None) -> int:
         where, params = self._where(filters or EventFilter())
