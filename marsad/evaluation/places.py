@@ -1,0 +1,86 @@
+"""Place-resolution scoring on UCDP GED rows (used by ``marsad eval-places``).
+
+Each gold row names a place in ``where_coordinates`` ("Teir Maaleh village")
+with the governorate in ``adm_1`` ("Homs Governorate") and coordinates. We
+resolve the name (cue word stripped, ``adm_1`` as admin hint, country SY or
+the row's country) and report:
+
+* ``within_10km``: share resolved within 10 km of the gold point;
+* ``admin1``: share whose admin1 folds to the gold ``adm_1``;
+* ``coverage``: the ceiling: share whose name has *some* candidate in the
+  index within 10 km (no choice could do better than this);
+* ``resolved``: share that got coordinates at all.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from marsad.errors import InputError
+from marsad.geo import normalize
+from marsad.geo.index import Gazetteer, distance_km
+from marsad.geo.resolve import resolve
+from marsad.records import PlaceMention, Span
+
+WITHIN_KM = 10.0
+# UCDP where_prec: 1 exact place, 2 within ~25 km of a named place. Coarser
+# rows name districts/governorates/country, not places.
+PLACE_PRECISIONS = ("1", "2")
+# Candidates examined for the coverage ceiling.
+CEILING_CANDIDATES = 50
+_PAREN = re.compile(r"\s*\(([^)]*)\)")
+_COUNTRY = {"Syria": "SY", "Iraq": "IQ", "Turkey": "TR", "Lebanon": "LB", "Jordan": "JO", "Yemen": "YE"}
+
+
+def _rows(path: Path) -> Iterator[dict[str, str]]:
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            yield from csv.DictReader(fh)
+    except (OSError, UnicodeDecodeError, csv.Error) as err:
+        raise InputError(f"{path}: cannot read UCDP file: {err}") from err
+
+
+def gold_place(where: str) -> tuple[str, str]:
+    """("Teir Maaleh", "village") from "Teir Maaleh village"; parentheses dropped."""
+    text = _PAREN.sub("", where).strip()
+    return normalize.strip_descriptors(text)
+
+
+_admin = normalize.admin_key
+
+
+def evaluate_ucdp(path: Path, gazetteer: Gazetteer, precisions: tuple[str, ...] = PLACE_PRECISIONS,
+                  limit: int | None = None) -> dict[str, float | int]:
+    total = within = admin_ok = covered = resolved_n = 0
+    for row in _rows(Path(path)):
+        if row.get("where_prec") not in precisions:
+            continue
+        try:
+            lat, lon = float(row["latitude"]), float(row["longitude"])
+        except (KeyError, ValueError):
+            continue
+        name, cue = gold_place(row.get("where_coordinates", ""))
+        if not name:
+            continue
+        cc = _COUNTRY.get(row.get("country", ""), "SY")
+        mention = PlaceMention(span=Span(0, len(name), name), name=name, cue=cue)
+        place = resolve([mention], gazetteer, country_hint=cc,
+                        admin_hints=[row["adm_1"]] if row.get("adm_1") else [])[0]
+        total += 1
+        if place.latitude is not None:
+            resolved_n += 1
+            if distance_km(place.latitude, place.longitude, lat, lon) <= WITHIN_KM:
+                within += 1
+        if row.get("adm_1") and place.admin1 and _admin(place.admin1) == _admin(row["adm_1"]):
+            admin_ok += 1
+        if any(distance_km(c.latitude, c.longitude, lat, lon) <= WITHIN_KM
+               for c in gazetteer.lookup(name, cc, limit=CEILING_CANDIDATES)):
+            covered += 1
+        if limit and total >= limit:
+            break
+    share = (lambda n: n / total) if total else (lambda n: 0.0)
+    return {"rows": total, "resolved": share(resolved_n), "within_10km": share(within),
+            "admin1": share(admin_ok), "coverage": share(covered)}

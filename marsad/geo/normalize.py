@@ -1,0 +1,196 @@
+"""Place-name folding that survives transliteration.
+
+``exact_key`` folds lightly (ASCII, case, diacritics, ayn/hamza marks,
+Arabic articles, doubled letters); ``skeleton_key`` is a coarse second tier
+(first letter + consonants, spelling substitutions) so that Harem/Harim/Haram,
+Atma/Atmeh, Idlib/Idleb or Deir ez-Zor/Dayr az Zawr collide. The rules live
+in ``data/folding.yaml``; this module only applies them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import yaml
+from anyascii import anyascii
+
+from marsad.errors import GazetteerError
+
+_ARABIC_LETTERS = re.compile(r"[\u0600-\u06FF\u0750-\u077F\uFB50-\uFDFF\uFE70-\uFEFF]")
+_ARABIC_TASHKEEL = re.compile(r"[\u064B-\u065F\u0670\u0640]")
+_ARABIC_MAP = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ى": "ي",
+                             "ؤ": "و", "ئ": "ي", "ک": "ك", "ی": "ي"})
+_NON_WORD = re.compile(r"[^a-z0-9 ]+")
+_DOUBLED = re.compile(r"(.)\1+")
+_SPACES = re.compile(r"\s+")
+# An Arabic article glued to a word ("الطويلة") is dropped only when the word
+# left behind keeps at least this many letters (so short names survive).
+_ARABIC_ARTICLE_MIN_REST = 2
+# Folded keys memoised per process: names repeat across documents and places.
+CACHE_SIZE = 65536
+
+
+@dataclass(frozen=True)
+class FoldingRules:
+    marks: dict  # str.translate table deleting the marks
+    articles: frozenset[str]
+    glued_articles: tuple[tuple[str, int], ...]
+    glued_min_rest: int
+    descriptors: tuple[tuple[str, str], ...]  # (phrase, cue), longest phrase first
+    substitutions: tuple[tuple[str, str], ...]
+    vowels: frozenset[str]
+    admin_aliases: tuple[tuple[str, ...], ...]
+
+
+@lru_cache(maxsize=1)
+def rules() -> FoldingRules:
+    """The folding rules from ``data/folding.yaml`` (loaded once per process)."""
+    try:
+        text = resources.files("marsad.geo").joinpath("data/folding.yaml").read_text("utf-8")
+        data = yaml.safe_load(text)
+    except (OSError, yaml.YAMLError) as err:
+        raise GazetteerError(f"cannot read folding rules: {err}") from err
+    descriptors = sorted(
+        ((phrase.lower(), cue) for cue, phrases in data["descriptors"].items() for phrase in phrases),
+        key=lambda item: -len(item[0]),
+    )
+    glued = sorted(((str(k), int(v)) for k, v in data["glued_articles"].items()), key=lambda kv: -len(kv[0]))
+    return FoldingRules(
+        marks=str.maketrans("", "", "".join(data["marks"])),
+        articles=frozenset(data["articles"]),
+        glued_articles=tuple(glued),
+        glued_min_rest=int(data["glued_min_rest"]),
+        descriptors=tuple(descriptors),
+        substitutions=tuple((a, b) for a, b in data["skeleton_substitutions"]),
+        vowels=frozenset(data["vowels"]),
+        admin_aliases=tuple(tuple(group) for group in data.get("admin_aliases") or ()),
+    )
+
+
+def is_arabic(text: str) -> bool:
+    return bool(_ARABIC_LETTERS.search(text))
+
+
+def _arabic_key(text: str) -> str:
+    text = _ARABIC_TASHKEEL.sub("", text).translate(_ARABIC_MAP)
+    tokens = []
+    for token in re.split(r"[\s\-_/()،,.]+", text):
+        if token.startswith("ال") and len(token) - 2 >= _ARABIC_ARTICLE_MIN_REST:
+            token = token[2:]
+        if token:
+            tokens.append(token)
+    return " ".join(tokens)
+
+
+def _tokens(text: str) -> list[str]:
+    r = rules()
+    text = text.translate(r.marks)
+    if not text.isascii():
+        text = anyascii(text).translate(r.marks)  # anyascii may emit ' or `
+    text = text.lower()
+    text = _NON_WORD.sub(" ", text)
+    tokens = text.split()
+    kept: list[str] = []
+    for i, token in enumerate(tokens):
+        if token in r.articles and len(tokens) > 1:
+            continue
+        if i > 0:
+            for prefix, strip in r.glued_articles:
+                if token.startswith(prefix) and len(token) - strip >= r.glued_min_rest:
+                    token = token[strip:]
+                    break
+        kept.append(_DOUBLED.sub(r"\1", token))
+    return kept
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def exact_key(name: str) -> str:
+    """Light folding: "Ma'arrat al-Nu'man" and "Maarat an Numan" -> "marat numan"."""
+    if is_arabic(name):
+        return _arabic_key(name)
+    return " ".join(_tokens(name))
+
+
+def _skeleton_token(token: str, r: FoldingRules) -> str:
+    head = ""
+    if token[:1] in ("w", "y"):  # an initial w/y is a consonant: Wadi, Yabrud
+        head, token = token[0], token[1:]
+    for old, new in r.substitutions:
+        token = token.replace(old, new)
+    if head:
+        token = head + token
+    if len(token) > 2 and token.endswith("h") and token[-2] in r.vowels:
+        token = token[:-1]  # -eh / -ah endings: Atmeh, Atmah -> atme, atma
+    if not token:
+        return ""
+    first = "a" if token[0] in r.vowels else token[0]
+    rest = "".join(ch for ch in token[1:] if ch not in r.vowels)
+    return _DOUBLED.sub(r"\1", first + rest)
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def skeleton_key(name: str) -> str:
+    """Coarse folding: Harem/Harim/Haram -> "hrm", Deir ez-Zor/Dayr az Zawr -> "drzr"."""
+    if is_arabic(name):
+        return _arabic_key(name)
+    r = rules()
+    return "".join(_skeleton_token(token, r) for token in _tokens(name))
+
+
+def keys(name: str) -> tuple[str, str]:
+    """(exact key, skeleton key) of a name; empty strings when nothing is left."""
+    if is_arabic(name):
+        key = _arabic_key(name)
+        return key, key
+    r = rules()
+    tokens = _tokens(name)
+    return " ".join(tokens), "".join(_skeleton_token(t, r) for t in tokens)
+
+
+def strip_descriptors(name: str) -> tuple[str, str]:
+    """Split "Idlib countryside" into ("Idlib", "countryside"), "northern Hama"
+    into ("Hama", "northern"). Only whole words at either end are stripped, and
+    never the whole name. Returns (core name, cue or "")."""
+    r = rules()
+    core = _SPACES.sub(" ", name.strip(" \t\n,.;:()"))
+    cue = ""
+    changed = True
+    while changed:
+        changed = False
+        low = core.lower()
+        for phrase, phrase_cue in r.descriptors:
+            if low.endswith(" " + phrase) and len(core) > len(phrase) + 1:
+                core = core[: -len(phrase) - 1].rstrip(" ,-")
+            elif low.startswith(phrase + " ") and len(core) > len(phrase) + 1:
+                core = core[len(phrase) + 1:].lstrip(" ,-")
+                if core.lower().startswith("of "):
+                    core = core[3:]
+            else:
+                continue
+            cue = cue or phrase_cue
+            changed = True
+            break
+    return core, cue
+
+
+@lru_cache(maxsize=1)
+def _admin_alias_map() -> dict[str, str]:
+    out: dict[str, str] = {}
+    for group in rules().admin_aliases:
+        canonical = skeleton_key(group[0])
+        for name in group:
+            out.setdefault(skeleton_key(name), canonical)
+    return out
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def admin_key(name: str) -> str:
+    """Key to compare admin area names: "Idleb", "Idlib Governorate" and
+    "Rural Damascus" / "Rif Dimashq" fold alike."""
+    if not name:
+        return ""
+    key = skeleton_key(strip_descriptors(name)[0])
+    return _admin_alias_map().get(key, key)

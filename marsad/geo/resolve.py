@@ -1,0 +1,182 @@
+"""Choose one gazetteer place per place mention, using the whole document.
+
+Signals, in order of weight: the document's country focus (hint, else the
+majority country of unambiguous mentions), an admin area named beside the
+place in the same sentence (or given as a hint), the cue word (countryside /
+governorate -> the admin1 area), feature type, population, and closeness to
+the document's other places. Never raises: an unresolvable mention gets a
+``ResolvedPlace`` without coordinates and with a ``warning``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+from anyascii import anyascii
+
+from marsad.geo import normalize
+from marsad.geo.index import Candidate, Gazetteer, distance_km
+from marsad.records import PlaceMention, ResolvedPlace
+
+CANDIDATES = 25
+# Bonuses added to a candidate's lookup score (exact 0.90-0.99, skeleton
+# 0.60-0.69, fuzzy 0.30-0.39). Country focus outweighs a spelling tier, so an
+# exact match abroad loses to a skeleton match at home; an admin area named
+# beside the place outweighs population.
+COUNTRY_BONUS = 0.35
+ADMIN_BONUS = 0.40  # > exact-skeleton gap: the right area beats a closer spelling elsewhere
+AREA_CUE_ADMIN_BONUS = 0.20  # "Idlib countryside" -> the governorate
+POPULATED_BONUS = 0.04  # bare "Idlib" -> the city before the governorate
+NEIGHBOURHOOD_PENALTY = 0.03
+PROXIMITY_BONUS = 0.10  # at distance 0 from the document's other places
+PROXIMITY_SCALE_KM = 100.0
+# Two candidates closer than this in final score are reported as ambiguous.
+AMBIGUITY_MARGIN = 0.02
+
+AREA_CUES = frozenset({"countryside", "governorate", "province", "region", "northern", "southern",
+                       "eastern", "western", "rural", "district"})
+NEAR_CUES = frozenset({"near", "vicinity"})
+OUTSKIRTS_CUES = frozenset({"outskirts"})
+ADMIN_FEATURES = frozenset({"admin1", "admin2", "admin3"})
+COUNTRY_FEATURE = "country"
+
+
+_admin_key = normalize.admin_key
+
+
+def _candidates(gazetteer: Gazetteer, name: str, country: str | None) -> tuple[list[Candidate], str]:
+    """Candidates for a mention's text and the cue found inside it. Alternatives
+    written with a slash ("Tadmur/Palmyra") are each looked up."""
+    if "/" in name:
+        merged: dict[str, Candidate] = {}
+        cue = ""
+        for part in (p.strip() for p in name.split("/")):
+            if part:
+                found, part_cue = _candidates(gazetteer, part, country)
+                cue = cue or part_cue
+                for c in found:
+                    if c.place_id not in merged or merged[c.place_id].score < c.score:
+                        merged[c.place_id] = c
+        ranked = sorted(merged.values(), key=lambda c: -c.score)
+        return ranked[:CANDIDATES], cue
+    core, cue = normalize.strip_descriptors(name)
+    full = gazetteer.lookup(name, country, limit=CANDIDATES) if core != name else []
+    if full and full[0].tier == "exact":
+        return full, ""
+    return gazetteer.lookup(core, country, limit=CANDIDATES), cue
+
+
+def _focus(per_mention: Iterable[list[Candidate]]) -> str:
+    votes: Counter[str] = Counter()
+    for cands in per_mention:
+        exact = {c.country_code for c in cands if c.tier == "exact"}
+        if len(exact) == 1:
+            votes[exact.pop()] += 1
+    return votes.most_common(1)[0][0] if votes else ""
+
+
+def _precision(cue: str, feature: str) -> int:
+    if feature in ADMIN_FEATURES or feature == COUNTRY_FEATURE:
+        return 3 if feature in ("admin1", COUNTRY_FEATURE) else 2
+    if cue in NEAR_CUES:
+        return 2
+    if cue in OUTSKIRTS_CUES:
+        return 1
+    if cue in AREA_CUES:
+        return 2  # "X countryside" where X is a town -> X, precision 2
+    return 1
+
+
+def _unresolved(mention: PlaceMention, warning: str) -> ResolvedPlace:
+    return ResolvedPlace(location=mention.name, span=mention.span, warning=warning)
+
+
+def resolve(mentions: Sequence[PlaceMention], gazetteer: Gazetteer, country_hint: str | None = None,
+            admin_hints: Sequence[str] = ()) -> list[ResolvedPlace]:
+    """One ``ResolvedPlace`` per mention, in order. ``country_hint`` is ISO2 (or a
+    country name); ``admin_hints`` are admin area names known to hold the places
+    ("Homs Governorate")."""
+    try:
+        return _resolve(mentions, gazetteer, country_hint, admin_hints)
+    except Exception as err:  # noqa: BLE001 - resolve never raises, by contract
+        return [_unresolved(m, f"place resolution failed: {type(err).__name__}: {err}") for m in mentions]
+
+
+def _resolve(mentions: Sequence[PlaceMention], gazetteer: Gazetteer, country_hint: str | None,
+             admin_hints: Sequence[str]) -> list[ResolvedPlace]:
+    hint = (gazetteer.country_of(country_hint) if country_hint else "") or ""
+    first = [_candidates(gazetteer, m.name, None) for m in mentions]
+    focus = hint or _focus(c for c, _ in first)
+    looked: list[tuple[list[Candidate], str]] = []
+    for mention, (cands, cue) in zip(mentions, first):
+        if focus and not any(c.country_code == focus for c in cands):
+            home, home_cue = _candidates(gazetteer, mention.name, focus)
+            if home:
+                cands, cue = home + cands, home_cue
+        looked.append((cands, cue))
+
+    # Admin areas named in each sentence (the mention itself excluded later).
+    hint_keys = {_admin_key(h) for h in admin_hints if h}
+    sentence_admins: dict[int, dict[int, set[str]]] = {}
+    for i, (mention, (cands, _)) in enumerate(zip(mentions, looked)):
+        keys = {_admin_key(c.name) for c in cands
+                if c.feature in ADMIN_FEATURES and c.tier == "exact" and (not focus or c.country_code == focus)}
+        if keys:
+            sentence_admins.setdefault(mention.sentence, {})[i] = keys
+
+    # Where the document's unambiguous places are (for proximity).
+    anchors = [(c[0].latitude, c[0].longitude) for c, _ in looked
+               if c and c[0].tier == "exact" and (not focus or c[0].country_code == focus)]
+
+    out: list[ResolvedPlace] = []
+    for i, (mention, (cands, inner_cue)) in enumerate(zip(mentions, looked)):
+        if not cands:
+            out.append(_unresolved(mention, f"no gazetteer match for {mention.name!r}"))
+            continue
+        cue = (mention.cue or inner_cue).lower()
+        beside = set(hint_keys)
+        for j, keys in sentence_admins.get(mention.sentence, {}).items():
+            if j != i:
+                beside |= keys
+        others = [a for k, a in enumerate(anchors) if k != i] if len(anchors) > 1 else []
+        ranked = sorted(((_score(c, cue, focus, beside, others), c) for c in cands),
+                        key=lambda sc: (-sc[0], -sc[1].population, sc[1].place_id))
+        best_score, best = ranked[0]
+        warning = ""
+        if len(ranked) > 1 and best_score - ranked[1][0] < AMBIGUITY_MARGIN \
+                and distance_km(best.latitude, best.longitude, ranked[1][1].latitude,
+                                ranked[1][1].longitude) > PROXIMITY_SCALE_KM / 10:
+            warning = f"ambiguous: also {ranked[1][1].name} ({ranked[1][1].admin1 or ranked[1][1].country_code})"
+        if focus and best.country_code != focus:
+            warning = warning or f"outside the document's country ({focus})"
+        out.append(ResolvedPlace(
+            location=anyascii(best.name), country=best.country, iso=best.iso,
+            country_code=best.country_code, admin1=anyascii(best.admin1), admin2=anyascii(best.admin2),
+            admin3=anyascii(best.admin3), latitude=best.latitude, longitude=best.longitude,
+            geo_precision=_precision(cue, best.feature), score=round(min(1.0, best.score), 3),
+            place_id=best.place_id, span=mention.span, warning=warning))
+    return out
+
+
+def _score(cand: Candidate, cue: str, focus: str, beside: set[str], anchors: list[tuple[float, float]]) -> float:
+    score = cand.score
+    if focus and cand.country_code == focus:
+        score += COUNTRY_BONUS
+    if beside and (_admin_key(cand.admin1) in beside or _admin_key(cand.admin2) in beside) \
+            and cand.feature not in ADMIN_FEATURES:
+        score += ADMIN_BONUS
+    if cand.feature in ADMIN_FEATURES:
+        if cue in AREA_CUES and cand.feature == "admin1":
+            score += AREA_CUE_ADMIN_BONUS
+    elif cand.feature == "populated":
+        score += POPULATED_BONUS
+    elif cand.feature == "neighbourhood":
+        score -= NEIGHBOURHOOD_PENALTY
+    if cand.feature == COUNTRY_FEATURE and cue not in AREA_CUES:
+        score -= POPULATED_BONUS
+    if anchors:
+        nearest = min(distance_km(cand.latitude, cand.longitude, lat, lon) for lat, lon in anchors)
+        score += PROXIMITY_BONUS * math.exp(-nearest / PROXIMITY_SCALE_KM)
+    return score
