@@ -16,7 +16,8 @@ What is read
 
 JSONL records
     ``{"id", "text" or "html", "published": "YYYY-MM-DD", "title", "url",
-    "source"}``; only text/html is required. A bad line (not JSON, no
+    "source"}``; only text/html is required ("html" wins when both are
+    given; a time after the date, ISO style, is ignored). A bad line (not JSON, no
     text/html, bad date) is an InputProblem with origin ``path:LINE``; the
     other lines still yield Documents. Blank lines are ignored. A record
     without "published" takes the --published date, else none (the file's
