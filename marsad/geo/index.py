@@ -186,6 +186,20 @@ def write_source(conn: sqlite3.Connection, source: str, kind: str, path: str, pr
     return count
 
 
+def create_empty(path: Path) -> Path:
+    """An index with no places at all (tests, or a gazetteer of imports only)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    from marsad.geo import bundled
+
+    conn = _connect(path, readonly=False)
+    with conn:
+        conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+        conn.executemany("INSERT OR REPLACE INTO countries VALUES (?,?,?)", bundled.countries())
+    conn.close()
+    return path
+
+
 def build_bundled(path: Path | None = None) -> Path:
     """(Re)build the bundled part of the index at ``path``; imported sources are kept.
 
@@ -274,7 +288,9 @@ class Gazetteer:
         for cand in self.lookup(text, limit=5):
             if cand.feature == "country" and cand.tier == "exact":
                 return cand.country_code
-        return ""
+        from marsad.geo.importers import country_code  # ISO 3166 names via pycountry
+
+        return country_code(text)
 
     # ------------------------------------------------------------------ lookup
     def lookup(self, name: str, country: str | None = None, limit: int = 10) -> list[Candidate]:

@@ -192,5 +192,9 @@ def admin_key(name: str) -> str:
     "Rural Damascus" / "Rif Dimashq" fold alike."""
     if not name:
         return ""
+    aliases = _admin_alias_map()
+    whole = skeleton_key(name)
+    if whole in aliases:  # before stripping: "Rural Damascus" is a name, not a cue
+        return aliases[whole]
     key = skeleton_key(strip_descriptors(name)[0])
-    return _admin_alias_map().get(key, key)
+    return aliases.get(key, key)

@@ -1,0 +1,88 @@
+"""Choosing among candidates with document context (small test-written gazetteer)."""
+
+from __future__ import annotations
+
+import pytest
+
+from marsad.geo import Gazetteer, resolve
+from marsad.geo.importers import import_files
+from marsad.geo.index import create_empty, default_path
+from marsad.records import PlaceMention, Span
+
+# Two places called Tal Hamra in different governorates, a governorate entry,
+# a same-named town and area, and a place abroad sharing a name.
+CSV_TEXT = """name,alternate_names,latitude,longitude,admin1,admin2,country,feature,population
+Tal Hamra,,36.10,36.60,Idlib,Harim,SY,populated,900
+Tal Hamra,,34.70,36.80,Homs,Rastan,SY,populated,5000
+Idlib,Idleb,35.93,36.63,Idlib,Idlib,SY,populated,128000
+Idlib,Idleb Governorate,35.80,36.50,Idlib,,SY,admin1,1500000
+Homs,,34.73,36.71,Homs,,SY,admin1,1800000
+Harim,Harem,36.21,36.52,Idlib,Harim,SY,populated,21000
+Harim,Harem,40.00,30.00,Somewhere,,TR,populated,90000
+"""
+
+
+@pytest.fixture()
+def gaz(tmp_path, monkeypatch):
+    monkeypatch.setenv("MARSAD_HOME", str(tmp_path))
+    create_empty(default_path())
+    path = tmp_path / "places.csv"
+    path.write_text(CSV_TEXT, encoding="utf-8")
+    import_files([path])
+    with Gazetteer.open() as g:
+        yield g
+
+
+def mention(name, start=0, cue="", sentence=0):
+    return PlaceMention(span=Span(start, start + len(name), name), name=name, cue=cue, sentence=sentence)
+
+
+def test_admin_named_in_the_same_sentence_picks_the_candidate(gaz):
+    # "Tal Hamra village in Idlib countryside": the smaller Tal Hamra, in Idlib.
+    out = resolve([mention("Tal Hamra", cue="village"), mention("Idlib", 20, cue="countryside")], gaz)
+    assert out[0].admin1 == "Idlib" and out[0].latitude == pytest.approx(36.10)
+    assert out[0].geo_precision == 1
+    # the countryside of a governorate is the governorate, precision 3
+    assert out[1].latitude == pytest.approx(35.80) and out[1].geo_precision == 3
+
+
+def test_admin_hint_argument(gaz):
+    out = resolve([mention("Tal Hamra")], gaz, country_hint="SY", admin_hints=["Homs Governorate"])
+    assert out[0].admin1 == "Homs"
+    # without any hint the more populous one wins
+    assert resolve([mention("Tal Hamra")], gaz)[0].latitude == pytest.approx(34.70)
+
+
+def test_country_focus_beats_population(gaz):
+    out = resolve([mention("Harem")], gaz, country_hint="Syria")
+    assert out[0].country_code == "SY" and out[0].location == "Harim"
+    # focus from the other, unambiguous mentions of the document
+    out = resolve([mention("Sarmada"), mention("Idlib", 10), mention("Harem", 20)], gaz)
+    assert out[2].country_code == "SY"
+
+
+@pytest.mark.parametrize("cue,precision", [("", 1), ("town", 1), ("near", 2), ("outskirts", 1),
+                                           ("countryside", 2)])
+def test_precision_by_cue_for_a_town(gaz, cue, precision):
+    assert resolve([mention("Harim", cue=cue)], gaz, country_hint="SY")[0].geo_precision == precision
+
+
+def test_bare_governorate_name_is_the_city(gaz):
+    place = resolve([mention("Idlib")], gaz)[0]
+    assert place.latitude == pytest.approx(35.93) and place.geo_precision == 1
+    # the cue may also be inside the name
+    place = resolve([mention("Idlib countryside")], gaz)[0]
+    assert place.latitude == pytest.approx(35.80) and place.geo_precision == 3
+
+
+def test_unresolvable_mentions_never_raise(gaz):
+    out = resolve([mention("Nowhere Special"), mention("")], gaz, country_hint="SY")
+    assert len(out) == 2
+    assert out[0].latitude is None and "no gazetteer match" in out[0].warning
+    assert out[0].span == Span(0, 15, "Nowhere Special")
+
+
+def test_find_places(gaz):
+    text = "Shelling hit Harim and Tal Hamra in Idlib countryside."
+    found = {text[s:e] for s, e, _ in gaz.find_places(text)}
+    assert found == {"Harim", "Tal Hamra", "Idlib"}

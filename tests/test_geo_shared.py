@@ -1,0 +1,87 @@
+"""The bundled gazetteer and the real OCHA / UCDP files from ../shared.
+
+The bundled index is built once per session (~20 s). Tests needing
+../shared skip cleanly when it is absent; nothing from it is copied."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from marsad.geo import Gazetteer, distance_km, resolve
+from marsad.geo.importers import import_files
+from marsad.geo.index import build_bundled
+from marsad.records import PlaceMention, Span
+
+SHARED = Path(__file__).parents[1] / ".." / "shared"
+OCHA = SHARED / "gazetteer" / "ocha_syr" / "syr_locations.csv"
+UCDP = SHARED / "gold" / "dev" / "ucdp_ged_syria_2016_2019.csv"
+
+
+@pytest.fixture(scope="session")
+def bundled_index(tmp_path_factory) -> Path:
+    return build_bundled(tmp_path_factory.mktemp("bundled") / "gazetteer" / "index.sqlite")
+
+
+@pytest.fixture(scope="session")
+def ocha_index(bundled_index, tmp_path_factory) -> Path:
+    if not OCHA.exists():
+        pytest.skip("../shared/gazetteer/ocha_syr absent")
+    target = tmp_path_factory.mktemp("ocha") / "gazetteer" / "index.sqlite"
+    target.parent.mkdir(parents=True)
+    shutil.copy(bundled_index, target)
+    import_files([OCHA], target)
+    return target
+
+
+def mention(name, start=0, cue="", sentence=0):
+    return PlaceMention(span=Span(start, start + len(name), name), name=name, cue=cue, sentence=sentence)
+
+
+def test_bundled_spellings_and_admin1_names(bundled_index):
+    with Gazetteer.open(bundled_index) as gaz:
+        for name in ("Idlib", "Idleb", "Harem", "Deir Ezzor", "Maarat al-Numan", "Qamishli", "Halab"):
+            top = gaz.lookup(name, "SY")[0]
+            assert top.country_code == "SY" and top.admin1, name
+        assert gaz.lookup("Harim", "SY")[0].admin1 == "Idlib"
+        assert gaz.country_of("Syria") == "SY" and gaz.country_name("SY") == "Syria"
+        assert gaz.country_iso("SY") == 760
+
+
+def test_bundled_countryside_is_the_governorate(bundled_index):
+    with Gazetteer.open(bundled_index) as gaz:
+        place = resolve([mention("Idlib", cue="countryside")], gaz, country_hint="SY")[0]
+        assert place.geo_precision == 3 and place.admin1 == "Idlib" and place.place_id.startswith("adm1:")
+        assert (place.country, place.iso, place.country_code) == ("Syria", 760, "SY")
+        aleppo = resolve([mention("Aleppo countryside")], gaz)[0]
+        assert aleppo.geo_precision == 3 and aleppo.country_code == "SY"
+
+
+def test_harem_in_idlib_countryside(bundled_index):
+    with Gazetteer.open(bundled_index) as gaz:
+        out = resolve([mention("Harem", cue="town"), mention("Idlib", 20, cue="countryside")], gaz)
+        assert out[0].admin1 == "Idlib" and out[0].geo_precision == 1
+        assert distance_km(out[0].latitude, out[0].longitude, 36.21, 36.52) < 10
+
+
+def test_atmeh_after_ocha_import(ocha_index):
+    with Gazetteer.open(ocha_index) as gaz:
+        place = resolve([mention("Atmeh", cue="town")], gaz, country_hint="SY")[0]
+        assert distance_km(place.latitude, place.longitude, 36.31, 36.69) < 10
+        assert place.admin1 == "Idleb" and place.admin2 == "Harim"
+        # OCHA rows win ties for Syria
+        assert gaz.lookup("Sarmada", "SY")[0].source == "syr_locations.csv"
+
+
+@pytest.mark.gold
+def test_ucdp_places_sample(ocha_index):
+    if not UCDP.exists():
+        pytest.skip("../shared/gold absent")
+    from marsad.evaluation.places import evaluate_ucdp
+
+    with Gazetteer.open(ocha_index) as gaz:
+        report = evaluate_ucdp(UCDP, gaz, limit=500)
+    assert report["rows"] == 500
+    assert report["within_10km"] > 0.6 and report["coverage"] >= report["within_10km"] - 0.02
