@@ -321,3 +321,28 @@ def test_sniff_kind():
     assert sniff_kind("{not json} is text") == "text"
     assert sniff_kind("<p>a</p> fragment") == "html"
     assert sniff_kind("5 < 6 and that is text") == "text"
+
+
+# -------------------------------------------------------------- properties
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=600) | st.text(max_size=200).map(lambda t: t.encode("utf-16")))
+def test_any_bytes_on_stdin_give_documents_or_problems(data):
+    items = run(["-"], stdin=io.BytesIO(data))
+    assert items and all(isinstance(i, (Document, InputProblem)) for i in items)
+    for d in docs(items):
+        assert d.raw.strip() and d.id and len(d.content_hash) == 64
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=300))
+def test_text_round_trips_through_utf8_files(text):
+    decoded = decode_bytes(text.encode("utf-8", "surrogatepass"))
+    if "\x00" not in text and isinstance(decoded, str):
+        assert decoded == "binary file, not text"  # only control-heavy text is refused
+    elif not isinstance(decoded, str):
+        assert decoded.text == text.removeprefix("\ufeff")  # a UTF-8 BOM is not content
