@@ -1,0 +1,413 @@
+"""Stage 4: mentions -> coded events.
+
+An *incident* is a run of sentences about one kind of action in one place:
+
+1. A sentence with a live (not negated, not background) main trigger starts
+   an incident, or joins the current one when its trigger family matches
+   (``classify.FAMILY``) and it names no other place.
+2. Sentences with only modifiers (tear gas, a raid) or only counts ("At
+   least 3 were killed") join the current incident.
+3. Each incident is classified (``classify.classify``), given actors (agent
+   before the trigger or after "by"; target after it; codebook defaults per
+   type), a place (its own, else the paragraph's, else the document's), a
+   date (its own, else the nearest earlier one, else publication) and
+   counts, each with evidence spans.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from marsad.events.classify import FAMILY, Classification, classify
+from marsad.events.notes import write_notes
+from marsad.records import (
+    ActorMention,
+    CleanDocument,
+    CountMention,
+    DateMention,
+    Event,
+    Evidence,
+    PlaceMention,
+    ResolvedPlace,
+    Sentence,
+    TriggerMention,
+)
+
+# Confidence weights: how much each part contributes to the event's overall
+# confidence (they sum to 1). The trigger decides most; a resolved place and
+# a named actor each add assurance that this is a concrete incident.
+CONF_TRIGGER = 0.5
+CONF_ACTOR = 0.2
+CONF_PLACE = 0.2
+CONF_DATE = 0.1
+
+# A document yields at most this many events: a long page listing a
+# hundred incidents is rare and usually a digest we code coarsely.
+MAX_EVENTS_PER_DOCUMENT = 50
+
+GENERIC = "{country}"
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceMentions:
+    sentence: Sentence
+    triggers: tuple[TriggerMention, ...]
+    actors: tuple[ActorMention, ...]
+    counts: tuple[CountMention, ...]
+    dates: tuple[DateMention, ...]
+    places: tuple[tuple[PlaceMention, ResolvedPlace], ...]
+    background: bool = False
+
+    @property
+    def live_triggers(self) -> tuple[TriggerMention, ...]:
+        return tuple(t for t in self.triggers if not t.negated)
+
+    def main_classes(self, kinds: dict[str, str]) -> list[str]:
+        return [t.sub_event_type for t in self.live_triggers if kinds.get(t.sub_event_type) == "main"]
+
+
+@dataclass
+class _Incident:
+    sentences: list[int] = field(default_factory=list)
+    family: str = ""
+    place: tuple[PlaceMention, ResolvedPlace] | None = None
+
+
+@dataclass(frozen=True)
+class CountryNamer:
+    """Turns an ISO alpha-2 code into the names events use."""
+
+    name: Callable[[str], str]  # ACLED country name
+    iso: Callable[[str], int | None]
+    region: Callable[[str], str]
+
+
+def _place_key(p: tuple[PlaceMention, ResolvedPlace]) -> str:
+    r = p[1]
+    return r.place_id or r.location.lower()
+
+
+def _own_place(sm: SentenceMentions) -> tuple[PlaceMention, ResolvedPlace] | None:
+    """The most specific resolved place of the sentence that is not orientation."""
+    best = None
+    for mention, resolved in sm.places:
+        if mention.orientation or mention.cue == "admin":
+            continue
+        if resolved.latitude is None and not resolved.location:
+            continue
+        if best is None or (resolved.geo_precision or 3) < (best[1].geo_precision or 3):
+            best = (mention, resolved)
+        if best is not None and best[1].geo_precision == 1:
+            break
+    return best
+
+
+def group_incidents(items: Sequence[SentenceMentions], kinds: dict[str, str]) -> list[_Incident]:
+    incidents: list[_Incident] = []
+    current: _Incident | None = None
+    for sm in items:
+        mains = sm.main_classes(kinds)
+        if sm.background and not sm.dates:
+            mains = []
+        place = _own_place(sm)
+        if mains:
+            families = {FAMILY.get(c, c) for c in mains}
+            # The strongest main trigger sets the sentence's family.
+            strongest = max(
+                (t for t in sm.live_triggers if kinds.get(t.sub_event_type) == "main"),
+                key=lambda t: t.weight,
+            )
+            family = FAMILY.get(strongest.sub_event_type, strongest.sub_event_type)
+            new_place = place is not None and current is not None and current.place is not None and _place_key(place) != _place_key(current.place)
+            if current is None or new_place or (current.family not in families and not (
+                # a weak attack/raid word fits any violent or arrest incident
+                families <= {"violence"} and current.family in ("arrest", "demo") and _only_weak(sm, kinds)
+            )):
+                current = _Incident(family=family)
+                incidents.append(current)
+            current.sentences.append(sm.sentence.index)
+            if current.place is None and place is not None:
+                current.place = place
+        elif current is not None:
+            # Modifiers ("tear gas") and bare counts ("3 were killed") extend
+            # the incident in progress, within its paragraph.
+            last = items[current.sentences[-1]].sentence
+            if (sm.live_triggers or sm.counts) and sm.sentence.paragraph == last.paragraph:
+                current.sentences.append(sm.sentence.index)
+                if current.place is None and place is not None:
+                    current.place = place
+    return incidents
+
+
+def _only_weak(sm: SentenceMentions, kinds: dict[str, str]) -> bool:
+    return all(t.sub_event_type in ("attack", "raid") for t in sm.live_triggers if kinds.get(t.sub_event_type) == "main")
+
+
+def _event_id(doc_id: str, anchor: int, sub_event_type: str) -> str:
+    digest = hashlib.sha1(f"{doc_id}|{anchor}|{sub_event_type}".encode()).hexdigest()
+    return digest[:16]
+
+
+def _ev(fieldname: str, span, doc_id: str, confidence: float) -> Evidence:
+    return Evidence(fieldname, span.start, span.end, span.text, doc_id, round(confidence, 3))
+
+
+def _fill_country(name: str, country: str) -> str:
+    if GENERIC in name:
+        return name.replace(GENERIC, country or "Unknown")
+    return name
+
+
+_BY = re.compile(r"\bby\s+(?:the\s+|an?\s+)?(?:[\w-]+\s+){0,3}$", re.I)
+_BETWEEN = re.compile(r"\bbetween\s+(?:the\s+)?$", re.I)
+
+
+def build_events(
+    doc: CleanDocument,
+    items: Sequence[SentenceMentions],
+    kinds: dict[str, str],
+    countries: CountryNamer,
+    doc_country: str = "",
+) -> list[Event]:
+    """All incidents of a document as coded events."""
+    incidents = group_incidents(items, kinds)
+    events: list[Event] = []
+    doc_place = next((p for sm in items if (p := _own_place(sm)) is not None), None)
+    for incident in incidents[:MAX_EVENTS_PER_DOCUMENT]:
+        event = _build_one(doc, items, incident, kinds, countries, doc_country, doc_place)
+        if event is not None:
+            events.append(event)
+    return events
+
+
+def _build_one(doc, items, incident, kinds, countries, doc_country, doc_place) -> Event | None:
+    sms = [items[i] for i in incident.sentences]
+    triggers = [t for sm in sms for t in sm.live_triggers]
+    if not triggers:
+        return None
+    scores: dict[str, float] = {}
+    for t in triggers:
+        scores[t.sub_event_type] = max(scores.get(t.sub_event_type, 0.0), t.weight)
+
+    counts = [c for sm in sms for c in sm.counts]
+    killed = [c for c in counts if c.what == "killed"]
+    injured = [c for c in counts if c.what == "injured"]
+    arrested = [c for c in counts if c.what == "arrested"]
+    fatalities = max((c.value for c in killed), default=0)
+    injuries = max((c.value for c in injured), default=None)
+    arrests = max((c.value for c in arrested), default=None)
+
+    actors = [a for sm in sms for a in sm.actors]
+    anchor = min(triggers, key=lambda t: (-t.weight, t.span.start))
+    agent, target = _roles(doc.text, actors, anchor)
+    cls = classify(scores, fatalities=fatalities, injuries=injuries, agent_inter=agent.inter if agent else None)
+    if cls is None:
+        return None
+    deciding = [t for t in triggers if t.sub_event_type == cls.deciding_class] or [anchor]
+
+    # Place: the incident's own, else an earlier one in the paragraph, else the document's.
+    place = incident.place
+    if place is None:
+        first = sms[0].sentence
+        for sm in reversed(items[: first.index]):
+            if sm.sentence.paragraph != first.paragraph:
+                break
+            place = _own_place(sm)
+            if place is not None:
+                break
+    if place is None:
+        place = doc_place
+    resolved = place[1] if place else None
+    cc = (resolved.country_code if resolved else "") or doc_country or next((a.country for a in actors if a.country and a.kind == "named"), "")
+    country = countries.name(cc) if cc else ""
+
+    actor1, assoc1, inter1, actor2, assoc2, inter2, actor_ev = _code_actors(cls, agent, target, actors, country, anchor)
+    civilian_targeting = "Civilian targeting" if inter2 == 7 and cls.event_type in ("Violence against civilians", "Explosions/Remote violence", "Battles") else ""
+    interaction = None
+    if inter1 is not None:
+        interaction = int(f"{min(inter1, inter2)}{max(inter1, inter2)}") if inter2 else inter1 * 10
+
+    # Date: the incident's own, else the nearest earlier one, else publication.
+    date_mention = next((d for sm in sms for d in sm.dates), None)
+    if date_mention is None:
+        first = sms[0].sentence.index
+        for sm in reversed(items[:first]):
+            if sm.dates:
+                date_mention = sm.dates[0]
+                break
+    evidence: list[Evidence] = []
+    if date_mention is not None:
+        event_date, time_precision = date_mention.value, date_mention.precision
+        evidence.append(_ev("event_date", date_mention.span, doc.doc_id, 0.9))
+        date_conf = 1.0
+    elif doc.published is not None:
+        from marsad.mentions.dates import has_just_marker
+
+        just = any(has_just_marker(sm.sentence.text) for sm in sms) or (
+            sms[0].sentence.index > 0 and any(has_just_marker(items[i].sentence.text) for i in range(max(0, sms[0].sentence.index - 1), sms[0].sentence.index))
+        )
+        event_date, time_precision = doc.published, 1 if just else 2
+        date_conf = 0.6
+    else:
+        event_date, time_precision, date_conf = None, 3, 0.0
+
+    for t in deciding:
+        evidence.append(_ev("sub_event_type", t.span, doc.doc_id, t.weight))
+    evidence.extend(actor_ev)
+    if place is not None:
+        evidence.append(_ev("location", place[0].span, doc.doc_id, resolved.score if resolved else 0.0))
+    for fieldname, group in (("fatalities", killed), ("injuries", injured), ("arrests", arrested)):
+        for c in group:
+            evidence.append(_ev(fieldname, c.span, doc.doc_id, 0.9))
+
+    conf = CONF_TRIGGER * max(t.weight for t in deciding)
+    conf += CONF_ACTOR * (1.0 if agent is not None else 0.4)
+    conf += CONF_PLACE * (min(1.0, resolved.score) if resolved and resolved.latitude is not None else 0.0)
+    conf += CONF_DATE * date_conf
+
+    warnings = []
+    if resolved is not None and resolved.warning:
+        warnings.append(resolved.warning)
+    if place is None:
+        warnings.append("no place found in the text")
+
+    iso_date = event_date.isoformat() if isinstance(event_date, date) else ""
+    event = Event(
+        event_id=_event_id(doc.doc_id, anchor.span.start, cls.sub_event_type),
+        event_date=iso_date,
+        time_precision=time_precision,
+        disorder_type=cls.disorder_type,
+        event_type=cls.event_type,
+        sub_event_type=cls.sub_event_type,
+        actor1=actor1,
+        assoc_actor_1=assoc1,
+        inter1=inter1,
+        actor2=actor2,
+        assoc_actor_2=assoc2,
+        inter2=inter2,
+        interaction=interaction,
+        civilian_targeting=civilian_targeting,
+        iso=(resolved.iso if resolved and resolved.iso else countries.iso(cc) if cc else None),
+        region=countries.region(cc) if cc else "",
+        country=country,
+        admin1=resolved.admin1 if resolved else "",
+        admin2=resolved.admin2 if resolved else "",
+        admin3=resolved.admin3 if resolved else "",
+        location=(resolved.location if resolved else "") or (place[0].name if place else ""),
+        latitude=resolved.latitude if resolved else None,
+        longitude=resolved.longitude if resolved else None,
+        geo_precision=resolved.geo_precision if resolved and resolved.latitude is not None else None,
+        source=doc.source or doc.site_name,
+        source_scale="",
+        fatalities=fatalities,
+        injuries=injuries,
+        arrests=arrests,
+        confidence=round(min(1.0, conf), 3),
+        document_ids=(doc.doc_id,),
+        evidence=tuple(sorted(evidence, key=lambda e: (e.start, e.field))),
+        warnings=tuple(warnings),
+    )
+    return _with_notes(event)
+
+
+def _with_notes(event: Event) -> Event:
+    from dataclasses import replace
+
+    return replace(event, notes=write_notes(event))
+
+
+def _roles(text: str, actors: list[ActorMention], anchor: TriggerMention) -> tuple[ActorMention | None, ActorMention | None]:
+    """Agent and target around the deciding trigger."""
+    same = [a for a in actors if a.sentence == anchor.sentence and a.kind != "role"]
+    before = [a for a in same if a.span.end <= anchor.span.start]
+    after = [a for a in same if a.span.start >= anchor.span.end]
+    agent = target = None
+    # Passive: "... were killed by Russian forces": the agent follows "by".
+    for a in after:
+        if _BY.search(text[max(0, a.span.start - 40):a.span.start]):
+            agent = a
+            break
+    if agent is not None:
+        target = before[-1] if before else next((a for a in after if a is not agent), None)
+        return agent, target
+    if before:
+        agent = before[-1]
+        # "clashes between X and Y"
+        if _BETWEEN.search(text[max(0, agent.span.start - 15):agent.span.start]) and after:
+            return agent, after[0]
+        if len(before) >= 2 and _BETWEEN.search(text[max(0, before[-2].span.start - 15):before[-2].span.start]):
+            return before[-2], before[-1]
+    else:
+        # The agent of an earlier sentence carries over ("HTS ... It arrested").
+        earlier = [a for a in actors if a.sentence < anchor.sentence and a.kind != "role"]
+        if earlier:
+            agent = earlier[-1]
+    target = after[0] if after else None
+    if agent is None and after and len(after) >= 2 and _BETWEEN.search(text[max(0, after[0].span.start - 15):after[0].span.start]):
+        return after[0], after[1]
+    return agent, target
+
+
+def _code_actors(cls: Classification, agent, target, actors, country: str, anchor):
+    """Actor names per the codebook's conventions for each event type."""
+    ev: list[Evidence] = []
+    roles = [a for a in actors if a.kind == "role"]
+    assoc_role = "; ".join(dict.fromkeys(_fill_country(r.canonical, country) for r in roles))
+
+    def name(a: ActorMention | None) -> str:
+        return _fill_country(a.canonical, country) if a else ""
+
+    def add_ev(fieldname: str, a: ActorMention | None) -> None:
+        if a is not None:
+            ev.append(Evidence(fieldname, a.span.start, a.span.end, a.span.text, "", 0.8))
+
+    sub = cls.sub_event_type
+    if cls.event_type == "Protests":
+        actor1, inter1 = f"Protesters ({country})" if country else "Protesters", 6
+        named = [a for a in actors if a.inter in (2, 3, 4) and a.kind == "named" and a is not agent]
+        assoc1 = "; ".join(dict.fromkeys([assoc_role] * bool(assoc_role) + [name(a) for a in named if a.inter in (3, 4)]))
+        actor2, inter2 = "", None
+        if sub != "Peaceful protest":
+            force = agent if agent is not None and agent.inter in (1, 2, 3, 4, 8) else next(
+                (a for a in actors if a.inter in (1, 2, 3, 8) and a.kind != "role"), None)
+            if force is None:
+                actor2, inter2 = (f"Police Forces of {country}" if country else "Police Forces"), 1
+            else:
+                actor2, inter2 = name(force), force.inter
+                add_ev("actor2", force)
+        ev.append(Evidence("actor1", anchor.span.start, anchor.span.end, anchor.span.text, "", 0.7))
+        return actor1, assoc1, inter1, actor2, "", inter2, ev
+    if cls.event_type == "Riots":
+        actor1, inter1 = f"Rioters ({country})" if country else "Rioters", 5
+        actor2, inter2 = "", None
+        tgt = target if target is not None and target.inter != 5 else None
+        if sub == "Mob violence" and tgt is None:
+            actor2, inter2 = f"Civilians ({country})" if country else "Civilians", 7
+        elif tgt is not None:
+            actor2, inter2 = name(tgt), tgt.inter
+            add_ev("actor2", tgt)
+        return actor1, assoc_role, inter1, actor2, "", inter2, ev
+
+    actor1 = name(agent)
+    inter1 = agent.inter if agent else None
+    add_ev("actor1", agent)
+    actor2 = name(target) if target is not None and target.canonical != (agent.canonical if agent else None) else ""
+    inter2 = target.inter if actor2 else None
+    if actor2:
+        add_ev("actor2", target)
+    if not actor1:
+        if sub == "Arrests":
+            actor1, inter1 = (f"Police Forces of {country}" if country else "Police Forces"), 1
+        elif sub in ("Peaceful protest",):
+            pass
+        else:
+            actor1, inter1 = (f"Unidentified Armed Group ({country})" if country else "Unidentified Armed Group"), 3
+    if not actor2 and cls.event_type == "Violence against civilians":
+        actor2, inter2 = (f"Civilians ({country})" if country else "Civilians"), 7
+    assoc2 = assoc_role if actor2.startswith("Civilians") else ""
+    assoc1 = "" if assoc2 else ""
+    return actor1, assoc1, inter1, actor2, assoc2, inter2, ev

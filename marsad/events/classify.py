@@ -1,0 +1,168 @@
+"""From trigger classes to the codebook's event and sub-event types.
+
+The rules follow the codebook's key distinctions, in priority order:
+
+1. chemical weapons, suicide bombs: always that type.
+2. Demonstrations: a mob without a protest is Mob violence; rioting is a
+   Violent demonstration; a protest where people were killed (or force left
+   serious casualties) is Excessive force against protesters; a protest
+   met with force (tear gas, dispersal, arrests, shots, an attack) is
+   Protest with intervention; otherwise a Peaceful protest.
+3. Sexual violence.
+4. Weapons disrupted (an IED defused, a drone shot down) unless someone
+   was hurt.
+5. Remote violence (whoever is hit): air/drone strike, shelling/artillery/
+   missile, grenade, remote explosive/landmine/IED — the strongest trigger
+   wins.
+6. Territory changes: state actors regain, non-state actors overtake.
+7. Armed clash (two armed sides fighting).
+8. Abduction/forced disappearance, Arrests (by state forces or a group
+   that governs the area).
+9. Attack (one armed side hitting unarmed people), then looting/property
+   destruction.
+10. Strategic developments: agreement, base established, non-violent
+    transfer of territory, change to group/activity, other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+EVENT_TYPE_OF: dict[str, str] = {
+    "Armed clash": "Battles",
+    "Government regains territory": "Battles",
+    "Non-state actor overtakes territory": "Battles",
+    "Chemical weapon": "Explosions/Remote violence",
+    "Air/drone strike": "Explosions/Remote violence",
+    "Suicide bomb": "Explosions/Remote violence",
+    "Shelling/artillery/missile attack": "Explosions/Remote violence",
+    "Remote explosive/landmine/IED": "Explosions/Remote violence",
+    "Grenade": "Explosions/Remote violence",
+    "Sexual violence": "Violence against civilians",
+    "Attack": "Violence against civilians",
+    "Abduction/forced disappearance": "Violence against civilians",
+    "Peaceful protest": "Protests",
+    "Protest with intervention": "Protests",
+    "Excessive force against protesters": "Protests",
+    "Violent demonstration": "Riots",
+    "Mob violence": "Riots",
+    "Agreement": "Strategic developments",
+    "Arrests": "Strategic developments",
+    "Change to group/activity": "Strategic developments",
+    "Disrupted weapons use": "Strategic developments",
+    "Headquarters or base established": "Strategic developments",
+    "Looting/property destruction": "Strategic developments",
+    "Non-violent transfer of territory": "Strategic developments",
+    "Other": "Strategic developments",
+}
+
+DISORDER_OF: dict[str, str] = {
+    "Battles": "Political violence",
+    "Explosions/Remote violence": "Political violence",
+    "Violence against civilians": "Political violence",
+    "Protests": "Demonstrations",
+    "Riots": "Demonstrations",
+    "Strategic developments": "Strategic developments",
+}
+
+REMOTE = {
+    "air": "Air/drone strike",
+    "shelling": "Shelling/artillery/missile attack",
+    "grenade": "Grenade",
+    "ied": "Remote explosive/landmine/IED",
+}
+STRATEGIC = {
+    "agreement": "Agreement",
+    "base": "Headquarters or base established",
+    "withdraw": "Non-violent transfer of territory",
+    "change": "Change to group/activity",
+    "other": "Other",
+}
+VIOLENT_ON_PROTEST = {"attack", "intervention", "arrest", "raid", "shelling", "clash"}
+
+
+@dataclass(frozen=True, slots=True)
+class Classification:
+    event_type: str
+    sub_event_type: str
+    disorder_type: str
+    deciding_class: str  # the trigger class that decided (its spans are the evidence)
+
+
+def disorder_type(sub_event_type: str, fatalities: int = 0) -> str:
+    event_type = EVENT_TYPE_OF[sub_event_type]
+    if event_type == "Protests" and sub_event_type == "Excessive force against protesters" and fatalities > 0:
+        return "Political violence; Demonstrations"
+    return DISORDER_OF[event_type]
+
+
+def _make(sub: str, deciding: str, fatalities: int = 0) -> Classification:
+    return Classification(EVENT_TYPE_OF[sub], sub, disorder_type(sub, fatalities), deciding)
+
+
+def classify(
+    scores: dict[str, float],
+    *,
+    fatalities: int = 0,
+    injuries: int | None = None,
+    agent_inter: int | None = None,
+) -> Classification | None:
+    """Decide the sub-event type from trigger-class scores (class -> weight sum)."""
+    has = scores.__contains__
+    if has("chemical"):
+        return _make("Chemical weapon", "chemical", fatalities)
+    if has("suicide"):
+        return _make("Suicide bomb", "suicide", fatalities)
+    if has("protest") or has("riot") or has("mob"):
+        if has("mob") and not has("protest"):
+            return _make("Mob violence", "mob", fatalities)
+        if has("riot"):
+            return _make("Violent demonstration", "riot", fatalities)
+        if fatalities > 0:
+            return _make("Excessive force against protesters", "protest", fatalities)
+        if any(has(c) for c in VIOLENT_ON_PROTEST):
+            return _make("Protest with intervention", "protest", fatalities)
+        return _make("Peaceful protest", "protest", fatalities)
+    if has("sexual"):
+        return _make("Sexual violence", "sexual", fatalities)
+    if has("disrupted") and fatalities == 0 and not injuries:
+        return _make("Disrupted weapons use", "disrupted", fatalities)
+    remote = [c for c in REMOTE if has(c)]
+    if remote:
+        best = max(remote, key=lambda c: scores[c])
+        return _make(REMOTE[best], best, fatalities)
+    if has("territory"):
+        if agent_inter == 1:
+            return _make("Government regains territory", "territory", fatalities)
+        return _make("Non-state actor overtakes territory", "territory", fatalities)
+    if has("clash"):
+        return _make("Armed clash", "clash", fatalities)
+    if has("abduction"):
+        return _make("Abduction/forced disappearance", "abduction", fatalities)
+    if has("arrest"):
+        return _make("Arrests", "arrest", fatalities)
+    if has("attack"):
+        return _make("Attack", "attack", fatalities)
+    if has("looting"):
+        return _make("Looting/property destruction", "looting", fatalities)
+    if has("disrupted"):
+        return _make("Disrupted weapons use", "disrupted", fatalities)
+    strategic = [c for c in STRATEGIC if has(c)]
+    if strategic:
+        best = max(strategic, key=lambda c: scores[c])
+        return _make(STRATEGIC[best], best, fatalities)
+    return None
+
+
+# Which trigger classes can be one incident across sentences: a new sentence
+# whose main class is in another family starts a new event.
+FAMILY: dict[str, str] = {
+    "protest": "demo", "riot": "demo", "mob": "demo", "intervention": "demo",
+    "clash": "violence", "territory": "violence", "shelling": "violence", "air": "violence",
+    "ied": "violence", "suicide": "violence", "grenade": "violence", "chemical": "violence",
+    "attack": "violence", "abduction": "violence", "sexual": "violence", "looting": "violence",
+    "disrupted": "violence", "raid": "violence",
+    "arrest": "arrest",
+    "agreement": "strategic", "base": "strategic", "withdraw": "strategic", "change": "strategic",
+    "other": "strategic",
+}

@@ -1,0 +1,84 @@
+"""Actor mentions: every alias of the actor dictionary, in one pass.
+
+All aliases (named organisations, state forces per country, generic actors
+such as "gunmen" or "protesters", roles such as "women") are compiled once
+into an Aho-Corasick automaton over lower-cased text. Matches must sit on
+word boundaries; aliases the dictionary marks case-sensitive (ALL-CAPS
+abbreviations such as "IS" or "HTS") must match the original case. Among
+overlapping matches the longest wins ("Syrian regime forces" over
+"regime forces").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import ahocorasick
+
+from marsad.records import ActorMention, Sentence, Span
+
+# Entry kinds whose canonical name is completed with the event's country.
+COUNTRY_TEMPLATED = "{country}"
+
+
+class ActorMatcher:
+    """Compiled actor dictionary. Build once, reuse for every document."""
+
+    def __init__(self, aliases: Iterable[tuple[str, bool, object]]):
+        self._automaton = ahocorasick.Automaton()
+        table: dict[str, list[tuple[str, bool, object]]] = {}
+        for alias, case_sensitive, entry in aliases:
+            key = alias.lower().strip()
+            if len(key) < 2:
+                continue
+            table.setdefault(key, []).append((alias.strip(), case_sensitive, entry))
+        for key, values in table.items():
+            self._automaton.add_word(key, (len(key), values))
+        if table:
+            self._automaton.make_automaton()
+        self._empty = not table
+
+    def find(self, sentence: Sentence) -> list[ActorMention]:
+        if self._empty:
+            return []
+        text = sentence.text
+        lowered = text.lower()
+        candidates: list[tuple[int, int, object]] = []
+        for end_idx, (length, values) in self._automaton.iter(lowered):
+            start = end_idx - length + 1
+            end = end_idx + 1
+            if start > 0 and (lowered[start - 1].isalnum() or lowered[start - 1] == "-" and start > 1 and lowered[start - 2].isalnum()):
+                continue
+            if end < len(lowered) and (lowered[end].isalnum()):
+                continue
+            surface = text[start:end]
+            chosen = None
+            for alias, case_sensitive, entry in values:
+                if case_sensitive and surface != alias:
+                    continue
+                chosen = entry
+                break
+            if chosen is not None:
+                candidates.append((start, end, chosen))
+        # Longest match first, then leftmost; drop overlaps.
+        candidates.sort(key=lambda c: (-(c[1] - c[0]), c[0]))
+        taken: list[tuple[int, int]] = []
+        out: list[ActorMention] = []
+        for start, end, entry in candidates:
+            if any(start < e and s < end for s, e in taken):
+                continue
+            taken.append((start, end))
+            countries = tuple(getattr(entry, "countries", ()) or ())
+            state_of = getattr(entry, "state_of", "") or ""
+            out.append(
+                ActorMention(
+                    span=Span(sentence.start + start, sentence.start + end, text[start:end]),
+                    canonical=entry.name,
+                    inter=int(entry.inter),
+                    kind=entry.kind,
+                    country=state_of or (countries[0] if len(countries) == 1 else ""),
+                    sentence=sentence.index,
+                )
+            )
+        out.sort(key=lambda a: a.span.start)
+        return out

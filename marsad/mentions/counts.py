@@ -1,0 +1,188 @@
+"""Counts of killed, injured and arrested people, per the codebook's rules.
+
+Every number in a sentence (digits, number words, vague quantities such as
+"tens of") is found with one compiled regex. Each is then read in its
+context: what follows it ("six civilians were killed"), what precedes it
+("killing six", "arrested 10"), and whether it is a count at all ("a
+40-year-old man", "Brigade 46", "2 km", "in 2019" are not).
+
+- "at least 12" is 12; "10 to 15" is 10 (the lowest figure).
+- "two soldiers and three civilians were killed" is 5.
+- "a man was killed" is 1; "no one was killed" is 0.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from marsad.knowledge.lexicons import NumberLexicon
+from marsad.records import CountMention, Sentence, Span
+
+# Verbs (and nouns) that make a number a count of one kind.
+VERBS: dict[str, str] = {
+    "killed": r"killed|dead|died|perished|lost (?:their|his|her) lives|fatalit(?:y|ies)|deaths?|lifeless|slain|executed|massacred|murdered|bodies|shot dead|beheaded|assassinated|drowned|burned to death",
+    "injured": r"injured|wounded|hurt|injuries|injury|maimed|hospitali[sz]ed|sustained (?:\w+ )?injuries",
+    "arrested": r"arrested|detained|arrests|detentions|in custody|taken into custody|rounded up|apprehended|jailed|held",
+}
+# Verbs directly before a number: "killing six", "arrested 10", "left 3 dead".
+VERBS_BEFORE: dict[str, str] = {
+    "killed": r"(?:killing|killed|kills|kill|executed|executing|massacred|claimed the lives of|claiming the lives of|the deaths of|the death of|the killing of|the bodies of|toll (?:rose|rises|climbed|reached|stands|stood|of|at)?(?: to| at)?|murdered|shot dead|shot and killed)",
+    "injured": r"(?:injuring|injured|wounding|wounded|injures|wounds|hurting)",
+    "arrested": r"(?:arresting|arrested|arrests|detaining|detained|detains|the arrest of|the detention of|rounding up|rounded up|apprehending|apprehended)",
+}
+QUALIFIERS = r"(?:at least|around|about|approximately|nearly|almost|some|more than|over|up to|as many as|an estimated|roughly|reportedly|a total of|estimated|only|another|other)"
+AUXILIARIES = r"(?:were|was|have|has|had|been|are|is|got|reportedly|also|all|later|allegedly|being|being|subsequently|eventually|confirmed|reported|found|left)"
+MONTHS = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+# How many words may stand between a number and its verb: "six members of
+# the security forces were killed" has four.
+MAX_GAP_WORDS = 6
+
+
+@dataclass(frozen=True)
+class CountPatterns:
+    number: re.Pattern[str]
+    verb_after: dict[str, re.Pattern[str]]
+    verb_before: dict[str, re.Pattern[str]]
+    people: re.Pattern[str]
+    not_after: re.Pattern[str]
+    not_before: re.Pattern[str]
+    zero: dict[str, re.Pattern[str]]
+    lexicon: NumberLexicon
+
+
+@lru_cache(maxsize=4)
+def compile_patterns(lexicon: NumberLexicon) -> CountPatterns:
+    word = "|".join(sorted((re.escape(w) for w in lexicon.words if w not in ("no", "none", "zero")), key=len, reverse=True))
+    vague = "|".join(sorted((re.escape(v) for v in lexicon.vague), key=len, reverse=True))
+    compound = rf"(?:{word})(?:(?:-|\s+|\s+and\s+)(?:{word}))*"
+    digits = r"\d{1,3}(?:,\d{3})+|\d+"
+    single = rf"(?:{digits}|{vague}|{compound})"
+    number = re.compile(
+        rf"\b(?:{QUALIFIERS}\s+)?(?P<num>{single})(?:\s*(?:-|to|or|and)\s*(?:{single}))?\b"
+    )
+    people = "|".join(lexicon.people)
+    verb_after = {
+        what: re.compile(
+            rf"(?P<gap>(?:\s+[\w'’-]+){{0,{MAX_GAP_WORDS}}}?)\s+(?:{AUXILIARIES}\s+){{0,3}}(?P<verb>{verbs})\b"
+        )
+        for what, verbs in VERBS.items()
+    }
+    verb_before = {what: re.compile(rf"\b{verbs}\s+(?:{QUALIFIERS}\s+)?$") for what, verbs in VERBS_BEFORE.items()}
+    zero = {
+        "killed": re.compile(r"\bno (?:one|people|person|civilians?|soldiers?)? ?(?:was |were )?(?:killed|dead|died)\b|\bno (?:fatalities|deaths|casualties)\b|\bwithout (?:any )?(?:casualties|fatalities|deaths)\b"),
+        "injured": re.compile(r"\bno (?:one|people|person)? ?(?:was |were )?(?:injured|wounded|hurt)\b|\bno (?:injuries|casualties)\b"),
+        "arrested": re.compile(r"\bno (?:one|arrests)\b(?: was| were)? ?(?:arrested|made)?"),
+    }
+    return CountPatterns(
+        number=number,
+        verb_after=verb_after,
+        verb_before=verb_before,
+        people=re.compile(rf"^\s+(?:[\w-]+\s+){{0,2}}?(?:{people})\b"),
+        not_after=re.compile(r"^(?:\s*|\s+)(?:" + "|".join(lexicon.not_counts) + rf"|{MONTHS}\b|\s*\d)"),
+        not_before=re.compile(r"\b(?:" + "|".join(lexicon.not_count_before) + rf"|{MONTHS}|on|in|since|of the)\s*$"),
+        zero=zero,
+        lexicon=lexicon,
+    )
+
+
+def parse_number(text: str, lexicon: NumberLexicon) -> int | None:
+    """Value of a number phrase: "six" 6, "twenty-one" 21, "tens of" 10."""
+    t = text.lower().strip()
+    t = re.sub(rf"^{QUALIFIERS}\s+", "", t)
+    if t in lexicon.vague:
+        return lexicon.vague[t]
+    if re.fullmatch(r"\d{1,3}(?:,\d{3})+|\d+", t):
+        return int(t.replace(",", ""))
+    total = 0
+    current = 0
+    seen = False
+    for token in re.split(r"[\s-]+", t):
+        if token == "and":
+            continue
+        if token in lexicon.units:
+            current += lexicon.units[token]
+        elif token in lexicon.tens:
+            current += lexicon.tens[token]
+        elif token in lexicon.scales:
+            current = max(current, 1) * lexicon.scales[token]
+            if lexicon.scales[token] >= 1000:
+                total += current
+                current = 0
+        else:
+            return None
+        seen = True
+    return total + current if seen else None
+
+
+def find_counts(sentence: Sentence, lexicon: NumberLexicon) -> list[CountMention]:
+    pats = compile_patterns(lexicon)
+    lowered = sentence.text.lower()
+    out: list[CountMention] = []
+    consumed: set[int] = set()
+    numbers = list(pats.number.finditer(lowered))
+    for idx, m in enumerate(numbers):
+        if m.start() in consumed:
+            continue
+        raw = m.group("num")
+        value = parse_number(raw, lexicon)
+        if value is None:
+            continue
+        after = lowered[m.end():]
+        before = lowered[:m.start()]
+        is_article = raw in ("a", "an", "one", "single")
+        if pats.not_after.match(after) or pats.not_before.search(before[-25:]):
+            continue
+        if re.fullmatch(r"(?:19|20)\d\d", raw):
+            continue  # a year
+        if is_article and not pats.people.match(after):
+            continue  # "a" / "one" counts only before a person noun
+        found = False
+        for what, verb_re in pats.verb_after.items():
+            vm = verb_re.match(lowered, m.end())
+            if not vm:
+                continue
+            gap = vm.group("gap")
+            # Other numbers inside the gap: a coordinated list ("two soldiers
+            # and three civilians were killed") is summed; anything else
+            # means this number belongs to another phrase.
+            inner = [n for n in numbers[idx + 1:] if n.start() < m.end() + len(gap)]
+            if re.search(r"\b(?:killed|injured|wounded|arrested|detained|dead)\b", gap):
+                continue
+            total = value
+            ok = True
+            for n in inner:
+                if not re.search(r"(?:\band\b|,)\s*(?:" + QUALIFIERS + r"\s+)?$", lowered[:n.start()]):
+                    ok = False
+                    break
+                v = parse_number(n.group("num"), lexicon)
+                if v is None:
+                    ok = False
+                    break
+                total += v
+                consumed.add(n.start())
+            if not ok:
+                continue
+            out.append(_mention(sentence, m.start(), vm.end(), total, what))
+            found = True
+            break
+        if found:
+            continue
+        for what, before_re in pats.verb_before.items():
+            if before_re.search(before[-40:]):
+                out.append(_mention(sentence, m.start(), m.end(), value, what))
+                break
+    for what, zero_re in pats.zero.items():
+        for zm in zero_re.finditer(lowered):
+            out.append(_mention(sentence, zm.start(), zm.end(), 0, what))
+    return out
+
+
+def _mention(sentence: Sentence, start: int, end: int, value: int, what: str) -> CountMention:
+    return CountMention(
+        span=Span(sentence.start + start, sentence.start + end, sentence.text[start:end]),
+        value=value,
+        what=what,
+        sentence=sentence.index,
+    )

@@ -1,0 +1,132 @@
+"""Place mentions: capitalised names in locative contexts.
+
+A place candidate is a run of capitalised words (with the connectors that
+Arabic, Spanish, French ... place names use: al-, el-, de, del, bin, Abu,
+Umm, ...) that either follows a locative preposition ("in", "near", "on the
+outskirts of", ...) or is followed by a place noun ("Harem town", "Idlib
+countryside", "Aleppo governorate"), or sits in the parenthetical admin
+list of a report ("in Minakulu (Oyam, Northern)").
+
+The cue word (town, village, near, outskirts, countryside, ...) and
+orientation ("near the border with Iskenderun region": orients, is not the
+place) are recorded for the geocoder, which decides precision and resolves
+the name. Candidates that are actor names are dropped by the caller.
+"""
+
+from __future__ import annotations
+
+import re
+
+from marsad.records import PlaceMention, Sentence, Span
+
+_CONNECT = r"(?:al|el|ad|ar|as|ash|at|az|an|ath|adh|ed|er|es|ez|et|de|del|della|di|da|do|dos|das|du|des|la|le|les|los|las|van|von|bin|ibn|bani|beni|abu|umm|um|bir|tel|tal|of|on|upon|sur|am|im|an der)"
+_CAPWORD = r"(?:[A-Z\u00C0-\u00DE][\w’'`\u00B4-]*)"
+NAME = rf"(?:(?:{_CONNECT}[- ])?{_CAPWORD}(?:(?:[ -]|[ -]{_CONNECT}[ -]|-{_CONNECT}-){_CAPWORD}){{0,4}})"
+
+PLACE_NOUNS = (
+    r"town|city|village|villages|hamlet|countryside|governorate|province|district|sub-?district|region|area|"
+    r"neighbou?rhood|quarter|suburbs?|outskirts|camp|county|sub-?county|municipality|state|desert|valley|"
+    r"mountains?|plains?|border crossing|crossing|island|commune|department|prefecture|parish|ward|locality|"
+    r"settlement|refugee camp|IDP camp|oasis|axis|front|frontline|countryside of|division|zone|canton"
+)
+PREPOSITIONS = (
+    r"in|at|near|nearby|outside|around|across|inside|into|within|from|"
+    r"through|throughout|along|north of|south of|east of|west of|northeast of|"
+    r"northwest of|southeast of|southwest of|the outskirts of|outskirts of|the vicinity of|vicinity of|"
+    r"the village of|the town of|the city of|the district of|the province of|the governorate of|"
+    r"the region of|the area of|the countryside of|the state of|the county of|the municipality of"
+)
+_CUE_BEFORE = re.compile(
+    rf"\b(?P<prep>{PREPOSITIONS})\s+(?:the\s+)?(?:(?P<dir>northern|southern|eastern|western|north-?eastern|north-?western|south-?eastern|south-?western|central|rural|eastern rural|western rural|northern rural|southern rural)\s+)?(?P<name>{NAME})"
+    rf"(?:\s+(?P<noun>{PLACE_NOUNS})s?\b)?"
+)
+_CUE_AFTER = re.compile(rf"(?P<name>{NAME})\s+(?P<noun>{PLACE_NOUNS})s?\b")
+# "(Oyam, Northern)", "(Aden)": a parenthetical made only of names.
+_PAREN = re.compile(rf"\((?P<inner>{NAME}(?:,\s*{NAME}){{0,3}})\)")
+_ORIENT_BEFORE = re.compile(
+    r"(?:border(?:s)? with|bordering|border of|towards|toward|road to|road from|highway|"
+    r"-backed|backed by|based in|coming from|heading to|headed to|fled to|from the direction of|"
+    r"on the road between|linking|connecting|frontier with)\s+(?:the\s+)?$",
+    re.I,
+)
+_ORIENT_AFTER = re.compile(r"^(?:-backed|-based|-affiliated|-led|-supported|\s+(?:border|frontier|borders)\b)", re.I)
+# Words that look like names but never are places in this role.
+STOP_NAMES = frozenset(
+    """
+    On In At The A An This That These Those It He She They We His Her Their Its
+    Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May
+    June July August September October November December Reliable Observatory Sources Local
+    According Meanwhile However Moreover Also Earlier Later Today Yesterday Tonight Police Army
+    Government Ministry President Minister Forces Islamic State Party Council Court Parliament
+    """.split()
+)
+_DIRECTIONAL = {"northern", "southern", "eastern", "western", "central", "rural"}
+
+
+def _clean_name(name: str) -> str:
+    return name.strip(" -’'`")
+
+
+def find_places(sentence: Sentence) -> list[PlaceMention]:
+    """Place candidates in a sentence, earliest first, without overlaps."""
+    text = sentence.text
+    found: dict[tuple[int, int], PlaceMention] = {}
+
+    def add(start: int, end: int, cue: str, orientation: bool = False) -> None:
+        raw = text[start:end]
+        name = _clean_name(raw)
+        if not name or name in STOP_NAMES:
+            return
+        # trim a leading stop word ("The Aleppo" -> "Aleppo")
+        parts = name.split(" ", 1)
+        if parts[0] in STOP_NAMES and len(parts) == 2:
+            start += len(parts[0]) + 1
+            name = parts[1]
+        start = text.find(name, start)
+        end = start + len(name)
+        key = (start, end)
+        before = text[:start]
+        if _ORIENT_BEFORE.search(before[-30:]) or _ORIENT_AFTER.match(text[end:end + 10]):
+            orientation = True
+        prev = found.get(key)
+        if prev is not None and (prev.cue or not cue):
+            return
+        found[key] = PlaceMention(
+            span=Span(sentence.start + start, sentence.start + end, name),
+            name=name,
+            cue=cue,
+            sentence=sentence.index,
+            orientation=orientation,
+        )
+
+    for m in _CUE_AFTER.finditer(text):
+        add(m.start("name"), m.end("name"), m.group("noun").lower())
+    for m in _CUE_BEFORE.finditer(text):
+        prep = m.group("prep").lower()
+        cue = (m.group("noun") or "").lower()
+        direction = (m.group("dir") or "").lower()
+        if direction:
+            cue = cue or "region"
+            cue = f"{direction} {cue}"
+        elif not cue:
+            if "outskirts" in prep:
+                cue = "outskirts"
+            elif prep in ("near", "nearby", "around") or prep.endswith(" of") and prep.split()[0] in ("north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest"):
+                cue = "near"
+            elif prep.startswith("the ") and prep.endswith(" of") or prep.endswith("village of") or prep.endswith("town of"):
+                cue = prep.split()[-2]
+        add(m.start("name"), m.end("name"), cue, orientation=prep == "from")
+    for m in _PAREN.finditer(text):
+        # "Minakulu (Oyam, Northern)": inner names are admin areas of the place.
+        inner_start = m.start("inner")
+        for part in re.finditer(rf"{NAME}", m.group("inner")):
+            add(inner_start + part.start(), inner_start + part.end(), "admin")
+    out = sorted(found.values(), key=lambda p: (p.span.start, -(p.span.end - p.span.start)))
+    result: list[PlaceMention] = []
+    last_end = -1
+    for p in out:
+        if p.span.start < last_end:
+            continue
+        result.append(p)
+        last_end = p.span.end
+    return result

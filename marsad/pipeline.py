@@ -1,0 +1,195 @@
+"""The pipeline: a short numbered cascade over one module per stage.
+
+    0. ingest      files / JSONL / stdin         -> Document        (marsad.ingest)
+    1. clean       HTML or scraped text          -> CleanDocument   (marsad.clean)
+    2. segment     cleaned text                  -> sentences       (marsad.segment)
+    3. mentions    sentences                     -> triggers, actors, counts, dates, places
+                                                                    (marsad.mentions.*)
+       geocode     place mentions                -> resolved places (marsad.geo)
+    4. events      mentions                      -> coded events    (marsad.events)
+    5. merge       events of one batch           -> merged events   (marsad.merge)
+
+A ``Pipeline`` loads the dictionaries, compiles the matchers and opens the
+gazetteer once; ``process`` is then a pure function of one document. A
+document that fails is returned with a reason (``DocumentResult.rejected``),
+never raised, so one bad report never stops a batch.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+
+from marsad.clean import clean
+from marsad.errors import MarsadError
+from marsad.events.assemble import CountryNamer, SentenceMentions, build_events
+from marsad.knowledge import load_knowledge
+from marsad.knowledge.lexicons import load_numbers, load_triggers
+from marsad.mentions.actors import ActorMatcher
+from marsad.mentions.counts import find_counts
+from marsad.mentions.dates import find_dates
+from marsad.mentions.places import find_places
+from marsad.mentions.triggers import find_triggers, is_background
+from marsad.records import Document, DocumentResult, Event, PlaceMention, ResolvedPlace
+from marsad.segment import segment
+
+# A document that takes longer than this is skipped with a reason rather
+# than stalling a batch. Ordinary reports take about a millisecond; only
+# pathological input comes near this.
+DEFAULT_TIME_BUDGET_S = 5.0
+
+# Longest cleaned text we extract from (characters). Beyond it the text is
+# cut and a warning recorded: monitor reports are a few thousand
+# characters, a 2 MB "article" is a scraped archive page.
+MAX_CLEAN_CHARS = 500_000
+
+
+@dataclass
+class Pipeline:
+    """Everything loaded once: dictionaries, matchers, gazetteer."""
+
+    gazetteer_path: str | None = None
+    country_hint: str | None = None
+    time_budget_s: float = DEFAULT_TIME_BUDGET_S
+    _state: dict = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        knowledge = load_knowledge()
+        self._knowledge = knowledge
+        self._triggers = load_triggers()
+        self._numbers = load_numbers()
+        self._kinds = {name: c.kind for name, c in self._triggers.classes.items()}
+        self._actors = ActorMatcher(knowledge.actor_aliases())
+        self._gazetteer = None
+        table = knowledge.countries
+
+        def _name(cc: str) -> str:
+            c = table.by_iso2(cc)
+            return c.name if c else (self._gaz().country_name(cc) if cc else "")
+
+        def _iso(cc: str) -> int | None:
+            c = table.by_iso2(cc)
+            return c.iso if c else None
+
+        def _region(cc: str) -> str:
+            c = table.by_iso2(cc)
+            return c.region if c else ""
+
+        self._countries = CountryNamer(_name, _iso, _region)
+
+    # -- loading ---------------------------------------------------------
+    def _gaz(self):
+        if self._gazetteer is None:
+            from marsad.geo import Gazetteer
+
+            self._gazetteer = Gazetteer.open(self.gazetteer_path)
+        return self._gazetteer
+
+    def close(self) -> None:
+        if self._gazetteer is not None:
+            self._gazetteer.close()
+            self._gazetteer = None
+
+    def __enter__(self) -> "Pipeline":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- the cascade -------------------------------------------------------
+    def process(self, document: Document) -> DocumentResult:
+        started = time.perf_counter()
+        try:
+            # 1. clean
+            cleaned = clean(document)
+            if not cleaned.text.strip():
+                reason = "no text left after cleaning" + (f" ({', '.join(cleaned.removed)})" if cleaned.removed else "")
+                return DocumentResult(document, cleaned, rejected=reason)
+            warnings: list[str] = []
+            if len(cleaned.text) > MAX_CLEAN_CHARS:
+                from dataclasses import replace
+
+                cleaned = replace(cleaned, text=cleaned.text[:MAX_CLEAN_CHARS])
+                warnings.append(f"text cut at {MAX_CLEAN_CHARS} characters")
+            # 2. segment
+            sentences = segment(cleaned)
+            # 3. mentions
+            per_sentence = []
+            all_places: list[PlaceMention] = []
+            for sentence in sentences:
+                if time.perf_counter() - started > self.time_budget_s:
+                    return DocumentResult(document, cleaned, rejected=f"time budget of {self.time_budget_s:g} s exceeded")
+                actors = self._actors.find(sentence)
+                places = [
+                    p for p in find_places(sentence)
+                    if not any(p.span.start < a.span.end and a.span.start < p.span.end for a in actors)
+                ]
+                all_places.extend(places)
+                per_sentence.append((
+                    sentence,
+                    tuple(find_triggers(sentence, self._triggers)),
+                    tuple(actors),
+                    tuple(find_counts(sentence, self._numbers)),
+                    tuple(find_dates(sentence, cleaned.published)),
+                    places,
+                    is_background(sentence, self._triggers),
+                ))
+            #    geocode every place of the document together (context helps)
+            resolved = self._resolve(all_places)
+            items = [
+                SentenceMentions(s, trig, act, cnt, dts, tuple((p, resolved[id(p)]) for p in places if id(p) in resolved), bg)
+                for s, trig, act, cnt, dts, places, bg in per_sentence
+            ]
+            # 4. events
+            events = build_events(cleaned, items, self._kinds, self._countries, doc_country=self.country_hint or "")
+            return DocumentResult(document, cleaned, tuple(events), warnings=tuple(warnings))
+        except MarsadError as err:
+            return DocumentResult(document, None, rejected=str(err))
+        except RecursionError:
+            return DocumentResult(document, None, rejected="document too deeply nested to process")
+
+    def _resolve(self, places: list[PlaceMention]) -> dict[int, ResolvedPlace]:
+        if not places:
+            return {}
+        from marsad.geo import resolve
+
+        results = resolve(places, self._gaz(), country_hint=self.country_hint)
+        return {id(p): r for p, r in zip(places, results)}
+
+    def process_many(self, documents: Iterable[Document]) -> Iterator[DocumentResult]:
+        for document in documents:
+            yield self.process(document)
+
+
+def extract(
+    text: str,
+    published: date | None = None,
+    *,
+    kind: str = "text",
+    doc_id: str = "",
+    title: str = "",
+    source: str = "",
+    pipeline: Pipeline | None = None,
+) -> list[Event]:
+    """Library entry point: the events in one report.
+
+    >>> events = extract("On 3 May 2022, police arrested six protesters in Homs.", published=date(2022, 5, 5))
+    """
+    from marsad.ingest import document_id
+
+    document = Document(
+        id=doc_id or document_id(text),
+        raw=text,
+        kind=kind,
+        published=published,
+        published_from="input" if published else "",
+        title=title,
+        source=source,
+        origin="<library>",
+    )
+    if pipeline is not None:
+        return list(pipeline.process(document).events)
+    with Pipeline() as own:
+        return list(own.process(document).events)
