@@ -41,9 +41,10 @@ BAND_WIDTH = 0.09
 # Fuzzy matching (rapidfuzz ratio on exact keys, 0-100) only within one country
 # and only above this similarity: lower lets "Tal" match "Tel Aviv"-like noise.
 FUZZY_CUTOFF = 86.0
-# Places per name key considered before ranking (a common name like "Tal"
-# has hundreds of rows; the best-populated ones come first).
+# Places per name key considered in fuzzy matching.
 MAX_ROWS_PER_KEY = 400
+# Rows per tier fully scored (string similarity) for a lookup of ``limit``.
+SHORTLIST_FACTOR = 3
 # Per-instance memo of lookups: repeated names in a corpus are the norm.
 LOOKUP_CACHE_SIZE = 50_000
 
@@ -347,14 +348,16 @@ class Gazetteer:
             "SELECT source, cc, count(*) FROM places GROUP BY source, cc ORDER BY source, count(*) DESC"))
 
     # ------------------------------------------------------------------ internals
-    def _rows(self, key: str, tier: int, cc: str | None) -> list[tuple]:
+    def _rows(self, key: str, tier: int, cc: str | None, limit: int) -> list[tuple]:
+        """Rows under a key, highest priority and population first (a shortlist:
+        "Tal" or a two-letter skeleton can have hundreds)."""
         sql = (f"SELECT {', '.join('p.' + c.strip() for c in _PLACE_COLUMNS.split(','))} FROM keys k "
                "JOIN places p ON p.id = k.place WHERE k.key=? AND k.tier=?")
         args: tuple = (key, tier)
         if cc:
             sql += " AND k.cc=?"
             args += (cc,)
-        sql += f" LIMIT {MAX_ROWS_PER_KEY}"
+        sql += f" ORDER BY p.priority DESC, p.population DESC LIMIT {int(limit)}"
         return self._conn.execute(sql, args).fetchall()
 
     def _load_country_keys(self, cc: str) -> tuple[list[str], dict[str, list[int]]]:
@@ -385,9 +388,10 @@ class Gazetteer:
                 if key not in best or best[key].score < cand.score:
                     best[key] = cand
 
-        add(self._rows(exact, 0, cc), EXACT_BASE, "exact")
+        shortlist = limit * SHORTLIST_FACTOR
+        add(self._rows(exact, 0, cc, shortlist), EXACT_BASE, "exact")
         if skeleton and len(best) < limit:
-            add(self._rows(skeleton, 1, cc), SKELETON_BASE, "skeleton")
+            add(self._rows(skeleton, 1, cc, shortlist), SKELETON_BASE, "skeleton")
         if cc and not best:
             keys_list, index = self._country_keys(cc)
             for key, sim, _ in process.extract(exact, keys_list, scorer=fuzz.ratio,
