@@ -129,7 +129,12 @@ class Pipeline:
                 all_places.extend(places)
                 per_sentence.append((
                     sentence,
-                    tuple(find_triggers(sentence, self._triggers)),
+                    tuple(
+                        # a trigger word inside an actor's name ("Islamic Party
+                        # of Liberation") is part of the name, not an action
+                        t for t in find_triggers(sentence, self._triggers)
+                        if not any(t.span.start < a.span.end and a.span.start < t.span.end for a in actors)
+                    ),
                     tuple(actors),
                     tuple(find_counts(sentence, self._numbers)),
                     tuple(find_dates(sentence, cleaned.published)),

@@ -92,18 +92,25 @@ def _place_key(p: tuple[PlaceMention, ResolvedPlace]) -> str:
 
 
 def _own_place(sm: SentenceMentions) -> tuple[PlaceMention, ResolvedPlace] | None:
-    """The most specific resolved place of the sentence that is not orientation."""
+    """The most specific place of the sentence that is not orientation.
+
+    Resolved places come first ("Atma town in northern Idlib" with Atma
+    missing from the gazetteer -> Idlib at precision 3); an unresolved name
+    is kept (with its warning, no coordinates) only when nothing resolved.
+    """
     best = None
+    unresolved = None
     for mention, resolved in sm.places:
         if mention.orientation or mention.cue == "admin":
             continue
-        if resolved.latitude is None and not resolved.location:
+        if resolved.latitude is None:
+            unresolved = unresolved or (mention, resolved)
             continue
         if best is None or (resolved.geo_precision or 3) < (best[1].geo_precision or 3):
             best = (mention, resolved)
         if best is not None and best[1].geo_precision == 1:
             break
-    return best
+    return best or unresolved
 
 
 def group_incidents(items: Sequence[SentenceMentions], kinds: dict[str, str]) -> list[_Incident]:
@@ -335,7 +342,10 @@ def _roles(text: str, actors: list[ActorMention], anchor: TriggerMention) -> tup
         target = before[-1] if before else next((a for a in after if a is not agent), None)
         return agent, target
     if before:
-        agent = before[-1]
+        # The nearest organisation or state force before the trigger acts
+        # ("HTS amassed troops ... where it arrested"); a generic word
+        # ("troops", "gunmen") only when no such name stands before it.
+        agent = next((a for a in reversed(before) if a.kind in ("named", "state")), before[-1])
         # "clashes between X and Y"
         if _BETWEEN.search(text[max(0, agent.span.start - 15):agent.span.start]) and after:
             return agent, after[0]

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from anyascii import anyascii
 
 from marsad.geo import normalize
-from marsad.geo.index import Candidate, Gazetteer, distance_km
+from marsad.geo.index import BUNDLED_SOURCE, Candidate, Gazetteer, distance_km
 from marsad.records import PlaceMention, ResolvedPlace
 
 CANDIDATES = 25
@@ -34,6 +34,10 @@ PROXIMITY_BONUS = 0.10  # at distance 0 from the document's other places
 PROXIMITY_SCALE_KM = 100.0
 # Two candidates closer than this in final score are reported as ambiguous.
 AMBIGUITY_MARGIN = 0.02
+# A bundled place and an imported one this close, scoring this near, are the
+# same place told twice; the imported row wins.
+SAME_PLACE_KM = 10.0
+SAME_PLACE_MARGIN = 0.35  # covers the exact-vs-skeleton band gap (0.30)
 
 AREA_CUES = frozenset({"countryside", "governorate", "province", "region", "northern", "southern",
                        "eastern", "western", "rural", "district"})
@@ -144,12 +148,28 @@ def _resolve(mentions: Sequence[PlaceMention], gazetteer: Gazetteer, country_hin
         ranked = sorted(((_score(c, cue, focus, beside, others), c) for c in cands),
                         key=lambda sc: (-sc[0], -sc[1].population, sc[1].place_id))
         best_score, best = ranked[0]
+        if best.source == BUNDLED_SOURCE:
+            # The same place from an imported list (OCHA, a GeoNames country
+            # file) carries better names and admin areas: prefer it.
+            for score, cand in ranked[1:]:
+                if cand.source != BUNDLED_SOURCE and cand.feature == best.feature \
+                        and best_score - score <= SAME_PLACE_MARGIN \
+                        and distance_km(best.latitude, best.longitude, cand.latitude, cand.longitude) <= SAME_PLACE_KM:
+                    best_score, best = score, cand
+                    ranked = [(score, cand)] + [rc for rc in ranked if rc[1] is not cand]
+                    break
         warning = ""
         if len(ranked) > 1 and best_score - ranked[1][0] < AMBIGUITY_MARGIN \
                 and distance_km(best.latitude, best.longitude, ranked[1][1].latitude,
                                 ranked[1][1].longitude) > PROXIMITY_SCALE_KM / 10:
             warning = f"ambiguous: also {ranked[1][1].name} ({ranked[1][1].admin1 or ranked[1][1].country_code})"
         if focus and best.country_code != focus:
+            if best.tier != "exact":
+                # A spelling guess abroad is worse than no place: the
+                # document is about `focus` and the name only resembles one.
+                out.append(_unresolved(mention, f"no match for {mention.name!r} in {focus}; "
+                                                f"nearest spelling is {best.name} ({best.country_code})"))
+                continue
             warning = warning or f"outside the document's country ({focus})"
         out.append(ResolvedPlace(
             location=anyascii(best.name), country=best.country, iso=best.iso,

@@ -68,7 +68,7 @@ class TriggerClass:
     patterns: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity: one per load
 class TriggerLexicon:
     classes: dict[str, TriggerClass]
     # One alternation with a named group per class: one pass per sentence.
@@ -123,7 +123,7 @@ def load_triggers() -> TriggerLexicon:
     return _load_triggers(user_dirs())
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity: one per load
 class NumberLexicon:
     words: dict[str, int]  # unit, tens and scale words
     units: dict[str, int]

@@ -132,7 +132,7 @@ def find_counts(sentence: Sentence, lexicon: NumberLexicon) -> list[CountMention
         after = lowered[m.end():]
         before = lowered[:m.start()]
         is_article = raw in ("a", "an", "one", "single")
-        if pats.not_after.match(after) or pats.not_before.search(before[-25:]):
+        if (not is_article and pats.not_after.match(after)) or pats.not_before.search(before[-25:]):
             continue
         if re.fullmatch(r"(?:19|20)\d\d", raw):
             continue  # a year
@@ -147,7 +147,11 @@ def find_counts(sentence: Sentence, lexicon: NumberLexicon) -> list[CountMention
             # Other numbers inside the gap: a coordinated list ("two soldiers
             # and three civilians were killed") is summed; anything else
             # means this number belongs to another phrase.
-            inner = [n for n in numbers[idx + 1:] if n.start() < m.end() + len(gap)]
+            inner = [
+                n for n in numbers[idx + 1:]
+                if n.start() < m.end() + len(gap) and not pats.not_after.match(lowered[n.end():])
+                and n.group("num") not in ("a", "an")
+            ]
             if re.search(r"\b(?:killed|injured|wounded|arrested|detained|dead)\b", gap):
                 continue
             total = value

@@ -106,8 +106,8 @@ def find_places(sentence: Sentence) -> list[PlaceMention]:
         cue = (m.group("noun") or "").lower()
         direction = (m.group("dir") or "").lower()
         if direction:
-            cue = cue or "region"
-            cue = f"{direction} {cue}"
+            # "northern Idlib" -> cue "northern"; "Idlib countryside" keeps its noun
+            cue = cue or direction.split()[0]
         elif not cue:
             if "outskirts" in prep:
                 cue = "outskirts"

@@ -1,0 +1,176 @@
+"""Stage 3 mentions: triggers, counts, dates and places on sentences written
+for the tests (monitor-report and wire-story style)."""
+
+from datetime import date
+
+import pytest
+
+from marsad.knowledge.lexicons import load_numbers, load_triggers
+from marsad.mentions.counts import find_counts, parse_number
+from marsad.mentions.dates import find_dates
+from marsad.mentions.places import find_places
+from marsad.mentions.triggers import find_triggers
+from marsad.records import Sentence
+from marsad.segment import split_sentences
+
+
+def sent(text: str) -> Sentence:
+    return Sentence(0, 0, len(text), text)
+
+
+def classes(text: str) -> list[tuple[str, bool]]:
+    return [(t.sub_event_type, t.negated) for t in find_triggers(sent(text), load_triggers())]
+
+
+def counts(text: str) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for c in find_counts(sent(text), load_numbers()):
+        out[c.what] = max(out.get(c.what, c.value), c.value)
+    return out
+
+
+# -- segmentation ---------------------------------------------------------
+def test_sentences_keep_offsets_and_abbreviations():
+    text = "Gen. Smith said the U.S. army left. Gunmen killed 3 people.\n\nA new paragraph starts here."
+    sentences = split_sentences(text)
+    assert [s.text for s in sentences] == [
+        "Gen. Smith said the U.S. army left.",
+        "Gunmen killed 3 people.",
+        "A new paragraph starts here.",
+    ]
+    for s in sentences:
+        assert text[s.start:s.end] == s.text
+    assert sentences[2].paragraph == 1 and sentences[1].paragraph == 0
+
+
+def test_long_run_without_stops_is_cut():
+    text = ", ".join(["fighting continued in the area"] * 200)
+    sentences = split_sentences(text)
+    assert len(sentences) > 1
+    assert all(len(s.text) <= 1300 for s in sentences)
+
+
+# -- triggers ---------------------------------------------------------------
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("Russian warplanes carried out air strikes on the village.", "air"),
+        ("Regime forces shelled the town with artillery.", "shelling"),
+        ("An IED exploded near a patrol.", "ied"),
+        ("Hundreds of teachers protested outside the ministry.", "protest"),
+        ("Police fired tear gas to disperse the crowd.", "intervention"),
+        ("Gunmen kidnapped a trader on the highway.", "abduction"),
+        ("Security forces arrested six men in a raid.", "arrest"),
+        ("The army defused a roadside bomb.", "disrupted"),
+        ("Fierce clashes erupted between the two factions.", "clash"),
+    ],
+)
+def test_trigger_classes(text, expected):
+    found = [c for c, negated in classes(text) if not negated]
+    assert expected in found
+
+
+def test_air_strike_is_not_a_labour_strike():
+    assert "protest" not in [c for c, _ in classes("An air strike hit the market.")]
+
+
+def test_negation_and_threats():
+    assert classes("The group denied that it shelled the village.") == [("shelling", True)]
+    assert ("arrest", True) in classes("The militia threatened to arrest the journalists.")
+
+
+def test_grievance_inside_a_protest_is_not_a_second_incident():
+    found = classes("Students protested against the killing of a classmate by police.")
+    assert ("protest", False) in found
+    assert ("attack", True) in found
+
+
+def test_month_may_does_not_negate():
+    assert ("protest", False) in classes("On 5 May 2022, protesters gathered in the square.")
+
+
+# -- counts -----------------------------------------------------------------
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("HTS arrested six non-Syrian jihadists after storming their houses.", {"arrested": 6}),
+        ("HTS arrested tens of the party's affiliates.", {"arrested": 10}),
+        ("At least 12 civilians were killed and 20 others injured.", {"killed": 12, "injured": 20}),
+        ("Two soldiers and three civilians were killed in the shelling.", {"killed": 5}),
+        ("A man was shot and killed by two armed men outside his house.", {"killed": 1}),
+        ("Between 10 to 15 people were killed.", {"killed": 10}),
+        ("The blast killed twenty-one people.", {"killed": 21}),
+        ("Dozens of people were wounded.", {"injured": 12}),
+        ("No one was killed in the attack.", {"killed": 0}),
+        ("A 40-year-old man was stabbed to death.", {}),
+        ("Brigade 46 shelled the village 2 km away in 2019.", {}),
+    ],
+)
+def test_counts(text, expected):
+    got = counts(text)
+    for what, value in expected.items():
+        assert got.get(what) == value, (text, got)
+    if not expected:
+        assert "killed" not in got or got["killed"] <= 1
+
+
+def test_age_is_not_a_count_but_the_person_is():
+    got = counts("A 40-year-old man was killed in the attack.")
+    assert got.get("killed") == 1
+
+
+def test_parse_number_words():
+    lex = load_numbers()
+    assert parse_number("one hundred and fifty", lex) == 150
+    assert parse_number("two thousand", lex) == 2000
+    assert parse_number("several", lex) == 3
+    assert parse_number("hundreds of", lex) == 100
+    assert parse_number("1,200", lex) == 1200
+
+
+# -- dates ------------------------------------------------------------------
+PUB = date(2022, 5, 5)  # a Thursday
+
+
+@pytest.mark.parametrize(
+    "text,value,precision",
+    [
+        ("On 23 February 2022, a group of locals killed a thief.", date(2022, 2, 23), 1),
+        ("On February 23, residents protested.", date(2022, 2, 23), 1),
+        ("Yesterday, gunmen attacked a checkpoint.", date(2022, 5, 4), 1),
+        ("On Monday, the army shelled the town.", date(2022, 5, 2), 1),
+        ("Two days ago police arrested a journalist.", date(2022, 5, 3), 1),
+        ("Last week clashes erupted.", date(2022, 4, 28), 2),
+        ("In mid-April fighting resumed.", date(2022, 4, 15), 3),
+        ("On 12 December, an IED exploded.", date(2021, 12, 12), 1),
+    ],
+)
+def test_dates(text, value, precision):
+    found = find_dates(sent(text), PUB)
+    assert found, text
+    assert (found[0].value, found[0].precision) == (value, precision)
+    assert text[found[0].span.start:found[0].span.end] == found[0].span.text
+
+
+def test_future_dates_are_dropped():
+    assert find_dates(sent("The talks are planned for 20 June 2022."), PUB) == []
+
+
+# -- places -----------------------------------------------------------------
+def test_places_with_cues_and_orientation():
+    s = sent("HTS amassed troops in Harem town in Idlib countryside, near the border with Iskenderun region, where it arrested six men.")
+    got = {(p.name, p.cue, p.orientation) for p in find_places(s)}
+    assert ("Harem", "town", False) in got
+    assert ("Idlib", "countryside", False) in got
+    assert ("Iskenderun", "region", True) in got
+
+
+def test_parenthetical_admin_areas():
+    s = sent("On 3 March 2022, gunmen killed a trader in Kongo village, Minakulu sub-county (Oyam, Northern).")
+    got = {(p.name, p.cue) for p in find_places(s)}
+    assert {("Oyam", "admin"), ("Northern", "admin"), ("Kongo", "village")} <= got
+
+
+def test_near_and_outskirts():
+    got = {(p.name, p.cue) for p in find_places(sent("Clashes broke out near Sarmada and on the outskirts of Atmeh."))}
+    assert ("Sarmada", "near") in got and ("Atmeh", "outskirts") in got
