@@ -1,0 +1,342 @@
+"""Countries and actors: the shipped dictionaries, the loader, user extensions."""
+
+from __future__ import annotations
+
+import csv
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+from marsad.errors import KnowledgeError
+from marsad.knowledge import load_knowledge
+from marsad.knowledge.loader import _load, fold
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+GOLD_ACLED = SHARED / "gold" / "dev" / "acled_2022h1.csv"
+
+ACLED_REGIONS = {
+    "Western Africa", "Middle Africa", "Eastern Africa", "Southern Africa", "Northern Africa",
+    "Middle East", "South Asia", "Southeast Asia", "East Asia", "Caucasus and Central Asia",
+    "Europe", "North America", "Central America", "South America", "Caribbean", "Oceania",
+    "Antarctica",
+}
+
+
+@pytest.fixture(autouse=True)
+def _no_user_dirs(monkeypatch):
+    monkeypatch.delenv("MARSAD_KNOWLEDGE", raising=False)
+
+
+@pytest.fixture(scope="module")
+def kb():
+    return load_knowledge()
+
+
+def names(kb, alias: str) -> list[str]:
+    return [e.name for e in kb.candidates(alias)]
+
+
+# ---------------------------------------------------------------- countries
+
+
+def test_every_country_has_codes_and_region(kb):
+    assert len(kb.countries) >= 240
+    iso2, iso3, acled = set(), set(), set()
+    for c in kb.countries:
+        assert re.fullmatch(r"[A-Z]{2}", c.iso2), c
+        assert re.fullmatch(r"[A-Z]{3}", c.iso3), c
+        assert isinstance(c.iso, int) and c.iso >= 0, c
+        assert c.region in ACLED_REGIONS, c
+        assert c.iso2 not in iso2 and c.iso3 not in iso3 and c.name not in acled, c
+        iso2.add(c.iso2), iso3.add(c.iso3), acled.add(c.name)
+        if c.police_since is not None:
+            assert c.military_since is not None, c
+
+
+def test_acled_country_names_and_lookups(kb):
+    t = kb.countries
+    assert t.by_iso2("CD").name == "Democratic Republic of Congo"
+    assert t.by_iso2("cg").name == "Republic of Congo"
+    assert t.by_iso2("SZ").name == "eSwatini"
+    assert t.by_iso2("CI").name == "Ivory Coast"
+    assert t.by_iso2("XK").iso == 0
+    assert t.by_iso2("SY").iso == 760 and t.by_iso2("SY").region == "Middle East"
+    assert t.by_iso2("NO").name == "Norway"  # the YAML "NO" trap
+    assert t.by_name("Syrian Arab Republic").iso2 == "SY"
+    assert t.by_name("the Democratic Republic of the Congo").iso2 == "CD"
+    assert t.by_name("Côte d’Ivoire").iso2 == "CI"
+    assert t.by_name("the Philippines").iso2 == "PH"
+    assert t.by_name("Burma").iso2 == "MM"
+    assert t.by_name("Syrian").iso2 == "SY"
+    assert t.from_demonym("Congolese").iso2 == "CD"
+    assert t.from_demonym("Burkinabe").iso2 == "BF"
+    assert t.from_demonym("Syria") is None
+    assert t.by_name("Atlantis") is None and t.by_iso2("") is None
+
+
+def test_every_demonym_names_one_country(kb):
+    seen: dict[str, str] = {}
+    for c in kb.countries:
+        for dem in c.demonyms:
+            assert seen.setdefault(fold(dem), c.iso2) == c.iso2, f"{dem}: {seen[fold(dem)]} and {c.iso2}"
+
+
+# ---------------------------------------------------------------- actors
+
+
+def test_no_duplicate_canonical_names(kb):
+    seen = set()
+    for entry in kb.actors:
+        assert entry.name not in seen, entry.name
+        seen.add(entry.name)
+
+
+def test_entries_are_well_formed(kb):
+    for e in kb.actors:
+        assert e.kind in ("named", "generic", "state", "role"), e
+        assert e.aliases, e.name
+        assert 0 <= e.inter <= 8 and (e.kind == "role" or e.inter >= 1), e.name
+        assert set(e.case_sensitive_aliases) <= set(e.aliases), e.name
+        if e.kind == "state":
+            assert e.state_of and "{" not in e.name, e.name
+        if e.kind == "named":
+            assert "{" not in e.name, e.name
+        for code in e.countries:
+            assert kb.countries.by_iso2(code), (e.name, code)
+
+
+def _scope(entry):
+    if entry.state_of:
+        return {entry.state_of}
+    return set(entry.countries) or None  # None: anywhere
+
+
+def test_every_alias_is_unambiguous_or_declared(kb):
+    """Shared aliases need entries in disjoint countries, or a line in `ambiguous:`."""
+    problems = []
+    for entry in kb.actors:
+        for alias in entry.aliases:
+            found = kb.candidates(alias)
+            if len(found) < 2 or fold(alias) in kb.ambiguous:
+                continue
+            scopes = [_scope(e) for e in found]
+            for i in range(len(scopes)):
+                for j in range(i + 1, len(scopes)):
+                    a, b = scopes[i], scopes[j]
+                    if a is None or b is None or a & b:
+                        problems.append(f"{alias!r}: {found[i].name} / {found[j].name}")
+    assert not problems, "\n".join(sorted(set(problems))[:30])
+
+
+def test_all_caps_aliases_are_case_sensitive(kb):
+    hts = kb.actor("Hayat Tahrir al-Sham")
+    assert "HTS" in hts.case_sensitive_aliases
+    assert "Tahrir al-Sham" not in hts.case_sensitive_aliases
+    is_entry = kb.actor("Islamic State ({country})")
+    assert "IS" in is_entry.case_sensitive_aliases and "ISIS" in is_entry.case_sensitive_aliases
+    flagged = {alias for alias, cs, _ in kb.actor_aliases() if cs}
+    assert "Hamas" not in flagged  # "HAMAS" written too: the case-insensitive form wins
+
+
+@pytest.mark.parametrize("alias", [
+    "HTS", "Hay'at Tahrir al-Sham", "Hayyaat Tahrir Al-Sham", "Hayat Tahrir al Sham", "Tahrir al-Sham",
+    "Hayaat Tahrir al-Sham", "Hayat Tahrir Al-Sham", "hayat tahrir al-sham", "Hay’at Tahrir al-Sham",
+])
+def test_hts_transliterations(kb, alias):
+    assert names(kb, alias) == ["Hayat Tahrir al-Sham"]
+
+
+@pytest.mark.parametrize("alias, expected", [
+    ("Islamic Party of Liberation", "Hizb ut-Tahrir"),
+    ("Hizb ut Tahrir", "Hizb ut-Tahrir"),
+    ("Russian forces", "Military Forces of Russia (2000-)"),
+    ("the Russian army", None),  # "the" is not part of the alias: the matcher finds "Russian army"
+    ("Russian army", "Military Forces of Russia (2000-)"),
+    ("forces of Russia", "Military Forces of Russia (2000-)"),
+    ("Russian warplanes", "Military Forces of Russia (2000-) Air Force"),
+    ("Syrian regime forces", "Military Forces of Syria (2000-)"),
+    ("regime forces", "Military Forces of {state} ({military_since}-)"),
+    ("Assad forces", "Military Forces of Syria (2000-)"),
+    ("Iraqi police", "Police Forces of Iraq (2020-)"),
+    ("Turkish gendarmerie", "Military Forces of Turkey (2016-) Gendarmerie"),
+    ("soldiers of the Philippines", "Military Forces of the Philippines (2016-)"),
+    ("Congolese army", "Military Forces of the Democratic Republic of Congo (2019-)"),
+    ("FARDC", "Military Forces of the Democratic Republic of Congo (2019-)"),
+    ("SDF", "QSD: Syrian Democratic Forces"),
+    ("Hashd al-Shaabi", "Military Forces of Iraq (2020-) Popular Mobilization Forces"),
+    ("Houthis", "Military Forces of Yemen (2016-) Supreme Political Council"),
+    ("Tatmadaw", "Military Forces of Myanmar (2021-)"),
+    ("Taliban", "Military Forces of Afghanistan (2021-)"),
+    ("Pakistani Taliban", "TTP: Tehreek-e-Taliban Pakistan"),
+    ("al-Shabab", "Al Shabaab"),
+    ("ISWAP", "Islamic State (West Africa)"),
+    ("Fulani herdsmen", "Fulani Ethnic Militia ({country})"),
+    ("unknown gunmen", "Unidentified Armed Group ({country})"),
+    ("demonstrators", "Protesters ({country})"),
+    ("Clan del Golfo", "AGC: Gaitanist Self-Defense Forces of Colombia"),
+    ("women", "Women ({country})"),
+])
+def test_aliases_map_to_canonical_names(kb, alias, expected):
+    found = names(kb, alias)
+    if expected is None:
+        assert found == []
+    else:
+        assert found[:1] == [expected], found
+
+
+def test_resolve_picks_by_country(kb):
+    assert kb.resolve("Internal Security Forces", "LB").name == "Police Forces of Lebanon (2016-)"
+    assert kb.resolve("Internal Security Forces", "SY").name == "QSD: Syrian Democratic Forces"
+    assert kb.resolve("Internal Security Forces").name == "QSD: Syrian Democratic Forces"
+    assert kb.resolve("no such group") is None
+
+
+def test_fill_name_and_inter(kb):
+    generic = kb.actor("Military Forces of {state} ({military_since}-)")
+    assert kb.fill_name(generic.name, "SY") == "Military Forces of Syria (2000-)"
+    assert kb.fill_name(generic.name, "CF") == "Military Forces of the Central African Republic (2016-)"
+    assert kb.fill_name("Police Forces of {state} ({police_since}-)", "IQ") == "Police Forces of Iraq (2020-)"
+    assert kb.fill_name("Civilians ({country})", "PS") == "Civilians (Palestine)"
+    assert kb.fill_name("Civilians ({country})", "") == "Civilians (Unknown)"
+    assert kb.fill_name("Hayat Tahrir al-Sham", "SY") == "Hayat Tahrir al-Sham"
+    russia = kb.actor("Military Forces of Russia (2000-)")
+    assert kb.inter_for(russia, "RU") == 1 and kb.inter_for(russia, "UA") == 8
+    assert kb.inter_for(kb.actor("Hayat Tahrir al-Sham"), "TR") == 2
+
+
+def test_every_country_with_forces_has_state_entries(kb):
+    for c in kb.countries:
+        if c.military_since is None:
+            continue
+        mil = kb.fill_name("Military Forces of {state} ({military_since}-)", c.iso2)
+        pol = kb.fill_name("Police Forces of {state} ({police_since}-)", c.iso2)
+        assert kb.actor(mil) is not None and kb.actor(pol) is not None, c.name
+
+
+def test_actor_aliases_feed_the_matcher(kb):
+    rows = list(kb.actor_aliases())
+    assert len(rows) > 10_000
+    assert all(isinstance(a, str) and a == a.strip() and isinstance(cs, bool) for a, cs, _ in rows[:5000])
+    from marsad.mentions.actors import ActorMatcher
+    from marsad.records import Sentence
+
+    matcher = ActorMatcher(rows)
+    text = "HTS fighters clashed with Syrian regime forces while IS cells hid; this is quiet."
+    found = {m.span.text: m.canonical for m in matcher.find(Sentence(0, 0, len(text), text))}
+    assert found["HTS"] == "Hayat Tahrir al-Sham"
+    assert found["Syrian regime forces"] == "Military Forces of Syria (2000-)"
+    assert found["IS cells"] == "Islamic State ({country})"
+    assert "is" not in found
+
+
+def test_loading_is_fast_and_cached():
+    _load.cache_clear()
+    started = time.perf_counter()
+    first = load_knowledge()
+    elapsed = time.perf_counter() - started
+    assert load_knowledge() is first
+    assert elapsed < 1.0  # the budget is ~150 ms (benchmarks/); this only catches gross regressions
+
+
+# ---------------------------------------------------------------- user files
+
+
+def test_user_dir_adds_and_extends(tmp_path, monkeypatch):
+    (tmp_path / "actors.yaml").write_text(
+        "version: 1\n"
+        "named:\n"
+        "  - name: Brigade of the Test Valley\n"
+        "    inter: 3\n"
+        "    countries: [SY]\n"
+        "    aliases: [Test Valley Brigade, BTV]\n"
+        "  - name: Hayat Tahrir al-Sham\n"
+        "    aliases: [Hayat Tahrir el-Sham]\n"
+        "ambiguous: [rangers]\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "countries-extra.yaml").write_text(
+        "- iso2: SY\n  aliases: [Souria]\n", encoding="utf-8")
+    monkeypatch.setenv("MARSAD_KNOWLEDGE", str(tmp_path))
+    kb = load_knowledge()
+    assert names(kb, "test valley brigade") == ["Brigade of the Test Valley"]
+    assert "BTV" in kb.actor("Brigade of the Test Valley").case_sensitive_aliases
+    assert names(kb, "Hayat Tahrir el-Sham") == ["Hayat Tahrir al-Sham"]
+    assert "HTS" in kb.actor("Hayat Tahrir al-Sham").aliases  # extended, not replaced
+    assert kb.countries.by_name("Souria").iso2 == "SY"
+    assert "rangers" in kb.ambiguous
+    monkeypatch.delenv("MARSAD_KNOWLEDGE")
+    assert names(load_knowledge(), "test valley brigade") == []
+
+
+def test_extra_dirs_argument(tmp_path):
+    (tmp_path / "actors-local.yaml").write_text(
+        "generic:\n  - name: Night Raiders ({country})\n    inter: 3\n    aliases: [night raiders]\n",
+        encoding="utf-8")
+    kb = load_knowledge((str(tmp_path),))
+    assert kb.actor("Night Raiders ({country})").kind == "generic"
+
+
+@pytest.mark.parametrize("content, message", [
+    ("named:\n  - name: X\n    inter: 3\n    aliases: [a\n", "not valid YAML"),
+    ("named:\n  - name: Bad Group\n    inter: 12\n    aliases: [bad group]\n", "'Bad Group'"),
+    ("named:\n  - name: Bad Group\n    inter: 2\n    countries: [QQ]\n    aliases: [x]\n", "unknown country code"),
+    ("named:\n  - inter: 2\n    aliases: [x]\n", "named entry 1"),
+    ("named:\n  - name: Military Forces of {state}\n    inter: 1\n    aliases: [x]\n", "needs 'state_of'"),
+    ("named:\n  - name: Odd\n    inter: 2\n    alias: [x]\n", "unknown field"),
+    ("named: {name: x}\n", "'named' must be a list"),
+    ("version: 2\n", "unsupported version"),
+    ("- just a list\n", "expected a mapping"),
+])
+def test_malformed_user_file_is_one_line_error(tmp_path, monkeypatch, content, message):
+    path = tmp_path / "actors.yaml"
+    path.write_text(content, encoding="utf-8")
+    monkeypatch.setenv("MARSAD_KNOWLEDGE", str(tmp_path))
+    with pytest.raises(KnowledgeError) as err:
+        load_knowledge()
+    text = str(err.value)
+    assert "\n" not in text and str(path) in text and message in text
+
+
+def test_malformed_countries_file(tmp_path, monkeypatch):
+    (tmp_path / "countries.yaml").write_text("- iso2: ZZ\n  name: Zedland\n", encoding="utf-8")
+    monkeypatch.setenv("MARSAD_KNOWLEDGE", str(tmp_path))
+    with pytest.raises(KnowledgeError, match=r"countries\.yaml: country 1 \('Zedland'\): 'iso3' is required"):
+        load_knowledge()
+
+
+def test_missing_user_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("MARSAD_KNOWLEDGE", str(tmp_path / "nope"))
+    with pytest.raises(KnowledgeError, match="knowledge directory not found"):
+        load_knowledge()
+
+
+# ---------------------------------------------------------------- gold coverage
+
+
+def _drop_years(name: str) -> str:
+    return re.sub(r"\s*\(\d{4}-\d{0,4}\)", "", name).strip()
+
+
+@pytest.mark.gold
+@pytest.mark.skipif(not GOLD_ACLED.exists(), reason="../shared/gold not present")
+def test_acled_actor_name_coverage(kb):
+    """Share of distinct ACLED 2022 actor1 names (years dropped) our dictionary can produce."""
+    gold = set()
+    with open(GOLD_ACLED, encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            if row["actor1"]:
+                gold.add(_drop_years(row["actor1"]))
+    ours = set()
+    countries = [c.iso2 for c in kb.countries]
+    for entry in kb.actors:
+        if "{" in entry.name:
+            for cc in countries:
+                ours.add(_drop_years(kb.fill_name(entry.name, cc)))
+        else:
+            ours.add(_drop_years(entry.name))
+    covered = gold & ours
+    share = len(covered) / len(gold)
+    print(f"\nACLED 2022h1 actor1 names covered: {len(covered)}/{len(gold)} = {share:.1%}")
+    assert share >= 0.5
