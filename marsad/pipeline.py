@@ -77,7 +77,7 @@ class Pipeline:
             c = table.by_iso2(cc)
             return c.region if c else ""
 
-        self._countries = CountryNamer(_name, _iso, _region)
+        self._countries = CountryNamer(_name, _iso, _region, knowledge.fill_name)
 
     # -- loading ---------------------------------------------------------
     def _gaz(self):
@@ -130,10 +130,12 @@ class Pipeline:
                 per_sentence.append((
                     sentence,
                     tuple(
-                        # a trigger word inside an actor's name ("Islamic Party
-                        # of Liberation") is part of the name, not an action
+                        # a trigger word inside an organisation's name ("Islamic
+                        # Party of Liberation") is part of the name, not an action;
+                        # generic actors ("protesters", "a mob") keep their trigger
                         t for t in find_triggers(sentence, self._triggers)
-                        if not any(t.span.start < a.span.end and a.span.start < t.span.end for a in actors)
+                        if not any(t.span.start < a.span.end and a.span.start < t.span.end
+                                   for a in actors if a.kind in ("named", "state"))
                     ),
                     tuple(actors),
                     tuple(find_counts(sentence, self._numbers)),

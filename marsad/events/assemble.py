@@ -84,6 +84,7 @@ class CountryNamer:
     name: Callable[[str], str]  # ACLED country name
     iso: Callable[[str], int | None]
     region: Callable[[str], str]
+    fill: Callable[[str, str], str]  # templated actor name + ISO2 -> full name
 
 
 def _place_key(p: tuple[PlaceMention, ResolvedPlace]) -> str:
@@ -163,13 +164,18 @@ def _ev(fieldname: str, span, doc_id: str, confidence: float) -> Evidence:
     return Evidence(fieldname, span.start, span.end, span.text, doc_id, round(confidence, 3))
 
 
-def _fill_country(name: str, country: str) -> str:
-    if GENERIC in name:
-        return name.replace(GENERIC, country or "Unknown")
-    return name
+FOREIGN_STATE_INTER = 8
+
+
+def _inter(a: ActorMention, cc: str) -> int:
+    """State forces acting outside their own country are external forces (8)."""
+    if a.kind == "state" and a.inter == 1 and a.country and cc and a.country != cc:
+        return FOREIGN_STATE_INTER
+    return a.inter
 
 
 _BY = re.compile(r"\bby\s+(?:the\s+|an?\s+)?(?:[\w-]+\s+){0,3}$", re.I)
+_PASSIVE = re.compile(r"\b(?:was|were|been|being|got|get|gets)\s+(?:\w+ly\s+)?$", re.I)
 _BETWEEN = re.compile(r"\bbetween\s+(?:the\s+)?$", re.I)
 
 
@@ -191,16 +197,76 @@ def build_events(
     return events
 
 
+DEMO_CLASSES = frozenset({"protest", "riot", "mob", "unrest"})
+# Actor types that can use force on a protest: state, rebels, militias, external.
+FORCE_INTERS = frozenset({1, 2, 3, 8})
+ARMED_INTERS = frozenset({1, 2, 3, 4, 8})
+_RELATIVE_PAST = re.compile(r"\b(?:who|which|that)\s+(?:was|were|had been|have been|has been)\s+$", re.I)
+
+
+def _demo_view(sms, triggers, counts):
+    """What in a protest incident tells of force against the protest.
+
+    Violence words in a protest report are often its grievance ("relatives
+    of a man who was killed protested"). They count as intervention only in
+    a sentence that names a force (police, army, an armed group) before them
+    or uses an intervention word (tear gas, dispersed); deaths count only in
+    such sentences, and never in a relative clause ("who were killed").
+    """
+    kept_triggers = []
+    force_sentences = set()
+    for sm in sms:
+        forces = [a for a in sm.actors if a.inter in FORCE_INTERS and a.kind != "role"]
+        for t in sm.live_triggers:
+            if t.sub_event_type == "intervention" or (
+                t.sub_event_type not in DEMO_CLASSES and any(a.span.end <= t.span.start for a in forces)
+            ):
+                force_sentences.add(sm.sentence.index)
+    for t in triggers:
+        if t.sub_event_type in DEMO_CLASSES or t.sentence in force_sentences:
+            kept_triggers.append(t)
+    kept_counts = []
+    for c in counts:
+        if c.what in ("killed", "injured") and c.sentence not in force_sentences:
+            continue
+        sm = next(sm for sm in sms if sm.sentence.index == c.sentence)
+        before = sm.sentence.text[: c.span.start - sm.sentence.start]
+        if _RELATIVE_PAST.search(before[-40:]):
+            continue
+        kept_counts.append(c)
+    return kept_triggers, kept_counts
+
+
+def _refine(cls: Classification, scores, agent, target, fatalities: int) -> Classification:
+    """Codebook distinctions that depend on who acts and who is hit.
+
+    - One armed side attacking another armed side is a battle, not an
+      attack on civilians.
+    - Residents or villagers (civilians) attacking someone is mob violence.
+    """
+    sub = cls.sub_event_type
+    if sub in ("Attack", "Looting/property destruction", "Armed clash") and agent is not None \
+            and agent.inter == 7 and not (target is not None and target.inter in (1, 2, 3, 8)):
+        return classify({"mob": 1.0}, fatalities=fatalities) or cls
+    if sub == "Attack" and target is not None and target.inter in ARMED_INTERS and target.kind != "role" \
+            and (agent is None or agent.inter in ARMED_INTERS or agent.kind == "generic"):
+        return classify({"clash": 1.0}, fatalities=fatalities) or cls
+    return cls
+
+
 def _build_one(doc, items, incident, kinds, countries, doc_country, doc_place) -> Event | None:
     sms = [items[i] for i in incident.sentences]
     triggers = [t for sm in sms for t in sm.live_triggers]
     if not triggers:
         return None
+    counts = [c for sm in sms for c in sm.counts]
+    actors = [a for sm in sms for a in sm.actors]
+    if any(t.sub_event_type in DEMO_CLASSES for t in triggers):
+        triggers, counts = _demo_view(sms, triggers, counts)
     scores: dict[str, float] = {}
     for t in triggers:
         scores[t.sub_event_type] = max(scores.get(t.sub_event_type, 0.0), t.weight)
 
-    counts = [c for sm in sms for c in sm.counts]
     killed = [c for c in counts if c.what == "killed"]
     injured = [c for c in counts if c.what == "injured"]
     arrested = [c for c in counts if c.what == "arrested"]
@@ -208,12 +274,12 @@ def _build_one(doc, items, incident, kinds, countries, doc_country, doc_place) -
     injuries = max((c.value for c in injured), default=None)
     arrests = max((c.value for c in arrested), default=None)
 
-    actors = [a for sm in sms for a in sm.actors]
     anchor = min(triggers, key=lambda t: (-t.weight, t.span.start))
     agent, target = _roles(doc.text, actors, anchor)
     cls = classify(scores, fatalities=fatalities, injuries=injuries, agent_inter=agent.inter if agent else None)
     if cls is None:
         return None
+    cls = _refine(cls, scores, agent, target, fatalities)
     deciding = [t for t in triggers if t.sub_event_type == cls.deciding_class] or [anchor]
 
     # Place: the incident's own, else an earlier one in the paragraph, else the document's.
@@ -232,7 +298,8 @@ def _build_one(doc, items, incident, kinds, countries, doc_country, doc_place) -
     cc = (resolved.country_code if resolved else "") or doc_country or next((a.country for a in actors if a.country and a.kind == "named"), "")
     country = countries.name(cc) if cc else ""
 
-    actor1, assoc1, inter1, actor2, assoc2, inter2, actor_ev = _code_actors(cls, agent, target, actors, country, anchor)
+    actor1, assoc1, inter1, actor2, assoc2, inter2, actor_ev = _code_actors(
+        cls, agent, target, actors, cc, anchor, countries.fill)
     civilian_targeting = "Civilian targeting" if inter2 == 7 and cls.event_type in ("Violence against civilians", "Explosions/Remote violence", "Battles") else ""
     interaction = None
     if inter1 is not None:
@@ -341,6 +408,9 @@ def _roles(text: str, actors: list[ActorMention], anchor: TriggerMention) -> tup
     if agent is not None:
         target = before[-1] if before else next((a for a in after if a is not agent), None)
         return agent, target
+    if before and _PASSIVE.search(text[max(0, anchor.span.start - 25):anchor.span.start]):
+        # "a man was killed": the actor before a passive verb is its target.
+        return None, before[-1]
     if before:
         # The nearest organisation or state force before the trigger acts
         # ("HTS amassed troops ... where it arrested"); a generic word
@@ -362,14 +432,17 @@ def _roles(text: str, actors: list[ActorMention], anchor: TriggerMention) -> tup
     return agent, target
 
 
-def _code_actors(cls: Classification, agent, target, actors, country: str, anchor):
+def _code_actors(cls: Classification, agent, target, actors, cc: str, anchor, fill):
     """Actor names per the codebook's conventions for each event type."""
     ev: list[Evidence] = []
     roles = [a for a in actors if a.kind == "role"]
-    assoc_role = "; ".join(dict.fromkeys(_fill_country(r.canonical, country) for r in roles))
+    assoc_role = "; ".join(dict.fromkeys(fill(r.canonical, cc) for r in roles))
 
     def name(a: ActorMention | None) -> str:
-        return _fill_country(a.canonical, country) if a else ""
+        return fill(a.canonical, cc) if a else ""
+
+    def generic(template: str) -> str:
+        return fill(template, cc)
 
     def add_ev(fieldname: str, a: ActorMention | None) -> None:
         if a is not None:
@@ -377,47 +450,44 @@ def _code_actors(cls: Classification, agent, target, actors, country: str, ancho
 
     sub = cls.sub_event_type
     if cls.event_type == "Protests":
-        actor1, inter1 = f"Protesters ({country})" if country else "Protesters", 6
-        named = [a for a in actors if a.inter in (2, 3, 4) and a.kind == "named" and a is not agent]
-        assoc1 = "; ".join(dict.fromkeys([assoc_role] * bool(assoc_role) + [name(a) for a in named if a.inter in (3, 4)]))
+        actor1, inter1 = generic("Protesters ({country})"), 6
+        named = [a for a in actors if a.kind == "named" and a is not agent and a.inter in (3, 4, 6)]
+        assoc1 = "; ".join(dict.fromkeys([assoc_role] * bool(assoc_role) + [name(a) for a in named]))
         actor2, inter2 = "", None
         if sub != "Peaceful protest":
             force = agent if agent is not None and agent.inter in (1, 2, 3, 4, 8) else next(
                 (a for a in actors if a.inter in (1, 2, 3, 8) and a.kind != "role"), None)
             if force is None:
-                actor2, inter2 = (f"Police Forces of {country}" if country else "Police Forces"), 1
+                actor2, inter2 = generic("Police Forces of {state} ({police_since}-)"), 1
             else:
-                actor2, inter2 = name(force), force.inter
+                actor2, inter2 = name(force), _inter(force, cc)
                 add_ev("actor2", force)
         ev.append(Evidence("actor1", anchor.span.start, anchor.span.end, anchor.span.text, "", 0.7))
         return actor1, assoc1, inter1, actor2, "", inter2, ev
     if cls.event_type == "Riots":
-        actor1, inter1 = f"Rioters ({country})" if country else "Rioters", 5
+        actor1, inter1 = generic("Rioters ({country})"), 5
         actor2, inter2 = "", None
         tgt = target if target is not None and target.inter != 5 else None
-        if sub == "Mob violence" and tgt is None:
-            actor2, inter2 = f"Civilians ({country})" if country else "Civilians", 7
+        if sub == "Mob violence" and (tgt is None or tgt.inter == 7):
+            actor2, inter2 = generic("Civilians ({country})"), 7
         elif tgt is not None:
-            actor2, inter2 = name(tgt), tgt.inter
+            actor2, inter2 = name(tgt), _inter(tgt, cc)
             add_ev("actor2", tgt)
         return actor1, assoc_role, inter1, actor2, "", inter2, ev
 
     actor1 = name(agent)
-    inter1 = agent.inter if agent else None
+    inter1 = _inter(agent, cc) if agent else None
     add_ev("actor1", agent)
     actor2 = name(target) if target is not None and target.canonical != (agent.canonical if agent else None) else ""
-    inter2 = target.inter if actor2 else None
+    inter2 = _inter(target, cc) if actor2 else None
     if actor2:
         add_ev("actor2", target)
     if not actor1:
         if sub == "Arrests":
-            actor1, inter1 = (f"Police Forces of {country}" if country else "Police Forces"), 1
-        elif sub in ("Peaceful protest",):
-            pass
+            actor1, inter1 = generic("Police Forces of {state} ({police_since}-)"), 1
         else:
-            actor1, inter1 = (f"Unidentified Armed Group ({country})" if country else "Unidentified Armed Group"), 3
+            actor1, inter1 = generic("Unidentified Armed Group ({country})"), 3
     if not actor2 and cls.event_type == "Violence against civilians":
-        actor2, inter2 = (f"Civilians ({country})" if country else "Civilians"), 7
-    assoc2 = assoc_role if actor2.startswith("Civilians") else ""
-    assoc1 = "" if assoc2 else ""
-    return actor1, assoc1, inter1, actor2, assoc2, inter2, ev
+        actor2, inter2 = generic("Civilians ({country})"), 7
+    assoc2 = assoc_role if inter2 == 7 else ""
+    return actor1, "", inter1, actor2, assoc2, inter2, ev

@@ -113,11 +113,11 @@ def classify(
         return _make("Chemical weapon", "chemical", fatalities)
     if has("suicide"):
         return _make("Suicide bomb", "suicide", fatalities)
-    if has("protest") or has("riot") or has("mob"):
-        if has("mob") and not has("protest"):
-            return _make("Mob violence", "mob", fatalities)
-        if has("riot"):
-            return _make("Violent demonstration", "riot", fatalities)
+    if has("protest") or has("riot") or has("mob") or has("unrest"):
+        if (has("mob") or has("unrest")) and not (has("protest") or has("riot")):
+            return _make("Mob violence", "mob" if has("mob") else "unrest", fatalities)
+        if has("riot") or has("unrest"):
+            return _make("Violent demonstration", "riot" if has("riot") else "unrest", fatalities)
         if fatalities > 0:
             return _make("Excessive force against protesters", "protest", fatalities)
         if any(has(c) for c in VIOLENT_ON_PROTEST):
@@ -157,7 +157,7 @@ def classify(
 # Which trigger classes can be one incident across sentences: a new sentence
 # whose main class is in another family starts a new event.
 FAMILY: dict[str, str] = {
-    "protest": "demo", "riot": "demo", "mob": "demo", "intervention": "demo",
+    "protest": "demo", "riot": "demo", "mob": "demo", "unrest": "demo", "intervention": "demo",
     "clash": "violence", "territory": "violence", "shelling": "violence", "air": "violence",
     "ied": "violence", "suicide": "violence", "grenade": "violence", "chemical": "violence",
     "attack": "violence", "abduction": "violence", "sexual": "violence", "looting": "violence",

@@ -24,7 +24,7 @@ _CLAUSE_BREAK = re.compile(r"[;:]|,\s+(?:and|but|while|whereas)\b|\.\s")
 # protest was about rather than a second incident.
 GRIEVANCE_CLASSES = frozenset(
     {"attack", "clash", "shelling", "air", "ied", "arrest", "abduction", "sexual", "looting",
-     "suicide", "grenade", "chemical", "territory", "mob", "other", "agreement", "change", "base"}
+     "suicide", "grenade", "chemical", "territory", "mob", "unrest", "other", "agreement", "change", "base"}
 )
 
 
