@@ -45,6 +45,8 @@ FUZZY_CUTOFF = 86.0
 MAX_ROWS_PER_KEY = 400
 # Rows per tier fully scored (string similarity) for a lookup of ``limit``.
 SHORTLIST_FACTOR = 3
+# (country, first letter) key lists kept for fuzzy matching.
+FUZZY_SHORTLIST_CACHE = 1024
 # Per-instance memo of lookups: repeated names in a corpus are the norm.
 LOOKUP_CACHE_SIZE = 50_000
 
@@ -63,6 +65,7 @@ CREATE TABLE IF NOT EXISTS keys(key TEXT, tier INTEGER, place INTEGER, cc TEXT);
 """
 _KEY_INDEXES = """
 CREATE INDEX IF NOT EXISTS keys_lookup ON keys(key, tier, cc, place);
+CREATE INDEX IF NOT EXISTS keys_country ON keys(cc, tier, key, place);
 """
 
 _PLACE_COLUMNS = ("place_id, name, cc, admin1, admin2, admin3, lat, lon, feature, population, "
@@ -253,7 +256,7 @@ class Gazetteer:
         self.path = path
         self._countries = {cc: (name, iso) for cc, name, iso in conn.execute("SELECT cc, name, iso FROM countries")}
         self._cached_lookup = lru_cache(maxsize=LOOKUP_CACHE_SIZE)(self._lookup)
-        self._country_keys = lru_cache(maxsize=32)(self._load_country_keys)
+        self._country_keys = lru_cache(maxsize=FUZZY_SHORTLIST_CACHE)(self._load_country_keys)
 
     @classmethod
     def open(cls, path: str | Path | None = None) -> "Gazetteer":
@@ -294,11 +297,12 @@ class Gazetteer:
         return country_code(text)
 
     # ------------------------------------------------------------------ lookup
-    def lookup(self, name: str, country: str | None = None, limit: int = 10) -> list[Candidate]:
+    def lookup(self, name: str, country: str | None = None, limit: int = 10, *,
+               fuzzy: bool = True) -> list[Candidate]:
         """Candidates for ``name``, best first: exact key matches, then skeleton
-        matches, then (only with ``country``) bounded fuzzy matches."""
+        matches, then (only with ``country`` and ``fuzzy``) bounded fuzzy matches."""
         cc = (country or "").upper() or None
-        return list(self._cached_lookup(name, cc, limit))
+        return list(self._cached_lookup(name, cc, limit, fuzzy))
 
     def is_place_name(self, text: str) -> bool:
         """Cheap check: does ``text`` fold to an exact key of some place?"""
@@ -360,9 +364,15 @@ class Gazetteer:
         sql += f" ORDER BY p.priority DESC, p.population DESC LIMIT {int(limit)}"
         return self._conn.execute(sql, args).fetchall()
 
-    def _load_country_keys(self, cc: str) -> tuple[list[str], dict[str, list[int]]]:
+    def _load_country_keys(self, cc: str, initial: str) -> tuple[list[str], dict[str, list[int]]]:
+        """A country's exact keys that start with ``initial``: the fuzzy
+        shortlist. Spelling variants of one name almost always share the
+        first letter, and one letter of one country loads in milliseconds
+        where the whole country takes a tenth of a second."""
         index: dict[str, list[int]] = {}
-        for key, place in self._conn.execute("SELECT key, place FROM keys WHERE cc=? AND tier=0", (cc,)):
+        upper = initial[:-1] + chr(ord(initial[-1]) + 1)
+        for key, place in self._conn.execute(
+                "SELECT key, place FROM keys WHERE cc=? AND tier=0 AND key>=? AND key<?", (cc, initial, upper)):
             index.setdefault(key, []).append(place)
         return list(index), index
 
@@ -375,7 +385,7 @@ class Gazetteer:
         return Candidate(place_id, name, cc, country, iso, a1 or "", a2 or "", a3 or "", lat, lon,
                          feature, int(pop or 0), round(base + bonus, 4), source, tier)
 
-    def _lookup(self, name: str, cc: str | None, limit: int) -> tuple[Candidate, ...]:
+    def _lookup(self, name: str, cc: str | None, limit: int, fuzzy: bool = True) -> tuple[Candidate, ...]:
         exact, skeleton = normalize.keys(name)
         if not exact:
             return ()
@@ -392,8 +402,8 @@ class Gazetteer:
         add(self._rows(exact, 0, cc, shortlist), EXACT_BASE, "exact")
         if skeleton and len(best) < limit:
             add(self._rows(skeleton, 1, cc, shortlist), SKELETON_BASE, "skeleton")
-        if cc and not best:
-            keys_list, index = self._country_keys(cc)
+        if cc and fuzzy and not best:
+            keys_list, index = self._country_keys(cc, exact[0])
             for key, sim, _ in process.extract(exact, keys_list, scorer=fuzz.ratio,
                                                score_cutoff=FUZZY_CUTOFF, limit=limit):
                 ids = index[key][:MAX_ROWS_PER_KEY]

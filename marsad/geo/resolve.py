@@ -50,7 +50,16 @@ COUNTRY_FEATURE = "country"
 _admin_key = normalize.admin_key
 
 
-def _candidates(gazetteer: Gazetteer, name: str, country: str | None) -> tuple[list[Candidate], str]:
+# Cues that say the name is a place, so a fuzzy spelling match is worth its
+# cost (a country's keys are loaded for it). A bare "in X" is often an
+# organisation or a person and is only matched exactly or by skeleton.
+FUZZY_CUES = frozenset({"town", "city", "village", "villages", "hamlet", "near", "outskirts", "countryside",
+                        "district", "sub-district", "subdistrict", "area", "neighbourhood", "neighborhood",
+                        "camp", "suburb", "suburbs", "governorate", "province", "region", "municipality"})
+
+
+def _candidates(gazetteer: Gazetteer, name: str, country: str | None,
+                fuzzy: bool = True) -> tuple[list[Candidate], str]:
     """Candidates for a mention's text and the cue found inside it. Alternatives
     written with a slash ("Tadmur/Palmyra") are each looked up."""
     if "/" in name:
@@ -58,7 +67,7 @@ def _candidates(gazetteer: Gazetteer, name: str, country: str | None) -> tuple[l
         cue = ""
         for part in (p.strip() for p in name.split("/")):
             if part:
-                found, part_cue = _candidates(gazetteer, part, country)
+                found, part_cue = _candidates(gazetteer, part, country, fuzzy)
                 cue = cue or part_cue
                 for c in found:
                     if c.place_id not in merged or merged[c.place_id].score < c.score:
@@ -66,10 +75,10 @@ def _candidates(gazetteer: Gazetteer, name: str, country: str | None) -> tuple[l
         ranked = sorted(merged.values(), key=lambda c: -c.score)
         return ranked[:CANDIDATES], cue
     core, cue = normalize.strip_descriptors(name)
-    full = gazetteer.lookup(name, country, limit=CANDIDATES) if core != name else []
+    full = gazetteer.lookup(name, country, limit=CANDIDATES, fuzzy=fuzzy) if core != name else []
     if full and full[0].tier == "exact":
         return full, ""
-    return gazetteer.lookup(core, country, limit=CANDIDATES), cue
+    return gazetteer.lookup(core, country, limit=CANDIDATES, fuzzy=fuzzy or bool(cue)), cue
 
 
 def _focus(per_mention: Iterable[list[Candidate]]) -> str:
@@ -116,7 +125,8 @@ def _resolve(mentions: Sequence[PlaceMention], gazetteer: Gazetteer, country_hin
     looked: list[tuple[list[Candidate], str]] = []
     for mention, (cands, cue) in zip(mentions, first):
         if focus and not any(c.country_code == focus for c in cands):
-            home, home_cue = _candidates(gazetteer, mention.name, focus)
+            home, home_cue = _candidates(gazetteer, mention.name, focus,
+                                         fuzzy=mention.cue.split(" ")[-1] in FUZZY_CUES)
             if home:
                 cands, cue = home + cands, home_cue
         looked.append((cands, cue))
