@@ -1,0 +1,116 @@
+"""``marsad eval`` and ``marsad eval-places``: score marsad on gold data.
+
+Exit codes: 0 scored; 2 usage error or a gold file missing/unreadable
+(one line on stderr). Progress goes to stderr, the report to stdout.
+"""
+
+from __future__ import annotations
+
+import time
+from contextlib import nullcontext
+from pathlib import Path
+
+import click
+
+from marsad.evaluation import DATASETS, evaluate_places, gold_file
+
+# Progress on stderr at most this often.
+PROGRESS_EVERY_S = 0.5
+
+
+class _Progress:
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self.started = time.monotonic()
+        self._last = 0.0
+        self._shown = False
+
+    def __call__(self, done: int) -> None:
+        now = time.monotonic()
+        if self.enabled and now - self._last >= PROGRESS_EVERY_S:
+            self._last = now
+            self._shown = True
+            rate = done / (now - self.started) if now > self.started else 0.0
+            click.echo(f"\r{done} documents ({rate:.0f}/s)", err=True, nl=False)
+
+    def done(self) -> None:
+        if self._shown:
+            click.echo("", err=True)
+
+
+def _run(dataset: str, limit: int | None, country: str | None, as_json: bool, errors: Path | None,
+         gold_dir: Path | None, gazetteer: str | None, quiet: bool) -> int:
+    from marsad.evaluation import report
+
+    path = gold_file(dataset, gold_dir)
+    if dataset == "places":
+        result = evaluate_places(path, gazetteer, limit=limit)
+    else:
+        from marsad.pipeline import Pipeline
+
+        progress = _Progress(enabled=not quiet)
+        sink = report.ErrorFile(errors) if errors else nullcontext()
+        with Pipeline(gazetteer_path=gazetteer) as pipeline, sink as error_file:
+            kwargs = {"errors": error_file, "progress": progress}
+            if dataset == "acled":
+                from marsad.evaluation import acled
+
+                result = acled.evaluate(path, pipeline, limit=limit, country=country, **kwargs)
+            elif dataset == "gtd":
+                from marsad.evaluation import gtd
+
+                result = gtd.evaluate(path, pipeline, limit=limit, **kwargs)
+            else:
+                from marsad.evaluation import case2021
+
+                result = case2021.evaluate(path, pipeline, limit=limit, **kwargs)
+        progress.done()
+        if errors:
+            click.echo(f"{error_file.count} error records written to {errors}", err=True)
+    click.echo(report.to_json(result) if as_json else report.render(result))
+    if as_json:
+        click.echo(f"{result['documents']} documents in {result['seconds']:.1f} s "
+                   f"({result['docs_per_s']:.1f} docs/s)", err=True)
+    return 0
+
+
+_LIMIT = click.option("--limit", type=click.IntRange(min=1), default=None, metavar="N",
+                      help="Score only the first N documents.")
+_JSON = click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
+_GOLD = click.option("--gold-dir", type=click.Path(file_okay=False, path_type=Path), default=None, metavar="DIR",
+                     help="Folder with the gold files (default: ../shared/gold/dev).")
+_GAZ = click.option("--gazetteer", type=click.Path(dir_okay=False), default=None,
+                    help="Gazetteer index to use (default: the one in $MARSAD_HOME).")
+_QUIET = click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
+
+
+@click.command("eval")
+@click.argument("dataset", type=click.Choice(DATASETS))
+@_LIMIT
+@click.option("--country", metavar="C", default=None, help="ACLED only: score one country (e.g. Syria).")
+@_JSON
+@click.option("--errors", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="FILE",
+              help="Write the mismatching documents as JSON lines to FILE.")
+@_GOLD
+@_GAZ
+@_QUIET
+def evaluate(dataset, limit, country, as_json, errors, gold_dir, gazetteer, quiet) -> int:
+    """Score marsad against human-coded DATASET (acled, gtd, case2021, places).
+
+    \b
+    Example:
+      marsad eval acled --country Syria --errors errors.jsonl
+    """
+    if country and dataset != "acled":
+        raise click.BadParameter("--country applies to the acled dataset only", param_hint="--country")
+    return _run(dataset, limit, country, as_json, errors, gold_dir, gazetteer, quiet)
+
+
+@click.command("eval-places")
+@_LIMIT
+@_JSON
+@_GOLD
+@_GAZ
+def eval_places(limit, as_json, gold_dir, gazetteer) -> int:
+    """Score place resolution alone on UCDP GED rows (same as `marsad eval places`)."""
+    return _run("places", limit, None, as_json, None, gold_dir, gazetteer, quiet=True)
