@@ -28,6 +28,7 @@ from marsad.events.assemble import CountryNamer, SentenceMentions, build_events
 from marsad.knowledge import load_knowledge
 from marsad.knowledge.lexicons import load_numbers, load_triggers
 from marsad.mentions.actors import ActorMatcher
+from marsad.mentions.countries import CountryMentions
 from marsad.mentions.counts import find_counts
 from marsad.mentions.dates import find_dates
 from marsad.mentions.places import find_places
@@ -64,6 +65,7 @@ class Pipeline:
         self._actors = ActorMatcher(knowledge.actor_aliases())
         self._gazetteer = None
         table = knowledge.countries
+        self._country_mentions = CountryMentions(table.all())
 
         def _name(cc: str) -> str:
             c = table.by_iso2(cc)
@@ -144,30 +146,44 @@ class Pipeline:
                     is_background(sentence, self._triggers),
                 ))
             #    geocode every place of the document together (context helps)
-            resolved = self._resolve(all_places)
+            all_actors = [a for item in per_sentence for a in item[2]]
+            votes = self._country_mentions.votes(cleaned.text, all_actors)
+            resolved = self._resolve(all_places, votes)
+            doc_country = self.country_hint or _top_country(votes, resolved.values())
             items = [
                 SentenceMentions(s, trig, act, cnt, dts, tuple((p, resolved[id(p)]) for p in places if id(p) in resolved), bg)
                 for s, trig, act, cnt, dts, places, bg in per_sentence
             ]
             # 4. events
-            events = build_events(cleaned, items, self._kinds, self._countries, doc_country=self.country_hint or "")
+            events = build_events(cleaned, items, self._kinds, self._countries, doc_country=doc_country)
             return DocumentResult(document, cleaned, tuple(events), warnings=tuple(warnings))
         except MarsadError as err:
             return DocumentResult(document, None, rejected=str(err))
         except RecursionError:
             return DocumentResult(document, None, rejected="document too deeply nested to process")
 
-    def _resolve(self, places: list[PlaceMention]) -> dict[int, ResolvedPlace]:
+    def _resolve(self, places: list[PlaceMention], votes: dict[str, float]) -> dict[int, ResolvedPlace]:
         if not places:
             return {}
         from marsad.geo import resolve
 
-        results = resolve(places, self._gaz(), country_hint=self.country_hint)
+        results = resolve(places, self._gaz(), country_hint=self.country_hint, country_votes=votes)
         return {id(p): r for p, r in zip(places, results)}
 
     def process_many(self, documents: Iterable[Document]) -> Iterator[DocumentResult]:
         for document in documents:
             yield self.process(document)
+
+
+def _top_country(votes: dict[str, float], resolved: Iterable[ResolvedPlace]) -> str:
+    """The document's country for events without a place of their own."""
+    tally = dict(votes)
+    for r in resolved:
+        if r.country_code and r.latitude is not None:
+            tally[r.country_code] = tally.get(r.country_code, 0.0) + 1.0
+    if not tally:
+        return ""
+    return max(sorted(tally), key=lambda cc: tally[cc])
 
 
 def extract(

@@ -32,6 +32,7 @@ from pathlib import Path
 import pycountry
 
 from marsad.errors import GazetteerError
+from marsad.geo import normalize
 from marsad.geo.index import PlaceRow
 
 GEONAMES_COLUMNS = 19
@@ -316,6 +317,8 @@ def import_files(paths: list[str | Path], index_path: Path | None = None) -> lis
                     conn.executemany("INSERT OR REPLACE INTO admin_names VALUES (?,?,?,?)",
                                      [(k[0], 2, ".".join(k[1:]), v) for k, v in codes.items()])
                 results.append((item.path.name, item.kind, len(codes)))
+        if any(item.kind == "admin1codes" for item in parsed):
+            _rename_bundled_admin1(conn, admin1)
         for cc, level, code, name in conn.execute("SELECT cc, level, code, name FROM admin_names"):
             if level == 1:
                 admin1.setdefault((cc, code), name)
@@ -343,3 +346,32 @@ def import_files(paths: list[str | Path], index_path: Path | None = None) -> lis
     finally:
         conn.close()
     return results
+
+
+def _rename_bundled_admin1(conn, admin1: dict[tuple[str, ...], str]) -> None:
+    """Give the bundled places the admin1 names of an imported code table.
+
+    The bundled index names admin1 areas by matching ISO subdivisions to
+    GeoNames codes, which misses many ("Sindh", "Occitanie"); GeoNames'
+    own ``admin1CodesASCII.txt`` names every code. The admin1 areas
+    themselves become findable under the new name too.
+    """
+    from marsad.geo import index as idx
+
+    with conn:
+        conn.executemany(
+            "UPDATE places SET admin1=? WHERE source=? AND cc=? AND admin1_code=?",
+            [(name, idx.BUNDLED_SOURCE, key[0], key[1]) for key, name in admin1.items()],
+        )
+        rows = []
+        for (cc, code), name in admin1.items():
+            found = conn.execute("SELECT id FROM places WHERE source=? AND place_id=?",
+                                 (idx.BUNDLED_SOURCE, f"adm1:{cc}.{code}")).fetchone()
+            if found is None:
+                continue
+            exact, skeleton = normalize.keys(name)
+            if exact:
+                rows.append((exact, 0, found[0], cc))
+            if skeleton:
+                rows.append((skeleton, 1, found[0], cc))
+        conn.executemany("INSERT INTO keys(key, tier, place, cc) VALUES (?,?,?,?)", rows)

@@ -34,6 +34,9 @@ PROXIMITY_BONUS = 0.10  # at distance 0 from the document's other places
 PROXIMITY_SCALE_KM = 100.0
 # Two candidates closer than this in final score are reported as ambiguous.
 AMBIGUITY_MARGIN = 0.02
+# Votes a country needs to become the document's focus (one unambiguous
+# place name, or a named country, is enough).
+FOCUS_MIN_VOTES = 0.9
 # A bundled place and an imported one this close, scoring this near, are the
 # same place told twice; the imported row wins.
 SAME_PLACE_KM = 10.0
@@ -81,13 +84,23 @@ def _candidates(gazetteer: Gazetteer, name: str, country: str | None,
     return gazetteer.lookup(core, country, limit=CANDIDATES, fuzzy=fuzzy or bool(cue)), cue
 
 
-def _focus(per_mention: Iterable[list[Candidate]]) -> str:
+def _focus(per_mention: Iterable[list[Candidate]], votes_in: dict[str, float] | None = None) -> str:
+    """The document's country: each mention spreads one vote over the
+    countries where its name is an exact match (a name found in one country
+    only is a full vote), plus the votes the caller found in the text
+    (country names, demonyms, actors tied to a country)."""
     votes: Counter[str] = Counter()
+    for cc, weight in (votes_in or {}).items():
+        votes[cc] += weight
     for cands in per_mention:
         exact = {c.country_code for c in cands if c.tier == "exact"}
-        if len(exact) == 1:
-            votes[exact.pop()] += 1
-    return votes.most_common(1)[0][0] if votes else ""
+        for cc in exact:
+            votes[cc] += 1.0 / len(exact)
+    if not votes:
+        return ""
+    (top, top_votes), *rest = votes.most_common(2) + [("", 0.0)]
+    # A tie is no focus: better no country bonus than a coin toss.
+    return top if top_votes >= FOCUS_MIN_VOTES and top_votes > rest[0][1] else ""
 
 
 def _precision(cue: str, feature: str) -> int:
@@ -107,21 +120,21 @@ def _unresolved(mention: PlaceMention, warning: str) -> ResolvedPlace:
 
 
 def resolve(mentions: Sequence[PlaceMention], gazetteer: Gazetteer, country_hint: str | None = None,
-            admin_hints: Sequence[str] = ()) -> list[ResolvedPlace]:
+            admin_hints: Sequence[str] = (), country_votes: dict[str, float] | None = None) -> list[ResolvedPlace]:
     """One ``ResolvedPlace`` per mention, in order. ``country_hint`` is ISO2 (or a
     country name); ``admin_hints`` are admin area names known to hold the places
     ("Homs Governorate")."""
     try:
-        return _resolve(mentions, gazetteer, country_hint, admin_hints)
+        return _resolve(mentions, gazetteer, country_hint, admin_hints, country_votes)
     except Exception as err:  # noqa: BLE001 - resolve never raises, by contract
         return [_unresolved(m, f"place resolution failed: {type(err).__name__}: {err}") for m in mentions]
 
 
 def _resolve(mentions: Sequence[PlaceMention], gazetteer: Gazetteer, country_hint: str | None,
-             admin_hints: Sequence[str]) -> list[ResolvedPlace]:
+             admin_hints: Sequence[str], country_votes: dict[str, float] | None = None) -> list[ResolvedPlace]:
     hint = (gazetteer.country_of(country_hint) if country_hint else "") or ""
     first = [_candidates(gazetteer, m.name, None) for m in mentions]
-    focus = hint or _focus(c for c, _ in first)
+    focus = hint or _focus((c for c, _ in first), country_votes)
     looked: list[tuple[list[Candidate], str]] = []
     for mention, (cands, cue) in zip(mentions, first):
         if focus and not any(c.country_code == focus for c in cands):
