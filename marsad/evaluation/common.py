@@ -80,10 +80,14 @@ def same_actor_pair(gold1: str | None, gold2: str | None, pred1: str | None, pre
     return same_actor(gold1, pred1) and same_actor(gold2, pred2)
 
 
+_ADMIN_PUNCT = re.compile(r"[-'’`ʿʾ.]+")
+
+
 def same_admin(gold: str | None, predicted: str | None) -> bool:
-    """admin1 agreement: case/diacritic-insensitive; empty gold never matches."""
-    g = fold(gold)
-    return bool(g) and g == fold(predicted)
+    """admin1 agreement: case-, diacritic- and punctuation-insensitive
+    ("Al-Hasakeh" == "Al Hasakeh", "Dar'a" == "Dara"); empty gold never matches."""
+    g = fold(_ADMIN_PUNCT.sub(" ", gold or "")).replace(" ", "")
+    return bool(g) and g == fold(_ADMIN_PUNCT.sub(" ", predicted or "")).replace(" ", "")
 
 
 # ----------------------------------------------------------------------

@@ -76,12 +76,13 @@ class TriggerLexicon:
     negation: re.Pattern[str]
     grievance: re.Pattern[str]
     background: re.Pattern[str]
+    nonpolitical: re.Pattern[str]
 
 
 @lru_cache(maxsize=4)
 def _load_triggers(dirs: tuple[Path, ...]) -> TriggerLexicon:
     classes: dict[str, dict] = {}
-    lists: dict[str, list[str]] = {"negation": [], "grievance": [], "background": []}
+    lists: dict[str, list[str]] = {"negation": [], "grievance": [], "background": [], "nonpolitical": []}
     for path in _files("triggers.yaml"):
         data = read_yaml(path)
         for name, spec in (data.get("classes") or {}).items():
@@ -116,6 +117,7 @@ def _load_triggers(dirs: tuple[Path, ...]) -> TriggerLexicon:
         negation=_compile(DATA_DIR / "triggers.yaml", "negation", lists["negation"]),
         grievance=_compile(DATA_DIR / "triggers.yaml", "grievance", lists["grievance"]),
         background=_compile(DATA_DIR / "triggers.yaml", "background", lists["background"]),
+        nonpolitical=_compile(DATA_DIR / "triggers.yaml", "nonpolitical", lists["nonpolitical"]),
     )
 
 

@@ -28,16 +28,23 @@ GRIEVANCE_CLASSES = frozenset(
 )
 
 
+# Classes that stay incidents even in a sentence about a disaster, an
+# accident or diplomacy (see ``nonpolitical`` in triggers.yaml).
+UNMISTAKABLE = frozenset({"protest", "riot", "clash", "air", "shelling", "suicide", "grenade", "chemical",
+                          "intervention", "territory"})
+
+
 def find_triggers(sentence: Sentence, lexicon: TriggerLexicon) -> list[TriggerMention]:
     lowered = sentence.text.lower()
     found: list[TriggerMention] = []
+    nonpolitical = bool(lexicon.nonpolitical.search(lowered))
     protest_end = -1
     for m in lexicon.matcher.finditer(lowered):
         name = m.lastgroup
         if name is None:
             continue
         cls = lexicon.classes[name]
-        negated = _is_negated(lowered, m.start(), lexicon)
+        negated = _is_negated(lowered, m.start(), lexicon) or (nonpolitical and name not in UNMISTAKABLE)
         if not negated and protest_end >= 0 and name in GRIEVANCE_CLASSES:
             between = lowered[protest_end:m.start()]
             if lexicon.grievance.search(between):
