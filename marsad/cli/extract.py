@@ -91,6 +91,11 @@ def extract(inputs, published, db, country, fmt, output, no_store, max_bytes, ga
         store = Store.open(db)  # StoreError (one line) when unwritable
         run_id = store.begin_run({"inputs": list(inputs), "published": str(published or ""), "country": country or ""})
 
+    if gazetteer is None:
+        from marsad.geo.index import default_path
+
+        if not default_path().exists():
+            click.echo("marsad: building the bundled gazetteer index (first run only, about 20 s)...", err=True)
     problems = 0
     rejected = 0
     processed = 0
