@@ -63,8 +63,12 @@ STOP_NAMES = frozenset(
 _DIRECTIONAL = {"northern", "southern", "eastern", "western", "central", "rural"}
 
 
+_LEADING_FUNCTION_WORD = re.compile(r"^(?:of|on|upon|the|am|im|an der)\s+")
+
+
 def _clean_name(name: str) -> str:
-    return name.strip(" -’'`")
+    """Trim quotes and a leading function word ("outskirts of Tal Madeeq")."""
+    return _LEADING_FUNCTION_WORD.sub("", name.strip(" -’'`"))
 
 
 def find_places(sentence: Sentence) -> list[PlaceMention]:
