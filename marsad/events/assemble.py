@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from marsad.events.classify import FAMILY, Classification, classify
@@ -101,8 +101,16 @@ def _own_place(sm: SentenceMentions) -> tuple[PlaceMention, ResolvedPlace] | Non
     """
     best = None
     unresolved = None
+    admin = None
     for mention, resolved in sm.places:
-        if mention.orientation or mention.cue == "admin":
+        if mention.orientation:
+            continue
+        if mention.cue == "admin":
+            # "(Oyam, Northern)": the admin areas of the place; used only
+            # when the place itself cannot be resolved (the first, most
+            # specific one, at its own coarser precision).
+            if admin is None and resolved.latitude is not None:
+                admin = (mention, replace(resolved, geo_precision=max(2, resolved.geo_precision or 2)))
             continue
         if resolved.latitude is None:
             unresolved = unresolved or (mention, resolved)
@@ -111,7 +119,7 @@ def _own_place(sm: SentenceMentions) -> tuple[PlaceMention, ResolvedPlace] | Non
             best = (mention, resolved)
         if best is not None and best[1].geo_precision == 1:
             break
-    return best or unresolved
+    return best or admin or unresolved
 
 
 def group_incidents(items: Sequence[SentenceMentions], kinds: dict[str, str]) -> list[_Incident]:
@@ -130,7 +138,7 @@ def group_incidents(items: Sequence[SentenceMentions], kinds: dict[str, str]) ->
                 key=lambda t: t.weight,
             )
             family = FAMILY.get(strongest.sub_event_type, strongest.sub_event_type)
-            new_place = place is not None and current is not None and current.place is not None and _place_key(place) != _place_key(current.place)
+            new_place = place is not None and place[0].cue != "admin" and current is not None and current.place is not None and _place_key(place) != _place_key(current.place)
             if current is None or new_place or (current.family not in families and not (
                 # a weak attack/raid word fits any violent or arrest incident
                 families <= {"violence"} and current.family in ("arrest", "demo") and _only_weak(sm, kinds)
