@@ -183,6 +183,7 @@ def _inter(a: ActorMention, cc: str) -> int:
 
 
 _BY = re.compile(r"\bby\s+(?:the\s+|an?\s+)?(?:[\w-]+\s+){0,3}$", re.I)
+_FATALITY_NOUN = re.compile(r"\bfatalit(?:y|ies)\b", re.I)
 _PASSIVE = re.compile(r"\b(?:was|were|been|being|got|get|gets)\s+(?:\w+ly\s+)?$", re.I)
 _BETWEEN = re.compile(r"\bbetween\s+(?:the\s+)?$", re.I)
 
@@ -278,7 +279,11 @@ def _build_one(doc, items, incident, kinds, countries, doc_country, doc_place) -
     killed = [c for c in counts if c.what == "killed"]
     injured = [c for c in counts if c.what == "injured"]
     arrested = [c for c in counts if c.what == "arrested"]
-    fatalities = max((c.value for c in killed), default=0)
+    # ACLED-style notes state the coded total ("3 fatalities"): it wins over
+    # the other figures of the report; otherwise the largest figure (later
+    # reports in one text usually revise upwards).
+    stated = [c for c in killed if _FATALITY_NOUN.search(c.span.text)]
+    fatalities = max((c.value for c in (stated or killed)), default=0)
     injuries = max((c.value for c in injured), default=None)
     arrests = max((c.value for c in arrested), default=None)
 

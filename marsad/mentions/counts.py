@@ -28,11 +28,11 @@ VERBS: dict[str, str] = {
 }
 # Verbs directly before a number: "killing six", "arrested 10", "left 3 dead".
 VERBS_BEFORE: dict[str, str] = {
-    "killed": r"(?:killing|killed|kills|kill|executed|executing|massacred|claimed the lives of|claiming the lives of|the deaths of|the death of|the killing of|the bodies of|toll (?:rose|rises|climbed|reached|stands|stood|of|at)?(?: to| at)?|murdered|shot dead|shot and killed)",
+    "killed": r"(?:killing|killed|kills|kill|executed|executing|massacred|claimed the lives of|claiming the lives of|the deaths of|the death of|the killing of|(?:the )?bodies of|toll (?:rose|rises|climbed|reached|stands|stood|of|at)?(?: to| at)?|murdered|shot dead|shot and killed)",
     "injured": r"(?:injuring|injured|wounding|wounded|injures|wounds|hurting)",
     "arrested": r"(?:arresting|arrested|arrests|detaining|detained|detains|the arrest of|the detention of|rounding up|rounded up|apprehending|apprehended)",
 }
-QUALIFIERS = r"(?:at least|around|about|approximately|nearly|almost|some|more than|over|up to|as many as|an estimated|roughly|reportedly|a total of|estimated|only|another|other)"
+QUALIFIERS = r"(?:at least|around|about|approximately|nearly|almost|some|more than|over|up to|as many as|an estimated|roughly|reportedly|a total of|estimated|only|another|other|between)"
 AUXILIARIES = r"(?:were|was|have|has|had|been|are|is|got|reportedly|also|all|later|allegedly|being|being|subsequently|eventually|confirmed|reported|found|left)"
 MONTHS = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
 # How many words may stand between a number and its verb: "six members of
@@ -65,7 +65,7 @@ def compile_patterns(lexicon: NumberLexicon) -> CountPatterns:
     people = "|".join(lexicon.people)
     verb_after = {
         what: re.compile(
-            rf"(?P<gap>(?:\s+[\w'’-]+){{0,{MAX_GAP_WORDS}}}?)\s+(?:{AUXILIARIES}\s+){{0,3}}(?P<verb>{verbs})\b"
+            rf"(?P<gap>(?:\s+[\w'’()-]+){{0,{MAX_GAP_WORDS}}}?)\s+(?:{AUXILIARIES}\s+){{0,3}}(?P<verb>{verbs})\b"
         )
         for what, verbs in VERBS.items()
     }
@@ -136,6 +136,8 @@ def find_counts(sentence: Sentence, lexicon: NumberLexicon) -> list[CountMention
             continue
         if re.fullmatch(r"(?:19|20)\d\d", raw):
             continue  # a year
+        if m.start() >= 2 and before[-1] == "-" and before[-2].isalnum():
+            continue  # part of a name: "Barrio-18", "MS-13", "COVID-19"
         if is_article and not pats.people.match(after):
             continue  # "a" / "one" counts only before a person noun
         found = False
