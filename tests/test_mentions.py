@@ -174,3 +174,18 @@ def test_parenthetical_admin_areas():
 def test_near_and_outskirts():
     got = {(p.name, p.cue) for p in find_places(sent("Clashes broke out near Sarmada and on the outskirts of Atmeh."))}
     assert ("Sarmada", "near") in got and ("Atmeh", "outskirts") in got
+
+
+@pytest.mark.parametrize(
+    "text,precision",
+    [
+        ("Around 12 April 2022 (as reported), gunmen attacked a bus.", 2),
+        ("On 12 April 2022 (week of), clashes erupted.", 2),
+        ("On 12 April 2022 (month of), clashes erupted.", 3),
+        ("On 12 April 2022, clashes erupted.", 1),
+    ],
+)
+def test_hedged_dates_are_coarser(text, precision):
+    found = find_dates(sent(text), PUB)
+    assert found[0].value == date(2022, 4, 12)
+    assert found[0].precision == precision

@@ -151,6 +151,8 @@ def find_dates(sentence: Sentence, published: date | None) -> list[DateMention]:
             value, precision = resolved
             if published and value > published + timedelta(days=MAX_FUTURE_DAYS):
                 continue
+            if precision == 1:
+                precision = _hedged_precision(sentence.text, m.start(), m.end(), precision)
             taken.append((m.start(), m.end()))
             found.append(
                 DateMention(
@@ -162,6 +164,23 @@ def find_dates(sentence: Sentence, published: date | None) -> list[DateMention]:
             )
     found.sort(key=lambda d: d.span.start)
     return found
+
+
+# "Around 12 April 2022 (as reported)", "(week of)", "(between 11 - 16
+# April)": the day is an estimate, only the week is known. "(month of)":
+# only the month.
+_APPROX_BEFORE = re.compile(r"\b(?:around|approximately|about|circa|sometime|some time|in the week of)\s+(?:on\s+)?$", re.I)
+_WEEK_AFTER = re.compile(r"^\s*\((?:as reported|week of|weekend of|between|reported|approximately|approx)", re.I)
+_MONTH_AFTER = re.compile(r"^\s*\((?:month of|during the month)", re.I)
+
+
+def _hedged_precision(text: str, start: int, end: int, precision: int) -> int:
+    after = text[end:end + 40]
+    if _MONTH_AFTER.match(after):
+        return 3
+    if _WEEK_AFTER.match(after) or _APPROX_BEFORE.search(text[max(0, start - 30):start]):
+        return 2
+    return precision
 
 
 def has_just_marker(text: str) -> bool:
