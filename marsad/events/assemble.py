@@ -218,7 +218,7 @@ def _demo_view(sms, triggers, counts):
 
     Violence words in a protest report are often its grievance ("relatives
     of a man who was killed protested"). They count as intervention only in
-    a sentence that names a force (police, army, an armed group) before them
+    a sentence that names a force (police, army, an armed group)
     or uses an intervention word (tear gas, dispersed); deaths count only in
     such sentences, and never in a relative clause ("who were killed").
     """
@@ -227,9 +227,7 @@ def _demo_view(sms, triggers, counts):
     for sm in sms:
         forces = [a for a in sm.actors if a.inter in FORCE_INTERS and a.kind != "role"]
         for t in sm.live_triggers:
-            if t.sub_event_type == "intervention" or (
-                t.sub_event_type not in DEMO_CLASSES and any(a.span.end <= t.span.start for a in forces)
-            ):
+            if t.sub_event_type == "intervention" or (t.sub_event_type not in DEMO_CLASSES and forces):
                 force_sentences.add(sm.sentence.index)
     for t in triggers:
         if t.sub_event_type in DEMO_CLASSES or t.sentence in force_sentences:
