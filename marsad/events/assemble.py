@@ -206,7 +206,7 @@ def build_events(
     return events
 
 
-DEMO_CLASSES = frozenset({"protest", "riot", "mob", "unrest"})
+DEMO_CLASSES = frozenset({"protest", "riot", "mob", "unrest", "violent_protest"})
 # Actor types that can use force on a protest: state, rebels, militias, external.
 FORCE_INTERS = frozenset({1, 2, 3, 8})
 ARMED_INTERS = frozenset({1, 2, 3, 4, 8})

@@ -113,8 +113,11 @@ def classify(
         return _make("Chemical weapon", "chemical", fatalities)
     if has("suicide"):
         return _make("Suicide bomb", "suicide", fatalities)
+    if has("violent_protest"):
+        return _make("Violent demonstration", "violent_protest", fatalities)
     if has("protest") or has("riot") or has("mob") or has("unrest"):
-        if (has("mob") or has("unrest")) and not (has("protest") or has("riot")):
+        if not (has("protest") or has("riot")):
+            # crowd violence ("rioters", stones, arson) with no demonstration or riot in sight
             return _make("Mob violence", "mob" if has("mob") else "unrest", fatalities)
         if has("riot") or has("unrest"):
             return _make("Violent demonstration", "riot" if has("riot") else "unrest", fatalities)
@@ -161,6 +164,7 @@ def classify(
 # whose main class is in another family starts a new event.
 FAMILY: dict[str, str] = {
     "protest": "demo", "riot": "demo", "mob": "demo", "unrest": "demo", "intervention": "demo",
+    "violent_protest": "demo",
     "clash": "violence", "territory": "violence", "shelling": "violence", "air": "violence",
     "ied": "violence", "suicide": "violence", "grenade": "violence", "chemical": "violence",
     "attack": "violence", "abduction": "violence", "sexual": "violence", "looting": "violence",
