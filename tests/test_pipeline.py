@@ -93,8 +93,7 @@ CASES: tuple[Case, ...] = (
              location=("Maarat al-Numan", "Ma'arrat an Nu'man", "Maarat an Numan", "Ma'arrat al-Nu'man"),
              country="Syria", admin1=("Idlib", "Idleb"), lat_lon=(35.643, 36.674),
              place_words=("Maarat al-Numan",)),
-    ), xfail={"places": "'Maarat al-Numan city in the southern Idlib countryside' is placed at the "
-                        "governorate Idlib, not the named city"}),
+    )),
     Case("clashes-iraq", "clashes-iraq.txt", date(2022, 6, 10), (
         Want("Battles", "Armed clash", "Islamic State (Iraq)", "2022-06-09", fatalities=4, injuries=6,
              actor2="Popular Mobilization Forces",
