@@ -262,9 +262,6 @@ def test_show_by_prefix_shows_evidence(stored) -> None:
     assert missing.stderr.strip().count("\n") == 0 and "zzzzzz" in missing.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="actor evidence is built with doc_id='' (marsad/events/assemble.py "
-                   "add_ev and the actor1 anchor), so `marsad show` prints it as 'no document' without "
-                   "its sentence")
 def test_show_gives_every_evidence_its_document_and_sentence(stored) -> None:
     db, _, _ = stored
     event = next(e for e in all_events(db) if e.country == "Nigeria")

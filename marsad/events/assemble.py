@@ -310,7 +310,7 @@ def _build_one(doc, items, incident, kinds, countries, doc_country, doc_place) -
     country = countries.name(cc) if cc else ""
 
     actor1, assoc1, inter1, actor2, assoc2, inter2, actor_ev = _code_actors(
-        cls, agent, target, actors, cc, anchor, countries.fill)
+        cls, agent, target, actors, cc, anchor, countries.fill, doc.doc_id)
     civilian_targeting = "Civilian targeting" if inter2 == 7 and cls.event_type in ("Violence against civilians", "Explosions/Remote violence", "Battles") else ""
     interaction = None
     if inter1 is not None:
@@ -443,7 +443,7 @@ def _roles(text: str, actors: list[ActorMention], anchor: TriggerMention) -> tup
     return agent, target
 
 
-def _code_actors(cls: Classification, agent, target, actors, cc: str, anchor, fill):
+def _code_actors(cls: Classification, agent, target, actors, cc: str, anchor, fill, doc_id: str):
     """Actor names per the codebook's conventions for each event type."""
     ev: list[Evidence] = []
     roles = [a for a in actors if a.kind == "role"]
@@ -457,7 +457,7 @@ def _code_actors(cls: Classification, agent, target, actors, cc: str, anchor, fi
 
     def add_ev(fieldname: str, a: ActorMention | None) -> None:
         if a is not None:
-            ev.append(Evidence(fieldname, a.span.start, a.span.end, a.span.text, "", 0.8))
+            ev.append(Evidence(fieldname, a.span.start, a.span.end, a.span.text, doc_id, 0.8))
 
     sub = cls.sub_event_type
     if cls.event_type == "Protests":
@@ -473,7 +473,7 @@ def _code_actors(cls: Classification, agent, target, actors, cc: str, anchor, fi
             else:
                 actor2, inter2 = name(force), _inter(force, cc)
                 add_ev("actor2", force)
-        ev.append(Evidence("actor1", anchor.span.start, anchor.span.end, anchor.span.text, "", 0.7))
+        ev.append(Evidence("actor1", anchor.span.start, anchor.span.end, anchor.span.text, doc_id, 0.7))
         return actor1, assoc1, inter1, actor2, "", inter2, ev
     if cls.event_type == "Riots":
         actor1, inter1 = generic("Rioters ({country})"), 5
