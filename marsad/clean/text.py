@@ -22,16 +22,14 @@ are compiled once (``load_boilerplate`` is cached).
 
 from __future__ import annotations
 
-import os
 import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
 from marsad.errors import KnowledgeError
+from marsad.knowledge.lexicons import read_yaml, user_dirs
 
 DATA_DIR = Path(__file__).parent / "data"
 BOILERPLATE_FILE = "boilerplate.yaml"
@@ -71,12 +69,6 @@ _GENERIC_SHARE_WORDS = frozenset(
     {"this", "on", "via", "article", "post", "story", "copy", "link", "url", "x", "mail", "shared"}
 )
 
-try:  # the C loader is ~10x faster; fall back where libyaml is missing
-    _Loader = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - depends on the PyYAML build
-    _Loader = yaml.SafeLoader
-
-
 # --------------------------------------------------------------------------
 # Patterns (data) -> compiled rules, once
 # --------------------------------------------------------------------------
@@ -103,28 +95,6 @@ class Boilerplate:
     inline: tuple[tuple[str, re.Pattern[str]], ...]
     share_words: frozenset[str]
     site_words: frozenset[str]
-
-
-def _user_dirs() -> tuple[Path, ...]:
-    raw = os.environ.get("MARSAD_KNOWLEDGE", "")
-    return tuple(Path(p) for p in raw.split(os.pathsep) if p.strip())
-
-
-def _read_yaml(path: Path) -> dict:
-    try:
-        with open(path, encoding="utf-8") as fh:
-            data = yaml.load(fh, Loader=_Loader)
-    except OSError as err:
-        raise KnowledgeError(f"{path}: cannot read ({err.strerror})") from err
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f" line {mark.line + 1}:" if mark else ""
-        raise KnowledgeError(f"{path}:{where} not valid YAML") from err
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise KnowledgeError(f"{path}: expected a mapping at the top level")
-    return data
 
 
 def _has_nested_repeat(pattern: str) -> bool:
@@ -199,7 +169,7 @@ def load_boilerplate(user_dirs: tuple[Path, ...] = ()) -> Boilerplate:
     last = files[0]
     for path in files:
         last = path
-        data = _read_yaml(path)
+        data = read_yaml(path)
         lines = data.get("lines") or {}
         if not isinstance(lines, dict):
             raise KnowledgeError(f"{path}: lines: expected a mapping of label -> rule")
@@ -241,7 +211,7 @@ def load_boilerplate(user_dirs: tuple[Path, ...] = ()) -> Boilerplate:
 
 def boilerplate() -> Boilerplate:
     """The patterns for the current ``MARSAD_KNOWLEDGE`` (compiled once)."""
-    return load_boilerplate(_user_dirs())
+    return load_boilerplate(user_dirs())
 
 
 # --------------------------------------------------------------------------

@@ -130,9 +130,7 @@ def classify(
         return _make("Sexual violence", "sexual", fatalities)
     if has("disrupted") and fatalities == 0 and not injuries:
         return _make("Disrupted weapons use", "disrupted", fatalities)
-    remote = [c for c in REMOTE if has(c)]
-    if remote:
-        best = max(remote, key=lambda c: scores[c])
+    if (best := _strongest(REMOTE, scores)) is not None:
         return _make(REMOTE[best], best, fatalities)
     if has("territory"):
         if agent_inter == 1:
@@ -153,11 +151,15 @@ def classify(
         return _make("Looting/property destruction", "looting", fatalities)
     if has("disrupted"):
         return _make("Disrupted weapons use", "disrupted", fatalities)
-    strategic = [c for c in STRATEGIC if has(c)]
-    if strategic:
-        best = max(strategic, key=lambda c: scores[c])
+    if (best := _strongest(STRATEGIC, scores)) is not None:
         return _make(STRATEGIC[best], best, fatalities)
     return None
+
+
+def _strongest(classes: dict[str, str], scores: dict[str, float]) -> str | None:
+    """The class of ``classes`` with the strongest trigger, if any matched."""
+    present = [c for c in classes if c in scores]
+    return max(present, key=lambda c: scores[c]) if present else None
 
 
 # Which trigger classes can be one incident across sentences: a new sentence

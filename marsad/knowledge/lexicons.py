@@ -40,8 +40,10 @@ def read_yaml(path: Path) -> dict:
         raise KnowledgeError(f"{path}: cannot read ({err.strerror})") from err
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark else ""
+        where = f" line {mark.line + 1}:" if mark else ""
         raise KnowledgeError(f"{path}:{where} not valid YAML") from err
+    if data is None:  # an empty file extends nothing
+        return {}
     if not isinstance(data, dict):
         raise KnowledgeError(f"{path}: expected a mapping at the top level")
     return data
