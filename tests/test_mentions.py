@@ -189,3 +189,8 @@ def test_hedged_dates_are_coarser(text, precision):
     found = find_dates(sent(text), PUB)
     assert found[0].value == date(2022, 4, 12)
     assert found[0].precision == precision
+
+
+def test_parenthetical_with_district_after_a_dash():
+    got = {(p.name, p.cue) for p in find_places(sent("Residents rallied outside the town hall (Seoul City - Jongno)."))}
+    assert ("Seoul City", "admin") in got and ("Jongno", "admin") in got

@@ -42,7 +42,7 @@ _CUE_BEFORE = re.compile(
 )
 _CUE_AFTER = re.compile(rf"(?P<name>{NAME})\s+(?P<noun>{PLACE_NOUNS})s?\b")
 # "(Oyam, Northern)", "(Aden)": a parenthetical made only of names.
-_PAREN = re.compile(rf"\((?P<inner>{NAME}(?:,\s*{NAME}){{0,3}})\)")
+_PAREN = re.compile(rf"\((?P<inner>{NAME}(?:(?:,\s*|\s+-\s+){NAME}){{0,3}})\)")
 _ORIENT_BEFORE = re.compile(
     r"(?:border(?:s)? with|bordering|border of|towards|toward|road to|road from|highway|"
     r"-backed|backed by|based in|coming from|heading to|headed to|fled to|from the direction of|"
