@@ -30,7 +30,7 @@ PLACE_NOUNS = (
     r"settlement|refugee camp|IDP camp|oasis|axis|front|frontline|countryside of|division|zone|canton"
 )
 PREPOSITIONS = (
-    r"in|at|near|nearby|outside|around|across|inside|into|within|from|"
+    r"in|at|near|nearby|close to|outside|around|across|inside|into|within|from|"
     r"through|throughout|along|north of|south of|east of|west of|northeast of|"
     r"northwest of|southeast of|southwest of|the outskirts of|outskirts of|the vicinity of|vicinity of|"
     r"the village of|the town of|the city of|the district of|the province of|the governorate of|"
@@ -115,7 +115,7 @@ def find_places(sentence: Sentence) -> list[PlaceMention]:
         elif not cue:
             if "outskirts" in prep:
                 cue = "outskirts"
-            elif prep in ("near", "nearby", "around") or prep.endswith(" of") and prep.split()[0] in ("north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest"):
+            elif prep in ("near", "nearby", "around", "close to") or prep.endswith(" of") and prep.split()[0] in ("north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest"):
                 cue = "near"
             elif prep.startswith("the ") and prep.endswith(" of") or prep.endswith("village of") or prep.endswith("town of"):
                 cue = prep.split()[-2]
