@@ -102,6 +102,9 @@ def test_month_may_does_not_negate():
         ("The blast killed twenty-one people.", {"killed": 21}),
         ("Dozens of people were wounded.", {"injured": 12}),
         ("No one was killed in the attack.", {"killed": 0}),
+        ("The Belet Weyne police commander was killed.", {"killed": 1}),
+        ("Gunmen killed the traditional ruler of the town.", {"killed": 1}),
+        ("The two soldiers were killed in the attack.", {"killed": 2}),
         ("A 40-year-old man was stabbed to death.", {}),
         ("Brigade 46 shelled the village 2 km away in 2019.", {}),
     ],
@@ -194,3 +197,7 @@ def test_hedged_dates_are_coarser(text, precision):
 def test_parenthetical_with_district_after_a_dash():
     got = {(p.name, p.cue) for p in find_places(sent("Residents rallied outside the town hall (Seoul City - Jongno)."))}
     assert ("Seoul City", "admin") in got and ("Jongno", "admin") in got
+
+
+def test_the_before_a_plural_is_no_count():
+    assert "killed" not in counts("The soldiers were killed in the ambush.")

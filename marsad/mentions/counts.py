@@ -35,6 +35,12 @@ VERBS_BEFORE: dict[str, str] = {
 QUALIFIERS = r"(?:at least|around|about|approximately|nearly|almost|some|more than|over|up to|as many as|an estimated|roughly|reportedly|a total of|estimated|only|another|other|between)"
 AUXILIARIES = r"(?:were|was|have|has|had|been|are|is|got|reportedly|also|all|later|allegedly|being|being|subsequently|eventually|confirmed|reported|found|left)"
 MONTHS = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+# Words that count one person, only before a person noun ("a man", "one
+# of the perpetrators"); "the" and "another" only before a singular one.
+ARTICLES = frozenset({"a", "an", "one", "single", "the", "another"})
+SINGULAR_ONLY = frozenset({"the", "another"})
+PLURAL_NOUNS = frozenset({"police", "people", "personnel", "troops", "men", "women", "children", "others",
+                          "bodies", "casualties", "fishermen", "gunmen", "militiamen", "policemen"})
 # How many words may stand between a number and its verb: "six members of
 # the security forces were killed" has four.
 MAX_GAP_WORDS = 6
@@ -54,11 +60,13 @@ class CountPatterns:
 
 @lru_cache(maxsize=4)
 def compile_patterns(lexicon: NumberLexicon) -> CountPatterns:
-    word = "|".join(sorted((re.escape(w) for w in lexicon.words if w not in ("no", "none", "zero")), key=len, reverse=True))
+    word = "|".join(sorted((re.escape(w) for w in lexicon.words if w not in ("no", "none", "zero") and w not in SINGULAR_ONLY),
+                           key=len, reverse=True))
+    lone = "|".join(sorted(SINGULAR_ONLY & set(lexicon.words)))
     vague = "|".join(sorted((re.escape(v) for v in lexicon.vague), key=len, reverse=True))
     compound = rf"(?:{word})(?:(?:-|\s+|\s+and\s+)(?:{word}))*"
     digits = r"\d{1,3}(?:,\d{3})+|\d+"
-    single = rf"(?:{digits}|{vague}|{compound})"
+    single = rf"(?:{digits}|{vague}|{compound}|{lone})" if lone else rf"(?:{digits}|{vague}|{compound})"
     number = re.compile(
         rf"\b(?:{QUALIFIERS}\s+)?(?P<num>{single})(?:\s*(?:-|to|or|and)\s*(?:{single}))?\b"
     )
@@ -79,7 +87,7 @@ def compile_patterns(lexicon: NumberLexicon) -> CountPatterns:
         number=number,
         verb_after=verb_after,
         verb_before=verb_before,
-        people=re.compile(rf"^\s+(?:[\w-]+\s+){{0,2}}?(?:{people})\b"),
+        people=re.compile(rf"^\s+(?:[\w-]+\s+){{0,3}}(?P<noun>{people})\b"),
         not_after=re.compile(r"^(?:\s*|\s+)(?:" + "|".join(lexicon.not_counts) + rf"|{MONTHS}\b|\s*\d)"),
         not_before=re.compile(r"\b(?:" + "|".join(lexicon.not_count_before) + rf"|{MONTHS}|on|in|since|of the)\s*$"),
         zero=zero,
@@ -131,15 +139,18 @@ def find_counts(sentence: Sentence, lexicon: NumberLexicon) -> list[CountMention
             continue
         after = lowered[m.end():]
         before = lowered[:m.start()]
-        is_article = raw in ("a", "an", "one", "single")
+        is_article = raw in ARTICLES
         if (not is_article and pats.not_after.match(after)) or pats.not_before.search(before[-25:]):
             continue
         if re.fullmatch(r"(?:19|20)\d\d", raw):
             continue  # a year
         if m.start() >= 2 and before[-1] == "-" and before[-2].isalnum():
             continue  # part of a name: "Barrio-18", "MS-13", "COVID-19"
-        if is_article and not pats.people.match(after):
+        person = pats.people.match(after) if is_article else None
+        if is_article and not person:
             continue  # "a" / "one" counts only before a person noun
+        if raw in SINGULAR_ONLY and (person.group("noun").endswith("s") or person.group("noun") in PLURAL_NOUNS):
+            continue  # "the soldiers were killed" says nothing of how many
         found = False
         for what, verb_re in pats.verb_after.items():
             vm = verb_re.match(lowered, m.end())
