@@ -139,9 +139,6 @@ def classify(
     if has("clash"):
         return _make("Armed clash", "clash", fatalities)
     if has("abduction"):
-        if fatalities > 0 or injuries:
-            # killed or wounded besides the abduction: an attack
-            return _make("Attack", "attack", fatalities)
         return _make("Abduction/forced disappearance", "abduction", fatalities)
     if has("arrest"):
         return _make("Arrests", "arrest", fatalities)
