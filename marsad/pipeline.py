@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from datetime import date
 
 from marsad.clean import clean
@@ -54,7 +54,6 @@ class Pipeline:
     gazetteer_path: str | None = None
     country_hint: str | None = None
     time_budget_s: float = DEFAULT_TIME_BUDGET_S
-    _state: dict = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         knowledge = load_knowledge()
@@ -111,8 +110,6 @@ class Pipeline:
                 return DocumentResult(document, cleaned, rejected=reason)
             warnings: list[str] = []
             if len(cleaned.text) > MAX_CLEAN_CHARS:
-                from dataclasses import replace
-
                 cleaned = replace(cleaned, text=cleaned.text[:MAX_CLEAN_CHARS])
                 warnings.append(f"text cut at {MAX_CLEAN_CHARS} characters")
             # 2. segment

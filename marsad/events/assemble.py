@@ -24,6 +24,7 @@ from datetime import date
 
 from marsad.events.classify import FAMILY, Classification, classify
 from marsad.events.notes import write_notes
+from marsad.mentions.dates import has_just_marker
 from marsad.records import (
     ActorMention,
     CleanDocument,
@@ -330,11 +331,10 @@ def _build_one(doc, items, incident, kinds, countries, doc_country, doc_place) -
         evidence.append(_ev("event_date", date_mention.span, doc.doc_id, 0.9))
         date_conf = 1.0
     elif doc.published is not None:
-        from marsad.mentions.dates import has_just_marker
-
+        # "just" / today's markers in the incident or the sentence before it
+        first = sms[0].sentence.index
         just = any(has_just_marker(sm.sentence.text) for sm in sms) or (
-            sms[0].sentence.index > 0 and any(has_just_marker(items[i].sentence.text) for i in range(max(0, sms[0].sentence.index - 1), sms[0].sentence.index))
-        )
+            first > 0 and has_just_marker(items[first - 1].sentence.text))
         event_date, time_precision = doc.published, 1 if just else 2
         date_conf = 0.6
     else:
@@ -400,8 +400,6 @@ def _build_one(doc, items, incident, kinds, countries, doc_country, doc_place) -
 
 
 def _with_notes(event: Event) -> Event:
-    from dataclasses import replace
-
     return replace(event, notes=write_notes(event))
 
 
