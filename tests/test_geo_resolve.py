@@ -19,6 +19,10 @@ Idlib,Idleb Governorate,35.80,36.50,Idlib,,SY,admin1,1500000
 Homs,,34.73,36.71,Homs,,SY,admin1,1800000
 Harim,Harem,36.21,36.52,Idlib,Harim,SY,populated,21000
 Harim,Harem,40.00,30.00,Somewhere,,TR,populated,90000
+Malaga,,36.72,-4.42,Andalusia,,ES,populated,570000
+Mamalyha,Mamalyga,48.27,26.57,Chernivtsi,,UA,populated,2000
+Chernivtsi,,48.29,25.94,Chernivtsi,,UA,admin1,900000
+Berlin,,52.52,13.40,Berlin,,DE,populated,3400000
 """
 
 
@@ -86,3 +90,19 @@ def test_find_places(gaz):
     text = "Shelling hit Harim and Tal Hamra in Idlib countryside."
     found = {text[s:e] for s, e, _ in gaz.find_places(text)}
     assert found == {"Harim", "Tal Hamra", "Idlib"}
+
+
+def test_a_loose_spelling_with_no_country_focus_is_not_kept(gaz):
+    # "Barauliany" shares its consonants with Berlin, but nothing else
+    place = resolve([mention("Barauliany", cue="town")], gaz)[0]
+    assert place.latitude is None and "Berlin" in place.warning
+
+
+def test_an_exact_well_known_city_abroad_beats_a_loose_spelling_at_home(gaz):
+    place = resolve([mention("Malaga")], gaz, country_hint="UA")[0]
+    assert place.country_code == "ES" and place.location == "Malaga"
+
+
+def test_an_admin_named_beside_keeps_the_place_at_home(gaz):
+    out = resolve([mention("Malaga", cue="town"), mention("Chernivtsi", 20, cue="countryside")], gaz, country_hint="UA")
+    assert out[0].country_code == "UA"

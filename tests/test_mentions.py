@@ -174,6 +174,23 @@ def test_parenthetical_admin_areas():
     assert {("Oyam", "admin"), ("Northern", "admin"), ("Kongo", "village")} <= got
 
 
+@pytest.mark.parametrize("text, place, admins", [
+    ("Ukrainian forces clashed with Russian forces near Pashkove, Kharkiv. Casualties unknown.",
+     ("Pashkove", "near"), ["Kharkiv"]),
+    ("Russian forces shelled positions in Avdiivka, Donetsk, using phosphorus ammunition.", ("Avdiivka", ""), ["Donetsk"]),
+    ("On 5 January, in La Romain, San Fernando, Trinidad, a man was killed.", ("La Romain", ""), ["San Fernando", "Trinidad"]),
+])
+def test_comma_admin_after_a_place(text, place, admins):
+    got = [(p.name, p.cue) for p in find_places(sent(text))]
+    assert got[0] == place
+    assert [name for name, cue in got if cue == "admin"] == admins
+
+
+def test_comma_list_of_places_is_not_an_admin_chain_past_the_clause():
+    got = [(p.name, p.cue) for p in find_places(sent("Protests took place in Homs, and police arrested Ali Hassan."))]
+    assert ("Ali Hassan", "admin") not in got
+
+
 def test_near_and_outskirts():
     got = {(p.name, p.cue) for p in find_places(sent("Clashes broke out near Sarmada and on the outskirts of Atmeh."))}
     assert ("Sarmada", "near") in got and ("Atmeh", "outskirts") in got

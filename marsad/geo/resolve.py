@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 
 from anyascii import anyascii
+from rapidfuzz import fuzz
 
 from marsad.geo import normalize
 from marsad.geo.index import BUNDLED_SOURCE, Candidate, Gazetteer, distance_km
@@ -40,6 +41,13 @@ FOCUS_MIN_VOTES = 0.9
 # A bundled place and an imported one this close, scoring this near, are the
 # same place told twice; the imported row wins.
 SAME_PLACE_KM = 10.0
+# With no country focus a non-exact match is a guess anywhere in the world;
+# keep it only when the plain spellings are this close (0-100). Harem/Harim
+# is 80, Idlib/Idleb 80; Barauliany/Berlin 62, Pashkove/Pskov 77.
+NO_FOCUS_MIN_RATIO = 80
+# ... and a loose spelling in the focus country loses to an exact name
+# abroad only when that is a well-known city (Malaga, not a namesake hamlet).
+WELL_KNOWN_POPULATION = 100_000
 SAME_PLACE_MARGIN = 0.35  # covers the exact-vs-skeleton band gap (0.30)
 
 AREA_CUES = frozenset({"countryside", "governorate", "province", "region", "northern", "southern",
@@ -186,6 +194,20 @@ def _resolve(mentions: Sequence[PlaceMention], gazetteer: Gazetteer, country_hin
                 and distance_km(best.latitude, best.longitude, ranked[1][1].latitude,
                                 ranked[1][1].longitude) > PROXIMITY_SCALE_KM / 10:
             warning = f"ambiguous: also {ranked[1][1].name} ({ranked[1][1].admin1 or ranked[1][1].country_code})"
+        if best.tier != "exact" and not beside and _spelling_ratio(mention.name, best.name) < NO_FOCUS_MIN_RATIO:
+            # A loose spelling at home loses to the name written exactly
+            # elsewhere ("protested in Malaga" in a report about Ukraine),
+            # unless the sentence names an admin area to stay in.
+            exact = next(((sc, c) for sc, c in ranked
+                          if c.tier == "exact" and c.population >= WELL_KNOWN_POPULATION), None)
+            if exact is not None:
+                best_score, best = exact
+        if not focus and best.tier != "exact" and _spelling_ratio(mention.name, best.name) < NO_FOCUS_MIN_RATIO:
+            # No country to anchor a spelling guess: only a close one is kept
+            # ("Barauliany" is not "Berlin", though their consonants agree).
+            out.append(_unresolved(mention, f"no match for {mention.name!r}; "
+                                            f"nearest spelling is {best.name} ({best.country_code})"))
+            continue
         if focus and best.country_code != focus:
             if best.tier != "exact":
                 # A spelling guess abroad is worse than no place: the
@@ -201,6 +223,12 @@ def _resolve(mentions: Sequence[PlaceMention], gazetteer: Gazetteer, country_hin
             geo_precision=_precision(cue, best.feature), score=round(min(1.0, best.score), 3),
             place_id=best.place_id, span=mention.span, warning=warning))
     return out
+
+
+def _spelling_ratio(mention: str, name: str) -> float:
+    """Plain string similarity (0-100) of two names' folded keys."""
+    core = normalize.strip_descriptors(mention)[0]
+    return fuzz.ratio(normalize.exact_key(core), normalize.exact_key(name))
 
 
 def _score(cand: Candidate, cue: str, focus: str, beside: set[str], anchors: list[tuple[float, float]]) -> float:

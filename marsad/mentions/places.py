@@ -41,6 +41,12 @@ _CUE_BEFORE = re.compile(
     rf"(?:\s+(?P<noun>{PLACE_NOUNS})s?\b)?"
 )
 _CUE_AFTER = re.compile(rf"(?P<name>{NAME})\s+(?P<noun>{PLACE_NOUNS})s?\b")
+# "near Pashkove, Kharkiv." / "shelled Avdiivka, Donetsk, using ...": a name
+# after a place and a comma, closing the clause, is the place's admin area.
+_COMMA_ADMIN = re.compile(
+    rf",\s+(?P<name>{NAME})(?=\s*(?:[.;,)]|$|\s+(?:on|in|at|during|after|when|where|while|and|as)\b))")
+# An admin chain is at most "town, district, province".
+MAX_COMMA_ADMINS = 2
 # "(Oyam, Northern)", "(Aden)": a parenthetical made only of names.
 _PAREN = re.compile(rf"\((?P<inner>{NAME}(?:(?:,\s*|\s+-\s+){NAME}){{0,3}})\)")
 _ORIENT_BEFORE = re.compile(
@@ -120,6 +126,14 @@ def find_places(sentence: Sentence) -> list[PlaceMention]:
             elif prep.startswith("the ") and prep.endswith(" of") or prep.endswith("village of") or prep.endswith("town of"):
                 cue = prep.split()[-2]
         add(m.start("name"), m.end("name"), cue, orientation=prep == "from")
+    for mention in list(found.values()):
+        end = mention.span.end - sentence.start
+        for _ in range(MAX_COMMA_ADMINS):
+            m = _COMMA_ADMIN.match(text, end)
+            if m is None or (m.start("name"), m.end("name")) in found:
+                break
+            add(m.start("name"), m.end("name"), "admin")
+            end = m.end("name")
     for m in _PAREN.finditer(text):
         # "Minakulu (Oyam, Northern)": inner names are admin areas of the place.
         inner_start = m.start("inner")
