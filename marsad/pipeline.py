@@ -33,7 +33,7 @@ from marsad.mentions.counts import find_counts
 from marsad.mentions.dates import find_dates
 from marsad.mentions.places import find_places
 from marsad.mentions.triggers import find_triggers, is_background
-from marsad.records import Document, DocumentResult, Event, PlaceMention, ResolvedPlace
+from marsad.records import ActorMention, Document, DocumentResult, Event, PlaceMention, ResolvedPlace, Span
 from marsad.segment import segment
 
 # A document that takes longer than this is skipped with a reason rather
@@ -120,11 +120,7 @@ class Pipeline:
             for sentence in sentences:
                 if time.perf_counter() - started > self.time_budget_s:
                     return DocumentResult(document, cleaned, rejected=f"time budget of {self.time_budget_s:g} s exceeded")
-                actors = self._actors.find(sentence)
-                places = [
-                    p for p in find_places(sentence)
-                    if not any(p.span.start < a.span.end and a.span.start < p.span.end for a in actors)
-                ]
+                actors, places = _split_names(self._actors.find(sentence), find_places(sentence))
                 all_places.extend(places)
                 per_sentence.append((
                     sentence,
@@ -170,6 +166,21 @@ class Pipeline:
     def process_many(self, documents: Iterable[Document]) -> Iterator[DocumentResult]:
         for document in documents:
             yield self.process(document)
+
+
+def _overlaps(a: Span, b: Span) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+def _split_names(actors: list[ActorMention], places: list[PlaceMention]) -> tuple[list[ActorMention], list[PlaceMention]]:
+    """Where an actor name and a place name overlap, the longer one is what
+    the text says: "Islamic State" is no place, but "Lashkar Gah" is a town,
+    not the "Lashkar" of an armed group's alias."""
+    kept_places = [p for p in places
+                   if not any(_overlaps(p.span, a.span) and a.span.end - a.span.start >= p.span.end - p.span.start
+                              for a in actors)]
+    kept_actors = [a for a in actors if not any(_overlaps(a.span, p.span) for p in kept_places)]
+    return kept_actors, kept_places
 
 
 def _top_country(votes: dict[str, float], resolved: Iterable[ResolvedPlace]) -> str:

@@ -178,6 +178,8 @@ def test_parenthetical_admin_areas():
     ("Ukrainian forces clashed with Russian forces near Pashkove, Kharkiv. Casualties unknown.",
      ("Pashkove", "near"), ["Kharkiv"]),
     ("Russian forces shelled positions in Avdiivka, Donetsk, using phosphorus ammunition.", ("Avdiivka", ""), ["Donetsk"]),
+    ("A roadside bomb struck a patrol in Lashkar Gah city, Helmand province, killing three policemen.",
+     ("Lashkar Gah", "city"), ["Helmand"]),
     ("On 5 January, in La Romain, San Fernando, Trinidad, a man was killed.", ("La Romain", ""), ["San Fernando", "Trinidad"]),
 ])
 def test_comma_admin_after_a_place(text, place, admins):

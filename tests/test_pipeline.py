@@ -122,9 +122,7 @@ CASES: tuple[Case, ...] = (
              actor2="Police Forces of Afghanistan",
              location=("Lashkar Gah", "Lashkargah", "Lashkar Gāh"), country="Afghanistan",
              admin1=("Helmand",), lat_lon=(31.594, 64.371), place_words=("Lashkar Gah",)),
-    ), xfail={
-        "places": "'Lashkar Gah city, Helmand province' is geocoded to Helmond, Netherlands",
-    }),
+    )),
     Case("background-only", "background-only.txt", date(2021, 5, 3), ()),
     Case("two-towns", "two-towns.txt", date(2021, 4, 22), (
         Want("Explosions/Remote violence", "Shelling/artillery/missile attack", "Military Forces of Syria (2000-)*",

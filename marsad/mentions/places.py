@@ -16,6 +16,7 @@ the name. Candidates that are actor names are dropped by the caller.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from marsad.records import PlaceMention, Sentence, Span
 
@@ -44,7 +45,10 @@ _CUE_AFTER = re.compile(rf"(?P<name>{NAME})\s+(?P<noun>{PLACE_NOUNS})s?\b")
 # "near Pashkove, Kharkiv." / "shelled Avdiivka, Donetsk, using ...": a name
 # after a place and a comma, closing the clause, is the place's admin area.
 _COMMA_ADMIN = re.compile(
-    rf",\s+(?P<name>{NAME})(?=\s*(?:[.;,)]|$|\s+(?:on|in|at|during|after|when|where|while|and|as)\b))")
+    rf"(?:\s+(?:{PLACE_NOUNS})s?)?,\s+(?P<name>{NAME})(?=\s*(?:[.;,)]|$|\s+(?:on|in|at|during|after|when|where|while|and|as)\b))")
+# "..., Helmand province," / "..., Mopti region": the same with its area noun.
+_COMMA_AREA = re.compile(
+    rf"(?:\s+(?:{PLACE_NOUNS})s?)?,\s+(?P<name>{NAME})\s+(?:province|governorate|region|state|district|county|department|prefecture|oblast)\b")
 # An admin chain is at most "town, district, province".
 MAX_COMMA_ADMINS = 2
 # "(Oyam, Northern)", "(Aden)": a parenthetical made only of names.
@@ -130,6 +134,15 @@ def find_places(sentence: Sentence) -> list[PlaceMention]:
         end = mention.span.end - sentence.start
         for _ in range(MAX_COMMA_ADMINS):
             m = _COMMA_ADMIN.match(text, end)
+            area = _COMMA_AREA.match(text, end)
+            if area is not None:
+                # "in Lashkar Gah city, Helmand province, killing ...": the
+                # province is where the town is, not a second place
+                key = next(((a, b) for a, b in found if a == area.start("name")), None)
+                if key is not None:
+                    found[key] = replace(found[key], cue="admin")
+                    end = area.end()
+                    continue
             if m is None or (m.start("name"), m.end("name")) in found:
                 break
             add(m.start("name"), m.end("name"), "admin")
