@@ -23,6 +23,12 @@ Malaga,,36.72,-4.42,Andalusia,,ES,populated,570000
 Mamalyha,Mamalyga,48.27,26.57,Chernivtsi,,UA,populated,2000
 Chernivtsi,,48.29,25.94,Chernivtsi,,UA,admin1,900000
 Berlin,,52.52,13.40,Berlin,,DE,populated,3400000
+Algeciras,,36.13,-5.45,Andalucia,,ES,populated,120000
+Algeciras,,10.06,119.20,Mimaropa,,PH,populated,130000
+Cadiz,,36.53,-6.29,Andalucia,,ES,populated,120000
+Cadiz,,10.95,123.31,Western Visayas,,PH,populated,150000
+Loma Hermosa,,19.60,-99.10,Mexico,,MX,populated,3000
+Buenos Aires,,-36.00,-60.00,Buenos Aires,,AR,admin1,15000000
 """
 
 
@@ -106,3 +112,14 @@ def test_an_exact_well_known_city_abroad_beats_a_loose_spelling_at_home(gaz):
 def test_an_admin_named_beside_keeps_the_place_at_home(gaz):
     out = resolve([mention("Malaga", cue="town"), mention("Chernivtsi", 20, cue="countryside")], gaz, country_hint="UA")
     assert out[0].country_code == "UA"
+
+
+def test_the_admin_area_written_beside_picks_the_namesake(gaz):
+    out = resolve([mention("Algeciras"), mention("Cadiz", 11, cue="admin")], gaz)
+    assert [p.country_code for p in out] == ["ES", "ES"]
+
+
+def test_a_namesake_far_from_its_written_admin_area_is_left_for_the_area(gaz):
+    out = resolve([mention("Loma Hermosa", cue="district"), mention("Buenos Aires", 23, cue="admin")], gaz)
+    assert out[0].latitude is None and "far from the admin area" in out[0].warning
+    assert out[1].country_code == "AR"

@@ -41,6 +41,17 @@ FOCUS_MIN_VOTES = 0.9
 # A bundled place and an imported one this close, scoring this near, are the
 # same place told twice; the imported row wins.
 SAME_PLACE_KM = 10.0
+# "Algeciras (Cadiz)", "near Pashkove, Kharkiv": the admin area written
+# beside a place contains it. A candidate whose admin1/admin2 is that name,
+# or that lies near one of the name's candidates, gets up to this bonus
+# (decaying with distance over CONTAINER_SCALE_KM: provinces are ~100 km).
+CONTAINER_BONUS = 0.40
+CONTAINER_SCALE_KM = 100.0
+# Beyond this distance from every candidate of its written admin area, a
+# place is the wrong namesake: it is left unresolved and the event falls back
+# to the admin area ("Loma Hermosa (Buenos Aires)" is not the Mexican one).
+CONTAINER_MAX_KM = 150.0
+
 # With no country focus a non-exact match is a guess anywhere in the world;
 # keep it only when the plain spellings are this close (0-100). Harem/Harim
 # is 80, Idlib/Idleb 80; Barauliany/Berlin 62, Pashkove/Pskov 77.
@@ -59,6 +70,9 @@ COUNTRY_FEATURE = "country"
 
 
 _admin_key = normalize.admin_key
+# An admin area written beside a place, as (name key, country, lat, lon) of
+# one of its candidates.
+_Area = tuple[str, str, float, float]
 
 
 # Cues that say the name is a place, so a fuzzy spelling match is worth its
@@ -165,6 +179,14 @@ def _resolve(mentions: Sequence[PlaceMention], gazetteer: Gazetteer, country_hin
     anchors = [(c[0].latitude, c[0].longitude) for c, _ in looked
                if c and c[0].tier == "exact" and (not focus or c[0].country_code == focus)]
 
+    # Admin areas written beside places ("(Oyam, Northern)", ", Kharkiv"):
+    # their exact candidates, per sentence.
+    containers: dict[int, list[list[_Area]]] = {}
+    for mention, (cands, _) in zip(mentions, looked):
+        exact = [(_admin_key(c.name), c.country_code, c.latitude, c.longitude) for c in cands if c.tier == "exact"]
+        if mention.cue == "admin" and exact:
+            containers.setdefault(mention.sentence, []).append(exact)
+
     out: list[ResolvedPlace] = []
     for i, (mention, (cands, inner_cue)) in enumerate(zip(mentions, looked)):
         if not cands:
@@ -176,8 +198,19 @@ def _resolve(mentions: Sequence[PlaceMention], gazetteer: Gazetteer, country_hin
             if j != i:
                 beside |= keys
         others = [a for k, a in enumerate(anchors) if k != i] if len(anchors) > 1 else []
-        ranked = sorted(((_score(c, cue, focus, beside, others), c) for c in cands),
+        groups = containers.get(mention.sentence, []) if mention.cue != "admin" else []
+        if mention.cue == "admin":
+            # an admin area is the one around the place it qualifies
+            placed = [("", r.country_code, r.latitude, r.longitude) for r, m in zip(out, mentions)
+                      if m.sentence == mention.sentence and m.cue != "admin" and r.latitude is not None]
+            groups = [placed] if placed else []
+        ranked = sorted(((_score(c, cue, focus, beside, others) + CONTAINER_BONUS * _fit(c, groups), c) for c in cands),
                         key=lambda sc: (-sc[0], -sc[1].population, sc[1].place_id))
+        if groups and mention.cue != "admin" and _fit(ranked[0][1], groups) < math.exp(-CONTAINER_MAX_KM / CONTAINER_SCALE_KM):
+            best = ranked[0][1]
+            out.append(_unresolved(mention, f"{mention.name!r} is known only far from the admin area written "
+                                            f"beside it (nearest: {best.name}, {best.country_code})"))
+            continue
         best_score, best = ranked[0]
         if best.source == BUNDLED_SOURCE:
             # The same place from an imported list (OCHA, a GeoNames country
@@ -223,6 +256,29 @@ def _resolve(mentions: Sequence[PlaceMention], gazetteer: Gazetteer, country_hin
             geo_precision=_precision(cue, best.feature), score=round(min(1.0, best.score), 3),
             place_id=best.place_id, span=mention.span, warning=warning))
     return out
+
+
+def _fit(cand: Candidate, groups: list[list[_Area]]) -> float:
+    """How well a candidate sits inside the admin areas written beside it:
+    1 when its admin1/admin2 carries the area's name, else decaying with the
+    distance to the nearest candidate of the area (same country only); the
+    mean over the areas written. 0 with no areas."""
+    if not groups:
+        return 0.0
+    own = {_admin_key(cand.admin1), _admin_key(cand.admin2)} - {""}
+    total = 0.0
+    for group in groups:
+        best = 0.0
+        for key, cc, lat, lon in group:
+            if cc != cand.country_code:
+                continue
+            if key and key in own:
+                best = 1.0
+                break
+            d = distance_km(cand.latitude, cand.longitude, lat, lon)
+            best = max(best, math.exp(-d / CONTAINER_SCALE_KM))
+        total += best
+    return total / len(groups)
 
 
 def _spelling_ratio(mention: str, name: str) -> float:
