@@ -63,11 +63,19 @@ def test_long_run_without_stops_is_cut():
         ("Security forces arrested six men in a raid.", "arrest"),
         ("The army defused a roadside bomb.", "disrupted"),
         ("Fierce clashes erupted between the two factions.", "clash"),
+        ("Demonstrators blocked the road with burning rubber tires.", "unrest"),
+        ("Residents blocked the highway by setting obstacles on fire.", "unrest"),
+        ("Locals demonstrated and blocked the road by erecting barricades.", "unrest"),
+        ("People blocked streets with personal vehicles, rocks, and rubbish.", "unrest"),
     ],
 )
 def test_trigger_classes(text, expected):
     found = [c for c, negated in classes(text) if not negated]
     assert expected in found
+
+
+def test_a_road_block_without_barricades_is_not_unrest():
+    assert "unrest" not in [c for c, _ in classes("Teachers blocked the entrance of the ministry for two hours.")]
 
 
 def test_air_strike_is_not_a_labour_strike():
