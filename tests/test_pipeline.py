@@ -291,6 +291,20 @@ def test_date_falls_back_to_publication_week(bundled_pipeline) -> None:
 # library API and determinism
 # --------------------------------------------------------------------------
 
+def test_arrests_at_a_protest_are_its_intervention(bundled_pipeline) -> None:
+    text = ("On 6 March 2022, hundreds of teachers protested outside the education ministry in Lahore "
+            "over unpaid salaries. Police detained 12 of the protesters.")
+    events = marsad.extract(text, published=date(2022, 3, 7), pipeline=bundled_pipeline)
+    assert [(e.sub_event_type, e.actor1) for e in events] == [("Protest with intervention", "Protesters (Pakistan)")]
+
+
+def test_arrests_in_another_paragraph_stay_an_incident_of_their_own(bundled_pipeline) -> None:
+    text = ("On 6 March 2022, hundreds of teachers protested outside the education ministry in Lahore "
+            "over unpaid salaries.\n\nIn a separate operation, police arrested five suspected militants.")
+    events = marsad.extract(text, published=date(2022, 3, 7), pipeline=bundled_pipeline)
+    assert sorted(e.sub_event_type for e in events) == ["Arrests", "Peaceful protest"]
+
+
 def test_marsad_extract_returns_events(marsad_home, monkeypatch) -> None:
     """The documented entry point, with its own Pipeline (the gazetteer
     comes from MARSAD_HOME)."""

@@ -143,6 +143,11 @@ def group_incidents(items: Sequence[SentenceMentions], kinds: dict[str, str]) ->
             if current is None or new_place or (current.family not in families and not (
                 # a weak attack/raid word fits any violent or arrest incident
                 families <= {"violence"} and current.family in ("arrest", "demo") and _only_weak(sm, kinds)
+            ) and not (
+                # "Protesters gathered ... Police detained 3 of them": arrests
+                # at a protest are the intervention, not a second incident
+                families <= {"arrest"} and current.family == "demo"
+                and sm.sentence.paragraph == items[current.sentences[-1]].sentence.paragraph
             )):
                 current = _Incident(family=family)
                 incidents.append(current)
