@@ -177,6 +177,9 @@ def test_hts_transliterations(kb, alias):
     ("demonstrators", "Protesters ({country})"),
     ("Clan del Golfo", "AGC: Gaitanist Self-Defense Forces of Colombia"),
     ("women", "Women ({country})"),
+    ("off-duty police officer", "Civilians ({country})"),
+    ("retired soldier", "Civilians ({country})"),
+    ("a detainee", "Civilians ({country})"),
 ])
 def test_aliases_map_to_canonical_names(kb, alias, expected):
     found = names(kb, alias)
