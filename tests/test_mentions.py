@@ -67,6 +67,9 @@ def test_long_run_without_stops_is_cut():
         ("Residents blocked the highway by setting obstacles on fire.", "unrest"),
         ("Locals demonstrated and blocked the road by erecting barricades.", "unrest"),
         ("People blocked streets with personal vehicles, rocks, and rubbish.", "unrest"),
+        ("More than 3,000 villagers were forced to flee due to raids by the army.", "other"),
+        ("The government held general parliamentary elections in the country.", "other"),
+        ("Militants turned in their weapons to local authorities.", "other"),
     ],
 )
 def test_trigger_classes(text, expected):
