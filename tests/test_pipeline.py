@@ -305,6 +305,17 @@ def test_arrests_in_another_paragraph_stay_an_incident_of_their_own(bundled_pipe
     assert sorted(e.sub_event_type for e in events) == ["Arrests", "Peaceful protest"]
 
 
+@pytest.mark.parametrize("text, sub_event_type", [
+    ("On 8 June 2022, Russian forces clashed with Ukrainian forces in Severodonetsk. "
+     "They also shelled the outskirts of the city.", "Armed clash"),
+    ("On 8 June 2022, Russian forces shelled Severodonetsk. Ukrainian forces clashed with them "
+     "on the outskirts the next day.", "Shelling/artillery/missile attack"),
+])
+def test_fighting_told_before_shelling_is_a_battle(bundled_pipeline, text, sub_event_type) -> None:
+    events = marsad.extract(text, published=date(2022, 6, 9), pipeline=bundled_pipeline)
+    assert events and events[0].sub_event_type == sub_event_type
+
+
 def test_marsad_extract_returns_events(marsad_home, monkeypatch) -> None:
     """The documented entry point, with its own Pipeline (the gazetteer
     comes from MARSAD_HOME)."""

@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from marsad.events.classify import FAMILY, Classification, classify
+from marsad.events.classify import FAMILY, Classification, classify, disorder_type
 from marsad.events.notes import write_notes
 from marsad.mentions.dates import has_just_marker
 from marsad.records import (
@@ -250,6 +250,12 @@ def _demo_view(sms, triggers, counts):
     return kept_triggers, kept_counts
 
 
+def _leads(triggers: Sequence[TriggerMention], first: str, then: str) -> bool:
+    """Does a ``first``-class trigger come before every ``then``-class one?"""
+    starts = {c: min((t.span.start for t in triggers if t.sub_event_type == c), default=None) for c in (first, then)}
+    return None not in starts.values() and starts[first] < starts[then]
+
+
 def _refine(cls: Classification, scores, agent, target, fatalities: int) -> Classification:
     """Codebook distinctions that depend on who acts and who is hit.
 
@@ -297,6 +303,10 @@ def _build_one(doc, items, incident, kinds, countries, doc_country, doc_place) -
     if cls is None:
         return None
     cls = _refine(cls, scores, agent, target, fatalities)
+    if cls.deciding_class == "shelling" and _leads(triggers, "clash", "shelling"):
+        # "clashed with ... and also shelled": ground fighting told first,
+        # with artillery, is a battle; shelling alone stays remote violence
+        cls = Classification("Battles", "Armed clash", disorder_type("Armed clash", fatalities), "clash")
     deciding = [t for t in triggers if t.sub_event_type == cls.deciding_class] or [anchor]
 
     # Place: the incident's own, else an earlier one in the paragraph, else the document's.
