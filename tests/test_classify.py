@@ -1,0 +1,33 @@
+"""The codebook's sub-event decisions from trigger-class scores (events/classify.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from marsad.events.classify import classify
+
+
+@pytest.mark.parametrize("scores, fatalities, injuries, expected", [
+    ({"protest": 0.9}, 0, None, "Peaceful protest"),
+    ({"protest": 0.9, "intervention": 0.8}, 0, None, "Protest with intervention"),
+    ({"protest": 0.9, "arrest": 0.9}, 0, None, "Protest with intervention"),
+    ({"protest": 0.9, "intervention": 0.8}, 2, None, "Excessive force against protesters"),
+    ({"protest": 0.9, "unrest": 0.8}, 0, None, "Violent demonstration"),
+    ({"unrest": 0.8}, 0, None, "Mob violence"),
+    ({"shelling": 0.95, "clash": 0.9}, 0, None, "Shelling/artillery/missile attack"),
+    ({"clash": 0.9}, 3, None, "Armed clash"),
+    ({"abduction": 0.9, "attack": 0.8}, 1, None, "Abduction/forced disappearance"),
+    ({"arrest": 0.9}, 0, None, "Arrests"),
+    # shot or beaten, and someone arrested: the attack is the event
+    ({"arrest": 0.9, "attack": 0.8}, 1, None, "Attack"),
+    ({"arrest": 0.9, "attack": 0.8}, 0, 2, "Attack"),
+    ({"arrest": 0.9, "attack": 0.8}, 0, None, "Arrests"),
+    ({"disrupted": 0.9}, 0, None, "Disrupted weapons use"),
+    ({"other": 0.5}, 0, None, "Other"),
+])
+def test_sub_event_decisions(scores, fatalities, injuries, expected):
+    assert classify(scores, fatalities=fatalities, injuries=injuries).sub_event_type == expected
+
+
+def test_no_trigger_no_event():
+    assert classify({}) is None
