@@ -349,18 +349,18 @@ def import_files(paths: list[str | Path], index_path: Path | None = None) -> lis
 
 
 def _rename_bundled_admin1(conn, admin1: dict[tuple[str, ...], str]) -> None:
-    """Give the bundled places the admin1 names of an imported code table.
-
-    The bundled index names admin1 areas by matching ISO subdivisions to
-    GeoNames codes, which misses many ("Sindh", "Occitanie"); GeoNames'
-    own ``admin1CodesASCII.txt`` names every code. The admin1 areas
-    themselves become findable under the new name too.
+    """Name the bundled places that have no admin1 name yet from an
+    imported code table, and make every admin1 area findable under the
+    table's name too. Names the bundled index already has (GeoNames' city
+    table with the conflict datasets' spellings, data/admin1_names.yaml)
+    are kept: GeoNames' code table writes "Muḩāfaz̧at Idlib" where reports
+    and coders write "Idleb".
     """
     from marsad.geo import index as idx
 
     with conn:
         conn.executemany(
-            "UPDATE places SET admin1=? WHERE source=? AND cc=? AND admin1_code=?",
+            "UPDATE places SET admin1=? WHERE source=? AND cc=? AND admin1_code=? AND admin1=''",
             [(name, idx.BUNDLED_SOURCE, key[0], key[1]) for key, name in admin1.items()],
         )
         rows = []
