@@ -92,6 +92,11 @@ MAX_CONTROL_SHARE = 0.05
 # BOM-less UTF-16: at least this share of the even (or odd) bytes are NUL,
 # as for mostly-ASCII text, and hardly any of the other half.
 UTF16_NUL_SHARE = 0.4
+# BOM-less UTF-16 with fewer NULs (non-Latin scripts) is taken only when
+# this share of its first characters are letters, digits, punctuation or
+# spaces: a binary file decoded as UTF-16 gives symbols and unassigned code
+# points, far below it.
+MIN_TEXT_SHARE_UTF16 = 0.95
 
 SUFFIX_KINDS = {
     ".txt": "text", ".text": "text", ".html": "html", ".htm": "html", ".jsonl": "jsonl",
@@ -166,7 +171,21 @@ def _utf16_without_bom(head: bytes) -> str:
         return "utf-16-le"
     if even_nul >= UTF16_NUL_SHARE and odd_nul < 0.05:
         return "utf-16-be"
+    # Non-Latin text (Arabic: U+06xx) has NULs only where it has ASCII
+    # (spaces, digits), so fewer; all on one side, and the decoded
+    # characters must read as text.
+    for encoding, nul_side, other_side in (("utf-16-le", odd_nul, even_nul), ("utf-16-be", even_nul, odd_nul)):
+        if nul_side > 0 and other_side == 0 and _reads_as_text(head.decode(encoding, errors="replace")):
+            return encoding
     return ""
+
+
+def _reads_as_text(sample: str) -> bool:
+    """Letters, digits, punctuation and spaces make nearly all of sample."""
+    if not sample:
+        return False
+    texty = sum(1 for ch in sample if ch in "\t\n\r" or unicodedata.category(ch)[0] in "LNPZ")
+    return texty / len(sample) >= MIN_TEXT_SHARE_UTF16
 
 
 def _control_share(data: bytes) -> float:
