@@ -264,3 +264,48 @@ def test_same_page_from_a_warc_and_a_file_is_one_document(tmp_path):
     from_file = docs(run([tmp_path / "page.html"]))[0]
     assert from_warc.id == from_file.id
     assert [d.id for d in docs(run([tmp_path / "crawl.warc"]))] == [d.id for d in docs(run([tmp_path / "crawl.warc"]))]
+
+
+# -------------------------------------------------------------- through marsad extract
+
+
+def test_extract_stores_feeds_and_archives_once(marsad_home, tmp_path, monkeypatch):
+    import sqlite3
+
+    from click.testing import CliRunner
+
+    from marsad.cli import main as cli_main
+
+    class Entry:  # what the console script runs, as CliRunner calls it (exit codes included)
+        name = "marsad"
+
+        def main(self, args, prog_name=None, **extra):
+            return cli_main(list(args))
+
+    monkeypatch.setenv("MARSAD_HOME", str(marsad_home))
+    folder = tmp_path / "web"
+    folder.mkdir()
+    (folder / "monitor.rss").write_text(RSS, encoding="utf-8")
+    (folder / "crawl.warc.gz").write_bytes(build_warc(True))
+    db = tmp_path / "web.db"
+
+    def stored() -> tuple[int, int, list[tuple]]:
+        conn = sqlite3.connect(db)
+        try:
+            return (conn.execute("SELECT count(*) FROM documents").fetchone()[0],
+                    conn.execute("SELECT count(*) FROM events").fetchone()[0],
+                    conn.execute("SELECT url, published, published_from, source FROM documents"
+                                 " ORDER BY url").fetchall())
+        finally:
+            conn.close()
+
+    first = CliRunner().invoke(Entry(), ["extract", str(folder), "--db", str(db), "--format", "none"])
+    assert first.exit_code == 1, first.output  # the feed's item without content is named
+    assert "monitor.rss#3: feed item has no content or summary" in first.stderr
+    docs_1, events_1, rows = stored()
+    assert docs_1 == 2 + 4 and events_1 > 0
+    by_url = {url: (published, source) for url, published, _from, source in rows}
+    assert by_url["https://example.org/r/1"] == ("2024-05-12", "North Syria Monitor")
+    again = CliRunner().invoke(Entry(), ["extract", str(folder), "--db", str(db), "--format", "none"])
+    assert again.exit_code == 1
+    assert stored()[:2] == (docs_1, events_1)
