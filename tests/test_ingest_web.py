@@ -16,23 +16,13 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from marsad.ingest import iter_inputs
-from marsad.records import Document, InputProblem
+from marsad.records import InputProblem
+from test_ingest import docs, problems, run  # the same helpers as the file/folder tests
 
 REPORT_1 = "Two civilians were killed on Sunday when shells hit a house in the village of Kansafra, south of Idlib."
 REPORT_2 = "Security forces arrested six men in the city of Daraa on Monday, activists said."
 
 
-def run(paths, **kw):
-    return list(iter_inputs([str(p) for p in paths], **kw))
-
-
-def docs(items):
-    return [i for i in items if isinstance(i, Document)]
-
-
-def problems(items):
-    return [i for i in items if isinstance(i, InputProblem)]
 
 
 # -------------------------------------------------------------- feeds
