@@ -6,11 +6,14 @@ never raises for a bad input. The CLI decides the exit code.
 
 What is read
     ``.txt`` (plain text), ``.html``/``.htm`` (HTML), ``.jsonl`` (one
-    document per line), each optionally gzipped (``.txt.gz``...). Folders
+    document per line), ``.rss``/``.atom``/``.xml`` (feeds: one document per
+    item) and ``.warc`` (web archives: one document per HTML response), each
+    optionally gzipped (``.txt.gz``, ``.warc.gz``...); feeds and archives
+    are read by :mod:`marsad.ingest_web`. Folders
     are walked recursively in sorted order of their relative paths; files
     with other extensions and hidden files/folders (name starting with ".")
     are skipped there, but a file named explicitly is read whatever its
-    extension and sniffed (JSONL, HTML or text). A folder with nothing
+    extension and sniffed (WARC, feed, JSONL, HTML or text). A folder with nothing
     usable is an InputProblem. Symbolic links are followed, each real
     folder is walked once (no loop can hang) and each real file read once.
 
@@ -40,7 +43,16 @@ Decoding
     UTF-8 (BOM or not), UTF-16/32 with BOM, UTF-16 without BOM when the NUL
     pattern says so, the charset an HTML page declares, then cp1252 (latin-1
     for its five unassigned bytes) when the bytes look like text. NUL bytes
-    or many control bytes -> "binary file, not text".
+    at the start, or control bytes (NULs included) over 5% of the whole
+    content -> "binary file, not text" (the whole content is checked, not
+    just its head: an HTML head on a body of NULs is still binary). A few
+    stray control characters are dropped later by the cleaner.
+
+Sizes
+    A file over ``max_bytes`` (--max-bytes, default 20 MB) is refused from
+    its size alone, before any byte is read; gzip content is cut off at the
+    limit while decompressing. For WARC archives the limit applies to each
+    record instead (archives are routinely gigabytes and are streamed).
 """
 
 from __future__ import annotations
@@ -80,8 +92,17 @@ MAX_CONTROL_SHARE = 0.05
 # BOM-less UTF-16: at least this share of the even (or odd) bytes are NUL,
 # as for mostly-ASCII text, and hardly any of the other half.
 UTF16_NUL_SHARE = 0.4
+# BOM-less UTF-16 with fewer NULs (non-Latin scripts) is taken only when
+# this share of its first characters are letters, digits, punctuation or
+# spaces: a binary file decoded as UTF-16 gives symbols and unassigned code
+# points, far below it.
+MIN_TEXT_SHARE_UTF16 = 0.95
 
-SUFFIX_KINDS = {".txt": "text", ".text": "text", ".html": "html", ".htm": "html", ".jsonl": "jsonl"}
+SUFFIX_KINDS = {
+    ".txt": "text", ".text": "text", ".html": "html", ".htm": "html", ".jsonl": "jsonl",
+    ".rss": "feed", ".atom": "feed", ".xml": "feed", ".warc": "warc",
+}
+USABLE_SUFFIXES = ", ".join(sorted(set(SUFFIX_KINDS) - {".text"}))
 GZIP_SUFFIX = ".gz"
 STDIN = "-"
 STDIN_ORIGIN = "<stdin>"
@@ -101,6 +122,9 @@ _HTML_TAG = re.compile(r"</(?:p|div|body|html|a|span|h[1-6]|li|td|article)>", re
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ][0-9:.+\-Z]{0,30})?$")
 # Allowed control bytes in text: tab, LF, VT, FF, CR, ESC.
 _TEXT_CONTROLS = frozenset(b"\t\n\x0b\x0c\r\x1b")
+# The bytes counted as control bytes (deleted with bytes.translate to count
+# them at C speed over a whole file).
+_CONTROL_BYTES = bytes(b for b in range(0x20) if b not in _TEXT_CONTROLS) + b"\x7f"
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,16 +171,38 @@ def _utf16_without_bom(head: bytes) -> str:
         return "utf-16-le"
     if even_nul >= UTF16_NUL_SHARE and odd_nul < 0.05:
         return "utf-16-be"
+    # Non-Latin text (Arabic: U+06xx) has NULs only where it has ASCII
+    # (spaces, digits), so fewer; all on one side, and the decoded
+    # characters must read as text.
+    for encoding, nul_side, other_side in (("utf-16-le", odd_nul, even_nul), ("utf-16-be", even_nul, odd_nul)):
+        if nul_side > 0 and other_side == 0 and _reads_as_text(head.decode(encoding, errors="replace")):
+            return encoding
     return ""
 
 
-def _looks_binary(head: bytes) -> bool:
-    if b"\x00" in head[:1024]:
-        return True
-    if not head:
+def _reads_as_text(sample: str) -> bool:
+    """Letters, digits, punctuation and spaces make nearly all of sample."""
+    if not sample:
         return False
-    controls = sum(1 for b in head if (b < 0x20 and b not in _TEXT_CONTROLS) or b == 0x7F)
-    return controls / len(head) > MAX_CONTROL_SHARE
+    texty = sum(1 for ch in sample if ch in "\t\n\r" or unicodedata.category(ch)[0] in "LNPZ")
+    return texty / len(sample) >= MIN_TEXT_SHARE_UTF16
+
+
+def _control_share(data: bytes) -> float:
+    """Share of control bytes (NUL included) in data, in one C-speed pass."""
+    if not data:
+        return 0.0
+    return (len(data) - len(data.translate(None, _CONTROL_BYTES))) / len(data)
+
+
+def _looks_binary(data: bytes) -> bool:
+    """NUL in the first KB, or control bytes over MAX_CONTROL_SHARE of data."""
+    return b"\x00" in data[:1024] or _control_share(data) > MAX_CONTROL_SHARE
+
+
+def _text_is_binary(text: str) -> bool:
+    """Control characters over MAX_CONTROL_SHARE of decoded text."""
+    return _control_share(text.encode("utf-8", "surrogatepass")) > MAX_CONTROL_SHARE
 
 
 def _declared_charset(data: bytes) -> str:
@@ -176,14 +222,16 @@ def decode_bytes(data: bytes) -> _Read | str:
         if data.startswith(bom):
             body = data[len(bom):]
             text = body.decode(encoding, errors="replace")
+            if _text_is_binary(text):
+                return "binary file, not text"
             return _Read(text, encoding)
     head = data[:SNIFF_BYTES]
     utf16 = _utf16_without_bom(head)
     if utf16:
         text = data.decode(utf16, errors="replace")
-        if not _looks_binary(text[:SNIFF_BYTES].encode("utf-8", "replace")):
+        if not _looks_binary(text[:SNIFF_BYTES].encode("utf-8", "replace")) and not _text_is_binary(text):
             return _Read(text, utf16)
-    if _looks_binary(head):
+    if _looks_binary(head) or _control_share(data) > MAX_CONTROL_SHARE:
         return "binary file, not text"
     try:
         return _Read(data.decode("utf-8"), "utf-8")
@@ -207,8 +255,12 @@ def decode_bytes(data: bytes) -> _Read | str:
 
 
 def sniff_kind(text: str) -> str:
-    """'jsonl', 'html' or 'text' from the content alone."""
+    """'feed', 'jsonl', 'html' or 'text' from the content alone."""
+    from marsad.ingest_web import looks_like_feed
+
     head = text[:SNIFF_BYTES].lstrip("\ufeff \t\r\n")
+    if looks_like_feed(head):
+        return "feed"
     if head.startswith("{"):
         first = head.split("\n", 1)[0].strip()
         try:
@@ -348,14 +400,14 @@ def _read_limited(stream: BinaryIO, max_bytes: int) -> bytes:
 def _kind_of(path: Path) -> tuple[str, bool]:
     """(kind or '' when unknown, gzipped) from the file name."""
     name = path.name.lower()
-    gzipped = name.endswith(GZIP_SUFFIX)
+    gzipped = name.endswith(GZIP_SUFFIX)  # (.warc.gz: ingest_web reads its gzip members itself)
     if gzipped:
         name = name[: -len(GZIP_SUFFIX)]
     return SUFFIX_KINDS.get(Path(name).suffix, ""), gzipped
 
 
-def _read_file(path: Path, gzipped: bool, max_bytes: int) -> bytes | str:
-    """The file's bytes (gunzipped), or the reason they cannot be had."""
+def _check_file(path: Path) -> os.stat_result | str:
+    """The file's stat, or the reason it cannot be read (nothing opened)."""
     try:
         info = path.stat()
     except FileNotFoundError:
@@ -364,6 +416,14 @@ def _read_file(path: Path, gzipped: bool, max_bytes: int) -> bytes | str:
         return f"cannot read ({err.strerror or err})"
     if not stat.S_ISREG(info.st_mode):
         return "not a regular file"
+    return info
+
+
+def _read_file(path: Path, gzipped: bool, max_bytes: int) -> bytes | str:
+    """The file's bytes (gunzipped), or the reason they cannot be had."""
+    info = _check_file(path)
+    if isinstance(info, str):
+        return info
     if info.st_size > max_bytes:
         return _too_big(info.st_size, max_bytes)
     try:
@@ -386,15 +446,55 @@ def _read_file(path: Path, gzipped: bool, max_bytes: int) -> bytes | str:
     return data
 
 
-def _file_inputs(path: Path, origin: str, kind: str, gzipped: bool, published: date | None,
-                 max_bytes: int) -> Iterator[Document | InputProblem]:
-    data = _read_file(path, gzipped, max_bytes)
-    if isinstance(data, str):
-        yield InputProblem(origin, data)
-        return
+def _decoded_inputs(data: bytes, kind: str, origin: str, published: date | None, published_from: str,
+                    flag: date | None) -> Iterator[Document | InputProblem]:
+    """Documents from the bytes of one input (kind '' = sniff it)."""
     decoded = decode_bytes(data)
     if isinstance(decoded, str):
         yield InputProblem(origin, decoded)
+        return
+    kind = kind or sniff_kind(decoded.text)
+    if kind == "feed":
+        from marsad.ingest_web import iter_feed
+
+        yield from iter_feed(data, origin, flag)  # feedparser reads the declared encoding itself
+        return
+    yield from _documents(decoded.text, kind, origin, published, published_from, flag)
+
+
+def _is_warc_file(path: Path) -> bool:
+    from marsad.ingest_web import WARC_SNIFF_BYTES, looks_like_warc
+
+    try:
+        with open(path, "rb") as fh:
+            return looks_like_warc(fh.read(WARC_SNIFF_BYTES))
+    except OSError:
+        return False
+
+
+def _warc_inputs(path: Path, origin: str, published: date | None,
+                 max_bytes: int) -> Iterator[Document | InputProblem]:
+    from marsad.ingest_web import iter_warc
+
+    info = _check_file(path)
+    if isinstance(info, str):
+        yield InputProblem(origin, info)
+        return
+    try:
+        with open(path, "rb") as fh:
+            yield from iter_warc(fh, origin, published, max_bytes)
+    except OSError as err:
+        yield InputProblem(origin, f"cannot read ({err.strerror or err})")
+
+
+def _file_inputs(path: Path, origin: str, kind: str, gzipped: bool, published: date | None,
+                 max_bytes: int) -> Iterator[Document | InputProblem]:
+    if kind == "warc" or (not kind and stat.S_ISREG(_mode(path)) and _is_warc_file(path)):
+        yield from _warc_inputs(path, origin, published, max_bytes)
+        return
+    data = _read_file(path, gzipped, max_bytes)
+    if isinstance(data, str):
+        yield InputProblem(origin, data)
         return
     if published is not None:
         pub, pub_from = published, "flag"
@@ -403,7 +503,14 @@ def _file_inputs(path: Path, origin: str, kind: str, gzipped: bool, published: d
             pub, pub_from = datetime.fromtimestamp(path.stat().st_mtime).date(), "file-mtime"
         except (OSError, ValueError, OverflowError):
             pub, pub_from = None, ""
-    yield from _documents(decoded.text, kind or "sniff", origin, pub, pub_from, published)
+    yield from _decoded_inputs(data, kind, origin, pub, pub_from, published)
+
+
+def _mode(path: Path) -> int:
+    try:
+        return path.stat().st_mode
+    except OSError:
+        return 0
 
 
 def _stdin_inputs(stdin: BinaryIO | TextIO | None, published: date | None,
@@ -423,11 +530,12 @@ def _stdin_inputs(stdin: BinaryIO | TextIO | None, published: date | None,
     if len(data) > max_bytes:
         yield InputProblem(STDIN_ORIGIN, f"input is over the limit of {_mb(max_bytes)} MB (--max-bytes)")
         return
-    decoded = decode_bytes(data)
-    if isinstance(decoded, str):
-        yield InputProblem(STDIN_ORIGIN, decoded)
+    from marsad.ingest_web import WARC_SNIFF_BYTES, iter_warc, looks_like_warc
+
+    if looks_like_warc(data[:WARC_SNIFF_BYTES]):
+        yield from iter_warc(io.BytesIO(data), STDIN_ORIGIN, published, max_bytes)
         return
-    yield from _documents(decoded.text, "sniff", STDIN_ORIGIN, published, "flag", published)
+    yield from _decoded_inputs(data, "", STDIN_ORIGIN, published, "flag", published)
 
 
 def _walk(folder: Path) -> tuple[list[Path], list[InputProblem]]:
@@ -503,7 +611,7 @@ def iter_inputs(
             fresh = [f for f in files if os.path.realpath(f) not in seen_files]
             if not files:
                 if not problems:
-                    yield InputProblem(raw_path, "no .txt, .html, .htm or .jsonl files in this folder")
+                    yield InputProblem(raw_path, f"no usable files in this folder ({USABLE_SUFFIXES})")
                 continue
             for file in fresh:
                 seen_files.add(os.path.realpath(file))

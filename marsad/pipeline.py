@@ -38,13 +38,25 @@ from marsad.segment import segment
 
 # A document that takes longer than this is skipped with a reason rather
 # than stalling a batch. Ordinary reports take about a millisecond; only
-# pathological input comes near this.
+# pathological input comes near this. The budget is checked between stages
+# and between sentences; no single step can run long on its own, because
+# every stage is linear in its input or works on one sentence (at most
+# segment.MAX_SENTENCE_CHARS), and the cleaned text is cut at
+# MAX_CLEAN_CHARS (tests/test_hostile_inputs.py times each stage on
+# hostile input).
 DEFAULT_TIME_BUDGET_S = 5.0
 
 # Longest cleaned text we extract from (characters). Beyond it the text is
 # cut and a warning recorded: monitor reports are a few thousand
 # characters, a 2 MB "article" is a scraped archive page.
 MAX_CLEAN_CHARS = 500_000
+
+# Place mentions geocoded together. Joint resolution scores every
+# candidate against the other places' candidates (quadratic: 200 mentions
+# took 19 s); reports name a handful of places, so more than this is a list
+# or hostile text, resolved in consecutive windows (nearby mentions are the
+# useful context) with the time budget checked between windows.
+MAX_JOINT_PLACES = 40
 
 
 @dataclass
@@ -105,6 +117,8 @@ class Pipeline:
         try:
             # 1. clean
             cleaned = clean(document)
+            if self._over_budget(started):
+                return self._timed_out(document, cleaned)
             if not cleaned.text.strip():
                 reason = "no text left after cleaning" + (f" ({', '.join(cleaned.removed)})" if cleaned.removed else "")
                 return DocumentResult(document, cleaned, rejected=reason)
@@ -114,12 +128,14 @@ class Pipeline:
                 warnings.append(f"text cut at {MAX_CLEAN_CHARS} characters")
             # 2. segment
             sentences = segment(cleaned)
+            if self._over_budget(started):
+                return self._timed_out(document, cleaned)
             # 3. mentions
             per_sentence = []
             all_places: list[PlaceMention] = []
             for sentence in sentences:
-                if time.perf_counter() - started > self.time_budget_s:
-                    return DocumentResult(document, cleaned, rejected=f"time budget of {self.time_budget_s:g} s exceeded")
+                if self._over_budget(started):
+                    return self._timed_out(document, cleaned)
                 actors, places = _split_names(self._actors.find(sentence), find_places(sentence))
                 all_places.extend(places)
                 per_sentence.append((
@@ -141,8 +157,12 @@ class Pipeline:
             #    geocode every place of the document together (context helps)
             all_actors = [a for item in per_sentence for a in item[2]]
             votes = self._country_mentions.votes(cleaned.text, all_actors)
-            resolved = self._resolve(all_places, votes)
+            resolved = self._resolve(all_places, votes, started)
+            if resolved is None:
+                return self._timed_out(document, cleaned)
             doc_country = self.country_hint or _top_country(votes, resolved.values())
+            if self._over_budget(started):
+                return self._timed_out(document, cleaned)
             items = [
                 SentenceMentions(s, trig, act, cnt, dts, tuple((p, resolved[id(p)]) for p in places if id(p) in resolved), bg)
                 for s, trig, act, cnt, dts, places, bg in per_sentence
@@ -155,13 +175,27 @@ class Pipeline:
         except RecursionError:
             return DocumentResult(document, None, rejected="document too deeply nested to process")
 
-    def _resolve(self, places: list[PlaceMention], votes: dict[str, float]) -> dict[int, ResolvedPlace]:
+    def _over_budget(self, started: float) -> bool:
+        return time.perf_counter() - started > self.time_budget_s
+
+    def _timed_out(self, document: Document, cleaned) -> DocumentResult:
+        return DocumentResult(document, cleaned, rejected=f"time budget of {self.time_budget_s:g} s exceeded")
+
+    def _resolve(self, places: list[PlaceMention], votes: dict[str, float],
+                 started: float) -> dict[int, ResolvedPlace] | None:
+        """Resolved places by id of their mention; None when over the time budget."""
         if not places:
             return {}
         from marsad.geo import resolve
 
-        results = resolve(places, self._gaz(), country_hint=self.country_hint, country_votes=votes)
-        return {id(p): r for p, r in zip(places, results)}
+        resolved: dict[int, ResolvedPlace] = {}
+        for first in range(0, len(places), MAX_JOINT_PLACES):
+            if self._over_budget(started):
+                return None
+            window = places[first:first + MAX_JOINT_PLACES]
+            results = resolve(window, self._gaz(), country_hint=self.country_hint, country_votes=votes)
+            resolved.update((id(p), r) for p, r in zip(window, results))
+        return resolved
 
     def process_many(self, documents: Iterable[Document]) -> Iterator[DocumentResult]:
         for document in documents:

@@ -25,7 +25,7 @@ class Document:
     ``kind`` is "text" or "html". ``published_from`` says where
     ``published`` came from: "input" (the JSONL record / feed item),
     "page" (found in the HTML), "flag" (--published), "file-mtime"
-    (the file's own date), or "" when unknown.
+    (the file's own date), "crawl" (a WARC record's date), or "" when unknown.
     """
 
     id: str

@@ -13,10 +13,23 @@ environment sets it itself: ``monkeypatch.setenv("MARSAD_HOME", str(marsad_home)
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Hypothesis profiles, chosen with HYPOTHESIS_PROFILE (default "ci"): "ci"
+# keeps the fuzz tests to a bounded run (hypothesis' usual 100 examples,
+# fuzz tests that run the whole pipeline take a quarter of that); "long"
+# is for local runs hunting rarer failures (see DEVELOPERS.md). Tests that
+# set their own max_examples keep it.
+settings.register_profile("ci", max_examples=100, deadline=None, print_blob=True,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("long", max_examples=5000, deadline=None, print_blob=True,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 OCHA_LOCATIONS = SHARED / "gazetteer" / "ocha_syr" / "syr_locations.csv"

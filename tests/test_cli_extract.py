@@ -531,7 +531,7 @@ def test_folder_without_usable_files(home, tmp_path) -> None:
     result = run("extract", folder, "--db", tmp_path / "x.db")
     assert result.exit_code == 2
     (line,) = skipped_lines(result.stderr)
-    assert str(folder) in line and "no .txt" in line
+    assert str(folder) in line and "no usable files" in line
 
 
 def test_only_bad_files_is_exit_2_and_keeps_the_store(seeded_db, tmp_path) -> None:

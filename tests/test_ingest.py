@@ -80,7 +80,7 @@ def test_folder_without_usable_files_is_a_problem(tmp_path):
     (tmp_path / "sub").mkdir()
     (items,) = run([tmp_path])
     assert isinstance(items, InputProblem)
-    assert "no .txt, .html, .htm or .jsonl files" in items.reason
+    assert items.reason.startswith("no usable files in this folder (") and ".jsonl" in items.reason and ".warc" in items.reason
 
 
 def test_missing_path_is_a_problem_not_an_exception(tmp_path):

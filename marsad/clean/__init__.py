@@ -10,7 +10,7 @@ documents whose text is empty).
   boilerplate lines and "related" tails removed).
 
 Dates: a date found in the page (``published_from="page"``) replaces a
-missing date or the file-mtime fallback, never a date the input gave
+missing date or the file-mtime / crawl-date fallback, never a date the input gave
 explicitly (JSONL "published" or ``--published``).
 Title: the input's title wins over the page's.
 """
@@ -27,8 +27,9 @@ __all__ = [
 ]
 
 # Where a publication date came from when a date found in the page should
-# replace it: nowhere, or the file's modification time.
-WEAK_DATE_SOURCES = frozenset({"", "file-mtime"})
+# replace it: nowhere, the file's modification time, or a web archive's
+# crawl date (WARC-Date: the page was published on or before it).
+WEAK_DATE_SOURCES = frozenset({"", "file-mtime", "crawl"})
 
 
 def clean(doc: Document) -> CleanDocument:

@@ -44,6 +44,12 @@ PLURAL_NOUNS = frozenset({"police", "people", "personnel", "troops", "men", "wom
 # How many words may stand between a number and its verb: "six members of
 # the security forces were killed" has four.
 MAX_GAP_WORDS = 6
+# Largest number read as a count. No report counts more people; a longer
+# digit run is an id or a phone number, and an unbounded one ("999...9",
+# "hundred hundred hundred ...") would overflow SQLite's 64-bit integers
+# or Python's int-from-string limit (4300 digits) and stop a whole run.
+MAX_COUNT = 10_000_000
+MAX_COUNT_DIGITS = len(str(MAX_COUNT))
 
 
 @dataclass(frozen=True)
@@ -73,7 +79,10 @@ def compile_patterns(lexicon: NumberLexicon) -> CountPatterns:
     people = "|".join(lexicon.people)
     verb_after = {
         what: re.compile(
-            rf"(?P<gap>(?:\s+[\w'’()-]+){{0,{MAX_GAP_WORDS}}}?)\s+(?:{AUXILIARIES}\s+){{0,3}}(?P<verb>{verbs})\b"
+            # possessive \s++ and word++: a space run or a word is never split
+            # (neither a word nor a verb starts with a space), so the same
+            # matches without trying every split of a long space run
+            rf"(?P<gap>(?:\s++[\w'’()-]++){{0,{MAX_GAP_WORDS}}}?)\s++(?:{AUXILIARIES}\s++){{0,3}}(?P<verb>{verbs})\b"
         )
         for what, verbs in VERBS.items()
     }
@@ -88,7 +97,10 @@ def compile_patterns(lexicon: NumberLexicon) -> CountPatterns:
         verb_after=verb_after,
         verb_before=verb_before,
         people=re.compile(rf"^\s+(?:[\w-]+\s+){{0,3}}(?P<noun>{people})\b"),
-        not_after=re.compile(r"^(?:\s*|\s+)(?:" + "|".join(lexicon.not_counts) + rf"|{MONTHS}\b|\s*\d)"),
+        # \s*+ (possessive): once "(?:\s*|\s+)...\s*\d" tried every split of a
+        # run of spaces (cubic); no alternative starts with a space, so the
+        # matches are the same
+        not_after=re.compile(r"^\s*+(?:" + "|".join(lexicon.not_counts) + rf"|{MONTHS}\b|\d)"),
         not_before=re.compile(r"\b(?:" + "|".join(lexicon.not_count_before) + rf"|{MONTHS}|on|in|since|of the)\s*$"),
         zero=zero,
         lexicon=lexicon,
@@ -102,7 +114,8 @@ def parse_number(text: str, lexicon: NumberLexicon) -> int | None:
     if t in lexicon.vague:
         return lexicon.vague[t]
     if re.fullmatch(r"\d{1,3}(?:,\d{3})+|\d+", t):
-        return int(t.replace(",", ""))
+        digits = t.replace(",", "")
+        return int(digits) if len(digits) <= MAX_COUNT_DIGITS else None
     total = 0
     current = 0
     seen = False
@@ -121,7 +134,7 @@ def parse_number(text: str, lexicon: NumberLexicon) -> int | None:
         else:
             return None
         seen = True
-    return total + current if seen else None
+    return total + current if seen and total + current <= MAX_COUNT else None
 
 
 def find_counts(sentence: Sentence, lexicon: NumberLexicon) -> list[CountMention]:

@@ -21,7 +21,12 @@ from dataclasses import replace
 from marsad.records import PlaceMention, Sentence, Span
 
 _CONNECT = r"(?:al|el|ad|ar|as|ash|at|az|an|ath|adh|ed|er|es|ez|et|de|del|della|di|da|do|dos|das|du|des|la|le|les|los|las|van|von|bin|ibn|bani|beni|abu|umm|um|bir|tel|tal|of|on|upon|sur|am|im|an der)"
-_CAPWORD = r"(?:[A-Z\u00C0-\u00DE][\w’'`\u00B4-]*)"
+# Possessive (*+): a capitalised word never gives back its letters and
+# hyphens. A hyphen is both part of a word and a separator, so with plain
+# "*" a run like "Al-Abu-Al-Abu-..." could be cut into words in
+# polynomially many ways and one sentence took minutes; giving back never
+# changes what matches (the same characters are covered either way).
+_CAPWORD = r"(?:[A-Z\u00C0-\u00DE][\w’'`\u00B4-]*+)"
 NAME = rf"(?:(?:{_CONNECT}[- ])?{_CAPWORD}(?:(?:[ -]|[ -]{_CONNECT}[ -]|-{_CONNECT}-){_CAPWORD}){{0,4}})"
 
 PLACE_NOUNS = (
