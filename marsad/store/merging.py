@@ -40,7 +40,6 @@ from marsad.merge.similarity import (
     date_span,
     load_rules,
 )
-from marsad.merge.sources import load_sources
 from marsad.records import DocumentResult, Event
 from marsad.store.sqlite import EVENT_COLUMNS, MAX_IN_PARAMETERS, _chunks, _now
 
@@ -356,14 +355,11 @@ _UPSERT_EXTRACTION_SQL = (
 def add_results(store: "Store", results: Sequence[DocumentResult], now: str) -> tuple[int, int]:
     """Keep the events of newly stored documents as extractions and recompute
     the incidents they touch; (incidents inserted, incidents updated)."""
-    registry = load_sources()
     rows = []
     for result in results:
         doc, clean = result.document, result.clean
-        url = (clean.url if clean and clean.url else "") or doc.url
         published = (clean.published if clean and clean.published else None) or doc.published
         for event in result.events:
-            event = registry.attribute(event, url)
             span = date_span(event)
             rows.append((
                 event.event_id, doc.id, event.event_date,
