@@ -99,6 +99,9 @@ class _Block:
         self.events: dict[str, Event] = {}
         self.doc_of: dict[str, str] = {}
         self.published: dict[str, str] = {}
+        # the web app's tables, when it has created them (checked once per recompute)
+        self.has_reviews = _has_table(conn, "event_reviews")
+        self.has_audit = _has_table(conn, "audit_log")
 
     def _keep(self, extraction_id: str, doc_id: str, published: str, payload: str) -> None:
         if extraction_id not in self.events:
@@ -242,9 +245,9 @@ def _has_table(conn: sqlite3.Connection, name: str) -> bool:
     return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() is not None
 
 
-def _move_reviews(conn: sqlite3.Connection, old: str, new: str) -> None:
+def _move_reviews(conn: sqlite3.Connection, old: str, new: str, reviews: bool, audit: bool) -> None:
     """An incident renamed ``old`` -> ``new`` keeps its review and audit trail."""
-    if _has_table(conn, "event_reviews"):
+    if reviews:
         moving = conn.execute("SELECT overrides FROM event_reviews WHERE event_id = ?", (old,)).fetchone()
         target = conn.execute("SELECT overrides FROM event_reviews WHERE event_id = ?", (new,)).fetchone()
         if moving is not None and target is None:
@@ -254,7 +257,7 @@ def _move_reviews(conn: sqlite3.Connection, old: str, new: str) -> None:
             conn.execute("UPDATE event_reviews SET overrides = ? WHERE event_id = ?",
                          (json.dumps(merged, ensure_ascii=False, sort_keys=True), new))
             conn.execute("DELETE FROM event_reviews WHERE event_id = ?", (old,))
-    if _has_table(conn, "audit_log"):
+    if audit:
         conn.execute("UPDATE audit_log SET event_id = ? WHERE event_id = ?", (new, old))
 
 
@@ -268,8 +271,6 @@ def _json_object(text: str | None) -> dict:
 
 def _apply_review(conn: sqlite3.Connection, event_id: str) -> None:
     """Reviewed values win over machine values on the rebuilt row."""
-    if not _has_table(conn, "event_reviews"):
-        return
     row = conn.execute("SELECT overrides FROM event_reviews WHERE event_id = ?", (event_id,)).fetchone()
     if row is None:
         return
@@ -293,38 +294,54 @@ def _log(conn: sqlite3.Connection, event_id: str, now: str, action: str, user: s
                      [(cur.lastrowid, m) for m in members])
 
 
-def _write_region(store: "Store", block: _Block, region: list[str], changed: set[str], now: str,
-                  action: str | None, user: str) -> tuple[int, int]:
+@dataclass
+class _Before:
+    """The stored state of the extractions being recomputed, read in bulk."""
+
+    incident_of: dict[str, str]
+    members: dict[str, list[str]]
+    member_sets: set[tuple[str, ...]]
+    must: set[tuple[str, str]]
+    cannot: set[tuple[str, str]]
+
+    @classmethod
+    def read(cls, conn: sqlite3.Connection, ids: list[str]) -> "_Before":
+        incident_of = _incidents_of(conn, ids)
+        members = _members_of_incidents(conn, incident_of.values())
+        must, cannot = _constraints(conn, ids)
+        return cls(incident_of, members, {tuple(v) for v in members.values()}, must, cannot)
+
+
+def _write_region(store: "Store", block: _Block, region: list[str], before: _Before, changed: set[str],
+                  now: str, action: str | None, user: str) -> tuple[int, int]:
     conn = block.conn
-    before = _incidents_of(conn, region)
-    old_members = _members_of_incidents(conn, before.values())
-    old_sets = {tuple(v) for v in old_members.values()}
-    must, cannot = _constraints(conn, region)
     clusters: list[Cluster] = cluster(
-        [block.events[x] for x in region], doc_of=block.doc_of, must_link=must, cannot_link=cannot,
-        rules=block.rules)
+        [block.events[x] for x in region], doc_of=block.doc_of, must_link=before.must,
+        cannot_link=before.cannot, rules=block.rules)
     new_ids = {c.event_id for c in clusters}
     home = {m: c.event_id for c in clusters for m in c.members}
-    for old_id in sorted(set(before.values()) - new_ids):
+    for old_id in sorted({before.incident_of[x] for x in region if x in before.incident_of} - new_ids):
         conn.execute("DELETE FROM events WHERE event_id = ?", (old_id,))
-        if old_id in home:
-            _move_reviews(conn, old_id, home[old_id])
+        if old_id in home and (block.has_reviews or block.has_audit):
+            _move_reviews(conn, old_id, home[old_id], block.has_reviews, block.has_audit)
     inserted = updated = 0
+    rows: list[tuple[str, str]] = []
     for c in clusters:
-        if c.members in old_sets and c.event_id in old_members and not changed & set(c.members):
+        if c.members in before.member_sets and c.event_id in before.members and not changed & set(c.members):
             continue  # same members, none of them new: the stored incident stands
         event = combine([block.events[m] for m in c.members], block.published, block.rules)
         if store._upsert_event(event, now):
             inserted += 1
         else:
             updated += 1
-        _apply_review(conn, c.event_id)
-        conn.executemany(
-            "INSERT INTO event_members (extraction_id, event_id) VALUES (?, ?)"
-            " ON CONFLICT(extraction_id) DO UPDATE SET event_id = excluded.event_id",
-            [(m, c.event_id) for m in c.members])
-        if action and len(c.members) > 1 and c.members not in old_sets:
+        if block.has_reviews:
+            _apply_review(conn, c.event_id)
+        rows.extend((m, c.event_id) for m in c.members)
+        if action and len(c.members) > 1 and c.members not in before.member_sets:
             _log(conn, c.event_id, now, action, user, c.members, [link.explain() for link in c.links])
+    conn.executemany(
+        "INSERT INTO event_members (extraction_id, event_id) VALUES (?, ?)"
+        " ON CONFLICT(extraction_id) DO UPDATE SET event_id = excluded.event_id", rows)
     return inserted, updated
 
 
@@ -332,10 +349,12 @@ def recompute(store: "Store", seeds: Iterable[str], now: str, *, action: str | N
               user: str = "", changed: Iterable[str] = ()) -> tuple[int, int]:
     """Recompute the incidents around ``seeds`` (extraction ids); (inserted, updated)."""
     block = _Block(store._conn, load_rules())
+    regions = _regions(block, seeds)
+    before = _Before.read(block.conn, [x for region in regions for x in region])
     changed_set = set(changed)
     inserted = updated = 0
-    for region in _regions(block, seeds):
-        i, u = _write_region(store, block, region, changed_set, now, action, user)
+    for region in regions:
+        i, u = _write_region(store, block, region, before, changed_set, now, action, user)
         inserted += i
         updated += u
     return inserted, updated
