@@ -346,9 +346,18 @@ def _write_region(store: "Store", block: _Block, region: list[str], before: _Bef
 
 
 def recompute(store: "Store", seeds: Iterable[str], now: str, *, action: str | None = "auto-merge",
-              user: str = "", changed: Iterable[str] = ()) -> tuple[int, int]:
-    """Recompute the incidents around ``seeds`` (extraction ids); (inserted, updated)."""
+              user: str = "", changed: Iterable[str] = (),
+              known: Iterable[tuple[Event, str, str]] = ()) -> tuple[int, int]:
+    """Recompute the incidents around ``seeds`` (extraction ids); (inserted, updated).
+
+    ``known``: (event, doc id, published) of extractions the caller has just
+    stored, so they need not be read back.
+    """
     block = _Block(store._conn, load_rules())
+    for event, doc_id, published in known:
+        block.events[event.event_id] = event
+        block.doc_of[event.event_id] = doc_id
+        block.published[doc_id] = published
     regions = _regions(block, seeds)
     before = _Before.read(block.conn, [x for region in regions for x in region])
     changed_set = set(changed)
@@ -375,23 +384,25 @@ def add_results(store: "Store", results: Sequence[DocumentResult], now: str) -> 
     """Keep the events of newly stored documents as extractions and recompute
     the incidents they touch; (incidents inserted, incidents updated)."""
     rows = []
+    known: dict[str, tuple[Event, str, str]] = {}  # the last version of an id wins, as in the table
     for result in results:
         doc, clean = result.document, result.clean
         published = (clean.published if clean and clean.published else None) or doc.published
+        day = published.isoformat() if isinstance(published, date) else ""
         for event in result.events:
             span = date_span(event)
+            known[event.event_id] = (event, doc.id, day)
             rows.append((
                 event.event_id, doc.id, event.event_date,
                 span[0].isoformat() if span else None, span[1].isoformat() if span else None,
                 event.country, event.sub_event_type, event.latitude, event.longitude,
-                published.isoformat() if isinstance(published, date) else "",
-                json.dumps(event.to_dict(), ensure_ascii=False, sort_keys=True), now,
+                day, json.dumps(event.to_dict(), ensure_ascii=False, sort_keys=True), now,
             ))
     if not rows:
         return 0, 0
     store._conn.executemany(_UPSERT_EXTRACTION_SQL, rows)
     ids = [r[0] for r in rows]
-    return recompute(store, ids, now, changed=ids)
+    return recompute(store, ids, now, changed=ids, known=known.values())
 
 
 # ----------------------------------------------------------------------
