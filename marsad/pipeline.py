@@ -7,7 +7,9 @@
                                                                     (marsad.mentions.*)
        geocode     place mentions                -> resolved places (marsad.geo)
     4. events      mentions                      -> coded events    (marsad.events)
-    5. merge       events of one batch           -> merged events   (marsad.merge)
+    5. merge       events of many documents      -> incidents       (marsad.merge, run by
+                                                                    marsad.store.merging as
+                                                                    events are stored)
 
 A ``Pipeline`` loads the dictionaries, compiles the matchers and opens the
 gazetteer once; ``process`` is then a pure function of one document. A
@@ -27,6 +29,7 @@ from marsad.errors import MarsadError
 from marsad.events.assemble import CountryNamer, SentenceMentions, build_events
 from marsad.knowledge import load_knowledge
 from marsad.knowledge.lexicons import load_numbers, load_triggers
+from marsad.merge.sources import load_sources
 from marsad.mentions.actors import ActorMatcher
 from marsad.mentions.countries import CountryMentions
 from marsad.mentions.counts import find_counts
@@ -74,6 +77,7 @@ class Pipeline:
         self._numbers = load_numbers()
         self._kinds = {name: c.kind for name, c in self._triggers.classes.items()}
         self._actors = ActorMatcher(knowledge.actor_aliases())
+        self._sources = load_sources()
         self._gazetteer = None
         table = knowledge.countries
         self._country_mentions = CountryMentions(table.all())
@@ -167,8 +171,11 @@ class Pipeline:
                 SentenceMentions(s, trig, act, cnt, dts, tuple((p, resolved[id(p)]) for p in places if id(p) in resolved), bg)
                 for s, trig, act, cnt, dts, places, bg in per_sentence
             ]
-            # 4. events
+            # 4. events, with their outlet's canonical name and scale (marsad.merge.sources);
+            #    merging events across documents (5.) happens where they are stored
             events = build_events(cleaned, items, self._kinds, self._countries, doc_country=doc_country)
+            url = cleaned.url or document.url
+            events = [self._sources.attribute(e, url) for e in events]
             return DocumentResult(document, cleaned, tuple(events), warnings=tuple(warnings))
         except MarsadError as err:
             return DocumentResult(document, None, rejected=str(err))

@@ -6,7 +6,7 @@ import os
 import sqlite3
 import tempfile
 from dataclasses import fields, replace
-from datetime import date
+from datetime import date, timedelta
 from itertools import count
 from pathlib import Path
 
@@ -375,7 +375,10 @@ def _numbered_results(n: int, fail_at: int | None = None):
         if i == fail_at:
             raise RuntimeError("extractor crashed")
         doc_id = f"doc-{i:04d}"
-        yield result(doc_id, HARIM_TEXT, (harim_event(event_id=f"ev-{i:04d}", document_ids=(doc_id,)),))
+        # one day each: the same arrest reported by several documents is one incident
+        day = (date(2020, 5, 5) + timedelta(days=3 * i)).isoformat()
+        yield result(doc_id, HARIM_TEXT, (harim_event(event_id=f"ev-{i:04d}", event_date=day,
+                                                      document_ids=(doc_id,)),))
 
 
 def test_failure_mid_batch_keeps_earlier_batches(tmp_path):
@@ -396,7 +399,8 @@ def test_database_error_mid_batch_rolls_back_that_batch(tmp_path):
     with Store.open(path) as s:
         s.save_results(_numbered_results(3), batch_size=3)
         bad = [result("doc-new-1", HARIM_TEXT, (harim_event(event_id="ev-new-1", document_ids=("doc-new-1",)),)),
-               result("doc-new-2", HARIM_TEXT, (harim_event(event_id="ev-new-2", time_precision=None),))]
+               result("doc-new-2", HARIM_TEXT, (harim_event(event_id="ev-new-2", time_precision=None,
+                                                                 event_date="2021-01-01"),))]
         with pytest.raises(StoreError, match="cannot write"):
             s.save_results(bad, batch_size=3)
         assert not s.has_document("doc-new-1") and s.get_event("ev-new-1") is None
@@ -595,7 +599,7 @@ def test_iteration_is_a_consistent_snapshot(tmp_path):
         pages = reader.iter_events(page_size=2, order_by="event_id")
         first = [next(pages), next(pages)]
         # Another connection adds events that sort before the ones already read.
-        writer.save_results([result("doc-a", HARIM_TEXT, (harim_event(event_id="ev-0000a"),))])
+        writer.save_results([result("doc-a", HARIM_TEXT, (harim_event(event_id="ev-0000a", event_date="2019-01-01"),))])
         rest = list(pages)
         assert len(first) + len(rest) == 6
         assert len({e.event_id for e in first + rest}) == 6

@@ -129,6 +129,7 @@ def show(event_id: str, db: Path) -> int:
             return 2
         doc_ids = list(dict.fromkeys([*event.document_ids, *(e.doc_id for e in event.evidence if e.doc_id)]))
         documents = {d: store.get_document(d) for d in doc_ids}
+        members, history = _merging(store, event.event_id)
 
     data = event.to_dict()
     width = max(len(k) for k in data)
@@ -161,7 +162,38 @@ def show(event_id: str, db: Path) -> int:
                              ("origin", doc.origin)):
             if value:
                 click.echo(f"    {label}: {one_line(value)}")
+    _echo_merging(members, history)
     return 0
+
+
+def _merging(store: Any, event_id: str) -> tuple[list, list]:
+    """The reports merged into the event and why (empty for an unmerged store)."""
+    from marsad.store import merging
+
+    try:
+        return merging.event_members(store, event_id), merging.merge_history(store, event_id)
+    except merging.UnknownEventError:
+        return [], []
+
+
+def _echo_merging(members: list, history: list) -> None:
+    if not members:
+        return
+    click.echo("")
+    click.echo(f"Sources ({len(members)} report{'s' if len(members) != 1 else ''}):")
+    for m in members:
+        click.echo(f"  {one_line(m.source) or 'unknown outlet'}: {one_line(m.doc_id)}"
+                   f" ({one_line(m.extraction_id)}): {m.sub_event_type or '?'} in {one_line(m.location) or '?'}"
+                   f" on {m.event_date or '?'}, {m.fatalities} killed")
+    if len(members) == 1 and not history:
+        return
+    click.echo("")
+    click.echo("Why merged:" if history else "Why merged: (no record)")
+    for record in history:
+        who = f" by {one_line(record.user)}" if record.user else ""
+        click.echo(f"  {record.at} {record.action}{who}: {one_line(', '.join(record.members))}")
+        for reason in record.reasons:
+            click.echo(f"    {one_line(reason)}")
 
 
 class _TerminalSafe:

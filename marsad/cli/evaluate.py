@@ -39,9 +39,17 @@ class _Progress:
 
 
 def _run(dataset: str, limit: int | None, country: str | None, as_json: bool, errors: Path | None,
-         gold_dir: Path | None, gazetteer: str | None, quiet: bool) -> int:
+         gold_dir: Path | None, gazetteer: str | None, quiet: bool, corpus: Path | None = None) -> int:
     from marsad.evaluation import report
 
+    if dataset == "merge":
+        from marsad.evaluation import merge
+        from marsad.pipeline import Pipeline
+
+        with Pipeline(gazetteer_path=gazetteer) as pipeline:
+            result = merge.evaluate(corpus, pipeline)
+        click.echo(report.to_json(result) if as_json else report.render(result))
+        return 0
     path = gold_file(dataset, gold_dir)
     if dataset == "places":
         result = evaluate_places(path, gazetteer, limit=limit)
@@ -86,6 +94,7 @@ _QUIET = click.option("--quiet", "-q", is_flag=True, help="No progress on stderr
 
 @click.command("eval")
 @click.argument("dataset", type=click.Choice(DATASETS))
+@click.argument("corpus", required=False, type=click.Path(file_okay=False, path_type=Path), metavar="[DIR]")
 @_LIMIT
 @click.option("--country", metavar="C", default=None, help="ACLED only: score one country (e.g. Syria).")
 @_JSON
@@ -94,16 +103,20 @@ _QUIET = click.option("--quiet", "-q", is_flag=True, help="No progress on stderr
 @_GOLD
 @_GAZ
 @_QUIET
-def evaluate(dataset, limit, country, as_json, errors, gold_dir, gazetteer, quiet) -> int:
-    """Score marsad against human-coded DATASET (acled, gtd, case2021, places).
+def evaluate(dataset, corpus, limit, country, as_json, errors, gold_dir, gazetteer, quiet) -> int:
+    """Score marsad against human-coded DATASET (acled, gtd, case2021, places), or
+    score merging on the report corpus in DIR (merge; default: the test corpus).
 
     \b
     Example:
       marsad eval acled --country Syria --errors errors.jsonl
+      marsad eval merge tests/data/merge_corpus
     """
     if country and dataset != "acled":
         raise click.BadParameter("--country applies to the acled dataset only", param_hint="--country")
-    return _run(dataset, limit, country, as_json, errors, gold_dir, gazetteer, quiet)
+    if corpus is not None and dataset != "merge":
+        raise click.BadParameter("DIR applies to the merge dataset only", param_hint="DIR")
+    return _run(dataset, limit, country, as_json, errors, gold_dir, gazetteer, quiet, corpus)
 
 
 @click.command("eval-places")

@@ -1,6 +1,7 @@
 """``marsad eval``: score marsad against human-coded data in ../shared/gold/dev.
 
-One module per dataset (``acled``, ``gtd``, ``case2021``, ``places``), each
+One module per dataset (``acled``, ``gtd``, ``case2021``, ``places``; ``merge``
+scores merging on a corpus folder rather than a gold file), each
 with an ``evaluate(path, ...) -> dict`` library call; ``common`` holds the
 metrics and ``report`` the text/JSON rendering. This package module only
 locates the gold files (scorers are imported lazily by their users).
@@ -13,7 +14,7 @@ from pathlib import Path
 
 from marsad.errors import InputError
 
-DATASETS: tuple[str, ...] = ("acled", "gtd", "case2021", "places")
+DATASETS: tuple[str, ...] = ("acled", "gtd", "case2021", "places", "merge")
 GOLD_FILES: dict[str, str] = {
     "acled": "acled_2022h1.csv",
     "gtd": "gtd_iraq_2012_2017.csv",

@@ -121,7 +121,14 @@ def render_places(result: dict) -> str:
     ])
 
 
-RENDERERS = {"acled": render_acled, "gtd": render_gtd, "case2021": render_case2021, "places": render_places}
+def render_merge(result: dict) -> str:
+    from marsad.evaluation.merge import render as render_merge_result
+
+    return render_merge_result(result)
+
+
+RENDERERS = {"acled": render_acled, "gtd": render_gtd, "case2021": render_case2021, "places": render_places,
+             "merge": render_merge}
 
 
 def render(result: dict) -> str:

@@ -468,8 +468,11 @@ class Store:
         return total
 
     def _save_batch(self, batch: list[DocumentResult], run_id: int | None) -> SaveStats:
-        stored = skipped = rejected = inserted = updated = 0
+        from marsad.store import merging  # imports this module: import when first used
+
+        stored = skipped = rejected = 0
         now = _now()
+        fresh: list[DocumentResult] = []
         for result in batch:
             doc = result.document
             if result.rejected:
@@ -481,11 +484,9 @@ class Store:
                 continue
             self._insert_document(result, run_id, now)
             stored += 1
-            for event in result.events:
-                if self._upsert_event(event, now):
-                    inserted += 1
-                else:
-                    updated += 1
+            fresh.append(result)
+        # the documents' events become extractions; incidents they touch are recomputed
+        inserted, updated = merging.add_results(self, fresh, now)
         return SaveStats(len(batch), stored, skipped, rejected, inserted, updated)
 
     def _insert_document(self, result: DocumentResult, run_id: int | None, now: str) -> None:

@@ -1,0 +1,190 @@
+"""Group a block of events into incidents: deterministic and order-independent.
+
+The result is a function of the *set* of events and constraints, never of
+the order they arrive in:
+
+1. events are linked when ``similarity.compare`` finds them compatible and
+   similar enough (or a user said they are one: must-link); the connected
+   components of these links are independent problems;
+2. within a component, must-linked events start together, then the two
+   groups with the highest average link score are joined, repeatedly, as
+   long as *every* pair across them is compatible (no chaining: a group of
+   an Attack in Idlib and a bulletin about it does not swallow an unrelated
+   arrest that merely resembles the bulletin) and no pair is cannot-linked.
+   Ties are broken by the members' ids.
+
+Two events of one document are never joined (unless a user must-links
+them): the extractor already decided they are different incidents.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from itertools import combinations
+
+from marsad.merge.similarity import MergeRules, Verdict, compare, load_rules
+from marsad.records import Event
+
+Pair = tuple[str, str]
+
+
+def pair(a: str, b: str) -> Pair:
+    return (a, b) if a <= b else (b, a)
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """Why ``b`` was joined to the group holding ``a``."""
+
+    a: str
+    b: str
+    verdict: Verdict
+    manual: bool = False
+
+    def explain(self) -> str:
+        how = "a user merged them" if self.manual else f"score {self.verdict.score:.2f}"
+        return f"{self.a} + {self.b} ({how}): " + "; ".join(self.verdict.reasons)
+
+
+@dataclass(frozen=True, slots=True)
+class Cluster:
+    members: tuple[str, ...]  # sorted ids
+    links: tuple[Link, ...] = ()
+
+    @property
+    def event_id(self) -> str:
+        """The merged event's id: its smallest member id, whatever the ingest order."""
+        return self.members[0]
+
+
+def canonical_order(events: Iterable[Event]) -> list[Event]:
+    return sorted(events, key=lambda e: (e.event_date, e.event_id))
+
+
+def _doc(event: Event, doc_of: Mapping[str, str]) -> str:
+    return doc_of.get(event.event_id) or (event.document_ids[0] if event.document_ids else event.event_id)
+
+
+class _Verdicts:
+    """Pairwise verdicts of a block, computed once each, symmetric by construction."""
+
+    def __init__(self, events: Mapping[str, Event], doc_of: Mapping[str, str], rules: MergeRules):
+        self._events = events
+        self._doc_of = doc_of
+        self._rules = rules
+        self._cache: dict[Pair, Verdict] = {}
+
+    def __call__(self, a: str, b: str) -> Verdict:
+        key = pair(a, b)
+        found = self._cache.get(key)
+        if found is None:
+            x, y = self._events[key[0]], self._events[key[1]]
+            found = compare(x, y, self._rules, same_document=_doc(x, self._doc_of) == _doc(y, self._doc_of))
+            self._cache[key] = found
+        return found
+
+
+class _UnionFind:
+    def __init__(self, items: Iterable[str]):
+        self.parent = {i: i for i in items}
+
+    def find(self, x: str) -> str:
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+    def groups(self) -> list[list[str]]:
+        out: dict[str, list[str]] = {}
+        for item in sorted(self.parent):
+            out.setdefault(self.find(item), []).append(item)
+        return sorted(out.values())
+
+
+def components(ids: Sequence[str], verdicts, must: set[Pair]) -> list[list[str]]:
+    """Connected components of the link graph (linked verdicts and must-links)."""
+    uf = _UnionFind(ids)
+    for a, b in combinations(sorted(ids), 2):
+        if (a, b) in must or verdicts(a, b).linked:
+            uf.union(a, b)
+    return uf.groups()
+
+
+def _agglomerate(ids: list[str], verdicts, must: set[Pair], cannot: set[Pair]) -> list[Cluster]:
+    uf = _UnionFind(ids)
+    manual: list[Link] = []
+    for a, b in sorted(must):
+        if a in uf.parent and b in uf.parent and uf.find(a) != uf.find(b):
+            uf.union(a, b)
+            manual.append(Link(a, b, verdicts(a, b), manual=True))
+    groups: list[tuple[str, ...]] = [tuple(g) for g in uf.groups()]
+    links: dict[tuple[str, ...], list[Link]] = {g: [m for m in manual if m.a in g] for g in groups}
+
+    def joinable(g: tuple[str, ...], h: tuple[str, ...]) -> tuple[float, Link] | None:
+        total, best = 0.0, None
+        for a in g:
+            for b in h:
+                if pair(a, b) in cannot:
+                    return None
+                v = verdicts(a, b)
+                if not v.compatible:
+                    return None
+                total += v.score
+                if best is None or v.score > best.verdict.score:
+                    best = Link(min(a, b), max(a, b), v)
+        average = total / (len(g) * len(h))
+        if not any(verdicts(a, b).linked for a in g for b in h):
+            return None
+        return average, best
+
+    while True:
+        best_key = None
+        for g, h in combinations(groups, 2):
+            found = joinable(g, h)
+            if found is None:
+                continue
+            key = (-found[0], g, h)
+            if best_key is None or key < best_key[0]:
+                best_key = (key, g, h, found[1])
+        if best_key is None:
+            break
+        _, g, h, link = best_key
+        joined = tuple(sorted(g + h))
+        links[joined] = links.pop(g) + links.pop(h) + [link]
+        groups = sorted([x for x in groups if x not in (g, h)] + [joined])
+    return [Cluster(g, tuple(links[g])) for g in groups]
+
+
+def cluster(
+    events: Sequence[Event],
+    *,
+    doc_of: Mapping[str, str] | None = None,
+    must_link: Iterable[Pair] = (),
+    cannot_link: Iterable[Pair] = (),
+    rules: MergeRules | None = None,
+) -> list[Cluster]:
+    """Incidents of ``events`` (ids unique), sorted by their smallest member id.
+
+    ``doc_of`` maps an event id to its document (default: its first
+    document id); ``must_link``/``cannot_link`` are pairs of event ids a
+    user decided on. A cannot-link wins over a must-link of the same pair.
+    """
+    by_id = {e.event_id: e for e in events}
+    if len(by_id) != len(events):
+        raise ValueError("cluster: event ids must be unique")
+    verdicts = _Verdicts(by_id, doc_of or {}, rules or load_rules())
+    cannot = {pair(a, b) for a, b in cannot_link if a in by_id and b in by_id}
+    must = {pair(a, b) for a, b in must_link if a in by_id and b in by_id} - cannot
+    out: list[Cluster] = []
+    for component in components(list(by_id), verdicts, must):
+        if len(component) == 1:
+            out.append(Cluster((component[0],)))
+        else:
+            out.extend(_agglomerate(component, verdicts, must, cannot))
+    return sorted(out, key=lambda c: c.members)

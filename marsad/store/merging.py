@@ -1,0 +1,500 @@
+"""The store's side of merging: extractions in, incidents out.
+
+Every document's extracted events are kept as *extractions*; the ``events``
+table holds *incidents*, each the merge (``marsad.merge``) of one or more
+extractions. After each saved batch the incidents touching the new
+extractions are recomputed from the stored set, so the result does not
+depend on the order or batching of the inputs:
+
+1. from each new extraction, candidates are found by country, date window
+   and compatible sub-event type (indexed), and linked when
+   ``marsad.merge.similarity`` says so (or a user must-linked them); the
+   connected set of linked extractions is the block to recompute;
+2. the block is clustered (``marsad.merge.cluster``) and every cluster
+   combined (``marsad.merge.combine``) into the incident stored under its
+   smallest member id; incidents of the block that no longer exist are
+   removed (their reviews and audit rows follow the new id).
+
+The web app's calls: ``merge_events``, ``split_event``, ``merge_history``,
+``event_members``.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from itertools import combinations
+from typing import TYPE_CHECKING
+
+from marsad.errors import MarsadError
+from marsad.merge.cluster import Cluster, cluster, pair
+from marsad.merge.combine import combine
+from marsad.merge.similarity import (
+    ADJACENT_DAYS,
+    DATE_HALF_WIDTH_DAYS,
+    MergeRules,
+    compare,
+    date_span,
+    load_rules,
+)
+from marsad.records import DocumentResult, Event
+from marsad.store.sqlite import EVENT_COLUMNS, MAX_IN_PARAMETERS, _chunks, _now
+
+if TYPE_CHECKING:
+    from marsad.store.sqlite import Store
+
+# A candidate's date_lo is at most this many days before the date_lo of an event
+# it may merge with (the widest span two dates may stand for, plus a day): it
+# bounds the indexed range scan on (country, date_lo).
+_LOOKBACK_DAYS = 2 * max(DATE_HALF_WIDTH_DAYS.values()) + ADJACENT_DAYS
+
+ACTIONS = ("auto-merge", "manual-merge", "split")
+
+# Reviewed values are copied onto the rebuilt incident row one column at a
+# time; the statements are built here from the store's own column names.
+_OVERRIDE_SQL = {c: f"UPDATE events SET {c} = ? WHERE event_id = ?" for c in EVENT_COLUMNS if c != "event_id"}
+
+
+class UnknownEventError(MarsadError):
+    """No stored event (incident) has this id."""
+
+
+class MergeRequestError(MarsadError):
+    """A manual merge or split that cannot be done as asked."""
+
+
+@dataclass(frozen=True, slots=True)
+class MergeRecord:
+    at: str
+    action: str  # auto-merge | manual-merge | split
+    user: str
+    members: tuple[str, ...]
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    extraction_id: str
+    doc_id: str
+    source: str
+    event_date: str
+    location: str
+    sub_event_type: str
+    fatalities: int
+
+
+# ----------------------------------------------------------------------
+# reading extractions
+# ----------------------------------------------------------------------
+
+class _Block:
+    """Extractions read during one recompute (each parsed once)."""
+
+    def __init__(self, conn: sqlite3.Connection, rules: MergeRules):
+        self.conn = conn
+        self.rules = rules
+        self.events: dict[str, Event] = {}
+        self.doc_of: dict[str, str] = {}
+        self.published: dict[str, str] = {}
+        # the web app's tables, when it has created them (checked once per recompute)
+        self.has_reviews = _has_table(conn, "event_reviews")
+        self.has_audit = _has_table(conn, "audit_log")
+
+    def _keep(self, extraction_id: str, doc_id: str, published: str, payload: str) -> None:
+        if extraction_id not in self.events:
+            self.events[extraction_id] = Event.from_dict(json.loads(payload))
+            self.doc_of[extraction_id] = doc_id
+            self.published[doc_id] = published
+
+    def load(self, ids: Iterable[str]) -> None:
+        missing = sorted(set(ids) - set(self.events))
+        for chunk in _chunks(missing, MAX_IN_PARAMETERS):
+            marks = ", ".join("?" for _ in chunk)
+            for row in self.conn.execute(
+                f"SELECT extraction_id, doc_id, published, event FROM extractions WHERE extraction_id IN ({marks})",
+                chunk,
+            ):
+                self._keep(*row)
+
+    def candidates(self, extraction_id: str) -> list[str]:
+        """Stored extractions that may be linked to this one (country, dates, type)."""
+        event = self.events[extraction_id]
+        span = date_span(event)
+        types = sorted(self.rules.compatible_types(event.sub_event_type))
+        if not event.country or span is None or not types:
+            return []
+        lo = span[0] - timedelta(days=ADJACENT_DAYS)
+        hi = span[1] + timedelta(days=ADJACENT_DAYS)
+        marks = ", ".join("?" for _ in types)
+        rows = self.conn.execute(
+            "SELECT extraction_id, doc_id, published, event FROM extractions"
+            " WHERE country = ? AND date_lo BETWEEN ? AND ? AND date_hi >= ?"
+            f" AND sub_event_type IN ({marks}) AND extraction_id <> ?",
+            (event.country, (lo - timedelta(days=_LOOKBACK_DAYS)).isoformat(), hi.isoformat(),
+             lo.isoformat(), *types, extraction_id),
+        ).fetchall()
+        for row in rows:
+            self._keep(*row)
+        return [r[0] for r in rows]
+
+    def linked(self, a: str, b: str) -> bool:
+        x, y = self.events[a], self.events[b]
+        return compare(x, y, self.rules, same_document=self.doc_of[a] == self.doc_of[b]).linked
+
+
+def _must_links(conn: sqlite3.Connection, ids: Sequence[str]) -> set[tuple[str, str]]:
+    out: set[tuple[str, str]] = set()
+    for chunk in _chunks(list(ids), MAX_IN_PARAMETERS):
+        marks = ", ".join("?" for _ in chunk)
+        out.update(conn.execute(
+            f"SELECT a, b FROM merge_constraints WHERE kind = 'must' AND (a IN ({marks}) OR b IN ({marks}))",
+            (*chunk, *chunk)).fetchall())
+    return out
+
+
+def _constraints(conn: sqlite3.Connection, ids: Sequence[str]) -> tuple[set, set]:
+    must: set[tuple[str, str]] = set()
+    cannot: set[tuple[str, str]] = set()
+    wanted = set(ids)
+    for chunk in _chunks(list(ids), MAX_IN_PARAMETERS):
+        marks = ", ".join("?" for _ in chunk)
+        for kind, a, b in conn.execute(
+            f"SELECT kind, a, b FROM merge_constraints WHERE a IN ({marks})", chunk,
+        ):
+            if b in wanted:
+                (must if kind == "must" else cannot).add((a, b))
+    return must, cannot
+
+
+def _incidents_of(conn: sqlite3.Connection, ids: Sequence[str]) -> dict[str, str]:
+    """extraction id -> the incident it belongs to now."""
+    out: dict[str, str] = {}
+    for chunk in _chunks(list(ids), MAX_IN_PARAMETERS):
+        marks = ", ".join("?" for _ in chunk)
+        out.update(conn.execute(
+            f"SELECT extraction_id, event_id FROM event_members WHERE extraction_id IN ({marks})", chunk))
+    return out
+
+
+def _members_of_incidents(conn: sqlite3.Connection, event_ids: Iterable[str]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for chunk in _chunks(sorted(set(event_ids)), MAX_IN_PARAMETERS):
+        marks = ", ".join("?" for _ in chunk)
+        for extraction_id, event_id in conn.execute(
+            f"SELECT extraction_id, event_id FROM event_members WHERE event_id IN ({marks})"
+            " ORDER BY extraction_id", chunk,
+        ):
+            out.setdefault(event_id, []).append(extraction_id)
+    return out
+
+
+def _regions(block: _Block, seeds: Iterable[str]) -> list[list[str]]:
+    """The connected sets of linked extractions holding ``seeds``, grown to
+    whole current incidents (so no incident is left half recomputed)."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def union(a: str, b: str) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+
+    frontier = sorted(set(seeds))
+    seen: set[str] = set()
+    while frontier:
+        block.load(frontier)
+        frontier = [x for x in frontier if x in block.events and x not in seen]
+        seen.update(frontier)
+        found: set[str] = set()
+        for x in frontier:
+            find(x)
+            for c in block.candidates(x):
+                if block.linked(x, c):
+                    union(x, c)
+                    found.add(c)
+        for a, b in _must_links(block.conn, frontier):
+            union(a, b)
+            found.update((a, b))
+        # whole incidents: members of the incidents touched come along
+        current = _incidents_of(block.conn, sorted(set(frontier) | found))
+        for members in _members_of_incidents(block.conn, current.values()).values():
+            for m in members:
+                union(m, members[0])
+                found.add(m)
+        frontier = sorted(found - seen)
+    groups: dict[str, list[str]] = {}
+    for x in sorted(seen):
+        groups.setdefault(find(x), []).append(x)
+    return sorted(groups.values())
+
+
+# ----------------------------------------------------------------------
+# reviews and audit rows of the web app (when its tables exist)
+# ----------------------------------------------------------------------
+
+def _has_table(conn: sqlite3.Connection, name: str) -> bool:
+    return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() is not None
+
+
+def _move_reviews(conn: sqlite3.Connection, old: str, new: str, reviews: bool, audit: bool) -> None:
+    """An incident renamed ``old`` -> ``new`` keeps its review and audit trail."""
+    if reviews:
+        moving = conn.execute("SELECT overrides FROM event_reviews WHERE event_id = ?", (old,)).fetchone()
+        target = conn.execute("SELECT overrides FROM event_reviews WHERE event_id = ?", (new,)).fetchone()
+        if moving is not None and target is None:
+            conn.execute("UPDATE event_reviews SET event_id = ? WHERE event_id = ?", (new, old))
+        elif moving is not None:  # both reviewed: keep the target's review, add fields only the old one set
+            merged = {**_json_object(moving[0]), **_json_object(target[0])}
+            conn.execute("UPDATE event_reviews SET overrides = ? WHERE event_id = ?",
+                         (json.dumps(merged, ensure_ascii=False, sort_keys=True), new))
+            conn.execute("DELETE FROM event_reviews WHERE event_id = ?", (old,))
+    if audit:
+        conn.execute("UPDATE audit_log SET event_id = ? WHERE event_id = ?", (new, old))
+
+
+def _json_object(text: str | None) -> dict:
+    try:
+        value = json.loads(text or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _apply_review(conn: sqlite3.Connection, event_id: str) -> None:
+    """Reviewed values win over machine values on the rebuilt row."""
+    row = conn.execute("SELECT overrides FROM event_reviews WHERE event_id = ?", (event_id,)).fetchone()
+    if row is None:
+        return
+    for column, value in sorted(_json_object(row[0]).items()):
+        sql = _OVERRIDE_SQL.get(column)
+        if sql is not None and (value is None or isinstance(value, (str, int, float))):
+            conn.execute(sql, (value, event_id))
+
+
+# ----------------------------------------------------------------------
+# recomputing incidents
+# ----------------------------------------------------------------------
+
+def _log(conn: sqlite3.Connection, event_id: str, now: str, action: str, user: str,
+         members: Sequence[str], reasons: Sequence[str]) -> None:
+    cur = conn.execute(
+        "INSERT INTO merge_log (event_id, at, action, user, members, reasons) VALUES (?, ?, ?, ?, ?, ?)",
+        (event_id, now, action, user, json.dumps(list(members)), json.dumps(list(reasons), ensure_ascii=False)),
+    )
+    conn.executemany("INSERT INTO merge_log_members (log_id, extraction_id) VALUES (?, ?)",
+                     [(cur.lastrowid, m) for m in members])
+
+
+@dataclass
+class _Before:
+    """The stored state of the extractions being recomputed, read in bulk."""
+
+    incident_of: dict[str, str]
+    members: dict[str, list[str]]
+    member_sets: set[tuple[str, ...]]
+    must: set[tuple[str, str]]
+    cannot: set[tuple[str, str]]
+
+    @classmethod
+    def read(cls, conn: sqlite3.Connection, ids: list[str]) -> "_Before":
+        incident_of = _incidents_of(conn, ids)
+        members = _members_of_incidents(conn, incident_of.values())
+        must, cannot = _constraints(conn, ids)
+        return cls(incident_of, members, {tuple(v) for v in members.values()}, must, cannot)
+
+
+def _write_region(store: "Store", block: _Block, region: list[str], before: _Before, changed: set[str],
+                  now: str, action: str | None, user: str) -> tuple[int, int]:
+    conn = block.conn
+    clusters: list[Cluster] = cluster(
+        [block.events[x] for x in region], doc_of=block.doc_of, must_link=before.must,
+        cannot_link=before.cannot, rules=block.rules)
+    new_ids = {c.event_id for c in clusters}
+    home = {m: c.event_id for c in clusters for m in c.members}
+    for old_id in sorted({before.incident_of[x] for x in region if x in before.incident_of} - new_ids):
+        conn.execute("DELETE FROM events WHERE event_id = ?", (old_id,))
+        if old_id in home and (block.has_reviews or block.has_audit):
+            _move_reviews(conn, old_id, home[old_id], block.has_reviews, block.has_audit)
+    inserted = updated = 0
+    rows: list[tuple[str, str]] = []
+    for c in clusters:
+        if c.members in before.member_sets and c.event_id in before.members and not changed & set(c.members):
+            continue  # same members, none of them new: the stored incident stands
+        event = combine([block.events[m] for m in c.members], block.published, block.rules)
+        if store._upsert_event(event, now):
+            inserted += 1
+        else:
+            updated += 1
+        if block.has_reviews:
+            _apply_review(conn, c.event_id)
+        rows.extend((m, c.event_id) for m in c.members)
+        if action and len(c.members) > 1 and c.members not in before.member_sets:
+            _log(conn, c.event_id, now, action, user, c.members, [link.explain() for link in c.links])
+    conn.executemany(
+        "INSERT INTO event_members (extraction_id, event_id) VALUES (?, ?)"
+        " ON CONFLICT(extraction_id) DO UPDATE SET event_id = excluded.event_id", rows)
+    return inserted, updated
+
+
+def recompute(store: "Store", seeds: Iterable[str], now: str, *, action: str | None = "auto-merge",
+              user: str = "", changed: Iterable[str] = (),
+              known: Iterable[tuple[Event, str, str]] = ()) -> tuple[int, int]:
+    """Recompute the incidents around ``seeds`` (extraction ids); (inserted, updated).
+
+    ``known``: (event, doc id, published) of extractions the caller has just
+    stored, so they need not be read back.
+    """
+    block = _Block(store._conn, load_rules())
+    for event, doc_id, published in known:
+        block.events[event.event_id] = event
+        block.doc_of[event.event_id] = doc_id
+        block.published[doc_id] = published
+    regions = _regions(block, seeds)
+    before = _Before.read(block.conn, [x for region in regions for x in region])
+    changed_set = set(changed)
+    inserted = updated = 0
+    for region in regions:
+        i, u = _write_region(store, block, region, before, changed_set, now, action, user)
+        inserted += i
+        updated += u
+    return inserted, updated
+
+
+_UPSERT_EXTRACTION_SQL = (
+    "INSERT INTO extractions (extraction_id, doc_id, event_date, date_lo, date_hi, country,"
+    " sub_event_type, latitude, longitude, published, event, created_at)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " ON CONFLICT(extraction_id) DO UPDATE SET doc_id = excluded.doc_id, event_date = excluded.event_date,"
+    " date_lo = excluded.date_lo, date_hi = excluded.date_hi, country = excluded.country,"
+    " sub_event_type = excluded.sub_event_type, latitude = excluded.latitude,"
+    " longitude = excluded.longitude, published = excluded.published, event = excluded.event"
+)
+
+
+def add_results(store: "Store", results: Sequence[DocumentResult], now: str) -> tuple[int, int]:
+    """Keep the events of newly stored documents as extractions and recompute
+    the incidents they touch; (incidents inserted, incidents updated)."""
+    rows = []
+    known: dict[str, tuple[Event, str, str]] = {}  # the last version of an id wins, as in the table
+    for result in results:
+        doc, clean = result.document, result.clean
+        published = (clean.published if clean and clean.published else None) or doc.published
+        day = published.isoformat() if isinstance(published, date) else ""
+        for event in result.events:
+            span = date_span(event)
+            known[event.event_id] = (event, doc.id, day)
+            rows.append((
+                event.event_id, doc.id, event.event_date,
+                span[0].isoformat() if span else None, span[1].isoformat() if span else None,
+                event.country, event.sub_event_type, event.latitude, event.longitude,
+                day, json.dumps(event.to_dict(), ensure_ascii=False, sort_keys=True), now,
+            ))
+    if not rows:
+        return 0, 0
+    store._conn.executemany(_UPSERT_EXTRACTION_SQL, rows)
+    ids = [r[0] for r in rows]
+    return recompute(store, ids, now, changed=ids, known=known.values())
+
+
+# ----------------------------------------------------------------------
+# the web app's calls
+# ----------------------------------------------------------------------
+
+def _members(conn: sqlite3.Connection, event_id: str) -> list[str]:
+    found = [r[0] for r in conn.execute(
+        "SELECT extraction_id FROM event_members WHERE event_id = ? ORDER BY extraction_id", (event_id,))]
+    if not found:
+        shown = event_id if len(event_id) <= 64 else event_id[:64] + "..."
+        raise UnknownEventError(f"no event with id {shown!r}")
+    return found
+
+
+def _check_user(user: str) -> str:
+    user = (user or "").strip()
+    if not user:
+        raise MergeRequestError("a manual merge or split needs the name of the user doing it")
+    return user
+
+
+def merge_events(store: "Store", event_ids: Sequence[str], *, user: str) -> str:
+    """Merge stored events into one (a user's must-link); the resulting event id."""
+    user = _check_user(user)
+    if not event_ids:
+        raise MergeRequestError("merge needs at least one event id")
+    conn = store._conn
+    now = _now()
+    with store._transaction():
+        everyone = sorted({m for e in dict.fromkeys(event_ids) for m in _members(conn, e)})
+        conn.executemany(
+            "INSERT INTO merge_constraints (kind, a, b, user, created_at) VALUES ('must', ?, ?, ?, ?)"
+            " ON CONFLICT(a, b) DO UPDATE SET kind = 'must', user = excluded.user, created_at = excluded.created_at",
+            [(a, b, user, now) for a, b in combinations(everyone, 2)])
+        recompute(store, everyone, now, action="manual-merge", user=user)
+        return _incidents_of(conn, everyone[:1])[everyone[0]]
+
+
+def split_event(store: "Store", event_id: str, extraction_ids: Sequence[str], *, user: str) -> list[str]:
+    """Split ``extraction_ids`` off ``event_id`` (a user's cannot-link between them
+    and the other members); the resulting event ids."""
+    user = _check_user(user)
+    conn = store._conn
+    now = _now()
+    with store._transaction():
+        members = _members(conn, event_id)
+        apart = sorted(set(extraction_ids))
+        strangers = [x for x in apart if x not in members]
+        if strangers:
+            raise MergeRequestError(f"{strangers[0]!r} is not a member of event {event_id!r}")
+        rest = [m for m in members if m not in apart]
+        if not apart or not rest:
+            raise MergeRequestError("split needs some, but not all, of the event's members")
+        conn.executemany(
+            "INSERT INTO merge_constraints (kind, a, b, user, created_at) VALUES ('cannot', ?, ?, ?, ?)"
+            " ON CONFLICT(a, b) DO UPDATE SET kind = 'cannot', user = excluded.user, created_at = excluded.created_at",
+            [(*pair(x, y), user, now) for x in apart for y in rest])
+        recompute(store, members, now, action=None, user=user)
+        _log(conn, event_id, now, "split", user, members,
+             [f"{user} split {', '.join(apart)} off from {', '.join(rest)}"])
+        return sorted(set(_incidents_of(conn, members).values()))
+
+
+def merge_history(store: "Store", event_id: str) -> list[MergeRecord]:
+    """Every merge and split that touched the event's members, oldest first."""
+    conn = store._conn
+    members = _members(conn, event_id)
+    seen: dict[int, MergeRecord] = {}
+    for chunk in _chunks(members, MAX_IN_PARAMETERS):
+        marks = ", ".join("?" for _ in chunk)
+        for log_id, at, action, user, listed, reasons in conn.execute(
+            "SELECT l.id, l.at, l.action, l.user, l.members, l.reasons FROM merge_log l"
+            f" WHERE l.id IN (SELECT log_id FROM merge_log_members WHERE extraction_id IN ({marks}))",
+            chunk,
+        ):
+            seen[log_id] = MergeRecord(at, action, user, tuple(json.loads(listed)), tuple(json.loads(reasons)))
+    return [seen[k] for k in sorted(seen)]
+
+
+def event_members(store: "Store", event_id: str) -> list[Member]:
+    """The extractions (one per report) merged into the event."""
+    conn = store._conn
+    _members(conn, event_id)
+    out = []
+    for extraction_id, doc_id, payload in conn.execute(
+        "SELECT x.extraction_id, x.doc_id, x.event FROM event_members m"
+        " JOIN extractions x ON x.extraction_id = m.extraction_id"
+        " WHERE m.event_id = ? ORDER BY x.event_date, x.extraction_id", (event_id,),
+    ):
+        data = json.loads(payload)
+        out.append(Member(extraction_id, doc_id, data.get("source") or "", data.get("event_date") or "",
+                          data.get("location") or "", data.get("sub_event_type") or "",
+                          int(data.get("fatalities") or 0)))
+    return out
