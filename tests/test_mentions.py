@@ -231,3 +231,13 @@ def test_parenthetical_with_district_after_a_dash():
 
 def test_the_before_a_plural_is_no_count():
     assert "killed" not in counts("The soldiers were killed in the ambush.")
+
+
+@pytest.mark.parametrize("text, places", [
+    ("BAGHDAD (Reuters) - A roadside bomb killed two soldiers in the northern Iraqi city of Mosul on Friday.",
+     [("Mosul", "city")]),
+    ("Police arrested 12 men in Mosul on Monday.", [("Mosul", "")]),
+    ("Clashes were reported in Rostov-on-Don.", [("Rostov-on-Don", "")]),
+])
+def test_datelines_weekdays_and_city_of(text, places):
+    assert [(p.name, p.cue) for p in find_places(sent(text))] == places

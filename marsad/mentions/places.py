@@ -27,7 +27,11 @@ _CONNECT = r"(?:al|el|ad|ar|as|ash|at|az|an|ath|adh|ed|er|es|ez|et|de|del|della|
 # polynomially many ways and one sentence took minutes; giving back never
 # changes what matches (the same characters are covered either way).
 _CAPWORD = r"(?:[A-Z\u00C0-\u00DE][\w’'`\u00B4-]*+)"
-NAME = rf"(?:(?:{_CONNECT}[- ])?{_CAPWORD}(?:(?:[ -]|[ -]{_CONNECT}[ -]|-{_CONNECT}-){_CAPWORD}){{0,4}})"
+# A day or month name never continues a place name ("Mosul on Monday" is
+# Mosul; "Rostov-on-Don" stays whole).
+_NOT_DATE_WORD = (r"(?!(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|"
+                  r"April|May|June|July|August|September|October|November|December)\b)")
+NAME = rf"(?:(?:{_CONNECT}[- ])?{_CAPWORD}(?:(?:[ -]|[ -]{_CONNECT}[ -]|-{_CONNECT}-){_NOT_DATE_WORD}{_CAPWORD}){{0,4}})"
 
 PLACE_NOUNS = (
     r"town|city|village|villages|hamlet|countryside|governorate|province|district|sub-?district|region|area|"
@@ -47,13 +51,19 @@ _CUE_BEFORE = re.compile(
     rf"(?:\s+(?P<noun>{PLACE_NOUNS})s?\b)?"
 )
 _CUE_AFTER = re.compile(rf"(?P<name>{NAME})\s+(?P<noun>{PLACE_NOUNS})s?\b")
+# "the northern Iraqi city of Mosul": the place follows "city of"; the word
+# before it ("Iraqi") only describes it.
+_NOUN_OF = re.compile(rf"\b(?P<noun>city|town|village|province|region|district|governorate|municipality) of (?P<name>{NAME})")
+_DESCRIBES_NEXT = re.compile(r"\s+(?:city|town|village|province|region|district|governorate|municipality) of\s")
 # "near Pashkove, Kharkiv." / "shelled Avdiivka, Donetsk, using ...": a name
 # after a place and a comma, closing the clause, is the place's admin area.
+# (?<!\s) and possessive spaces: tried at every position of a long run of
+# blanks, a plain \s+ would rescan the run each time (quadratic).
 _COMMA_ADMIN = re.compile(
-    rf"(?:\s+(?:{PLACE_NOUNS})s?)?,\s+(?P<name>{NAME})(?=\s*(?:[.;,)]|$|\s+(?:on|in|at|during|after|when|where|while|and|as)\b))")
+    rf"(?<!\s)(?:\s++(?:{PLACE_NOUNS})s?)?,\s++(?P<name>{NAME})(?=\s*(?:[.;,)]|$|\s+(?:on|in|at|during|after|when|where|while|and|as)\b))")
 # "..., Helmand province," / "..., Mopti region": the same with its area noun.
 _COMMA_AREA = re.compile(
-    rf"(?:\s+(?:{PLACE_NOUNS})s?)?,\s+(?P<name>{NAME})\s+(?:province|governorate|region|state|district|county|department|prefecture|oblast)\b")
+    rf"(?<!\s)(?:\s++(?:{PLACE_NOUNS})s?)?,\s++(?P<name>{NAME})\s+(?:province|governorate|region|state|district|county|department|prefecture|oblast)\b")
 # An admin chain is at most "town, district, province".
 MAX_COMMA_ADMINS = 2
 # "(Oyam, Northern)", "(Aden)": a parenthetical made only of names.
@@ -73,6 +83,7 @@ STOP_NAMES = frozenset(
     June July August September October November December Reliable Observatory Sources Local
     According Meanwhile However Moreover Also Earlier Later Today Yesterday Tonight Police Army
     Government Ministry President Minister Forces Islamic State Party Council Court Parliament
+    Reuters AP AFP ANI PTI IANS UPI Xinhua Anadolu Sputnik TASS EFE DPA ANSA Kyodo Yonhap Bernama
     """.split()
 )
 _DIRECTIONAL = {"northern", "southern", "eastern", "western", "central", "rural"}
@@ -104,6 +115,8 @@ def find_places(sentence: Sentence) -> list[PlaceMention]:
         start = text.find(name, start)
         end = start + len(name)
         key = (start, end)
+        if _DESCRIBES_NEXT.match(text, end):
+            return
         before = text[:start]
         if _ORIENT_BEFORE.search(before[-30:]) or _ORIENT_AFTER.match(text[end:end + 10]):
             orientation = True
@@ -118,6 +131,8 @@ def find_places(sentence: Sentence) -> list[PlaceMention]:
             orientation=orientation,
         )
 
+    for m in _NOUN_OF.finditer(text):
+        add(m.start("name"), m.end("name"), m.group("noun"))
     for m in _CUE_AFTER.finditer(text):
         add(m.start("name"), m.end("name"), m.group("noun").lower())
     for m in _CUE_BEFORE.finditer(text):
