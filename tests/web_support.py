@@ -1,0 +1,91 @@
+"""Reports and stores for the web app tests (API, security sweep, browser).
+
+The reports are written for these tests; one of them is hostile: markup, a
+``javascript:`` link and a script in its text, title and URL. The store is
+filled by running the real pipeline on them, plus one event whose every
+text field is an XSS payload (as an importer or a reviewer could store).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from marsad.records import Document, Event, Evidence
+from marsad.store import Store
+from marsad.store.users import add_user
+
+SCRIPT = "<script>alert('xss')</script>"
+JS_URL = "javascript:alert(document.cookie)"
+IMG = '<img src=x onerror="alert(1)">'
+
+REPORTS: tuple[Document, ...] = (
+    Document(
+        id="doc-homs", published=date(2022, 5, 5), source="Local outlet",
+        title="Arrests in Homs", url="https://example.org/homs",
+        raw="On 3 May 2022, police arrested six protesters in Homs after a demonstration "
+            "against rising prices. Residents said the arrests lasted two hours.",
+    ),
+    Document(
+        id="doc-hostile", published=date(2022, 6, 9), source=f"Outlet {IMG}",
+        title=f"Shelling {SCRIPT} report", url=JS_URL,
+        raw=f"On 7 June 2022, regime forces shelled the town of Atmeh in Idlib, killing three "
+            f"civilians. {SCRIPT} A witness posted <a href=\"{JS_URL}\">photos</a> and "
+            f"{IMG} of the damage.",
+    ),
+    Document(
+        id="doc-baghdad", published=date(2021, 1, 22), source="Wire",
+        title="Baghdad bombing", url="https://example.org/baghdad",
+        raw="On 21 January 2021, two suicide bombers blew themselves up in a market in "
+            "Baghdad, killing 32 people and wounding 110.",
+    ),
+    Document(
+        id="doc-daraa", published=date(2022, 2, 15), source="Local outlet",
+        title="Clashes near Daraa", url="https://example.org/daraa",
+        raw="On 14 February 2022, clashes broke out between regime forces and local gunmen "
+            "in the city of Daraa. Two fighters were killed.",
+    ),
+)
+
+HOSTILE_EVENT_ID = "feedfacefeedface0001"
+
+
+def hostile_event() -> Event:
+    """An event whose text fields are all attack payloads."""
+    text = REPORTS[1].raw
+    words = text[text.index("shelled"):text.index("shelled") + len("shelled")]
+    return Event(
+        event_id=HOSTILE_EVENT_ID, event_date="2022-06-08", time_precision=1,
+        disorder_type="Political violence", event_type="Explosions/Remote violence",
+        sub_event_type="Shelling/artillery/missile attack", actor1=f"Actor {SCRIPT}",
+        actor2=f"Victims {IMG}", country="Syria", admin1=f"Idlib{SCRIPT}", location=JS_URL,
+        latitude=36.33, longitude=36.65, geo_precision=1, source=f"src {IMG}",
+        notes=f"Notes {SCRIPT} and <a href=\"{JS_URL}\">link</a>", fatalities=3,
+        confidence=0.5, document_ids=("doc-hostile",),
+        evidence=(Evidence("sub_event_type", text.index(words), text.index(words) + len(words),
+                           words, "doc-hostile", 0.9),),
+    )
+
+
+def build_store(path: Path, pipeline) -> Store:
+    """A store filled by the real pipeline from REPORTS, plus ``hostile_event``."""
+    from marsad.records import DocumentResult
+
+    results = [pipeline.process(doc) for doc in REPORTS]
+    store = Store.open(path)
+    store.save_results(results)
+    hostile = next(r for r in results if r.document.id == "doc-hostile")
+    store.save_results([DocumentResult(
+        document=Document(id="doc-hostile-import", raw="imported"),
+        clean=hostile.clean and type(hostile.clean)(doc_id="doc-hostile-import", text="imported"),
+        events=(hostile_event(),),
+    )])
+    return store
+
+
+PASSWORD = "correct horse battery"
+
+
+def add_users(store: Store) -> None:
+    for name, role in (("vera", "viewer"), ("edith", "editor"), ("ada", "admin")):
+        add_user(store, name, role, PASSWORD)
