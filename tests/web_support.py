@@ -58,7 +58,7 @@ def hostile_event() -> Event:
         event_id=HOSTILE_EVENT_ID, event_date="2022-06-08", time_precision=1,
         disorder_type="Political violence", event_type="Explosions/Remote violence",
         sub_event_type="Shelling/artillery/missile attack", actor1=f"Actor {SCRIPT}",
-        actor2=f"Victims {IMG}", country="Syria", admin1=f"Idlib{SCRIPT}", location=JS_URL,
+        actor2=f"Victims {IMG}", country="Syria", admin1=f"Idlib{SCRIPT}", admin2="Harim", location=JS_URL,
         latitude=36.33, longitude=36.65, geo_precision=1, source=f"src {IMG}",
         notes=f"Notes {SCRIPT} and <a href=\"{JS_URL}\">link</a>", fatalities=3,
         confidence=0.5, document_ids=("doc-hostile",),
@@ -89,3 +89,50 @@ PASSWORD = "correct horse battery"
 def add_users(store: Store) -> None:
     for name, role in (("vera", "viewer"), ("edith", "editor"), ("ada", "admin")):
         add_user(store, name, role, PASSWORD)
+
+
+# ----------------------------------------------------------------------
+# fixtures shared by the web test modules (import them by name)
+# ----------------------------------------------------------------------
+
+import shutil
+import warnings
+
+import pytest
+
+
+@pytest.fixture(scope="module")
+def web_template_db(tmp_path_factory, bundled_pipeline) -> Path:
+    """A database built once per module: pipeline events, hostile event, three users."""
+    path = tmp_path_factory.mktemp("web") / "template.db"
+    store = build_store(path, bundled_pipeline)
+    add_users(store)
+    store.close()
+    return path
+
+
+@pytest.fixture
+def web_db(web_template_db, tmp_path) -> Path:
+    """A private copy of the template database for one test (tests change it)."""
+    path = tmp_path / "marsad.db"
+    shutil.copy(web_template_db, path)
+    return path
+
+
+def make_client(db: Path, host: str = "192.0.2.10"):
+    """A test client for a fresh app over ``db``, seen as coming from ``host``."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # starlette's notice about httpx vs httpx2
+        from fastapi.testclient import TestClient
+    from marsad.web.app import create_app
+
+    return TestClient(create_app(str(db)), client=(host, 50000), follow_redirects=False)
+
+
+def login(client, name: str, password: str = PASSWORD) -> str:
+    """Sign in through the API; returns the session's CSRF token."""
+    token = client.get("/api/session").json()["csrf_token"]
+    response = client.post("/api/session", json={"name": name, "password": password},
+                           headers={"X-CSRF-Token": token})
+    assert response.status_code == 200, response.text
+    return response.json()["csrf_token"]

@@ -255,7 +255,7 @@ def get_review(store: Store, event_id: str) -> Review:
     ).fetchone()
     if row is None:
         return Review(event_id)
-    return Review(event_id, row[0], MappingProxyType(json.loads(row[1])), row[2], row[3])
+    return Review(event_id, row[0], json.loads(row[1]), row[2], row[3])
 
 
 def audit_entries(store: Store, event_id: str) -> list[AuditEntry]:
