@@ -340,7 +340,8 @@ def coerce_value(name: str, value: Any) -> Any:
         raise ReviewError(f"{name!r} is not an event field that can be changed")
     kind, nullable = FIELD_KINDS[name]
     if isinstance(value, str):
-        value = value.strip()
+        # Browsers send a textarea's line breaks as CRLF; the store keeps LF.
+        value = value.replace("\r\n", "\n").strip()
         if len(value) > MAX_FIELD_CHARS:
             raise ReviewError(f"{name}: longer than {MAX_FIELD_CHARS} characters")
     if value is None or value == "":
@@ -386,6 +387,13 @@ def _check_date(value: str) -> None:
         raise ReviewError(f"event_date: expected YYYY-MM-DD, got {value[:40]!r}") from None
 
 
+def _same(stored: Any, value: Any) -> bool:
+    """Equal, ignoring whitespace around stored text (a form trims what it sends)."""
+    if isinstance(stored, str) and isinstance(value, str):
+        return stored.strip() == value
+    return stored == value
+
+
 def _require_event(store: Store, event_id: str) -> Event:
     event = store.get_event(event_id)
     if event is None:
@@ -429,7 +437,7 @@ def edit_event(store: Store, event_id: str, changes: Mapping[str, Any], *, user:
     coerced = {name: coerce_value(name, value) for name, value in changes.items()}
     with store._transaction():
         event = _require_event(store, event_id)
-        changed = {n: v for n, v in coerced.items() if getattr(event, n) != v}
+        changed = {n: v for n, v in coerced.items() if not _same(getattr(event, n), v)}
         if not changed:
             return event
         now = _now()

@@ -57,7 +57,7 @@ def _security_headers(csp: str) -> dict[str, str]:
         "Content-Security-Policy": csp,
         "X-Content-Type-Options": "nosniff",
         "X-Frame-Options": "DENY",
-        "Referrer-Policy": "no-referrer",
+        "Referrer-Policy": "same-origin",  # no-referrer would make browsers send "Origin: null" on our own forms
         "Cross-Origin-Opener-Policy": "same-origin",
         "Permissions-Policy": "geolocation=(), camera=(), microphone=()",
     }
