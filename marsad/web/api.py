@@ -7,7 +7,8 @@ the ``X-CSRF-Token`` header (get it from ``GET /api/session``).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from types import MappingProxyType
 from typing import IO, Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -74,24 +75,26 @@ def _export(request: Request, filters: Filters, fmt: str, include_rejected: bool
         "Content-Disposition": f'attachment; filename="marsad-events.{fmt}"'})
 
 
+EXPORT_SUMMARIES: Mapping[str, str] = MappingProxyType({
+    "csv": "Export as CSV (ACLED column order, reviewed values)",
+    "jsonl": "Export as JSON lines (with evidence)",
+    "geojson": "Export placed events as GeoJSON points (the map's data)",
+})
 
 
-@router.get("/events.csv", summary="Export as CSV (ACLED column order, reviewed values)")
-def export_csv(request: Request, access: Viewer, filters: EventFilters,
-               include_rejected: bool = False) -> StreamingResponse:
-    return _export(request, filters, "csv", include_rejected)
-
-
-@router.get("/events.jsonl", summary="Export as JSON lines (with evidence)")
-def export_jsonl(request: Request, access: Viewer, filters: EventFilters,
+def _add_export_route(fmt: str) -> None:
+    def endpoint(request: Request, access: Viewer, filters: EventFilters,
                  include_rejected: bool = False) -> StreamingResponse:
-    return _export(request, filters, "jsonl", include_rejected)
+        """Rejected events are left out unless ``include_rejected=true``."""
+        return _export(request, filters, fmt, include_rejected)
+
+    endpoint.__name__ = f"export_{fmt}"
+    router.add_api_route(f"/events.{fmt}", endpoint, methods=["GET"], summary=EXPORT_SUMMARIES[fmt])
 
 
-@router.get("/events.geojson", summary="Export placed events as GeoJSON points (the map's data)")
-def export_geojson(request: Request, access: Viewer, filters: EventFilters,
-                   include_rejected: bool = False) -> StreamingResponse:
-    return _export(request, filters, "geojson", include_rejected)
+for _format in EXPORT_SUMMARIES:
+    _add_export_route(_format)
+del _format
 
 
 @router.get("/aggregate", summary="Counts per day/week/month and event type or admin1")

@@ -7,15 +7,12 @@ article ever reaches the page as markup.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-# Characters around one piece of evidence shown when its sentence is long
-# (or the text has no sentence punctuation): enough for a sentence or two.
-MAX_CONTEXT_CHARS = 240
-_SENTENCE_END = re.compile(r"[.!?؟。\n]")  # ؟ is the Arabic question mark
+from marsad.cli.browse import sentence_bounds
+
 SAFE_URL_SCHEMES = ("http", "https")
 
 
@@ -47,18 +44,6 @@ def safe_url(url: str | None) -> str:
     return value
 
 
-def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
-    left = start
-    while left > 0 and start - left < MAX_CONTEXT_CHARS and not _SENTENCE_END.match(text[left - 1]):
-        left -= 1
-    right = end
-    while right < len(text) and right - end < MAX_CONTEXT_CHARS:
-        right += 1
-        if _SENTENCE_END.match(text[right - 1]):
-            break
-    return left, right
-
-
 def pieces(text: str, spans: Iterable[tuple[int, int, str]], lo: int = 0,
            hi: int | None = None) -> list[Piece]:
     """``text[lo:hi]`` cut at every span boundary, each piece with the labels covering it."""
@@ -81,7 +66,7 @@ def evidence_passages(text: str, spans: Sequence[tuple[int, int, str]]) -> list[
 
     Overlapping or touching sentence windows are joined into one passage.
     """
-    windows = sorted(_sentence_bounds(text, s, e) for s, e, _ in spans)
+    windows = sorted(sentence_bounds(text, s, e) for s, e, _ in spans)
     merged: list[list[int]] = []
     for left, right in windows:
         if merged and left <= merged[-1][1]:

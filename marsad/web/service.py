@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import importlib
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, is_dataclass
-from types import ModuleType
+from types import MappingProxyType, ModuleType
 from typing import IO, Any
 
 from marsad.export import WRITERS, geojson_feature, json_text
@@ -34,11 +34,11 @@ MERGING_MODULE = "marsad.store.merging"
 EXPORT_MEMORY_BYTES = 8 * 1024 * 1024
 # Events whose review status is looked up in one query while exporting.
 STATUS_BATCH = 500
-EXPORT_FORMATS: dict[str, str] = {
+EXPORT_FORMATS: Mapping[str, str] = MappingProxyType({
     "csv": "text/csv; charset=utf-8",
     "jsonl": "application/x-ndjson; charset=utf-8",
     "geojson": "application/geo+json; charset=utf-8",
-}
+})
 
 
 def merging() -> ModuleType | None:
