@@ -327,3 +327,14 @@ def test_period_of_iso_weeks():
     assert rv.period_of("2021-01-03", "week") == "2020-W53"
     assert rv.period_of("2022-01-03", "week") == "2022-W01"
     assert rv.period_of(date(2022, 5, 31).isoformat(), "month") == "2022-05"
+
+
+def test_openapi_and_its_offline_reference_page(web_db):
+    client = make_client(web_db)
+    spec = client.get("/openapi.json").json()
+    assert {"/api/events", "/api/events.csv", "/api/aggregate", "/api/events/{event_id}/edit"} <= set(spec["paths"])
+    page = client.get("/docs")
+    assert page.status_code == 200
+    for path in spec["paths"]:
+        assert f"<code>GET {path}</code>" in page.text or f"<code>POST {path}</code>" in page.text
+    assert "<script" not in page.text, "works offline under the strict CSP"

@@ -30,9 +30,9 @@ from web_support import (  # noqa: F401  (fixtures)
 
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 # Routes anyone may call: sign-in/out and the session probe, the redirect
-# from "/" and the OpenAPI pages. Everything else must declare a role.
+# from "/" and the API reference (/docs; /openapi.json is not an APIRoute). Everything else must declare a role.
 PUBLIC = {("/login", "GET"), ("/login", "POST"), ("/logout", "POST"), ("/api/session", "GET"),
-          ("/api/session", "POST"), ("/api/logout", "POST"), ("/", "GET")}
+          ("/api/session", "POST"), ("/api/logout", "POST"), ("/", "GET"), ("/docs", "GET")}
 USER_OF_ROLE = {"viewer": "vera", "editor": "edith", "admin": "ada"}
 
 

@@ -63,10 +63,6 @@ def _security_headers(csp: str) -> dict[str, str]:
     }
 
 
-# The OpenAPI pages load their own scripts from a CDN and use inline code;
-# they get a CSP that allows that and nothing else of ours is served there.
-_DOCS_PATHS = ("/docs", "/redoc", "/openapi.json")
-
 
 def _error_status(err: Exception) -> int:
     if isinstance(err, UnknownEvent):
@@ -85,7 +81,7 @@ def create_app(db_path: str | None = None, *, tile_url: str | None = None) -> Fa
         secret = session_secret(store)
 
     app = FastAPI(title="marsad", summary="Conflict events coded from reports, with their evidence.",
-                  version="0.1.0", docs_url="/docs", redoc_url=None)
+                  version="0.1.0", docs_url=None, redoc_url=None)
     app.state.db_path = path
     app.state.tile_url = tile_url or ""
     app.state.open_store = lambda: _open(path)
@@ -97,10 +93,11 @@ def create_app(db_path: str | None = None, *, tile_url: str | None = None) -> Fa
     app.mount("/static", StaticFiles(directory=str(resources.files("marsad.web") / "static")),
               name="static")
 
-    from marsad.web import api, pages
+    from marsad.web import api, apidocs, pages
 
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(apidocs.router)
     _install_errors(app)
     _install_middleware(app, secret, content_security_policy(tile_url))
     return app
@@ -123,10 +120,7 @@ def _install_middleware(app: FastAPI, secret: str, csp: str) -> None:
             response = _error(request, 411, "send a Content-Length with the request body")
         else:
             response = await call_next(request)
-        docs = request.url.path.startswith(_DOCS_PATHS)
         for name, value in headers.items():
-            if docs and name == "Content-Security-Policy":
-                continue
             response.headers.setdefault(name, value)
         if not request.url.path.startswith("/static/"):
             response.headers.setdefault("Cache-Control", "no-store")
