@@ -26,8 +26,10 @@ from marsad.web.service import (
     event_detail,
     event_json,
     export_file,
+    merge,
     merging,
     plain,
+    split,
 )
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -170,25 +172,23 @@ def set_status(request: Request, access: Editor, event_id: str, body: StatusBody
         return {"review": plain(rv.set_status(store, event_id, body.status, user=access.name))}
 
 
-def _merging_or_501():
-    module = merging()
-    if module is None:
+def _merging_or_501() -> None:
+    if merging() is None:
         raise HTTPException(501, "merging and splitting events is not available in this marsad")
-    return module
 
 
 @router.post("/events/merge", dependencies=CSRF, summary="Merge events into one incident")
 def merge_events(request: Request, access: Editor, body: MergeBody) -> dict:
-    module = _merging_or_501()
+    _merging_or_501()
     with _store(request) as store:
-        return {"event_id": module.merge_events(store, body.event_ids, user=access.name)}
+        return {"event_id": merge(store, body.event_ids, user=access.name)}
 
 
 @router.post("/events/{event_id}/split", dependencies=CSRF, summary="Split extractions off an event")
 def split_event(request: Request, access: Editor, event_id: str, body: SplitBody) -> dict:
-    module = _merging_or_501()
+    _merging_or_501()
     with _store(request) as store:
-        return {"event_ids": module.split_event(store, event_id, body.extraction_ids, user=access.name)}
+        return {"event_ids": split(store, event_id, body.extraction_ids, user=access.name)}
 
 
 class LoginBody(BaseModel):

@@ -64,8 +64,12 @@ def _security_headers(csp: str) -> dict[str, str]:
 
 
 
+# Errors of the optional merge module (marsad.store.merging) meaning "no such event".
+_NOT_FOUND_ERRORS = ("UnknownEventError",)
+
+
 def _error_status(err: Exception) -> int:
-    if isinstance(err, UnknownEvent):
+    if isinstance(err, UnknownEvent) or type(err).__name__ in _NOT_FOUND_ERRORS:
         return 404
     if isinstance(err, (ReviewError, UserError)):
         return 400

@@ -20,7 +20,7 @@ from marsad.store import users as us
 from marsad.web.auth import Access, access_of, check_csrf, csrf_token, require, sign_in, sign_out
 from marsad.web.params import DEFAULT_SORT, Filters, Paging, event_filters, paging
 from marsad.web.render import safe_url
-from marsad.web.service import document_detail, event_detail, merging
+from marsad.web.service import document_detail, event_detail, merge, merging, split
 
 router = APIRouter(include_in_schema=False)
 
@@ -158,16 +158,14 @@ async def status_form(request: Request, access: Editor, event_id: str) -> Respon
                       event_id, status, access.name)
 
 
-def _need_merging():
-    module = merging()
-    if module is None:
+def _need_merging() -> None:
+    if merging() is None:
         raise HTTPException(501, "merging and splitting events is not available in this marsad")
-    return module
 
 
 @router.post("/events/merge", dependencies=CSRF)
 async def merge_form(request: Request, access: Editor) -> Response:
-    module = _need_merging()
+    _need_merging()
     form = await request.form()
     ids = [v for v in form.getlist("event_id") if isinstance(v, str)][:50]
     if len(ids) < 2:
@@ -176,7 +174,7 @@ async def merge_form(request: Request, access: Editor) -> Response:
 
     def work() -> str:
         with request.app.state.open_store() as store:
-            return module.merge_events(store, ids, user=access.name)
+            return merge(store, ids, user=access.name)
 
     try:
         merged = await run_in_threadpool(work)
@@ -189,13 +187,13 @@ async def merge_form(request: Request, access: Editor) -> Response:
 
 @router.post("/events/{event_id}/split", dependencies=CSRF)
 async def split_form(request: Request, access: Editor, event_id: str) -> Response:
-    module = _need_merging()
+    _need_merging()
     form = await request.form()
     chosen = [v for v in form.getlist("extraction_id") if isinstance(v, str)][:500]
 
     def work() -> list[str]:
         with request.app.state.open_store() as store:
-            return module.split_event(store, event_id, chosen, user=access.name)
+            return split(store, event_id, chosen, user=access.name)
 
     try:
         new_ids = await run_in_threadpool(work)

@@ -24,6 +24,7 @@ from marsad.store.review import (
     document_spans,
     get_review,
     iter_events,
+    record_audit,
     statuses,
 )
 from marsad.store.sqlite import Store, StoredDocument
@@ -49,6 +50,30 @@ def merging() -> ModuleType | None:
         if err.name and MERGING_MODULE.startswith(err.name):
             return None
         raise
+
+
+def merge(store: Store, event_ids: list[str], *, user: str) -> str:
+    """Merge events (the merge module's rule) and note it in the audit log."""
+    module = merging()
+    if module is None:
+        raise LookupError("merging is not available")
+    merged = module.merge_events(store, event_ids, user=user)
+    with store._transaction():
+        record_audit(store, merged, user=user, action="merge", before=event_ids, after=merged)
+    return merged
+
+
+def split(store: Store, event_id: str, extraction_ids: list[str], *, user: str) -> list[str]:
+    """Split reports off an event and note it in the audit log of every result."""
+    module = merging()
+    if module is None:
+        raise LookupError("splitting is not available")
+    new_ids = list(module.split_event(store, event_id, extraction_ids, user=user))
+    with store._transaction():
+        for new_id in new_ids:
+            record_audit(store, new_id, user=user, action="split", field="members",
+                         before=event_id, after=new_ids)
+    return new_ids
 
 
 def plain(value: Any) -> Any:
