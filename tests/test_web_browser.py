@@ -134,9 +134,9 @@ def test_sign_in_filter_open_correct_audit_export(server, browser):
     assert 0 < filtered < total
     rows = page.locator("table.events tbody tr")
     assert rows.count() == filtered
-    assert all(t == "Battles" for t in rows.locator("td:nth-child(2)").all_inner_texts())
+    assert all(t == "Battles" for t in rows.locator("td.col-event_type").all_inner_texts())
 
-    rows.first.locator("td a").first.click()
+    rows.first.locator("td.col-event_date a").click()
     page.wait_for_url("**/events/*")
     event_id = page.url.rsplit("/", 1)[1]
     assert page.locator("blockquote.passage mark").count() >= 1, "evidence highlighted"
