@@ -338,3 +338,18 @@ def test_openapi_and_its_offline_reference_page(web_db):
     for path in spec["paths"]:
         assert f"<code>GET {path}</code>" in page.text or f"<code>POST {path}</code>" in page.text
     assert "<script" not in page.text, "works offline under the strict CSP"
+
+
+def test_pages_answer_while_an_extraction_holds_the_write_lock(viewer, web_db):
+    import time
+
+    writer = sqlite3.connect(web_db, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # what `marsad extract` does for each batch
+    try:
+        started = time.monotonic()
+        response = viewer.get("/api/events")
+        assert response.status_code == 200
+        assert time.monotonic() - started < 2.0, "a read waited for the writer"
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
