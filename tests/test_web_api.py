@@ -353,3 +353,26 @@ def test_pages_answer_while_an_extraction_holds_the_write_lock(viewer, web_db):
     finally:
         writer.execute("ROLLBACK")
         writer.close()
+
+
+def test_merge_and_split_through_the_pages(web_db):
+    pytest.importorskip("marsad.store.merging")
+    import re
+
+    client = make_client(web_db)
+    login(client, "edith")
+    page = client.get("/events", params={"country": "Syria"}).text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    ids = re.findall(r'name="event_id" value="([^"]+)"', page)[:2]
+    assert len(ids) == 2, "editors get a checkbox per event"
+    merged = client.post("/events/merge", data={"csrf_token": token, "event_id": ids})
+    assert merged.status_code == 303
+    target = merged.headers["location"]
+    page = client.get(target).text
+    assert "Reports merged into this event" in page and "manual-merge" in page
+    members = re.findall(r'name="extraction_id" value="([^"]+)"', page)
+    assert len(members) >= 2
+    assert re.search(r"<td>edith</td><td>merge</td>", page)
+    split = client.post(f"{target}/split", data={"csrf_token": token, "extraction_id": members[:1]})
+    assert split.status_code == 303
+    assert "split into" in client.get(split.headers["location"]).text
