@@ -135,6 +135,10 @@ def test_sign_in_filter_open_correct_audit_export(server, browser):
     rows = page.locator("table.events tbody tr")
     assert rows.count() == filtered
     assert all(t == "Battles" for t in rows.locator("td.col-event_type").all_inner_texts())
+    page.click("table.events th a:text('Fatalities')")  # sort by a column header
+    page.wait_for_url("**sort=fatalities*")
+    assert rows.count() == filtered
+    page.screenshot(path=str(artifacts_dir() / "events.png"), full_page=True)
 
     rows.first.locator("td.col-event_date a").click()
     page.wait_for_url("**/events/*")
