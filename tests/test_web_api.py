@@ -268,7 +268,7 @@ def test_without_users_the_app_is_read_only_on_localhost(tmp_path, web_template_
         source._conn.backup(target)
     with sqlite3.connect(db) as conn:
         conn.execute("DELETE FROM users")
-    local = make_client(db, host="127.0.0.1")
+    local = make_client(db, host="127.0.0.1", base_url="http://localhost:8000")
     events = all_events(local)
     assert events
     assert local.get("/api/events.csv").status_code == 200
@@ -277,6 +277,10 @@ def test_without_users_the_app_is_read_only_on_localhost(tmp_path, web_template_
                           json={"changes": {"notes": "x"}}, headers={"X-CSRF-Token": token})
     assert response.status_code in (401, 403)
     assert "no users" in assert_error(make_client(db, host="192.0.2.7").get("/api/events"), 403)
+    assert make_client(db, host="127.0.0.1", base_url="http://[::1]:8000").get("/api/events").status_code == 200
+    # a page of another site rebound to 127.0.0.1 still names that site in Host
+    rebound = make_client(db, host="127.0.0.1", base_url="http://attacker.example:8000")
+    assert "no users" in assert_error(rebound.get("/api/events"), 403)
 
 
 def test_merge_and_split_answer_501_without_the_merging_module(editor):

@@ -119,14 +119,15 @@ def web_db(web_template_db, tmp_path) -> Path:
     return path
 
 
-def make_client(db: Path, host: str = "192.0.2.10"):
+def make_client(db: Path, host: str = "192.0.2.10", base_url: str = "http://testserver"):
     """A test client for a fresh app over ``db``, seen as coming from ``host``."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # starlette's notice about httpx vs httpx2
         from fastapi.testclient import TestClient
     from marsad.web.app import create_app
 
-    return TestClient(create_app(str(db)), client=(host, 50000), follow_redirects=False)
+    return TestClient(create_app(str(db)), base_url=base_url, client=(host, 50000),
+                      follow_redirects=False)
 
 
 def login(client, name: str, password: str = PASSWORD) -> str:

@@ -4,7 +4,8 @@
   SameSite=Lax) holding the user's id and a CSRF token; the signing key is
   kept in the database so sessions survive a restart.
 * Roles are ordered viewer < editor < admin. With no user configured at all
-  the app is read-only and answers only on the loopback interface.
+  the app is read-only and answers only requests from this computer that
+  name it (loopback client and a localhost Host header: no DNS rebinding).
 * Every state-changing request carries the session's CSRF token, in the form
   field ``csrf_token`` or the ``X-CSRF-Token`` header, and when the browser
   sends an ``Origin`` it must be this site.
@@ -58,6 +59,13 @@ def is_loopback(host: str | None) -> bool:
         return False
 
 
+def addressed_locally(request: Request) -> bool:
+    """The Host header names this computer (a DNS-rebinding page names its own site)."""
+    host = request.headers.get("host", "")
+    name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+    return name.strip("[]").lower() == "localhost" or is_loopback(name.strip("[]"))
+
+
 def csrf_token(request: Request) -> str:
     """The session's CSRF token (created on first use)."""
     token = request.session.get(SESSION_CSRF)
@@ -75,7 +83,8 @@ def access_of(request: Request) -> Access:
         user = get_user(store, uid) if isinstance(uid, int) else None
     if user is not None:
         return Access(user, user.role, configured)
-    if not configured and is_loopback(request.client.host if request.client else None):
+    if not configured and is_loopback(request.client.host if request.client else None) \
+            and addressed_locally(request):
         return Access(None, "viewer", configured)
     return Access(None, None, configured)
 
