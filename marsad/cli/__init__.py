@@ -24,6 +24,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "gazetteer": ("marsad.cli.gazetteer", "gazetteer", "Manage and query the gazetteer."),
     "eval": ("marsad.cli.evaluate", "evaluate", "Score marsad against human-coded data."),
     "eval-places": ("marsad.cli.evaluate", "eval_places", "Score place resolution alone."),
+    "serve": ("marsad.cli.serve", "serve", "Serve the web app (table, map, review, JSON API)."),
+    "users": ("marsad.cli.users", "users", "Manage the web app's users and roles."),
 }
 
 

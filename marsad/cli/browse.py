@@ -89,8 +89,9 @@ def _resolve_event(store: Any, event_id: str) -> Event | None:
     return None
 
 
-def sentence_around(text: str, start: int, end: int) -> tuple[str, str, str]:
-    """(before, evidence, after) for the sentence holding ``text[start:end]``."""
+def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """Offsets of the sentence holding ``text[start:end]`` (at most
+    ``MAX_CONTEXT_CHARS`` either side)."""
     left = start
     while left > 0 and start - left < MAX_CONTEXT_CHARS and not _SENTENCE_END.match(text[left - 1]):
         left -= 1
@@ -99,6 +100,12 @@ def sentence_around(text: str, start: int, end: int) -> tuple[str, str, str]:
         right += 1
         if _SENTENCE_END.match(text[right - 1]):
             break
+    return left, right
+
+
+def sentence_around(text: str, start: int, end: int) -> tuple[str, str, str]:
+    """(before, evidence, after) for the sentence holding ``text[start:end]``."""
+    left, right = sentence_bounds(text, start, end)
     before = ("…" if left > 0 and not _SENTENCE_END.match(text[left - 1]) else "") + text[left:start]
     after = text[end:right] + ("…" if right < len(text) and not _SENTENCE_END.match(text[right - 1]) else "")
     return before.lstrip(), text[start:end], after.rstrip()

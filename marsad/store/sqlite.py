@@ -351,7 +351,12 @@ class Store:
                 f"database {self.path} was written by a newer marsad"
                 f" (unknown schema migration {unknown[-1]}); upgrade marsad to use it"
             )
+        applied = set(self.applied_migrations())
         for migration in migrations:
+            if migration.name in applied:
+                # Known without a write lock: opening a migrated database
+                # (every web request does) never waits for a running extract.
+                continue
             # Re-check inside the write transaction: another process may
             # have applied it while we waited for the lock.
             with self._transaction():

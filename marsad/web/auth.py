@@ -1,0 +1,145 @@
+"""Who is asking and what they may do: sessions, roles and CSRF tokens.
+
+* A session is a signed cookie (Starlette's SessionMiddleware: HttpOnly,
+  SameSite=Lax) holding the user's id and a CSRF token; the signing key is
+  kept in the database so sessions survive a restart.
+* Roles are ordered viewer < editor < admin. With no user configured at all
+  the app is read-only and answers only requests from this computer that
+  name it (loopback client and a localhost Host header: no DNS rebinding).
+* Every state-changing request carries the session's CSRF token, in the form
+  field ``csrf_token`` or the ``X-CSRF-Token`` header, and when the browser
+  sends an ``Origin`` it must be this site.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from fastapi import HTTPException, Request
+
+from marsad.store.users import ROLES, User, count_users, get_user
+
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "X-CSRF-Token"
+SESSION_USER = "uid"
+SESSION_CSRF = "csrf"
+
+
+class LoginRequired(HTTPException):
+    """401: the page needs a signed-in user (pages redirect to the login form)."""
+
+    def __init__(self, detail: str = "sign in to use this") -> None:
+        super().__init__(status_code=401, detail=detail)
+
+
+@dataclass(frozen=True, slots=True)
+class Access:
+    """The requester: a user, or anonymous read access on localhost (no users)."""
+
+    user: User | None
+    role: str | None  # effective role; None: nothing allowed yet
+    users_configured: bool
+
+    def can(self, role: str) -> bool:
+        return self.role is not None and ROLES.index(self.role) >= ROLES.index(role)
+
+    @property
+    def name(self) -> str:
+        return self.user.name if self.user else ""
+
+
+def is_loopback(host: str | None) -> bool:
+    try:
+        return host is not None and ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def addressed_locally(request: Request) -> bool:
+    """The Host header names this computer (a DNS-rebinding page names its own site)."""
+    host = request.headers.get("host", "")
+    name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+    return name.strip("[]").lower() == "localhost" or is_loopback(name.strip("[]"))
+
+
+def csrf_token(request: Request) -> str:
+    """The session's CSRF token (created on first use)."""
+    token = request.session.get(SESSION_CSRF)
+    if not isinstance(token, str) or not token:
+        token = secrets.token_urlsafe(32)
+        request.session[SESSION_CSRF] = token
+    return token
+
+
+def access_of(request: Request) -> Access:
+    """Look the requester up (runs in a worker thread: it opens the database)."""
+    with request.app.state.open_store() as store:
+        configured = count_users(store) > 0
+        uid = request.session.get(SESSION_USER)
+        user = get_user(store, uid) if isinstance(uid, int) else None
+    if user is not None:
+        return Access(user, user.role, configured)
+    if not configured and is_loopback(request.client.host if request.client else None) \
+            and addressed_locally(request):
+        return Access(None, "viewer", configured)
+    return Access(None, None, configured)
+
+
+def require(role: str) -> Callable[[Request], Access]:
+    """A dependency: the requester, who must hold ``role`` (401 / 403 otherwise)."""
+
+    def dependency(request: Request) -> Access:
+        access = access_of(request)
+        request.state.access = access
+        if access.role is None:
+            if not access.users_configured:
+                raise HTTPException(403, "no users are configured: the app is read-only on"
+                                         " localhost only (add one with `marsad users add`)")
+            raise LoginRequired()
+        if not access.can(role):
+            if access.user is None:
+                raise LoginRequired(f"sign in as {role} to do this")
+            raise HTTPException(403, f"this needs the {role} role; {access.name} is {access.role}")
+        return access
+
+    dependency.__name__ = f"require_{role}"
+    return dependency
+
+
+def _same_origin(request: Request) -> bool:
+    origin = request.headers.get("origin")
+    if origin is None:
+        return True
+    host = request.headers.get("host", "")
+    return urlsplit(origin).netloc == host
+
+
+async def check_csrf(request: Request) -> None:
+    """A dependency for every state-changing route: valid token, same origin."""
+    expected = request.session.get(SESSION_CSRF)
+    sent = request.headers.get(CSRF_HEADER)
+    if sent is None and request.headers.get("content-type", "").startswith(
+            ("application/x-www-form-urlencoded", "multipart/form-data")):
+        form = await request.form()
+        value = form.get(CSRF_FIELD)
+        sent = value if isinstance(value, str) else None
+    if not (isinstance(expected, str) and expected and sent
+            and secrets.compare_digest(expected.encode(), sent.encode())):
+        raise HTTPException(403, "missing or wrong CSRF token; reload the page and try again")
+    if not _same_origin(request):
+        raise HTTPException(403, "request from another site refused")
+
+
+def sign_in(request: Request, user: User) -> None:
+    """A fresh session (new CSRF token) for ``user``: no session fixation."""
+    request.session.clear()
+    request.session[SESSION_USER] = user.id
+    request.session[SESSION_CSRF] = secrets.token_urlsafe(32)
+
+
+def sign_out(request: Request) -> None:
+    request.session.clear()

@@ -1,0 +1,198 @@
+"""End to end in real headless Chromium: sign in, filter, open an event,
+correct a field, see the audit entry, find the correction in the CSV export;
+screenshots of the map, timeline and event pages are kept as artefacts.
+
+Needs Debian's ``chromium`` at /usr/bin/chromium (``.ci/run`` installs it with
+apt-get when missing) and the ``playwright`` package; never ``playwright
+install``. The app runs as ``marsad serve`` in a subprocess on a free port.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from web_support import (  # noqa: F401  (fixtures)
+    HOSTILE_EVENT_ID,
+    PASSWORD,
+    web_db,
+    web_template_db,
+)
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+REPO = Path(__file__).resolve().parents[1]
+MAP_SCRIPT = REPO / "marsad" / "web" / "static" / "js" / "map.js"
+# How long the server may take to start, and a page or map to settle.
+SERVER_START_SECONDS = 30
+MAP_MARKERS_TIMEOUT_MS = 15_000
+
+pytestmark = [
+    pytest.mark.skipif(not CHROMIUM.exists(),
+                       reason="no /usr/bin/chromium (install Debian's chromium: .ci/run does it with apt-get)"),
+    pytest.mark.slow,
+]
+
+
+def artifacts_dir() -> Path:
+    folder = Path(os.environ.get("MARSAD_TEST_ARTIFACTS") or REPO / "test-artifacts" / "web")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def server(web_db, marsad_home):
+    """``marsad serve`` on the test database (the real command, in a subprocess)."""
+    port = free_port()
+    env = {**os.environ, "MARSAD_HOME": str(marsad_home)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "marsad", "serve", "--db", str(web_db), "--port", str(port)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + SERVER_START_SECONDS
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                pytest.fail(f"marsad serve did not start: {process.communicate()[0][-2000:]}")
+            time.sleep(0.1)
+    yield url
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@pytest.fixture
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+def api_add_editor(page, base: str) -> None:
+    """Create the editor "erin" through the users API, signed in as the admin."""
+    session = page.request.get(f"{base}/api/session").json()
+    signed = page.request.post(f"{base}/api/session", data={"name": "ada", "password": PASSWORD},
+                               headers={"X-CSRF-Token": session["csrf_token"]})
+    assert signed.ok, signed.text()
+    token = signed.json()["csrf_token"]
+    created = page.request.post(f"{base}/api/users", headers={"X-CSRF-Token": token},
+                                data={"name": "erin", "role": "editor", "password": PASSWORD})
+    assert created.status == 201, created.text()
+    page.request.post(f"{base}/api/logout", headers={"X-CSRF-Token": token})
+
+
+def test_sign_in_filter_open_correct_audit_export(server, browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    csp_errors: list[str] = []
+    page.on("console", lambda m: csp_errors.append(m.text)
+            if "Content Security Policy" in m.text else None)
+    api_add_editor(page, server)
+
+    page.goto(f"{server}/events")
+    assert "/login" in page.url
+    page.fill("input[name=name]", "erin")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form.login button[type=submit]")
+    page.wait_for_load_state()
+    assert page.url == f"{server}/events", page.inner_text("body")
+    assert "signed in as erin" in page.inner_text(".flash")
+    total = int(page.inner_text("#count strong"))
+
+    page.fill("#filters input[name=country]", "Syria")
+    page.fill("#filters input[name=event_type]", "Battles")
+    page.click("#filters button[type=submit]")
+    page.wait_for_url("**/events?*country=Syria*")
+    filtered = int(page.inner_text("#count strong"))
+    assert 0 < filtered < total
+    rows = page.locator("table.events tbody tr")
+    assert rows.count() == filtered
+    assert all(t == "Battles" for t in rows.locator("td.col-event_type").all_inner_texts())
+    page.click("table.events th a:text('Fatalities')")  # sort by a column header
+    page.wait_for_url("**sort=fatalities*")
+    assert rows.count() == filtered
+    page.screenshot(path=str(artifacts_dir() / "events.png"), full_page=True)
+
+    rows.first.locator("td.col-event_date a").click()
+    page.wait_for_url("**/events/*")
+    event_id = page.url.rsplit("/", 1)[1]
+    assert page.locator("blockquote.passage mark").count() >= 1, "evidence highlighted"
+    before = page.input_value("#f-fatalities")
+    corrected = str(int(before) + 5)
+    page.fill("#f-fatalities", corrected)
+    page.click("#edit-form button[type=submit]")
+    page.wait_for_url(f"**/events/{event_id}")
+    assert page.inner_text(".flash") == "saved"
+    assert page.input_value("#f-fatalities") == corrected
+    audit = page.locator("#audit tbody tr").first.locator("td").all_inner_texts()
+    assert audit[1:] == ["erin", "edit", "fatalities", before, corrected]
+    page.click("#status-form button[value=verified]")
+    page.wait_for_url(f"**/events/{event_id}")
+    assert page.inner_text("#review-status") == "verified"
+    page.screenshot(path=str(artifacts_dir() / "event.png"), full_page=True)
+
+    export = page.request.get(f"{server}/api/events.csv?country=Syria")
+    assert export.ok
+    row = next(r for r in csv.DictReader(io.StringIO(export.text())) if r["event_id"] == event_id)
+    assert row["fatalities"] == corrected
+
+    page.goto(f"{server}/events/{HOSTILE_EVENT_ID}")
+    assert "<script>" in page.inner_text("h1") or "javascript:" in page.inner_text("h1")
+    page.screenshot(path=str(artifacts_dir() / "event-hostile.png"), full_page=True)
+    page.goto(f"{server}/documents/doc-hostile")
+    assert "<script>alert('xss')</script>" in page.inner_text(".doctext")
+    assert dialogs == [], "a script from an article ran"
+    assert csp_errors == [], csp_errors
+    context.close()
+
+
+def test_map_and_timeline_pages(server, browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    session = page.request.get(f"{server}/api/session").json()
+    signed = page.request.post(f"{server}/api/session", data={"name": "vera", "password": PASSWORD},
+                               headers={"X-CSRF-Token": session["csrf_token"]})
+    assert signed.ok
+    page.goto(f"{server}/map?country=Syria")
+    container = page.locator("#map[data-marsad-map]")
+    assert container.count() == 1
+    source = container.get_attribute("data-geojson")
+    assert source == "/api/events.geojson?country=Syria"
+    assert container.bounding_box()["height"] >= 300, "the map has a height"
+    features = page.request.get(server + source).json()["features"]
+    assert features and all(f["properties"]["country"] == "Syria" for f in features)
+    if MAP_SCRIPT.exists():
+        page.wait_for_selector(".leaflet-marker-icon, .marker-cluster", timeout=MAP_MARKERS_TIMEOUT_MS)
+    page.screenshot(path=str(artifacts_dir() / "map.png"), full_page=True)
+    page.goto(f"{server}/timeline")
+    assert page.locator("[data-marsad-timeline]").get_attribute("data-url").startswith(
+        "/api/aggregate?by=month&group=event_type")
+    page.screenshot(path=str(artifacts_dir() / "timeline.png"), full_page=True)
+    context.close()
