@@ -9,12 +9,12 @@ stacked bars. Screenshots go to tests/artifacts/ (or $MARSAD_TEST_ARTIFACTS).
 
 from __future__ import annotations
 
-import fnmatch
 import functools
 import http.server
 import json
 import os
 import random
+import re
 import shutil
 import subprocess
 import threading
@@ -83,29 +83,37 @@ def test_build_is_reproducible_from_pinned_packages():
     assert (WEB_SRC / manifest["scripts"]["build"].split()[-1]).is_file()
 
 
-def _package_and_rest(path: Path) -> tuple[str, str]:
-    """Where setuptools files ``path``: its deepest package (folders named like identifiers,
-    namespace packages included) and the path below it that package-data patterns match."""
+def _glob_regex(pattern: str) -> re.Pattern:
+    """setuptools' package-data glob: ``*`` within a folder, ``**/`` any folders (or none)."""
+    text = re.escape(pattern).replace(r"\*\*/", "\0").replace(r"\*", "[^/]*").replace(r"\?", "[^/]")
+    return re.compile(text.replace("\0", "(?:[^/]+/)*") + r"\Z")
+
+
+def _packaged(path: Path, package_data: dict[str, list[str]]) -> bool:
+    """Whether some package above ``path`` (folders named like identifiers: namespace
+    packages count) names it in its package-data ("*" applies to every package)."""
     parts = path.relative_to(ROOT).parts
-    depth = 1
-    while depth < len(parts) - 1 and parts[depth].isidentifier():
-        depth += 1
-    return ".".join(parts[:depth]), "/".join(parts[depth:])
+    for depth in range(1, len(parts)):
+        if not parts[depth - 1].isidentifier():
+            break
+        package, rest = ".".join(parts[:depth]), "/".join(parts[depth:])
+        patterns = package_data.get("*", []) + package_data.get(package, [])
+        if any(_glob_regex(p).match(rest) for p in patterns):
+            return True
+    return False
 
 
 def test_static_files_are_package_data():
     """Every file of the static folder matches a package-data pattern (or a wheel lacks it)."""
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     package_data = pyproject["tool"]["setuptools"]["package-data"]
-    shipped = [p for p in STATIC.rglob("*") if p.is_file() and p.name != "README.md"]
+    shipped = [p for p in STATIC.rglob("*") if p.is_file()]
     assert len(shipped) >= 15
-    missing = []
-    for path in shipped:
-        package, rest = _package_and_rest(path)
-        patterns = package_data.get("*", []) + package_data.get(package, [])
-        if not any(fnmatch.fnmatch(rest, pat) and rest.count("/") == pat.count("/") for pat in patterns):
-            missing.append(rest if package == "*" else f"{package}: {rest}")
+    missing = [str(p.relative_to(STATIC)) for p in shipped if not _packaged(p, package_data)]
     assert not missing, f"not in [tool.setuptools.package-data]: {missing}"
+    # the emulation itself: a file in a folder no pattern names is reported
+    assert not _packaged(ROOT / "marsad" / "web" / "elsewhere" / "x.js", {"*": ["*.yaml"]})
+    assert _packaged(ROOT / "marsad" / "knowledge" / "data" / "actors.yaml", package_data)
 
 
 def test_countries_basemap():
