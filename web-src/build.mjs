@@ -33,6 +33,13 @@ function copyAll(fromDir, toDir, names) {
   }
 }
 
+// The published bundles end with a source-map comment; the maps are not vendored, so the
+// comment would only make a browser's developer tools ask for a file that is not there.
+function dropSourceMapComment(file) {
+  const text = readFileSync(file, "utf8");
+  writeFileSync(file, text.replace(/\n\/\/# sourceMappingURL=\S+\s*$/, "\n"));
+}
+
 function version(pkg) {
   return JSON.parse(readFileSync(join(modules, pkg, "package.json"), "utf8")).version;
 }
@@ -45,6 +52,7 @@ function vendor() {
   copyAll(join(modules, "leaflet", "dist", "images"), join(leafletOut, "images"), [
     ["layers.png"], ["layers-2x.png"], ["marker-icon.png"], ["marker-icon-2x.png"],
     ["marker-shadow.png"]]);
+  dropSourceMapComment(join(leafletOut, "leaflet.js"));
   writeFileSync(join(leafletOut, "VERSION"), `leaflet ${version("leaflet")}\n`);
 
   const clusterOut = join(staticDir, "vendor", "leaflet.markercluster");
@@ -54,6 +62,7 @@ function vendor() {
     ["dist/MarkerCluster.css", "MarkerCluster.css"],
     ["dist/MarkerCluster.Default.css", "MarkerCluster.Default.css"],
     ["MIT-LICENCE.txt", "LICENSE"]]);
+  dropSourceMapComment(join(clusterOut, "leaflet.markercluster.js"));
   writeFileSync(join(clusterOut, "VERSION"),
     `leaflet.markercluster ${version("leaflet.markercluster")}\n`);
 }
