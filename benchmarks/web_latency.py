@@ -36,7 +36,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from run import _git_rev, machine  # noqa: E402  (the other benchmark's machine description)
@@ -319,7 +319,10 @@ class Client:
             if self._conn is None:
                 self._conn = http.client.HTTPConnection(self.host, self.port, timeout=REQUEST_TIMEOUT_S)
             try:
-                self._conn.request("GET", self.prefix + path, headers={"Accept": "application/json"})
+                # Spaces and the like in a query typed on the command line are escaped;
+                # what is already %-escaped or structural stays as it is.
+                target = quote(self.prefix + path, safe="/?&=,:;%+@!$'()*")
+                self._conn.request("GET", target, headers={"Accept": "application/json"})
                 response = self._conn.getresponse()
                 return response.status, response.read()
             except (http.client.HTTPException, ConnectionError):
@@ -505,7 +508,11 @@ def main(argv: list[str] | None = None) -> int:
         rows = []
         for name, path in args.mix or DEFAULT_MIXES:
             print(f"{name}: GET {path}", file=sys.stderr)
-            rows.append(measure(client, name, path, args.requests, args.max_seconds))
+            try:
+                rows.append(measure(client, name, path, args.requests, args.max_seconds))
+            except (OSError, http.client.HTTPException) as err:
+                client.close()
+                rows.append({"name": name, "path": path, "error": f"{type(err).__name__}: {err}"})
     finally:
         client.close()
         if process is not None:
