@@ -50,7 +50,8 @@ DEFAULT_MAX_SECONDS = 60.0
 MIN_REQUESTS = 10
 WARMUP_REQUESTS = 3
 SERVER_START_TIMEOUT_S = 120.0
-REQUEST_TIMEOUT_S = 120.0
+# One request slower than this is reported as a failure of its mix (--timeout).
+DEFAULT_TIMEOUT_S = 120.0
 # The derived events' dates are the reports' dates moved by up to this many days, so the
 # store covers about two years.
 DATE_SPREAD_DAYS = 365
@@ -306,8 +307,9 @@ def free_port() -> int:
 class Client:
     """One keep-alive HTTP connection (reopened if the server closes it)."""
 
-    def __init__(self, base_url: str) -> None:
+    def __init__(self, base_url: str, timeout: float = DEFAULT_TIMEOUT_S) -> None:
         parts = urlsplit(base_url)
+        self.timeout = timeout
         if parts.scheme != "http" or not parts.hostname:
             raise SystemExit(f"web_latency: --url must be http://HOST:PORT, got {base_url!r}")
         self.host, self.port = parts.hostname, parts.port or 80
@@ -317,7 +319,7 @@ class Client:
     def get(self, path: str) -> tuple[int, bytes]:
         for attempt in (1, 2):
             if self._conn is None:
-                self._conn = http.client.HTTPConnection(self.host, self.port, timeout=REQUEST_TIMEOUT_S)
+                self._conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
             try:
                 # Spaces and the like in a query typed on the command line are escaped;
                 # what is already %-escaped or structural stays as it is.
@@ -475,6 +477,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=DEFAULT_REQUESTS, help="per mix (default 200)")
     parser.add_argument("--max-seconds", type=float, default=DEFAULT_MAX_SECONDS,
                         help=f"per mix, then stop early (at least {MIN_REQUESTS} requests)")
+    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S,
+                        help="seconds one request may take (default 120)")
     parser.add_argument("--mix", type=_parse_mix, action="append", default=None, metavar="NAME=/PATH?QUERY",
                         help="a request to time instead of the default mixes (repeatable)")
     parser.add_argument("--output", type=Path, default=None, help="append the Markdown report there")
@@ -497,12 +501,13 @@ def main(argv: list[str] | None = None) -> int:
 
     process = None
     if args.url:
-        client, info["server"] = Client(args.url), f"given, {args.url}"
+        client, info["server"] = Client(args.url, args.timeout), f"given, {args.url}"
     else:
         port = free_port()
         command = serve_command(db, port)
         process = start_server(command, dict(os.environ))
-        client, info["server"] = Client(f"http://127.0.0.1:{port}"), "`marsad serve` started by the script"
+        client = Client(f"http://127.0.0.1:{port}", args.timeout)
+        info["server"] = "`marsad serve` started by the script"
     try:
         wait_until_up(client, process, SERVER_START_TIMEOUT_S)
         rows = []
@@ -510,6 +515,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{name}: GET {path}", file=sys.stderr)
             try:
                 rows.append(measure(client, name, path, args.requests, args.max_seconds))
+            except TimeoutError:
+                client.close()
+                rows.append({"name": name, "path": path,
+                             "error": f"no answer within {args.timeout:g} s (--timeout)"})
             except (OSError, http.client.HTTPException) as err:
                 client.close()
                 rows.append({"name": name, "path": path, "error": f"{type(err).__name__}: {err}"})

@@ -196,7 +196,8 @@ def _sample_events() -> dict:
     # Alone, far from the others, so each is its own marker: hostile text and a script URL
     # in Sanaa, an ordinary link in Cairo.
     features.append(_event(900, 15.37, 44.19, event_id="hostile", location=HOSTILE, actor1=HOSTILE,
-                           sub_event_type=HOSTILE, url="javascript:alert(1)"))
+                           sub_event_type=HOSTILE, notes=f"On 3 May, {HOSTILE} " + "x" * 400,
+                           url="javascript:alert(1)"))
     features.append(_event(901, 30.04, 31.24, event_id="linked", location="Cairo",
                            url="/events/linked"))
     # Not drawable: no geometry, and a point off the globe.
@@ -394,6 +395,8 @@ def test_map_and_timeline_in_chromium(watched, site, artifacts):
     _click_event(page, "hostile")
     popup = page.locator(".leaflet-popup-content")
     assert HOSTILE in popup.inner_text()
+    notes = popup.locator(".marsad-popup-notes").inner_text()
+    assert notes.startswith(f"On 3 May, {HOSTILE} xxx") and len(notes) == 280  # cut short
     assert popup.locator("img, svg, script").count() == 0
     assert popup.locator("a").count() == 0
     assert page.locator("img[src='x']").count() == 0

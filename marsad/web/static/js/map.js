@@ -28,6 +28,8 @@
   // Only links into the app's own event pages are followed; anything else (javascript:,
   // data:, other sites) is shown as text at most.
   var EVENT_LINK_PREFIX = "/events/";
+  // Longest note shown in a popup (the event page has the whole of it).
+  var MAX_NOTES_CHARS = 280;
   // The view when there is nothing to fit: the whole world.
   var WORLD_CENTER = [20, 10];
   var WORLD_ZOOM = 2;
@@ -76,6 +78,12 @@
       list.appendChild(viz.el("dd", null, row[1]));
     });
     box.appendChild(list);
+
+    var notes = str(props.notes).trim();
+    if (notes) {
+      box.appendChild(viz.el("p", "marsad-popup-notes", notes.length > MAX_NOTES_CHARS
+        ? notes.slice(0, MAX_NOTES_CHARS - 1) + "\u2026" : notes));
+    }
 
     var url = str(props.url);
     if (url.indexOf(EVENT_LINK_PREFIX) === 0) {
@@ -213,6 +221,9 @@
       return;
     }
     mapLegend(drawn.points).addTo(map);
+    // The legend sits above the popups (Leaflet's controls do); it steps back while one is open.
+    map.on("popupopen", function () { container.classList.add("marsad-popup-open"); });
+    map.on("popupclose", function () { container.classList.remove("marsad-popup-open"); });
     // The first view is set without animation: nothing moves while the page settles.
     map.fitBounds(drawn.bounds, { padding: [24, 24], maxZoom: MAX_FIT_ZOOM, animate: false });
     container.setAttribute("data-marsad-points", String(drawn.points.length));
