@@ -440,6 +440,45 @@ def test_map_and_timeline_in_chromium(watched, site, artifacts):
     assert offsite == [], "the page must work offline"
 
 
+def _visible(page) -> int:
+    return page.locator("#map .marsad-cluster, #map path.marsad-point").count()
+
+
+def test_clicking_a_cluster_zooms_into_it(watched, site):
+    page = watched.page
+    watched.open("map.html")
+    assert _wait_ready(page, "#map") == "ready"
+    page.wait_for_selector("#map .marsad-cluster")
+    zoom = page.evaluate("document.getElementById('map').marsadMap.getZoom()")
+    before = _visible(page)
+    biggest = max(page.locator("#map .marsad-cluster").all(),
+                  key=lambda c: int(c.locator(".marsad-cluster-count").inner_text()))
+    biggest.click()
+    for _ in range(100):  # the zoom is animated
+        if page.evaluate("document.getElementById('map').marsadMap.getZoom()") > zoom and _visible(page) > before:
+            break
+        page.wait_for_timeout(50)
+    assert page.evaluate("document.getElementById('map').marsadMap.getZoom()") > zoom
+    assert _visible(page) > before
+    assert watched.console_errors == [] and watched.violations() == []
+
+
+def test_optional_tile_layer_and_its_attribution_stays_text(watched, site):
+    page = watched.page
+    watched.open("tiles.html")
+    assert _wait_ready(page, "#map") == "ready"
+    page.wait_for_selector("#map img.leaflet-tile")
+    assert page.locator("#map img.leaflet-tile").count() >= 4
+    attribution = page.locator("#map .leaflet-control-attribution")
+    assert "Tiles <b>test</b> server" in attribution.inner_text()
+    assert attribution.locator("b").count() == 0
+    # over tiles the basemap is outlines only, or it would hide them
+    fills = page.locator("#map .leaflet-overlay-pane path:not(.marsad-point)").evaluate_all(
+        "(paths) => paths.map((p) => p.getAttribute('fill-opacity'))")
+    assert len(fills) >= 200 and set(fills) == {"0"}
+    assert watched.console_errors == [] and watched.violations() == []
+
+
 def test_failures_and_empty_data_say_so(watched, site, artifacts):
     page = watched.page
     watched.open("errors.html")
