@@ -377,6 +377,7 @@ def test_map_and_timeline_in_chromium(watched, site, artifacts):
     drawable = sum(1 for f in site["events"]["features"]
                    if f["geometry"] and abs(f["geometry"]["coordinates"][1]) <= 90)
     assert page.get_attribute("#map", "data-marsad-points") == str(drawable)
+    assert page.locator("#map .marsad-message").count() == 0  # "Loading the map…" is gone
 
     # the basemap: one SVG path per country polygon, drawn without any tile server
     basemap_paths = page.locator("#map .leaflet-overlay-pane path:not(.marsad-point)").count()
@@ -415,6 +416,7 @@ def test_map_and_timeline_in_chromium(watched, site, artifacts):
 
     # the timeline: stacked bars whose counts add up to the data, axis labels, legend, title
     assert _wait_ready(page, "#timeline") == "ready"
+    assert page.locator("#timeline .marsad-message").count() == 0
     bars = page.locator("#timeline svg rect.marsad-bar")
     titles = bars.evaluate_all("(rects) => rects.map((r) => r.querySelector('title').textContent)")
     expected = sum(b["count"] for b in site["aggregate"]["buckets"])
@@ -490,6 +492,7 @@ def test_failures_and_empty_data_say_so(watched, site, artifacts):
     assert page.locator("#map-empty .leaflet-overlay-pane path").count() >= 200  # basemap still drawn
     assert _wait_ready(page, "#timeline-missing") == "error"
     assert "could not be loaded" in page.locator("#timeline-missing .marsad-message").inner_text()
+    assert page.locator("#timeline-missing .marsad-message").count() == 1  # not also "Loading…"
     assert _wait_ready(page, "#timeline-empty") == "empty"
     assert page.locator("#timeline-empty svg").count() == 0
     page.screenshot(path=str(artifacts / "errors.png"), full_page=True)

@@ -236,13 +236,17 @@
       container.setAttribute("data-marsad-state", "error");
       return;
     }
+    var loading = viz.showMessage(container, "Loading the map\u2026");
     var basemapUrl = container.getAttribute("data-basemap");
     var basemapError = null;
     var basemap = basemapUrl
       ? viz.fetchJSON(basemapUrl).catch(function (err) { basemapError = err; return null; })
       : Promise.resolve(null);
     Promise.all([basemap, viz.fetchJSON(container.getAttribute("data-geojson"))]).then(
-      function (loaded) { draw(container, loaded[0], loaded[1], basemapError); },
+      function (loaded) {
+        loading.remove();
+        draw(container, loaded[0], loaded[1], basemapError);
+      },
       function (err) {
         container.textContent = "";
         viz.showMessage(container, "The events could not be loaded for the map: " + err.message, "error");

@@ -225,9 +225,14 @@
   }
 
   function init(container) {
+    var loading = viz.showMessage(container, "Loading the timeline\u2026");
     viz.fetchJSON(container.getAttribute("data-url")).then(
-      function (payload) { chart(container, payload || {}); },
+      function (payload) {
+        loading.remove();
+        chart(container, payload || {});
+      },
       function (err) {
+        loading.remove();
         viz.showMessage(container, "The timeline could not be loaded: " + err.message, "error");
         container.setAttribute("data-marsad-state", "error");
       });
