@@ -6,7 +6,7 @@
    within the same country, ids), all saved through ``Store.save_results`` so every index
    and the full-text tables are real. The fill is timed.
 2. Measure p50 / p95 / max latency of ``GET /api/events`` (one page of 50) and
-   ``GET /api/events.geojson`` (the map's data) under a few filter mixes, against a
+   ``GET /api/map.geojson`` (the map's data) under a few filter mixes, against a
    running server: ``--url`` of one you started (``marsad serve --db PATH``), or by default
    a ``marsad serve --db PATH --port FREE`` this script starts and stops itself.
 
@@ -60,7 +60,7 @@ SEED = 20221
 # (name, path and query). The parameter names are the web app's (marsad/web/params.py):
 # per_page, country, date_from, date_to, text, bbox=min_lon,min_lat,max_lon,max_lat.
 LIST = "/api/events?per_page=50"
-MAP = "/api/events.geojson"
+MAP = "/api/map.geojson"
 NW_SYRIA = "bbox=35.5,34.5,38.5,37.0"
 DEFAULT_MIXES: tuple[tuple[str, str], ...] = (
     ("list, no filter", LIST),

@@ -115,11 +115,29 @@ def test_document_has_its_text_and_the_spans_of_every_event(viewer):
     body = viewer.get("/api/documents/doc-homs").json()
     text = body["document"]["text"]
     assert "arrested six protesters" in text
-    assert len(body["events"]) >= 2  # a protest and the arrests
+    assert len(body["events"]) >= 1  # the protest and its arrests (one Protest with intervention)
     assert {s["event_id"] for s in body["spans"]} == set(body["events"])
     for span in body["spans"]:
         assert text[span["start"]:span["end"]] == span["text"]
     assert_error(viewer.get("/api/documents/nope"), 404)
+
+
+def test_map_points_are_slim_counted_and_capped(viewer, monkeypatch):
+    events = all_events(viewer)
+    placed = [e for e in events if e["latitude"] is not None]
+    geo = viewer.get("/api/map.geojson").json()
+    assert geo["total"] == len(placed) and geo["truncated"] is False
+    assert sorted(f["id"] for f in geo["features"]) == sorted(e["event_id"] for e in placed)
+    props = geo["features"][0]["properties"]
+    assert "evidence" not in props and props["url"] == f"/events/{props['event_id']}"
+    assert {"event_type", "actor1", "location", "fatalities", "review_status"} <= set(props)
+    from marsad.web import service
+    monkeypatch.setattr(service, "MAP_MAX_POINTS", 1)
+    monkeypatch.setattr(service.map_geojson, "__kwdefaults__", {"limit": 1})
+    cut = viewer.get("/api/map.geojson").json()
+    assert len(cut["features"]) == 1 and cut["truncated"] is (len(placed) > 1)
+    newest = max(e["event_date"] for e in placed)
+    assert cut["features"][0]["properties"]["event_date"] == newest
 
 
 def test_exports_csv_geojson_jsonl(viewer):

@@ -184,12 +184,15 @@ def test_map_and_timeline_pages(server, browser):
     container = page.locator("#map[data-marsad-map]")
     assert container.count() == 1
     source = container.get_attribute("data-geojson")
-    assert source == "/api/events.geojson?country=Syria"
+    assert source == "/api/map.geojson?country=Syria"
     assert container.bounding_box()["height"] >= 300, "the map has a height"
     features = page.request.get(server + source).json()["features"]
     assert features and all(f["properties"]["country"] == "Syria" for f in features)
     if MAP_SCRIPT.exists():
-        page.wait_for_selector(".leaflet-marker-icon, .marker-cluster", timeout=MAP_MARKERS_TIMEOUT_MS)
+        page.wait_for_selector("#map[data-marsad-state=ready]", state="attached", timeout=MAP_MARKERS_TIMEOUT_MS)
+        # points are circle markers, dense ones clusters (marsad/web/static/js/map.js)
+        drawn = page.locator("#map .marsad-point, #map .marsad-cluster").count()
+        assert drawn >= 1 and page.locator("#map").get_attribute("data-marsad-points") == str(len(features))
     page.screenshot(path=str(artifacts_dir() / "map.png"), full_page=True)
     page.goto(f"{server}/timeline")
     assert page.locator("[data-marsad-timeline]").get_attribute("data-url").startswith(

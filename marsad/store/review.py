@@ -235,6 +235,33 @@ def iter_events(store: Store, filters: ReviewFilter, *, sort: str = "event_date"
             conn.execute("COMMIT")
 
 
+# What the map shows of an event (popup and colour), in this order.
+MAP_FIELDS: tuple[str, ...] = ("event_id", "event_date", "event_type", "sub_event_type", "actor1", "actor2",
+                               "location", "admin1", "country", "fatalities", "notes", "latitude", "longitude")
+
+
+def map_points(store: Store, filters: ReviewFilter, *, limit: int) -> tuple[list[dict], int]:
+    """The placed matching events as plain dicts of ``MAP_FIELDS`` plus
+    ``review_status``, newest first, at most ``limit``; and how many match.
+
+    One query over the event columns only (no evidence, no documents): the
+    map of a year of events must not build every event in full."""
+    if limit < 0:
+        raise ReviewError("limit must not be negative")
+    where, params = _where(store, filters)
+    placed = "e.latitude IS NOT NULL AND e.longitude IS NOT NULL"
+    where = f"{where} AND {placed}" if where else f" WHERE {placed}"
+    columns = ", ".join(f"e.{c}" for c in MAP_FIELDS)
+    conn = store._conn
+    total = int(conn.execute("SELECT count(*) FROM events e" + where, params).fetchone()[0])
+    rows = conn.execute(
+        f"SELECT {columns}, {_STATUS_SQL} FROM events e" + where
+        + " ORDER BY e.event_date DESC, e.event_id DESC LIMIT ?", (*params, limit),
+    ).fetchall()
+    names = (*MAP_FIELDS, "review_status")
+    return [dict(zip(names, row)) for row in rows], total
+
+
 def statuses(store: Store, event_ids: Sequence[str]) -> dict[str, str]:
     """event id -> review status for each id (unreviewed when never reviewed)."""
     found = {i: DEFAULT_STATUS for i in event_ids}

@@ -26,6 +26,7 @@ from marsad.web.service import (
     event_detail,
     event_json,
     export_file,
+    map_geojson,
     merge,
     merging,
     plain,
@@ -97,6 +98,16 @@ def _add_export_route(fmt: str) -> None:
 for _format in EXPORT_SUMMARIES:
     _add_export_route(_format)
 del _format
+
+
+@router.get("/map.geojson", summary="The map's points: placed events, newest first, at most 20,000")
+def map_points_geojson(request: Request, access: Viewer, filters: EventFilters) -> StreamingResponse:
+    """What the map draws of each matching placed event (no evidence).
+    ``total`` says how many matched and ``truncated`` whether the answer
+    was cut at the newest 20,000."""
+    with _store(request) as store:
+        spool = map_geojson(store, filters.review)
+    return StreamingResponse(_stream(spool), media_type=EXPORT_FORMATS["geojson"])
 
 
 @router.get("/aggregate", summary="Counts per day/week/month and event type or admin1")

@@ -5,6 +5,7 @@ merge module."""
 from __future__ import annotations
 
 import importlib
+import math
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, is_dataclass
@@ -24,6 +25,7 @@ from marsad.store.review import (
     document_spans,
     get_review,
     iter_events,
+    map_points,
     record_audit,
     statuses,
 )
@@ -35,6 +37,10 @@ MERGING_MODULE = "marsad.store.merging"
 EXPORT_MEMORY_BYTES = 8 * 1024 * 1024
 # Events whose review status is looked up in one query while exporting.
 STATUS_BATCH = 500
+# Most points one map answer carries: a browser draws 20,000 clustered
+# markers in a few seconds, 100,000 in tens of seconds. The answer says how
+# many matched, so the page can ask for a narrower filter.
+MAP_MAX_POINTS = 20_000
 EXPORT_FORMATS: Mapping[str, str] = MappingProxyType({
     "csv": "text/csv; charset=utf-8",
     "jsonl": "application/x-ndjson; charset=utf-8",
@@ -186,8 +192,9 @@ def _statused(store: Store, batch: list[Event]) -> Iterator[tuple[Event, str]]:
         yield event, found[event.event_id]
 
 
-def write_map_geojson(store: Store, events: Iterable[Event], fp: IO[str]) -> int:
-    """Placed events as Point features, properties without the evidence (for the map)."""
+def write_export_geojson(store: Store, events: Iterable[Event], fp: IO[str]) -> int:
+    """Every placed event as a Point feature with all its fields but the
+    evidence, and its review status (the GeoJSON export)."""
     fp.write('{"type": "FeatureCollection", "features": [')
     count = 0
     for event, status in _with_status(store, events):
@@ -205,13 +212,41 @@ def write_map_geojson(store: Store, events: Iterable[Event], fp: IO[str]) -> int
     return count
 
 
+def map_geojson(store: Store, filters: ReviewFilter, *, limit: int = MAP_MAX_POINTS) -> IO[bytes]:
+    """The map's points in a (spooled) temporary file, rewound."""
+    spool = tempfile.SpooledTemporaryFile(max_size=EXPORT_MEMORY_BYTES, mode="w+b")
+    write_map_geojson(store, filters, _TextSink(spool), limit=limit)
+    spool.seek(0)
+    return spool
+
+
+def write_map_geojson(store: Store, filters: ReviewFilter, fp: IO[str], *, limit: int = MAP_MAX_POINTS) -> int:
+    """Placed events as Point features with what the map shows (no evidence),
+    newest first, at most ``limit``; the collection says how many matched
+    (``total``) and whether it was cut (``truncated``)."""
+    points, total = map_points(store, filters, limit=limit)
+    fp.write(f'{{"type": "FeatureCollection", "total": {total}, '
+             f'"truncated": {"true" if total > len(points) else "false"}, "features": [')
+    for i, props in enumerate(points):
+        lat, lon = props.pop("latitude"), props.pop("longitude")
+        if not (math.isfinite(lat) and math.isfinite(lon)):
+            continue
+        props["url"] = f"/events/{props['event_id']}"
+        feature = {"type": "Feature", "id": props["event_id"],
+                   "geometry": {"type": "Point", "coordinates": [lon, lat]}, "properties": props}
+        fp.write(",\n" if i else "\n")
+        fp.write(json_text(feature))
+    fp.write("\n]}\n")
+    return len(points)
+
+
 def export_file(store: Store, filters: ReviewFilter, fmt: str) -> IO[bytes]:
     """The export of the matching events, rewound, in a (spooled) temporary file."""
     spool = tempfile.SpooledTemporaryFile(max_size=EXPORT_MEMORY_BYTES, mode="w+b")
     text = _TextSink(spool)
     events = iter_events(store, filters)
     if fmt == "geojson":
-        write_map_geojson(store, events, text)
+        write_export_geojson(store, events, text)
     else:
         WRITERS[fmt](events, text)
     spool.seek(0)
