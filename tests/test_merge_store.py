@@ -213,20 +213,20 @@ def test_unknown_ids_and_bad_requests_are_one_line_errors(store):
 
 
 def test_reviews_follow_a_renamed_incident_and_win_over_machine_values(store):
+    # the web app's review tables (migration 0005)
     conn = store._conn
-    conn.execute("CREATE TABLE event_reviews (event_id TEXT PRIMARY KEY, status TEXT, overrides TEXT,"
-                 " updated_at TEXT, updated_by TEXT)")
-    conn.execute("CREATE TABLE audit_log (id INTEGER PRIMARY KEY, event_id TEXT, what TEXT)")
     store.save_results([result("d1", arrest("e5", "d1"))])
-    conn.execute("INSERT INTO event_reviews VALUES ('e5', 'reviewed', ?, 'now', 'ana')",
+    conn.execute("INSERT INTO event_reviews (event_id, status, overrides, updated_at, updated_by)"
+                 " VALUES ('e5', 'verified', ?, 'now', 'ana')",
                  (json.dumps({"location": "Idlib city", "fatalities": 1, "event_id": "evil",
                               "no_such_column; DROP TABLE events": 1}),))
-    conn.execute("INSERT INTO audit_log (event_id, what) VALUES ('e5', 'reviewed')")
+    conn.execute("INSERT INTO audit_log (event_id, user, at, action, field, before, after)"
+                 " VALUES ('e5', 'ana', 'now', 'edit', 'location', 'Idlib', 'Idlib city')")
     store.save_results([result("d2", arrest("e2", "d2"))])  # a smaller id joins: the incident is renamed
     assert store.get_event("e5") is None
     merged = store.get_event("e2")
     assert (merged.location, merged.fatalities) == ("Idlib city", 1)
-    assert conn.execute("SELECT event_id, status FROM event_reviews").fetchall() == [("e2", "reviewed")]
+    assert conn.execute("SELECT event_id, status FROM event_reviews").fetchall() == [("e2", "verified")]
     assert conn.execute("SELECT event_id FROM audit_log").fetchall() == [("e2",)]
     assert store.count_events() == 1
 
