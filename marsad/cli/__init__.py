@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "gazetteer": ("marsad.cli.gazetteer", "gazetteer", "Manage and query the gazetteer."),
     "eval": ("marsad.cli.evaluate", "evaluate", "Score marsad against human-coded data."),
     "eval-places": ("marsad.cli.evaluate", "eval_places", "Score place resolution alone."),
+    "load": ("marsad.cli.load", "load", "Load Parquet shards (from extract --engine dask) into the store."),
 }
 
 
