@@ -108,29 +108,36 @@ def process_shard(task: ShardTask) -> ShardInfo:
     return write_shard(Path(task.out_dir), task.index, task.path, pairs)
 
 
-def _client(scheduler: str | None, workers: int | None):
-    """A Client on ``scheduler``, or on a new LocalCluster (closed with the client)."""
+def _client(scheduler, workers: int | None):
+    """(client, cluster we started or None, whether we own the client).
+
+    ``scheduler`` is an address, a ``distributed.Client`` the caller made
+    (e.g. one from a dask-gateway cluster, with its security settings; it
+    is left open), or None for a new LocalCluster."""
     from distributed import Client, LocalCluster
 
+    if isinstance(scheduler, Client):
+        return scheduler, None, False
     if scheduler:
         try:
-            return Client(scheduler, timeout=CONNECT_TIMEOUT_S), None
+            return Client(scheduler, timeout=CONNECT_TIMEOUT_S), None, True
         except (OSError, TimeoutError) as err:
             raise DaskError(f"cannot reach the Dask scheduler at {scheduler} ({type(err).__name__})") from None
     cluster = LocalCluster(n_workers=workers or cpu_count(), threads_per_worker=1, processes=True,
                            dashboard_address=None)
     try:
-        return Client(cluster), cluster
+        return Client(cluster), cluster, True
     except BaseException:
         cluster.close()
         raise
 
 
-def run(inputs: Sequence[str], out_dir: Path, options: PipelineOptions, *, scheduler: str | None = None,
+def run(inputs: Sequence[str], out_dir: Path, options: PipelineOptions, *, scheduler=None,
         workers: int | None = None, published: date | None = None, max_bytes: int | None = None,
         on_shard: Callable[[ShardInfo], None] | None = None) -> tuple[Manifest, list[tuple[str, str]]]:
     """Extract every shard on the cluster; returns the manifest written and
-    the inputs that could not become shards."""
+    the inputs that could not become shards. ``scheduler``: an address, a
+    ``distributed.Client``, or None (a LocalCluster of ``workers`` processes)."""
     from marsad import __version__
 
     paths, problems = expand_inputs(inputs)
@@ -143,16 +150,17 @@ def run(inputs: Sequence[str], out_dir: Path, options: PipelineOptions, *, sched
     tasks = [ShardTask(i, p, str(out_dir.resolve()), options, published, max_bytes) for i, p in enumerate(paths)]
     infos = list(_run_tasks(tasks, scheduler, workers, on_shard)) if tasks else []
     manifest = Manifest(tuple(sorted(infos, key=lambda s: s.index)), tuple(inputs), __version__, now(),
-                        {"engine": "dask", "scheduler": scheduler or "LocalCluster"})
+                        {"engine": "dask", "scheduler": scheduler if isinstance(scheduler, str) else
+                         "LocalCluster" if scheduler is None else "client"})
     write_manifest(out_dir, manifest)
     return manifest, problems
 
 
-def _run_tasks(tasks: list[ShardTask], scheduler: str | None, workers: int | None,
+def _run_tasks(tasks: list[ShardTask], scheduler, workers: int | None,
                on_shard: Callable[[ShardInfo], None] | None) -> Iterator[ShardInfo]:
     from distributed import as_completed
 
-    client, cluster = _client(scheduler, workers)
+    client, cluster, own = _client(scheduler, workers)
     try:
         futures = client.map(process_shard, tasks, key=[f"marsad-shard-{t.index:05d}-{os.getpid()}" for t in tasks],
                              pure=False)
@@ -167,6 +175,7 @@ def _run_tasks(tasks: list[ShardTask], scheduler: str | None, workers: int | Non
                 on_shard(info)
             yield info
     finally:
-        client.close()
+        if own:
+            client.close()
         if cluster is not None:
             cluster.close()
