@@ -360,7 +360,7 @@ _BUILD_INDEX = (
 
 def cli_extract_rss(jsonl: Path, db: Path, env: dict) -> tuple[float, float, str]:
     """(peak RSS MB, wall s, how) of a fresh `marsad extract` over the notes."""
-    args = ["extract", str(jsonl), "--db", str(db), "--format", "none"]
+    args = ["extract", str(jsonl), "--db", str(db), "--format", "none", "--workers", "1"]
     time_bin = shutil.which("time") or ("/usr/bin/time" if Path("/usr/bin/time").exists() else None)
     t0 = time.perf_counter()
     if time_bin:

@@ -28,6 +28,11 @@ from marsad.records import Document, DocumentResult, InputProblem
 # (notes) to ~20 ms (articles) a document takes; small enough that the
 # first results come back quickly and an interrupted run loses little.
 CHUNK_SIZE = 32
+# ... or fewer, once a chunk holds this many characters of raw input: long
+# articles (~20 ms each) then travel in chunks of a dozen or so, so the
+# last chunks of a run finish close together instead of one worker
+# finishing a long chunk alone.
+CHUNK_CHARS = 64_000
 # Chunks queued per worker: two keeps every worker busy while the parent
 # stores the results of a finished chunk, without reading ahead unboundedly.
 IN_FLIGHT_PER_WORKER = 2
@@ -70,9 +75,22 @@ def _init_worker(options: PipelineOptions) -> None:
     worker_pipeline(options)  # load before the first chunk arrives
 
 
-def _process_chunk(options: PipelineOptions, chunk: list[Item]) -> list[DocumentResult | InputProblem]:
+# What a worker sends back for one document: the DocumentResult without its
+# Document, which the parent still holds (no need to pickle the raw text
+# twice): (clean, events, rejected, warnings), or None for an InputProblem.
+_Sent = tuple | None
+
+
+def _process_chunk(options: PipelineOptions, chunk: list[Item]) -> list[_Sent]:
     pipeline = worker_pipeline(options)
-    return [item if isinstance(item, InputProblem) else pipeline.process(item) for item in chunk]
+    out: list[_Sent] = []
+    for item in chunk:
+        if isinstance(item, InputProblem):
+            out.append(None)
+        else:
+            result = pipeline.process(item)
+            out.append((result.clean, result.events, result.rejected, result.warnings))
+    return out
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -81,8 +99,16 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
 
 
-def _chunks(items: Iterator[Item], size: int) -> Iterator[list[Item]]:
-    while chunk := list(islice(items, size)):
+def _chunks(items: Iterator[Item], size: int, max_chars: int = CHUNK_CHARS) -> Iterator[list[Item]]:
+    chunk: list[Item] = []
+    chars = 0
+    for item in items:
+        chunk.append(item)
+        chars += len(item.raw) if isinstance(item, Document) else 0
+        if len(chunk) >= size or chars >= max_chars:
+            yield chunk
+            chunk, chars = [], 0
+    if chunk:
         yield chunk
 
 
@@ -113,8 +139,8 @@ def process_parallel(items: Iterable[Item], options: PipelineOptions, workers: i
 
 
 def _pairs(chunk: list[Item], future: Future) -> Iterator[tuple[Item, DocumentResult | None]]:
-    for item, result in zip(chunk, future.result()):
-        yield item, (None if isinstance(item, InputProblem) else result)
+    for item, sent in zip(chunk, future.result()):
+        yield item, (None if sent is None else DocumentResult(item, *sent))
 
 
 def process(items: Iterable[Item], options: PipelineOptions,
