@@ -75,7 +75,8 @@ class _Progress:
 @click.option("--workers", type=click.IntRange(min=1), default=None, metavar="N",
               help="Processes to extract with (default: one per CPU; short inputs stay in one).")
 @click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
-              help="local: this machine; dask: Dask workers over input shards, writing Parquet shards.")
+              help="local: this machine; dask: Dask workers over input files, writing Parquet shards "
+                   "(then loaded into --db unless --no-store; --format/--output are not used).")
 @click.option("--scheduler", metavar="ADDRESS", default=None,
               help="Dask scheduler to use (e.g. tcp://10.0.0.5:8786); default: a local cluster.")
 @click.option("--shards", "shards", type=click.Path(file_okay=False, path_type=Path), default=None,
