@@ -11,17 +11,20 @@ outstanding, so memory stays flat however long the input is.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import sys
 from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice
+from typing import TYPE_CHECKING
 
 from marsad.records import Document, DocumentResult, InputProblem
+
+if TYPE_CHECKING:  # multiprocessing is imported only when a pool is started
+    import multiprocessing.context
+    from concurrent.futures import Future
 
 # Documents sent to a worker at once. Large enough that pickling and
 # inter-process overhead (~0.1 ms a document) is small against the ~2 ms
@@ -94,6 +97,8 @@ def _process_chunk(options: PipelineOptions, chunk: list[Item]) -> list[_Sent]:
 
 
 def _context() -> multiprocessing.context.BaseContext:
+    import multiprocessing
+
     # fork starts a worker in milliseconds and shares the already imported
     # modules; elsewhere (macOS, Windows) spawn is the safe choice.
     return multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
@@ -122,6 +127,8 @@ def process_serial(items: Iterable[Item], options: PipelineOptions) -> Iterator[
 def process_parallel(items: Iterable[Item], options: PipelineOptions, workers: int,
                      chunk_size: int = CHUNK_SIZE) -> Iterator[tuple[Item, DocumentResult | None]]:
     """(item, result) in input order, computed by ``workers`` processes."""
+    from concurrent.futures import ProcessPoolExecutor
+
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=_context(),
                                initializer=_init_worker, initargs=(options,))
     pending: deque[tuple[list[Item], Future]] = deque()
