@@ -26,6 +26,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "eval-places": ("marsad.cli.evaluate", "eval_places", "Score place resolution alone."),
     "serve": ("marsad.cli.serve", "serve", "Serve the web app (table, map, review, JSON API)."),
     "users": ("marsad.cli.users", "users", "Manage the web app's users and roles."),
+    "load": ("marsad.cli.load", "load", "Load Parquet shards (from extract --engine dask) into the store."),
 }
 
 

@@ -72,16 +72,34 @@ class _Progress:
               help="Largest input file to read, in bytes.")
 @click.option("--gazetteer", "gazetteer", type=click.Path(dir_okay=False), default=None,
               help="Gazetteer index to use (default: the one in $MARSAD_HOME).")
-def extract(inputs, published, db, country, fmt, output, no_store, max_bytes, gazetteer) -> int:
+@click.option("--workers", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Processes to extract with (default: one per CPU; short inputs stay in one).")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="local: this machine; dask: Dask workers over input files, writing Parquet shards "
+                   "(then loaded into --db unless --no-store; --format/--output are not used).")
+@click.option("--scheduler", metavar="ADDRESS", default=None,
+              help="Dask scheduler to use (e.g. tcp://10.0.0.5:8786); default: a local cluster.")
+@click.option("--shards", "shards", type=click.Path(file_okay=False, path_type=Path), default=None,
+              metavar="DIR", help="With --engine dask: folder for the Parquet shards and manifest.json.")
+def extract(inputs, published, db, country, fmt, output, no_store, max_bytes, gazetteer,
+            workers, engine, scheduler, shards) -> int:
     """Extract events from INPUT files or folders (.txt, .html, .jsonl; '-' for stdin).
 
     \b
-    Example:
+    Examples:
       marsad extract report.txt --published 2020-05-05
+      marsad extract feeds/ --workers 4
+      marsad extract --engine dask --shards out/ 'feeds/*.jsonl'     # then loads out/ into --db
     """
+    if engine == "dask" or scheduler or shards:
+        from marsad.cli.load import extract_with_dask
+
+        return extract_with_dask(inputs, published=published, db=db, country=country, no_store=no_store,
+                                 max_bytes=max_bytes, gazetteer=gazetteer, workers=workers,
+                                 engine=engine, scheduler=scheduler, shards=shards)
     from marsad.ingest import DEFAULT_MAX_BYTES, iter_inputs
-    from marsad.pipeline import Pipeline
     from marsad.records import InputProblem
+    from marsad.run.local import PipelineOptions, process
 
     store = None
     run_id = None
@@ -103,33 +121,36 @@ def extract(inputs, published, db, country, fmt, output, no_store, max_bytes, ga
     progress = _Progress(enabled=sys.stderr.isatty())
     status = "interrupted"
     stats = None
+    options = PipelineOptions(gazetteer_path=gazetteer, country_hint=(country or "").upper() or None)
     try:
-        with Pipeline(gazetteer_path=gazetteer, country_hint=(country or "").upper() or None) as pipeline:
+        items = iter_inputs(list(inputs), published=published, max_bytes=max_bytes or DEFAULT_MAX_BYTES,
+                            stdin=sys.stdin.buffer)
 
-            def results() -> Iterator:
-                nonlocal problems, rejected, processed
-                for item in iter_inputs(list(inputs), published=published, max_bytes=max_bytes or DEFAULT_MAX_BYTES, stdin=sys.stdin.buffer):
-                    if isinstance(item, InputProblem):
-                        problems += 1
-                        click.echo(f"marsad: skipped {terminal_safe(item)}", err=True)
-                        if store is not None:
-                            store.record_problem(run_id, item.origin, item.reason)
-                        continue
-                    result = pipeline.process(item)
-                    if result.rejected:
-                        rejected += 1
-                        click.echo(f"marsad: skipped {terminal_safe(item.origin)}: {terminal_safe(result.rejected)}", err=True)
-                    else:
-                        processed += 1
+        def results() -> Iterator:
+            nonlocal problems, rejected, processed
+            # Results come back in input order whatever the number of workers.
+            for item, result in process(items, options, workers):
+                if isinstance(item, InputProblem):
+                    problems += 1
+                    click.echo(f"marsad: skipped {terminal_safe(item)}", err=True)
+                    if store is not None:
+                        store.record_problem(run_id, item.origin, item.reason)
+                    continue
+                if result.rejected:
+                    rejected += 1
+                    click.echo(f"marsad: skipped {terminal_safe(item.origin)}: {terminal_safe(result.rejected)}", err=True)
+                else:
+                    processed += 1
+                if fmt != "none":  # kept only to be written out: memory stays flat otherwise
                     events_out.extend(result.events)
-                    progress.tick(len(result.events))
-                    yield result
+                progress.tick(len(result.events))
+                yield result
 
-            if store is not None:
-                stats = store.save_results(results(), run_id)
-            else:
-                for _ in results():
-                    pass
+        if store is not None:
+            stats = store.save_results(results(), run_id)
+        else:
+            for _ in results():
+                pass
         status = "ok" if not (problems or rejected) else "partial"
     finally:
         progress.done()
@@ -143,7 +164,7 @@ def extract(inputs, published, db, country, fmt, output, no_store, max_bytes, ga
     if store is not None and fmt != "none" and not (fmt in ("jsonl", "json") and output == "-"):
         skipped = stats.documents_skipped if stats else 0
         click.echo(
-            f"{processed} document(s) processed, {len(events_out)} event(s); "
+            f"{processed} document(s) processed, {progress.events} event(s); "
             f"stored in {db}" + (f" ({skipped} already stored)" if skipped else ""),
             err=True,
         )

@@ -150,6 +150,7 @@ def keys(name: str) -> tuple[str, str]:
     return " ".join(tokens), "".join(_skeleton_token(t, r) for t in tokens)
 
 
+@lru_cache(maxsize=CACHE_SIZE)
 def strip_descriptors(name: str) -> tuple[str, str]:
     """Split "Idlib countryside" into ("Idlib", "countryside"), "northern Hama"
     into ("Hama", "northern"). Only whole words at either end are stripped, and

@@ -60,6 +60,11 @@ NO_FOCUS_MIN_RATIO = 80
 # abroad only when that is a well-known city (Malaga, not a namesake hamlet).
 WELL_KNOWN_POPULATION = 100_000
 SAME_PLACE_MARGIN = 0.35  # covers the exact-vs-skeleton band gap (0.30)
+# Anchors whose unit-vector dot product with a candidate is within this of
+# the largest get an exact haversine: far above float rounding (~1e-15), so
+# the nearest anchor is never left out; small enough (~0.3 km at short range)
+# that few are computed.
+_DOT_SLACK = 1e-9
 
 AREA_CUES = frozenset({"countryside", "governorate", "province", "region", "northern", "southern",
                        "eastern", "western", "rural", "district"})
@@ -187,6 +192,7 @@ def _resolve(mentions: Sequence[PlaceMention], gazetteer: Gazetteer, country_hin
         if mention.cue == "admin" and exact:
             containers.setdefault(mention.sentence, []).append(exact)
 
+    nearest = _NearestAnchor(anchors)
     out: list[ResolvedPlace] = []
     for i, (mention, (cands, inner_cue)) in enumerate(zip(mentions, looked)):
         if not cands:
@@ -197,14 +203,13 @@ def _resolve(mentions: Sequence[PlaceMention], gazetteer: Gazetteer, country_hin
         for j, keys in sentence_admins.get(mention.sentence, {}).items():
             if j != i:
                 beside |= keys
-        others = [a for k, a in enumerate(anchors) if k != i] if len(anchors) > 1 else []
         groups = containers.get(mention.sentence, []) if mention.cue != "admin" else []
         if mention.cue == "admin":
             # an admin area is the one around the place it qualifies
             placed = [("", r.country_code, r.latitude, r.longitude) for r, m in zip(out, mentions)
                       if m.sentence == mention.sentence and m.cue != "admin" and r.latitude is not None]
             groups = [placed] if placed else []
-        ranked = sorted(((_score(c, cue, focus, beside, others) + CONTAINER_BONUS * _fit(c, groups), c) for c in cands),
+        ranked = sorted(((_score(c, cue, focus, beside, nearest.km(c, i)) + CONTAINER_BONUS * _fit(c, groups), c) for c in cands),
                         key=lambda sc: (-sc[0], -sc[1].population, sc[1].place_id))
         if groups and mention.cue != "admin" and _fit(ranked[0][1], groups) < math.exp(-CONTAINER_MAX_KM / CONTAINER_SCALE_KM):
             best = ranked[0][1]
@@ -287,7 +292,53 @@ def _spelling_ratio(mention: str, name: str) -> float:
     return fuzz.ratio(normalize.exact_key(core), normalize.exact_key(name))
 
 
-def _score(cand: Candidate, cue: str, focus: str, beside: set[str], anchors: list[tuple[float, float]]) -> float:
+class _NearestAnchor:
+    """Distance from a candidate to the nearest of the document's anchors,
+    leaving out anchor ``i`` (the ``i``-th anchor, as the scorer always has).
+
+    A long article names the same few places many times, and every mention
+    of a name has the same candidates, so taking the minimum haversine over
+    all anchors for every candidate of every mention was most of the
+    geocoding time. Here duplicate anchors count once (a minimum does not
+    change), each (candidate position, anchor left out) is computed once
+    per document, and a cheap dot product of unit vectors (larger = nearer)
+    shortlists the anchors whose haversine is then computed exactly, so the
+    result is bit for bit the full scan's.
+    """
+
+    def __init__(self, anchors: list[tuple[float, float]]) -> None:
+        self._anchors = anchors
+        self._counts = Counter(anchors)
+        self._unique = list(self._counts)
+        self._vectors = [_unit_vector(lat, lon) for lat, lon in self._unique]
+        self._memo: dict[tuple[float, float, tuple[float, float] | None], float] = {}
+
+    def km(self, cand: Candidate, i: int) -> float | None:
+        """None when no other anchor is left (no proximity signal)."""
+        if len(self._anchors) <= 1:
+            return None
+        # Leaving out one copy of a repeated anchor leaves the same set.
+        dropped = self._anchors[i] if i < len(self._anchors) and self._counts[self._anchors[i]] == 1 else None
+        key = (cand.latitude, cand.longitude, dropped)
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = self._min_km(cand.latitude, cand.longitude, dropped)
+        return found
+
+    def _min_km(self, lat: float, lon: float, dropped: tuple[float, float] | None) -> float:
+        x, y, z = _unit_vector(lat, lon)
+        dots = [(ax * x + ay * y + az * z, anchor)
+                for (ax, ay, az), anchor in zip(self._vectors, self._unique) if anchor != dropped]
+        floor = max(d for d, _ in dots) - _DOT_SLACK
+        return min(distance_km(lat, lon, a_lat, a_lon) for d, (a_lat, a_lon) in dots if d >= floor)
+
+
+def _unit_vector(lat: float, lon: float) -> tuple[float, float, float]:
+    phi, lam = math.radians(lat), math.radians(lon)
+    return math.cos(phi) * math.cos(lam), math.cos(phi) * math.sin(lam), math.sin(phi)
+
+
+def _score(cand: Candidate, cue: str, focus: str, beside: set[str], nearest: float | None) -> float:
     score = cand.score
     if focus and cand.country_code == focus:
         score += COUNTRY_BONUS
@@ -303,7 +354,6 @@ def _score(cand: Candidate, cue: str, focus: str, beside: set[str], anchors: lis
         score -= NEIGHBOURHOOD_PENALTY
     if cand.feature == COUNTRY_FEATURE and cue not in AREA_CUES:
         score -= POPULATED_BONUS
-    if anchors:
-        nearest = min(distance_km(cand.latitude, cand.longitude, lat, lon) for lat, lon in anchors)
+    if nearest is not None:
         score += PROXIMITY_BONUS * math.exp(-nearest / PROXIMITY_SCALE_KM)
     return score

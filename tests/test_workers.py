@@ -1,0 +1,96 @@
+"""`marsad extract --workers N`: N processes, results stored in input order,
+exactly what one process stores."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from marsad.ingest import iter_inputs
+from marsad.records import InputProblem
+from marsad.run.local import PipelineOptions, process, process_parallel, process_serial
+from scale_helpers import integrity, marsad, problem_reasons, report_records, snapshot, write_jsonl
+
+# More documents than a few chunks (CHUNK_SIZE is 32), so chunks of the two
+# workers interleave and finish out of order.
+DOCUMENTS = 150
+
+
+@pytest.fixture
+def env(marsad_home) -> dict:
+    out = dict(os.environ)
+    out["MARSAD_HOME"] = str(marsad_home)
+    out.pop("MARSAD_DB", None)
+    return out
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    records = report_records(DOCUMENTS)
+    records.insert(40, {"id": "empty-1", "text": "   "})  # rejected by the pipeline
+    return write_jsonl(tmp_path / "corpus.jsonl", records, bad_line_at=90)  # an unreadable line
+
+
+def test_two_workers_store_exactly_what_one_stores(corpus, tmp_path, env) -> None:
+    runs = {}
+    for workers in (1, 2):
+        db = tmp_path / f"w{workers}.db"
+        proc = marsad("extract", corpus, "--db", db, "--workers", workers, "--format", "jsonl", env=env)
+        runs[workers] = (proc, db)
+    (one, db1), (two, db2) = runs[1], runs[2]
+    assert one.returncode == two.returncode == 1, (one.stderr, two.stderr)  # one bad line, one empty record
+    stored = snapshot(db1)
+    assert len(stored["documents"]) == DOCUMENTS and len(stored["events"]) > DOCUMENTS
+    assert snapshot(db2) == stored
+    # the events written out, and the skipped lines, come in the same order
+    assert one.stdout == two.stdout and one.stdout.count("\n") >= len(stored["events"])
+    assert [ln for ln in one.stderr.splitlines() if ln.startswith("marsad: skipped")] == \
+           [ln for ln in two.stderr.splitlines() if ln.startswith("marsad: skipped")]
+    assert len([ln for ln in two.stderr.splitlines() if ln.startswith("marsad: skipped")]) == 2
+    assert problem_reasons(db1) == problem_reasons(db2)
+    assert [json.loads(ln)["document_ids"][0] for ln in two.stdout.splitlines()] == \
+           sorted(json.loads(ln)["document_ids"][0] for ln in two.stdout.splitlines())
+    assert integrity(db2) == "ok"
+
+
+def test_rerun_with_workers_adds_nothing(corpus, tmp_path, env) -> None:
+    db = tmp_path / "again.db"
+    first = marsad("extract", corpus, "--db", db, "--workers", 2, "--format", "none", env=env)
+    assert first.returncode == 1, first.stderr
+    before = snapshot(db)
+    again = marsad("extract", corpus, "--db", db, "--workers", 2, "--format", "table", env=env)
+    assert again.returncode == 1, again.stderr
+    assert f"({DOCUMENTS} already stored)" in again.stderr
+    assert snapshot(db) == before
+
+
+def test_parallel_results_come_back_in_input_order(corpus, bundled_gazetteer) -> None:
+    options = PipelineOptions(gazetteer_path=str(bundled_gazetteer))
+    items = list(iter_inputs([str(corpus)]))[:70]
+    assert any(isinstance(i, InputProblem) for i in items)
+    serial = list(process_serial(items, options))
+    # small chunks: many of them in flight, finishing in any order
+    parallel = list(process_parallel(iter(items), options, workers=2, chunk_size=3))
+    assert [item for item, _ in parallel] == items
+    assert [r for _, r in parallel] == [r for _, r in serial]
+    assert all((r is None) == isinstance(i, InputProblem) for i, r in parallel)
+
+
+def test_default_workers_keep_a_short_input_in_this_process(corpus, bundled_gazetteer, monkeypatch) -> None:
+    import marsad.run.local as local
+
+    def no_pool(*args, **kwargs):
+        raise AssertionError("a pool was started for a short input")
+
+    monkeypatch.setattr(local, "process_parallel", no_pool)
+    items = list(iter_inputs([str(corpus)]))[:5]
+    out = list(process(items, PipelineOptions(gazetteer_path=str(bundled_gazetteer)), None))
+    assert [i for i, _ in out] == items and all(r is not None for i, r in out if not isinstance(i, InputProblem))
+
+
+def test_workers_must_be_positive(corpus, tmp_path, env) -> None:
+    proc = marsad("extract", corpus, "--db", tmp_path / "x.db", "--workers", 0, env=env)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "--workers" in proc.stderr
