@@ -22,16 +22,12 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from browser_support import launched_browser
 
 ROOT = Path(__file__).resolve().parents[1]
 STATIC = ROOT / "marsad" / "web" / "static"
 PAGES = Path(__file__).resolve().parent / "data" / "web"
 WEB_SRC = ROOT / "web-src"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]
 # What the test server sends with every answer: no inline script, no eval, nothing from
 # another origin (stricter than the app needs, so a violation anywhere shows up).
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
@@ -269,15 +265,7 @@ def site(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is not installed (Debian package chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    yield from launched_browser()
 
 
 @pytest.fixture(scope="module")

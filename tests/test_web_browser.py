@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 import pytest
+from browser_support import CHROMIUM, launched_browser
 
 from web_support import (  # noqa: F401  (fixtures)
     HOSTILE_EVENT_ID,
@@ -27,9 +28,6 @@ from web_support import (  # noqa: F401  (fixtures)
     web_template_db,
 )
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 REPO = Path(__file__).resolve().parents[1]
 MAP_SCRIPT = REPO / "marsad" / "web" / "static" / "js" / "map.js"
 # How long the server may take to start, and a page or map to settle.
@@ -84,13 +82,7 @@ def server(web_db, marsad_home):
 
 @pytest.fixture
 def browser():
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
+    yield from launched_browser()
 
 
 def api_add_editor(page, base: str) -> None:
