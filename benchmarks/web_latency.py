@@ -263,6 +263,30 @@ def derive(results: list, target: int, seed: int = SEED) -> Iterator:
         copy += 1
 
 
+def _save_until(store, results: Iterator, target: int, run: int):
+    """Save derived results until the store holds ``target`` events.
+
+    Copies that land on the same day and place as another report of the same
+    kind are merged into one incident by the store (as real duplicates are),
+    so more copies are saved until the count is reached; a round never adds
+    more events than are missing, so the count ends exactly at ``target``."""
+    from marsad.store import SaveStats
+
+    total = SaveStats()
+    while (missing := target - store.count_events()) > 0:
+        batch, planned = [], 0
+        for result in results:
+            take = result.events[: missing - planned]
+            batch.append(replace(result, events=take) if len(take) < len(result.events) else result)
+            planned += len(take)
+            if planned >= missing:
+                break
+        if not batch:
+            break
+        total += store.save_results(batch, run)
+    return total
+
+
 def fill(db: Path, events: int, reports: int) -> dict:
     """Fill a new store at ``db``; returns what happened and how long each part took."""
     from marsad.pipeline import Pipeline
@@ -282,7 +306,7 @@ def fill(db: Path, events: int, reports: int) -> dict:
     with Store.open(db) as store:
         run = store.begin_run({"benchmark": "web_latency", "events": events, "reports": reports})
         t3 = time.perf_counter()
-        stats = store.save_results(derive(results, events), run)
+        stats = _save_until(store, derive(results, 10 * events), events, run)
         t4 = time.perf_counter()
         store.finish_run(run, "ok", stats)
         stored = store.count_events()

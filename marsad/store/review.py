@@ -204,11 +204,12 @@ def find_events(
     if limit < 0 or offset < 0:
         raise ReviewError("limit and offset must not be negative")
     where, params = _where(store, filters)
-    rows = store._conn.execute(
-        f"SELECT {_EVENT_SELECT} FROM events e" + where + _order(sort) + " LIMIT ? OFFSET ?",
-        (*params, limit, offset),
-    ).fetchall()
-    return store._events_from_rows(rows)
+    with store.read_snapshot():
+        rows = store._conn.execute(
+            f"SELECT {_EVENT_SELECT} FROM events e" + where + _order(sort) + " LIMIT ? OFFSET ?",
+            (*params, limit, offset),
+        ).fetchall()
+        return store._events_from_rows(rows)
 
 
 def count_events(store: Store, filters: ReviewFilter) -> int:

@@ -11,6 +11,7 @@ import json
 import sqlite3
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timezone
 from itertools import islice
@@ -628,8 +629,9 @@ class Store:
         where, params = self._where(filters)
         sql = (f"SELECT {_EVENT_SELECT} FROM events e" + where + self._order(order_by)
                + " LIMIT ? OFFSET ?")
-        rows = self._conn.execute(sql, (*params, -1 if limit is None else limit, offset)).fetchall()
-        return self._events_from_rows(rows)
+        with self.read_snapshot():
+            rows = self._conn.execute(sql, (*params, -1 if limit is None else limit, offset)).fetchall()
+            return self._events_from_rows(rows)
 
     def iter_events(
         self, filters: EventFilter | None = None, order_by: str = "event_date",
@@ -641,10 +643,7 @@ class Store:
         committing meanwhile (WAL lets it) cannot shift pages and make an
         export skip or repeat events.
         """
-        owned = not self._conn.in_transaction
-        if owned:
-            self._conn.execute("BEGIN")
-        try:
+        with self.read_snapshot():
             offset = 0
             while True:
                 page = self.events(filters, limit=page_size, offset=offset, order_by=order_by)
@@ -652,6 +651,17 @@ class Store:
                 if len(page) < page_size:
                     return
                 offset += page_size
+
+    @contextmanager
+    def read_snapshot(self) -> Iterator[None]:
+        """Run several reads as one: inside, the store is as one commit left
+        it (WAL), so an event is never seen without its documents and
+        evidence while merging rewrites incidents. Nests (the outermost wins)."""
+        owned = not self._conn.in_transaction
+        if owned:
+            self._conn.execute("BEGIN")
+        try:
+            yield
         finally:
             if owned and self._conn.in_transaction:
                 self._conn.execute("COMMIT")
@@ -662,10 +672,11 @@ class Store:
             "SELECT count(*) FROM events e" + where, params).fetchone()[0])
 
     def get_event(self, event_id: str) -> Event | None:
-        rows = self._conn.execute(
-            f"SELECT {_EVENT_SELECT} FROM events e WHERE e.event_id = ?", (event_id,)
-        ).fetchall()
-        events = self._events_from_rows(rows)
+        with self.read_snapshot():
+            rows = self._conn.execute(
+                f"SELECT {_EVENT_SELECT} FROM events e WHERE e.event_id = ?", (event_id,)
+            ).fetchall()
+            events = self._events_from_rows(rows)
         return events[0] if events else None
 
     def event_ids_with_prefix(self, prefix: str, limit: int = 10) -> list[str]:

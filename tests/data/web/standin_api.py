@@ -3,7 +3,7 @@
     python standin_api.py --db PATH --port PORT
 
 GET /api/events?per_page=&country=&date_from=&date_to=&text=&event_type=&bbox=  -> {"total", "events"}
-GET /api/events.geojson?<same filters>                                        -> FeatureCollection
+GET /api/map.geojson?<same filters>                                           -> FeatureCollection
 Standard library and marsad only; not the real app (that is marsad/web).
 """
 
@@ -47,7 +47,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 per_page = int(query.get("per_page", ["50"])[0])
                 body = json.dumps({"total": len(matching), "events": [
                     e.to_dict() for e in matching[:per_page]]}).encode()
-            elif parts.path == "/api/events.geojson":
+            elif parts.path == "/api/map.geojson":
                 out = io.StringIO()
                 write_geojson((e for e in store.iter_events(filters) if inside(e)), out)
                 body = out.getvalue().encode()
