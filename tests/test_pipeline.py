@@ -100,10 +100,7 @@ CASES: tuple[Case, ...] = (
              location=("Tuz Khurmatu", "Tuz Khurmatu", "Tuz Khormato", "Tuz Khurmatu District"),
              country="Iraq", admin1=("Salah ad Din", "Salah al-Din", "Salah al Din", "Saladin", "Salah Al-Din"),
              lat_lon=(34.886, 44.633), place_words=("Tuz Khurmatu",)),
-    ), xfail={
-        "count": "the wire lede and the body describe one clash but give two events (the lede's place "
-                 "mention is 'Tuz Khurmatu on Thursday', so it is not geocoded and not merged)",
-    }),
+    )),
     Case("protest-europe", "protest-europe.txt", date(2023, 1, 16), (
         Want("Protests", "Peaceful protest", "Protesters (France)", "2023-01-14",
              location=("Lyon",), country="France", admin1=("Auvergne-Rhone-Alpes", "Auvergne-Rhône-Alpes", "Rhone-Alpes"),
