@@ -8,6 +8,7 @@ test_dask.py and test_load_crash.py.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import subprocess
 import sys
@@ -75,6 +76,14 @@ def snapshot(db: Path) -> dict[str, list[tuple]]:
         }
     finally:
         conn.close()
+
+
+def subprocess_env(home: Path) -> dict:
+    """The environment for a ``marsad`` subprocess: this MARSAD_HOME, no MARSAD_DB."""
+    out = dict(os.environ)
+    out["MARSAD_HOME"] = str(home)
+    out.pop("MARSAD_DB", None)
+    return out
 
 
 def integrity(db: Path) -> str:

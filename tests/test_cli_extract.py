@@ -22,6 +22,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from scale_helpers import integrity
+
 from marsad.cli import main as cli_main
 from marsad.records import ACLED_COLUMNS, OUR_COLUMNS, Event
 from marsad.store import Store
@@ -64,14 +66,6 @@ def counts(db: Path) -> tuple[int, int]:
     try:
         return (conn.execute("SELECT count(*) FROM documents").fetchone()[0],
                 conn.execute("SELECT count(*) FROM events").fetchone()[0])
-    finally:
-        conn.close()
-
-
-def integrity(db: Path) -> str:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute("PRAGMA integrity_check").fetchone()[0]
     finally:
         conn.close()
 

@@ -9,7 +9,6 @@ leave no process behind.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import uuid
 from pathlib import Path
@@ -17,7 +16,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from scale_helpers import integrity, marsad, problem_reasons, report_records, snapshot, write_jsonl
+from scale_helpers import integrity, marsad, problem_reasons, report_records, snapshot, subprocess_env, write_jsonl
 
 SHARDS = 3
 PER_SHARD = 20
@@ -36,10 +35,7 @@ def inputs(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def env(marsad_home) -> dict:
-    out = dict(os.environ)
-    out["MARSAD_HOME"] = str(marsad_home)
-    out.pop("MARSAD_DB", None)
-    return out
+    return subprocess_env(marsad_home)
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,6 @@ many shards, then run again, the store equals one clean load."""
 
 from __future__ import annotations
 
-import os
 import random
 import signal
 import sqlite3
@@ -17,7 +16,7 @@ import pytest
 from marsad import __version__
 from marsad.ingest import iter_inputs
 from marsad.shards import Manifest, now, write_manifest, write_shard
-from scale_helpers import integrity, marsad, report_records, snapshot, write_jsonl
+from scale_helpers import integrity, marsad, report_records, snapshot, subprocess_env, write_jsonl
 
 SHARDS = 40
 PER_SHARD = 30
@@ -43,10 +42,7 @@ def shards(tmp_path_factory, bundled_pipeline) -> Path:
 
 @pytest.fixture(scope="module")
 def env(marsad_home) -> dict:
-    out = dict(os.environ)
-    out["MARSAD_HOME"] = str(marsad_home)
-    out.pop("MARSAD_DB", None)
-    return out
+    return subprocess_env(marsad_home)
 
 
 def _documents(db: Path) -> int:

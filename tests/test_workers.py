@@ -4,14 +4,13 @@ exactly what one process stores."""
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
 
 from marsad.ingest import iter_inputs
 from marsad.records import InputProblem
 from marsad.run.local import PipelineOptions, process, process_parallel, process_serial
-from scale_helpers import integrity, marsad, problem_reasons, report_records, snapshot, write_jsonl
+from scale_helpers import integrity, marsad, problem_reasons, report_records, snapshot, subprocess_env, write_jsonl
 
 # More documents than a few chunks (CHUNK_SIZE is 32), so chunks of the two
 # workers interleave and finish out of order.
@@ -20,10 +19,7 @@ DOCUMENTS = 150
 
 @pytest.fixture
 def env(marsad_home) -> dict:
-    out = dict(os.environ)
-    out["MARSAD_HOME"] = str(marsad_home)
-    out.pop("MARSAD_DB", None)
-    return out
+    return subprocess_env(marsad_home)
 
 
 @pytest.fixture
