@@ -232,15 +232,16 @@ def _resolve(mentions: Sequence[PlaceMention], gazetteer: Gazetteer, country_hin
                 and distance_km(best.latitude, best.longitude, ranked[1][1].latitude,
                                 ranked[1][1].longitude) > PROXIMITY_SCALE_KM / 10:
             warning = f"ambiguous: also {ranked[1][1].name} ({ranked[1][1].admin1 or ranked[1][1].country_code})"
-        if best.tier != "exact" and not beside and _spelling_ratio(mention.name, best.name) < NO_FOCUS_MIN_RATIO:
+        loose = best.tier != "exact" and _spelling_ratio(mention.name, best.name) < NO_FOCUS_MIN_RATIO
+        if loose and not beside:
             # A loose spelling at home loses to the name written exactly
             # elsewhere ("protested in Malaga" in a report about Ukraine),
             # unless the sentence names an admin area to stay in.
             exact = next(((sc, c) for sc, c in ranked
                           if c.tier == "exact" and c.population >= WELL_KNOWN_POPULATION), None)
             if exact is not None:
-                best_score, best = exact
-        if not focus and best.tier != "exact" and _spelling_ratio(mention.name, best.name) < NO_FOCUS_MIN_RATIO:
+                (best_score, best), loose = exact, False
+        if loose and not focus:
             # No country to anchor a spelling guess: only a close one is kept
             # ("Barauliany" is not "Berlin", though their consonants agree).
             out.append(_unresolved(mention, f"no match for {mention.name!r}; "

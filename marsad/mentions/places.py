@@ -53,17 +53,19 @@ _CUE_BEFORE = re.compile(
 _CUE_AFTER = re.compile(rf"(?P<name>{NAME})\s+(?P<noun>{PLACE_NOUNS})s?\b")
 # "the northern Iraqi city of Mosul": the place follows "city of"; the word
 # before it ("Iraqi") only describes it.
-_NOUN_OF = re.compile(rf"\b(?P<noun>city|town|village|province|region|district|governorate|municipality) of (?P<name>{NAME})")
-_DESCRIBES_NEXT = re.compile(r"\s+(?:city|town|village|province|region|district|governorate|municipality) of\s")
+_OF_NOUNS = r"city|town|village|province|region|district|governorate|municipality"
+_NOUN_OF = re.compile(rf"\b(?P<noun>{_OF_NOUNS}) of (?P<name>{NAME})")
+_DESCRIBES_NEXT = re.compile(rf"\s+(?:{_OF_NOUNS}) of\s")
 # "near Pashkove, Kharkiv." / "shelled Avdiivka, Donetsk, using ...": a name
 # after a place and a comma, closing the clause, is the place's admin area.
 # (?<!\s) and possessive spaces: tried at every position of a long run of
 # blanks, a plain \s+ would rescan the run each time (quadratic).
+_AFTER_PLACE_COMMA = rf"(?<!\s)(?:\s++(?:{PLACE_NOUNS})s?)?,\s++(?P<name>{NAME})"
 _COMMA_ADMIN = re.compile(
-    rf"(?<!\s)(?:\s++(?:{PLACE_NOUNS})s?)?,\s++(?P<name>{NAME})(?=\s*(?:[.;,)]|$|\s+(?:on|in|at|during|after|when|where|while|and|as)\b))")
+    _AFTER_PLACE_COMMA + r"(?=\s*(?:[.;,)]|$|\s+(?:on|in|at|during|after|when|where|while|and|as)\b))")
 # "..., Helmand province," / "..., Mopti region": the same with its area noun.
 _COMMA_AREA = re.compile(
-    rf"(?<!\s)(?:\s++(?:{PLACE_NOUNS})s?)?,\s++(?P<name>{NAME})\s+(?:province|governorate|region|state|district|county|department|prefecture|oblast)\b")
+    _AFTER_PLACE_COMMA + r"\s+(?:province|governorate|region|state|district|county|department|prefecture|oblast)\b")
 # An admin chain is at most "town, district, province".
 MAX_COMMA_ADMINS = 2
 # "(Oyam, Northern)", "(Aden)": a parenthetical made only of names.
