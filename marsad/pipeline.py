@@ -34,7 +34,7 @@ from marsad.mentions.actors import ActorMatcher
 from marsad.mentions.countries import CountryMentions
 from marsad.mentions.counts import find_counts
 from marsad.mentions.dates import find_dates
-from marsad.mentions.places import find_places
+from marsad.mentions.places import OBJECT_CUE, find_places
 from marsad.mentions.triggers import find_triggers, is_background
 from marsad.records import ActorMention, Document, DocumentResult, Event, PlaceMention, ResolvedPlace, Span
 from marsad.segment import segment
@@ -218,7 +218,7 @@ def _split_names(actors: list[ActorMention], places: list[PlaceMention]) -> tupl
     the text says: "Islamic State" is no place, but "Lashkar Gah" is a town,
     not the "Lashkar" of an armed group's alias."""
     kept_places = [p for p in places
-                   if not any(_overlaps(p.span, a.span) and a.span.end - a.span.start >= p.span.end - p.span.start
+                   if not any(_overlaps(p.span, a.span) and (p.cue == OBJECT_CUE or a.span.end - a.span.start >= p.span.end - p.span.start)
                               for a in actors)]
     kept_actors = [a for a in actors if not any(_overlaps(a.span, p.span) for p in kept_places)]
     return kept_actors, kept_places

@@ -241,3 +241,16 @@ def test_the_before_a_plural_is_no_count():
 ])
 def test_datelines_weekdays_and_city_of(text, places):
     assert [(p.name, p.cue) for p in find_places(sent(text))] == places
+
+
+@pytest.mark.parametrize("text, places", [
+    # the name a strike verb acts on is a place when the clause ends after it
+    ("Russian forces shelled Kreminna, Luhansk.", [("Kreminna", "object"), ("Luhansk", "admin")]),
+    ("Government troops stormed Tal Hamra overnight.", [("Tal Hamra", "object")]),
+    ("Warplanes bombed Mariupol with heavy weapons.", [("Mariupol", "object")]),
+    # ... but not when a common noun goes on: the name describes something else
+    ("Israeli settlers attacked Palestinian houses in Burin.", [("Burin", "")]),
+    ("Ukrainian forces shelled Russian positions near Izium.", [("Izium", "near")]),
+])
+def test_the_object_of_a_strike_verb(text, places):
+    assert [(p.name, p.cue) for p in find_places(sent(text))] == places

@@ -191,6 +191,7 @@ def _inter(a: ActorMention, cc: str) -> int:
 _BY = re.compile(r"\bby\s+(?:the\s+|an?\s+)?(?:[\w-]+\s+){0,3}$", re.I)
 _FATALITY_NOUN = re.compile(r"\bfatalit(?:y|ies)\b", re.I)
 _PASSIVE = re.compile(r"\b(?:was|were|been|being|got|get|gets)\s+(?:\w+ly\s+)?$", re.I)
+_CONTRAST = re.compile(r"\b(?:but|however|yet|only to be)\b", re.I)
 _BETWEEN = re.compile(r"\bbetween\s+(?:the\s+)?$", re.I)
 
 
@@ -250,6 +251,16 @@ def _demo_view(sms, triggers, counts):
     return kept_triggers, kept_counts
 
 
+_HEADING_END = re.compile(r"[\w /-]{0,30}:\s")
+_HEADING_START = re.compile(r"^\W*(?:\w+\W+){0,3}$")
+
+
+def _is_heading(text: str, t: TriggerMention, sentence_starts: dict[int, int]) -> bool:
+    """Is the trigger part of a label that opens the sentence ("Looting: ...")?"""
+    start = sentence_starts.get(t.sentence, t.span.start)
+    return bool(_HEADING_END.match(text, t.span.end)) and bool(_HEADING_START.match(text[start:t.span.start]))
+
+
 def _leads(triggers: Sequence[TriggerMention], first: str, then: str) -> bool:
     """Does a ``first``-class trigger come before every ``then``-class one?"""
     starts = {c: min((t.span.start for t in triggers if t.sub_event_type == c), default=None) for c in (first, then)}
@@ -298,7 +309,7 @@ def _build_one(doc, items, incident, kinds, countries, doc_country, doc_place) -
     arrests = max((c.value for c in arrested), default=None)
 
     anchor = min(triggers, key=lambda t: (-t.weight, t.span.start))
-    agent, target = _roles(doc.text, actors, anchor)
+    agent, target = _roles(doc.text, actors, anchor, triggers)
     cls = classify(scores, fatalities=fatalities, injuries=injuries, agent_inter=agent.inter if agent else None)
     if cls is None:
         return None
@@ -308,6 +319,13 @@ def _build_one(doc, items, incident, kinds, countries, doc_country, doc_place) -
         # with artillery, is a battle; shelling alone stays remote violence
         cls = Classification("Battles", "Armed clash", disorder_type("Armed clash", fatalities), "clash")
     deciding = [t for t in triggers if t.sub_event_type == cls.deciding_class] or [anchor]
+    # Who acted is read around the trigger that decided the type ("offensive",
+    # not the shelling told next), and never around a report's heading
+    # ("Property destruction: On 1 June, soldiers demolished ...").
+    starts = {sm.sentence.index: sm.sentence.start for sm in sms}
+    role_anchor = min(deciding, key=lambda t: (_is_heading(doc.text, t, starts), -t.weight, t.span.start))
+    if role_anchor is not anchor:
+        agent, target = _roles(doc.text, actors, role_anchor, triggers)
 
     # Place: the incident's own, else an earlier one in the paragraph, else the document's.
     place = incident.place
@@ -418,15 +436,21 @@ def _with_notes(event: Event) -> Event:
     return replace(event, notes=write_notes(event))
 
 
-def _roles(text: str, actors: list[ActorMention], anchor: TriggerMention) -> tuple[ActorMention | None, ActorMention | None]:
+def _roles(text: str, actors: list[ActorMention], anchor: TriggerMention,
+           triggers: Sequence[TriggerMention] = ()) -> tuple[ActorMention | None, ActorMention | None]:
     """Agent and target around the deciding trigger."""
     same = [a for a in actors if a.sentence == anchor.sentence and a.kind != "role"]
     before = [a for a in same if a.span.end <= anchor.span.start]
     after = [a for a in same if a.span.start >= anchor.span.end]
     agent = target = None
-    # Passive: "... were killed by Russian forces": the agent follows "by".
+    # Passive: "... were killed by Russian forces": the agent follows "by",
+    # unless a contrasting clause stands between ("X launched an offensive ...
+    # but were repulsed by Y": Y is the agent of the repulse, X of the offensive).
+    passive_anchor = bool(_PASSIVE.search(text[max(0, anchor.span.start - 25):anchor.span.start]))
     for a in after:
         if _BY.search(text[max(0, a.span.start - 40):a.span.start]):
+            if not passive_anchor and _CONTRAST.search(text, anchor.span.end, a.span.start):
+                break
             agent = a
             break
     if agent is not None:
@@ -511,7 +535,8 @@ def _code_actors(cls: Classification, agent, target, actors, cc: str, anchor, fi
             actor1, inter1 = generic("Police Forces of {state} ({police_since}-)"), 1
         else:
             actor1, inter1 = generic("Unidentified Armed Group ({country})"), 3
-    if not actor2 and cls.event_type == "Violence against civilians":
+    # property is destroyed or looted from civilians unless the report says otherwise
+    if not actor2 and (cls.event_type == "Violence against civilians" or sub == "Looting/property destruction"):
         actor2, inter2 = generic("Civilians ({country})"), 7
     assoc2 = assoc_role if inter2 == 7 else ""
     return actor1, "", inter1, actor2, assoc2, inter2, ev

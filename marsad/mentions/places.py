@@ -51,6 +51,24 @@ _CUE_BEFORE = re.compile(
     rf"(?:\s+(?P<noun>{PLACE_NOUNS})s?\b)?"
 )
 _CUE_AFTER = re.compile(rf"(?P<name>{NAME})\s+(?P<noun>{PLACE_NOUNS})s?\b")
+# "Russian forces shelled Kreminna, Luhansk." / "bombed Mariupol with ...": the
+# name a strike verb acts on is a place when the clause ends or goes on with a
+# preposition, comma or participle right after it ("shelled HTS positions",
+# "attacked Palestinian houses" go on with a common noun and are not places).
+_STRIKE_VERBS = (
+    r"shelled|shelling|bombed|bombing|bombarded|bombarding|struck|hit|stormed|raided|captured|"
+    r"recaptured|seized|retook|liberated|attacked|targeted|besieged|encircled|entered|"
+    r"took control of|taking control of|took over|control over|shelling of|bombardment of|"
+    r"airstrikes? on|air strikes? on|attacks? on|offensive on"
+)
+# Their cue: weaker evidence than a preposition, so an actor name overlapping
+# such a candidate wins whatever its length ("attacked ATMIS UPDF at ...").
+OBJECT_CUE = "object"
+_VERB_OBJECT = re.compile(
+    rf"\b(?:{_STRIKE_VERBS})\s+(?P<name>{NAME})"
+    r"(?=\s*(?:[.;,)]|$)|\s+(?:with|using|on|in|at|from|during|after|before|killing|wounding|injuring|"
+    r"leaving|causing|damaging|and|as|overnight|again|twice|for)\b)"
+)
 # "the northern Iraqi city of Mosul": the place follows "city of"; the word
 # before it ("Iraqi") only describes it.
 _OF_NOUNS = r"city|town|village|province|region|district|governorate|municipality"
@@ -137,6 +155,8 @@ def find_places(sentence: Sentence) -> list[PlaceMention]:
         add(m.start("name"), m.end("name"), m.group("noun"))
     for m in _CUE_AFTER.finditer(text):
         add(m.start("name"), m.end("name"), m.group("noun").lower())
+    for m in _VERB_OBJECT.finditer(text):
+        add(m.start("name"), m.end("name"), OBJECT_CUE)
     for m in _CUE_BEFORE.finditer(text):
         prep = m.group("prep").lower()
         cue = (m.group("noun") or "").lower()

@@ -1,0 +1,52 @@
+"""Who did what to whom: actor roles and the country an event is placed in,
+on short monitor-style reports written for these tests (bundled gazetteer)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from marsad.records import Document
+
+
+def _events(pipeline, text: str):
+    doc = Document(id="t", raw=text, published=date(2022, 6, 30), published_from="input")
+    return pipeline.process(doc).events
+
+
+def test_a_repulse_told_after_but_does_not_swap_the_sides(bundled_pipeline):
+    text = ("On 14 June 2022, Russian forces engaged in an offensive in the direction of Izium, Kharkiv, "
+            "but were repulsed by Ukrainian forces. Russian forces also shelled near Izium, Kharkiv, with "
+            "mortars and artillery. Casualties unknown.")
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.sub_event_type == "Armed clash"
+    assert ev.actor1.startswith("Military Forces of Russia") and ev.actor2.startswith("Military Forces of Ukraine")
+
+
+def test_a_passive_by_still_names_the_agent(bundled_pipeline):
+    text = "On 2 May 2022, a civilian was tortured and killed by the Taliban in Herat province."
+    (ev,) = _events(bundled_pipeline, text)
+    # since August 2021 ACLED codes the Taliban as Afghanistan's state forces
+    assert ev.actor1 == "Military Forces of Afghanistan (2021-)" and ev.actor2 == "Civilians (Afghanistan)"
+
+
+def test_a_heading_is_not_the_action_the_roles_are_read_from(bundled_pipeline):
+    text = ("Property destruction: On 9 June 2022, Israeli military forces demolished a house belonging "
+            "to a Palestinian in Bethlehem city (Bethlehem, West Bank).")
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.sub_event_type == "Looting/property destruction"
+    assert ev.actor1.startswith("Military Forces of Israel")
+    # property is taken from or destroyed for civilians unless the report says otherwise
+    assert ev.actor2 == "Civilians (Palestine)"
+
+
+@pytest.mark.parametrize("text, country", [
+    # a state force named by its demonym does not pull a place abroad: the
+    # Russian town called Donetsk is tiny beside the Ukrainian city and region
+    ("On 8 June 2022, Russian forces launched an airstrike at Donetsk. Casualties unknown.", "Ukraine"),
+    ("On 15 April 2022, Russian forces shelled Kreminna, Luhansk. Houses were damaged.", "Ukraine"),
+])
+def test_the_country_follows_the_place_not_the_attacker(bundled_pipeline, text, country):
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.country == country and ev.latitude is not None
