@@ -169,7 +169,7 @@ def test_hts_transliterations(kb, alias):
     ("Houthis", "Military Forces of Yemen (2016-) Supreme Political Council"),
     ("Tatmadaw", "Military Forces of Myanmar (2021-)"),
     ("Taliban", "Military Forces of Afghanistan (2021-)"),
-    ("Pakistani Taliban", "TTP: Tehreek-e-Taliban Pakistan"),
+    ("Pakistani Taliban", "TTP: Tehreek-i-Taliban Pakistan"),
     ("al-Shabab", "Al Shabaab"),
     ("ISWAP", "Islamic State (West Africa)"),
     ("Fulani herdsmen", "Fulani Ethnic Militia ({country})"),

@@ -50,3 +50,25 @@ def test_a_heading_is_not_the_action_the_roles_are_read_from(bundled_pipeline):
 def test_the_country_follows_the_place_not_the_attacker(bundled_pipeline, text, country):
     (ev,) = _events(bundled_pipeline, text)
     assert ev.country == country and ev.latitude is not None
+
+
+@pytest.mark.parametrize("text, actor2", [
+    # arrested people are civilians unless the report names their group
+    ("On 27 June 2022, in Kabul, police arrested a journalist for a post online.", "Civilians (Afghanistan)"),
+    # remote violence that killed people the report calls civilians
+    ("On 23 April 2022, Russian forces fired artillery at Kamianske, Zaporizhia. 3 civilians were killed.",
+     "Civilians (Ukraine)"),
+    # the people of a counter-demonstration are the other side of a protest
+    ("On 7 February 2022, around 2,000 people demonstrated in Bamberg against coronavirus measures. "
+     "Around 1,000 people gathered for a counter-demonstration.", "Protesters (Germany)"),
+])
+def test_default_second_actors(bundled_pipeline, text, actor2):
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.actor2 == actor2
+
+
+def test_civilians_named_before_a_strike_are_its_victims(bundled_pipeline):
+    text = "Five civilians died in an air strike on Kharkiv city, a local official said."
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.sub_event_type == "Air/drone strike"
+    assert not ev.actor1.startswith("Civilians") and ev.actor2 == "Civilians (Ukraine)"

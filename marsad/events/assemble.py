@@ -343,8 +343,12 @@ def _build_one(doc, items, incident, kinds, countries, doc_country, doc_place) -
     cc = (resolved.country_code if resolved else "") or doc_country or next((a.country for a in actors if a.country and a.kind == "named"), "")
     country = countries.name(cc) if cc else ""
 
+    context = _RoleContext(
+        casualties=bool(fatalities or injuries),
+        counter_protest=any(_COUNTER_PROTEST.search(sm.sentence.text) for sm in sms),
+    )
     actor1, assoc1, inter1, actor2, assoc2, inter2, actor_ev = _code_actors(
-        cls, agent, target, actors, cc, anchor, countries.fill, doc.doc_id)
+        cls, agent, target, actors, cc, anchor, countries.fill, doc.doc_id, context)
     civilian_targeting = "Civilian targeting" if inter2 == 7 and cls.event_type in ("Violence against civilians", "Explosions/Remote violence", "Battles") else ""
     interaction = None
     if inter1 is not None:
@@ -480,7 +484,22 @@ def _roles(text: str, actors: list[ActorMention], anchor: TriggerMention,
     return agent, target
 
 
-def _code_actors(cls: Classification, agent, target, actors, cc: str, anchor, fill, doc_id: str):
+@dataclass(frozen=True, slots=True)
+class _RoleContext:
+    """What else in the incident decides the codebook's default actors."""
+
+    casualties: bool = False  # anyone killed or injured
+    counter_protest: bool = False  # "... gathered for a counter-demonstration"
+
+
+_COUNTER_PROTEST = re.compile(r"\bcounter[- ]?(?:demonstrat|protest|rall|march)", re.I)
+# Sub-event types whose unnamed target is civilians (ACLED codes arrested
+# people and owners of destroyed property as Civilians (<country>)).
+_CIVILIAN_TARGET_SUBS = frozenset({"Arrests", "Looting/property destruction"})
+
+
+def _code_actors(cls: Classification, agent, target, actors, cc: str, anchor, fill, doc_id: str,
+                 context: _RoleContext = _RoleContext()):
     """Actor names per the codebook's conventions for each event type."""
     ev: list[Evidence] = []
     roles = [a for a in actors if a.kind == "role"]
@@ -502,6 +521,9 @@ def _code_actors(cls: Classification, agent, target, actors, cc: str, anchor, fi
         named = [a for a in actors if a.kind == "named" and a is not agent and a.inter in (3, 4, 6)]
         assoc1 = "; ".join(dict.fromkeys([assoc_role] * bool(assoc_role) + [name(a) for a in named]))
         actor2, inter2 = "", None
+        if context.counter_protest:
+            # a counter-demonstration is the other side of the protest
+            actor2, inter2 = generic("Protesters ({country})"), 6
         if sub != "Peaceful protest":
             force = agent if agent is not None and agent.inter in (1, 2, 3, 4, 8) else next(
                 (a for a in actors if a.inter in (1, 2, 3, 8) and a.kind != "role"), None)
@@ -523,6 +545,10 @@ def _code_actors(cls: Classification, agent, target, actors, cc: str, anchor, fi
             add_ev("actor2", tgt)
         return actor1, assoc_role, inter1, actor2, "", inter2, ev
 
+    if cls.event_type == "Explosions/Remote violence" and agent is not None and agent.inter == 7:
+        # civilians do not fire shells or drop bombs: the civilians named
+        # before the strike ("Five civilians died in a Russian air strike") were hit
+        agent, target = None, target if target is not None else agent
     actor1 = name(agent)
     inter1 = _inter(agent, cc) if agent else None
     add_ev("actor1", agent)
@@ -535,8 +561,12 @@ def _code_actors(cls: Classification, agent, target, actors, cc: str, anchor, fi
             actor1, inter1 = generic("Police Forces of {state} ({police_since}-)"), 1
         else:
             actor1, inter1 = generic("Unidentified Armed Group ({country})"), 3
-    # property is destroyed or looted from civilians unless the report says otherwise
-    if not actor2 and (cls.event_type == "Violence against civilians" or sub == "Looting/property destruction"):
+    # civilians are the target unless the report names another: of violence
+    # against civilians, of arrests and looting, and of remote violence that
+    # killed or injured people it calls civilians
+    hit_civilians = cls.event_type == "Explosions/Remote violence" and context.casualties and any(
+        a.inter == 7 and a.kind == "generic" for a in actors)
+    if not actor2 and (cls.event_type == "Violence against civilians" or sub in _CIVILIAN_TARGET_SUBS or hit_civilians):
         actor2, inter2 = generic("Civilians ({country})"), 7
     assoc2 = assoc_role if inter2 == 7 else ""
     return actor1, "", inter1, actor2, assoc2, inter2, ev

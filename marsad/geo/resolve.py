@@ -129,8 +129,8 @@ def _focus(per_mention: Iterable[list[Candidate]], votes_in: dict[str, float] | 
     for cands in per_mention:
         # a name's vote is split evenly among the countries where it is an
         # exact match, except that a country whose namesake is tiny beside
-        # the largest gets only a small share ("Donetsk": the Ukrainian city
-        # and region, hardly the Russian town of 50,000)
+        # a well-known largest one gets only a small share ("Donetsk": the
+        # Ukrainian city and region, hardly the Russian town of 50,000)
         size: dict[str, int] = {}
         for c in cands:
             if c.tier == "exact":
@@ -138,7 +138,9 @@ def _focus(per_mention: Iterable[list[Candidate]], votes_in: dict[str, float] | 
         if not size:
             continue
         largest = max(size.values())
-        weight = {cc: 1.0 if n * FOCUS_MINOR_RATIO >= largest else FOCUS_MINOR_SHARE for cc, n in size.items()}
+        # (only beside a well-known place: small populations are often missing or rough)
+        weight = {cc: FOCUS_MINOR_SHARE if n * FOCUS_MINOR_RATIO < largest and largest >= WELL_KNOWN_POPULATION
+                  else 1.0 for cc, n in size.items()}
         total = sum(weight.values())
         for cc, w in weight.items():
             votes[cc] += w / total
