@@ -94,7 +94,7 @@ class Pipeline:
             c = table.by_iso2(cc)
             return c.region if c else ""
 
-        self._countries = CountryNamer(_name, _iso, _region, knowledge.fill_name)
+        self._countries = CountryNamer(_name, _iso, _region, knowledge.fill_name, knowledge.conventional_name)
 
     # -- loading ---------------------------------------------------------
     def _gaz(self):

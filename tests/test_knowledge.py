@@ -343,3 +343,26 @@ def test_acled_actor_name_coverage(kb):
     share = len(covered) / len(gold)
     print(f"\nACLED 2022h1 actor1 names covered: {len(covered)}/{len(gold)} = {share:.1%}")
     assert share >= 0.5
+
+
+@pytest.mark.parametrize("actor, where, sub, expected", [
+    # Russia's air force is named in Ukraine, also for "Russian forces conducted airstrikes"
+    ("Military Forces of Russia (2000-)", "UA", "Air/drone strike", "Military Forces of Russia (2000-) Air Force"),
+    ("Military Forces of Russia (2000-) Air Force", "UA", "Air/drone strike", "Military Forces of Russia (2000-) Air Force"),
+    # ... not over Syria, and not in its shelling
+    ("Military Forces of Russia (2000-) Air Force", "SY", "Air/drone strike", "Military Forces of Russia (2000-)"),
+    ("Military Forces of Russia (2000-)", "UA", "Shelling/artillery/missile attack", "Military Forces of Russia (2000-)"),
+    # other states' warplanes are their forces
+    ("Military Forces of Burkina Faso (2022-) Air Force", "BF", "Air/drone strike", "Military Forces of Burkina Faso (2022-)"),
+    ("Civilians (Ukraine)", "UA", "Air/drone strike", "Civilians (Ukraine)"),
+])
+def test_units_are_named_where_acled_names_them(kb, actor, where, sub, expected):
+    assert kb.conventional_name(actor, where, sub) == expected
+
+
+def test_a_unit_rule_must_be_a_mapping(tmp_path):
+    (tmp_path / "actors.yaml").write_text(
+        "version: 1\nstate_templates:\n  military:\n    units:\n      - suffix: Air Force\n"
+        "        words: [jets]\n        named_where: [RU]\n", encoding="utf-8")
+    with pytest.raises(KnowledgeError, match="named_where"):
+        _load((str(tmp_path),), ())

@@ -86,6 +86,8 @@ class CountryNamer:
     iso: Callable[[str], int | None]
     region: Callable[[str], str]
     fill: Callable[[str, str], str]  # templated actor name + ISO2 -> full name
+    # full name + event ISO2 + sub-event type -> the name ACLED writes (units)
+    convention: Callable[[str, str, str], str] = lambda name, cc, sub: name
 
 
 def _place_key(p: tuple[PlaceMention, ResolvedPlace]) -> str:
@@ -349,6 +351,8 @@ def _build_one(doc, items, incident, kinds, countries, doc_country, doc_place) -
     )
     actor1, assoc1, inter1, actor2, assoc2, inter2, actor_ev = _code_actors(
         cls, agent, target, actors, cc, anchor, countries.fill, doc.doc_id, context)
+    actor1 = countries.convention(actor1, cc, cls.sub_event_type)
+    actor2 = countries.convention(actor2, cc, cls.sub_event_type)
     civilian_targeting = "Civilian targeting" if inter2 == 7 and cls.event_type in ("Violence against civilians", "Explosions/Remote violence", "Battles") else ""
     interaction = None
     if inter1 is not None:

@@ -97,6 +97,36 @@ class ActorEntry:
     state_of: str = ""
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class UnitRule:
+    """Where ACLED names a state force's unit ("... Air Force") and where not.
+
+    ``named_where``: state ISO2 -> the countries where the unit's name is
+    used for it; elsewhere its words name the state's forces alone. ``bases``:
+    the state's force name -> its ISO2 (the names the suffix is added to).
+    ``for_sub_events``: in these sub-event types a state of ``named_where``
+    acting where its unit is named gets the unit's name even when the report
+    only says "Russian forces" (an air strike is the air force's).
+    """
+
+    suffix: str
+    named_where: dict[str, tuple[str, ...]]
+    bases: dict[str, str]
+    for_sub_events: frozenset[str] = frozenset()
+
+    def name(self, actor: str, event_iso2: str, sub_event_type: str) -> str:
+        tail = " " + self.suffix
+        if actor.endswith(tail):
+            state = self.bases.get(actor[: -len(tail)])
+            if state is not None and event_iso2 not in self.named_where.get(state, ()):
+                return actor[: -len(tail)]
+            return actor
+        state = self.bases.get(actor)
+        if state is not None and sub_event_type in self.for_sub_events and event_iso2 in self.named_where.get(state, ()):
+            return actor + tail
+        return actor
+
+
 def fold(text: str) -> str:
     """Lower-case, accents and typographic apostrophes removed, spaces collapsed."""
     if text.isascii():
@@ -166,6 +196,7 @@ class Knowledge:
     actors: tuple[ActorEntry, ...]
     ambiguous: frozenset[str] = frozenset()  # folded aliases declared as shared
     sources: tuple[str, ...] = ()  # files read, shipped first
+    unit_rules: tuple[UnitRule, ...] = ()
     _by_alias: dict = field(default_factory=dict, repr=False, compare=False)
     _by_name: dict = field(default_factory=dict, repr=False, compare=False)
 
@@ -232,6 +263,13 @@ class Knowledge:
             }
         out = _PLACEHOLDER.sub(lambda m: values[m.group(1)], name)
         return out.replace(" (-)", "")
+
+    def conventional_name(self, actor: str, event_iso2: str, sub_event_type: str) -> str:
+        """A state force's name as ACLED writes it for an event: with or
+        without its unit (see :class:`UnitRule`)."""
+        for rule in self.unit_rules:
+            actor = rule.name(actor, event_iso2, sub_event_type)
+        return actor
 
     def inter_for(self, entry: ActorEntry, iso2: str) -> int:
         """ACLED inter code in an event in ``iso2``: state forces abroad are 8."""
@@ -520,7 +558,7 @@ def _parse_templates(raw, where: _Where, templates: dict) -> None:
         what = f"state_templates.{kind}"
         if not isinstance(spec, dict):
             raise where.fail(what, "must be a mapping with name, inter, words")
-        current = templates.setdefault(kind, {"name": None, "inter": 1, "words": [], "units": {}})
+        current = templates.setdefault(kind, {"name": None, "inter": 1, "words": [], "units": {}, "unit_rules": {}})
         if "name" in spec:
             if not isinstance(spec["name"], str) or "{state}" not in spec["name"] and "{country}" not in spec["name"]:
                 raise where.fail(what, "'name' must be text holding {state} or {country}")
@@ -542,6 +580,15 @@ def _parse_templates(raw, where: _Where, templates: dict) -> None:
             for word in _str_list(unit.get("words"), where, f"{what} unit {j}", "words"):
                 if word not in words:
                     words.append(word)
+            if "named_where" in unit:
+                named_where = unit["named_where"]
+                if not isinstance(named_where, dict):
+                    raise where.fail(f"{what} unit {j}", "'named_where' must map a state's ISO2 code to a list of codes")
+                current["unit_rules"][unit["suffix"].strip()] = (
+                    {str(k).upper(): tuple(c.upper() for c in _str_list(v, where, f"{what} unit {j}", "named_where"))
+                     for k, v in named_where.items()},
+                    tuple(_str_list(unit.get("for_sub_events"), where, f"{what} unit {j}", "for_sub_events")),
+                )
         if current["name"] is None:
             raise where.fail(what, "'name' is required")
 
@@ -583,6 +630,15 @@ def _template_entries(templates: dict, table: CountryTable) -> dict[str, _Raw]:
                 out[name] = _Raw(name, spec["inter"], "state", [country.iso2], _state_aliases(country, words),
                                  [], country.iso2, f"state_templates.{kind}")
     return out
+
+
+def _unit_rules(templates: dict, table: CountryTable) -> tuple[UnitRule, ...]:
+    rules = []
+    for spec in templates.values():
+        for suffix, (named_where, subs) in spec.get("unit_rules", {}).items():
+            bases = {_fill(spec["name"], c): c.iso2 for c in table if c.has_state_forces}
+            rules.append(UnitRule(suffix, named_where, bases, frozenset(subs)))
+    return tuple(rules)
 
 
 def _finish(raw: _Raw, kind: str, fold=fold) -> ActorEntry:
@@ -630,6 +686,7 @@ def _build(country_files: list[Path], actor_files: list[Path]) -> Knowledge:
         _parse_actor_file(_read(path), path, state, codes)
 
     generated = _template_entries(state["templates"], table)
+    unit_rules = _unit_rules(state["templates"], table)
 
     # Named entries: fill placeholders for state forces; a named state entry
     # with the same name as a generated one extends it.
@@ -692,6 +749,7 @@ def _build(country_files: list[Path], actor_files: list[Path]) -> Knowledge:
         actors=tuple(actors),
         ambiguous=frozenset(state["ambiguous"]),
         sources=tuple(str(p) for p in country_files + actor_files),
+        unit_rules=unit_rules,
         _by_alias={},
         _by_name=by_name,
     )
