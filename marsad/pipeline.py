@@ -148,8 +148,11 @@ class Pipeline:
                         # a trigger word inside an organisation's name ("Islamic
                         # Party of Liberation") is part of the name, not an action;
                         # generic actors ("protesters", "a mob") keep their trigger
+                        # (a longer trigger phrase that holds a name, "cadres of the
+                        # Nepali Congress clashed with ...", is kept)
                         t for t in find_triggers(sentence, self._triggers)
                         if not any(t.span.start < a.span.end and a.span.start < t.span.end
+                                   and t.span.end - t.span.start <= a.span.end - a.span.start
                                    for a in actors if a.kind in ("named", "state"))
                     ),
                     tuple(actors),

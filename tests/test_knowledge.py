@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -234,13 +233,11 @@ def test_actor_aliases_feed_the_matcher(kb):
     assert "is" not in found
 
 
-def test_loading_is_fast_and_cached():
+def test_loading_is_cached():
+    # (how fast is measured by benchmarks/, never by a timed test)
     _load.cache_clear()
-    started = time.perf_counter()
     first = load_knowledge()
-    elapsed = time.perf_counter() - started
     assert load_knowledge() is first
-    assert elapsed < 1.0  # the budget is ~150 ms (benchmarks/); this only catches gross regressions
 
 
 # ---------------------------------------------------------------- user files

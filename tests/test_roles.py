@@ -72,3 +72,19 @@ def test_civilians_named_before_a_strike_are_its_victims(bundled_pipeline):
     (ev,) = _events(bundled_pipeline, text)
     assert ev.sub_event_type == "Air/drone strike"
     assert not ev.actor1.startswith("Civilians") and ev.actor2 == "Civilians (Ukraine)"
+
+
+@pytest.mark.parametrize("text, sub, actor2", [
+    ("On 12 May 2022, cadres of the Nepali Congress clashed with cadres of the UML in Janakpur city. "
+     "One cadre sustained injuries.", "Mob violence", "Rioters (Nepal)"),
+    ("On 23 June 2022, physical clashes erupted between individuals in front of a bakery in Tripoli, Lebanon, "
+     "over bread shortages.", "Mob violence", "Rioters (Lebanon)"),
+    # armed sides stay a battle
+    ("On 14 January 2022, there was an armed clash between gang members and police officers in Mixco, "
+     "Guatemala. One man was killed.", "Armed clash", None),
+])
+def test_crowds_fighting_each_other_are_mob_violence(bundled_pipeline, text, sub, actor2):
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.sub_event_type == sub
+    if actor2 is not None:
+        assert ev.actor1 == actor2 and ev.actor2 == actor2

@@ -215,7 +215,7 @@ def build_events(
     return events
 
 
-DEMO_CLASSES = frozenset({"protest", "riot", "mob", "unrest", "violent_protest"})
+DEMO_CLASSES = frozenset({"protest", "riot", "mob", "unrest", "violent_protest", "brawl"})
 # Actor types that can use force on a protest: state, rebels, militias, external.
 FORCE_INTERS = frozenset({1, 2, 3, 8})
 ARMED_INTERS = frozenset({1, 2, 3, 4, 8})
@@ -542,7 +542,10 @@ def _code_actors(cls: Classification, agent, target, actors, cc: str, anchor, fi
         actor1, inter1 = generic("Rioters ({country})"), 5
         actor2, inter2 = "", None
         tgt = target if target is not None and target.inter != 5 else None
-        if sub == "Mob violence" and (tgt is None or tgt.inter == 7):
+        if cls.deciding_class == "brawl" and (tgt is None or tgt.inter not in (1, FOREIGN_STATE_INTER)):
+            # two crowds fighting each other: rioters on both sides
+            actor2, inter2 = generic("Rioters ({country})"), 5
+        elif sub == "Mob violence" and (tgt is None or tgt.inter == 7):
             actor2, inter2 = generic("Civilians ({country})"), 7
         elif tgt is not None:
             actor2, inter2 = name(tgt), _inter(tgt, cc)

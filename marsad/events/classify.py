@@ -115,10 +115,11 @@ def classify(
         return _make("Suicide bomb", "suicide", fatalities)
     if has("violent_protest"):
         return _make("Violent demonstration", "violent_protest", fatalities)
-    if has("protest") or has("riot") or has("mob") or has("unrest"):
+    if has("protest") or has("riot") or has("mob") or has("unrest") or has("brawl"):
         if not (has("protest") or has("riot")):
-            # crowd violence ("rioters", stones, arson) with no demonstration or riot in sight
-            return _make("Mob violence", "mob" if has("mob") else "unrest", fatalities)
+            # crowd violence ("rioters", stones, arson, party cadres fighting)
+            # with no demonstration or riot in sight
+            return _make("Mob violence", next(c for c in ("mob", "brawl", "unrest") if has(c)), fatalities)
         if has("riot") or has("unrest"):
             return _make("Violent demonstration", "riot" if has("riot") else "unrest", fatalities)
         if fatalities > 0:
@@ -163,7 +164,7 @@ def _strongest(classes: dict[str, str], scores: dict[str, float]) -> str | None:
 # Which trigger classes can be one incident across sentences: a new sentence
 # whose main class is in another family starts a new event.
 FAMILY: dict[str, str] = {
-    "protest": "demo", "riot": "demo", "mob": "demo", "unrest": "demo", "intervention": "demo",
+    "protest": "demo", "riot": "demo", "mob": "demo", "unrest": "demo", "intervention": "demo", "brawl": "demo",
     "violent_protest": "demo",
     "clash": "violence", "territory": "violence", "shelling": "violence", "air": "violence",
     "ied": "violence", "suicide": "violence", "grenade": "violence", "chemical": "violence",
