@@ -269,7 +269,8 @@ def _leads(triggers: Sequence[TriggerMention], first: str, then: str) -> bool:
     return None not in starts.values() and starts[first] < starts[then]
 
 
-def _refine(cls: Classification, scores, agent, target, fatalities: int) -> Classification:
+def _refine(cls: Classification, scores, agent, target, fatalities: int,
+            armed_victim: ActorMention | None = None) -> Classification:
     """Codebook distinctions that depend on who acts and who is hit.
 
     - One armed side attacking another armed side is a battle, not an
@@ -283,7 +284,31 @@ def _refine(cls: Classification, scores, agent, target, fatalities: int) -> Clas
     if sub == "Attack" and target is not None and target.inter in ARMED_INTERS and target.kind != "role" \
             and (agent is None or agent.inter in ARMED_INTERS or agent.kind == "generic"):
         return classify({"clash": 1.0}, fatalities=fatalities) or cls
+    if sub == "Attack" and target is None and armed_victim is not None \
+            and (agent is None or agent.inter in ARMED_INTERS or agent.kind == "generic"):
+        # "... attacked the village. Three volunteer fighters were killed."
+        return classify({"clash": 1.0}, fatalities=fatalities) or cls
     return cls
+
+
+_SOURCE_AFTER = re.compile(r"^\s*(?:said|says|say|reported|claimed|confirmed|stated|announced|told)\b", re.I)
+_SOURCE_BEFORE = re.compile(r"\baccording to\s+(?:the\s+)?$", re.I)
+_VICTIM_AFTER = re.compile(r"^[\w ()'-]{0,30}?\b(?:was|were|got)\s+(?:\w+ly\s+)?(?:killed|wounded|injured|shot)\b", re.I)
+_VICTIM_BEFORE = re.compile(r"\b(?:killed|wounded|injured|shot|killing|wounding|injuring)\s+(?:\w+\s+){0,3}$", re.I)
+
+
+def _armed_victim(text: str, actors, agent) -> ActorMention | None:
+    """An armed actor the report says was killed or hurt, other than the agent."""
+    for a in actors:
+        if a.inter not in ARMED_INTERS or a.kind == "role" or (agent is not None and a.canonical == agent.canonical):
+            continue
+        after = text[a.span.end:a.span.end + 60]
+        before = text[max(0, a.span.start - 40):a.span.start]
+        if _SOURCE_AFTER.match(after) or _SOURCE_BEFORE.search(before):
+            continue
+        if _VICTIM_AFTER.match(after) or _VICTIM_BEFORE.search(before):
+            return a
+    return None
 
 
 def _build_one(doc, items, incident, kinds, countries, doc_country, doc_place) -> Event | None:
@@ -315,7 +340,7 @@ def _build_one(doc, items, incident, kinds, countries, doc_country, doc_place) -
     cls = classify(scores, fatalities=fatalities, injuries=injuries, agent_inter=agent.inter if agent else None)
     if cls is None:
         return None
-    cls = _refine(cls, scores, agent, target, fatalities)
+    cls = _refine(cls, scores, agent, target, fatalities, _armed_victim(doc.text, actors, agent))
     if cls.deciding_class == "shelling" and _leads(triggers, "clash", "shelling"):
         # "clashed with ... and also shelled": ground fighting told first,
         # with artillery, is a battle; shelling alone stays remote violence
