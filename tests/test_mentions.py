@@ -254,3 +254,23 @@ def test_datelines_weekdays_and_city_of(text, places):
 ])
 def test_the_object_of_a_strike_verb(text, places):
     assert [(p.name, p.cue) for p in find_places(sent(text))] == places
+
+
+@pytest.mark.parametrize("text", [
+    "Japan decides new sanctions over the nuclear test and rocket launch.",
+    "The foreign minister urged Pyongyang to stop missile launches and nuclear tests.",
+    "Firefighters gained ground in their battle to contain several wildfires.",
+    "Four workers were injured when an explosion ripped through a warehouse of a petroleum company.",
+    "A series of explosions tore through an industrial area where chemicals were stored.",
+])
+def test_accidents_tests_and_figures_of_speech_start_no_incident(text):
+    assert [c for c, negated in classes(text) if not negated] == []
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Russian forces fired multiple rocket launchers at Mykolaiv.", "shelling"),
+    ("Drivers blocked the access to an oil depot with their trucks and burned tires.", "unrest"),
+    ("The battle for the town lasted three days.", "clash"),
+])
+def test_near_misses_of_those_exclusions_still_count(text, expected):
+    assert expected in [c for c, negated in classes(text) if not negated]
