@@ -380,3 +380,34 @@ def test_users_passwd_command(web_db):
         assert message in str(result.exception), name
     with Store.open(web_db) as store:
         assert authenticate(store, "edith", "first new passphrase") is not None
+
+
+def test_users_change_their_own_password_and_other_sessions_end(web_db):
+    client, laptop = make_client(web_db), make_client(web_db)
+    login(client, "edith")
+    login(laptop, "edith")
+    page = client.get("/account").text
+    assert 'href="/account"' in page and f'minlength="{MIN_PASSWORD_CHARS}"' in page
+    token = form_token(client, "/account")
+    for form, message in (({"password": PASSWORD, "new_password": "my new passphrase",
+                            "confirm_password": "my new passfrase"}, "do not match"),
+                          ({"password": PASSWORD, "new_password": "short",
+                            "confirm_password": "short"}, f"{MIN_PASSWORD_CHARS} to"),
+                          ({"password": "wrong password!", "new_password": "my new passphrase",
+                            "confirm_password": "my new passphrase"}, "current password is wrong")):
+        response = client.post("/account/password", data={"csrf_token": token, **form})
+        assert response.status_code == 303
+        assert message in client.get("/account").text, message
+    with Store.open(web_db) as store:  # the wrong current password counted as a failed sign-in
+        assert store._conn.execute("SELECT name FROM login_failures"
+                                   ).fetchall() == [("edith",)]
+    response = client.post("/account/password", data={
+        "csrf_token": token, "password": PASSWORD, "new_password": "my new passphrase",
+        "confirm_password": "my new passphrase"})
+    assert "password changed" in client.get(response.headers["location"]).text
+    assert client.get("/api/events").status_code == 200, "this session goes on"
+    assert laptop.get("/api/events").status_code == 401, "the other one ended"
+    login(laptop, "edith", "my new passphrase")
+    with Store.open(web_db) as store:
+        [changed] = entries(store, "password-changed")
+        assert (changed.subject, changed.actor) == ("edith", "edith")

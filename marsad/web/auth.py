@@ -31,7 +31,17 @@ from fastapi import HTTPException, Request
 
 from marsad.store import logins
 from marsad.store.sqlite import Store
-from marsad.store.users import ROLES, User, count_users, end_sessions, get_user, session_key
+from marsad.errors import MarsadError
+from marsad.store.users import (
+    ROLES,
+    User,
+    check_password,
+    count_users,
+    end_sessions,
+    get_user,
+    session_key,
+    set_password,
+)
 
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
@@ -199,6 +209,26 @@ def sign_in(request: Request, name: str, password: str) -> User | None:
     request.session.update({SESSION_USER: user.id, SESSION_KEY: key, SESSION_ISSUED: now,
                             SESSION_SEEN: now, SESSION_CSRF: secrets.token_urlsafe(32)})
     return user
+
+
+class WrongPassword(MarsadError):
+    """The current password given to change it is not the user's."""
+
+
+def change_password(request: Request, current: str, new: str) -> None:
+    """The signed-in user's new password, after their current one (checked
+    and throttled like a sign-in). Their other sessions end; this one goes on
+    with the new session key. Runs in a worker thread."""
+    uid = request.session.get(SESSION_USER)
+    with request.app.state.open_store() as store:
+        user = get_user(store, uid) if isinstance(uid, int) else None
+        if user is None:
+            raise LoginRequired()
+        check_password(user.name, new)  # before spending a password check
+        if logins.sign_in(store, user.name, current, client_address(request)) is None:
+            raise WrongPassword("the current password is wrong")
+        set_password(store, user.name, new, by=user.name)
+        request.session[SESSION_KEY] = session_key(store, user.id)
 
 
 def sign_out(request: Request) -> None:

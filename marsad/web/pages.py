@@ -20,8 +20,11 @@ from marsad.store import review as rv
 from marsad.store import users as us
 from marsad.web.auth import (
     FLASH,
+    SESSION_ABSOLUTE_SECONDS,
+    SESSION_IDLE_SECONDS,
     Access,
     access_of,
+    change_password,
     check_csrf,
     csrf_token,
     require,
@@ -215,8 +218,11 @@ async def split_form(request: Request, access: Editor, event_id: str) -> Respons
 
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request, next: str | None = None) -> HTMLResponse:
+    throttle = {"failures": logins.MAX_ACCOUNT_FAILURES,
+                "window": logins.FAILURE_WINDOW_SECONDS // 60, "lock": logins.LOCKOUT_SECONDS // 60,
+                "idle": SESSION_IDLE_SECONDS // 3600, "absolute": SESSION_ABSOLUTE_SECONDS // 3600}
     return render(request, "login.html", access_of(request), next=_local_path(next),
-                  min_password=us.MIN_PASSWORD_CHARS)
+                  throttle=throttle)
 
 
 @router.post("/login", dependencies=CSRF)
@@ -240,6 +246,22 @@ async def login_form(request: Request) -> Response:
 def logout_form(request: Request) -> Response:
     sign_out(request)
     return _back("/login")
+
+
+@router.get("/account", response_class=HTMLResponse)
+def account_page(request: Request, access: Viewer) -> HTMLResponse:
+    return render(request, "account.html", access, min_password=us.MIN_PASSWORD_CHARS)
+
+
+@router.post("/account/password", dependencies=CSRF)
+async def password_form(request: Request, access: Viewer) -> Response:
+    form = await request.form()
+    new = _form_text(form, "new_password")
+    if new != _form_text(form, "confirm_password"):
+        _notice(request, "the new passwords do not match", "error")
+        return _back("/account")
+    return await _run(request, "/account", "password changed; your other sessions have ended",
+                      change_password, request, _form_text(form, "password"), new)
 
 
 # Rows of the security log shown on the users page.
