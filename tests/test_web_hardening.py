@@ -289,7 +289,10 @@ def test_session_cookie_is_secure_over_https_only(web_db):
     assert not secure(cookie_of(plain))
     assert "httponly" in cookie_of(plain) and "samesite=lax" in cookie_of(plain)
     assert f"max-age={auth.SESSION_ABSOLUTE_SECONDS}" in cookie_of(plain)
-    assert secure(cookie_of(sign_in_response(app_client(web_db, base_url="https://testserver"))))
+    over_https = sign_in_response(app_client(web_db, base_url="https://testserver"))
+    assert secure(cookie_of(over_https))
+    assert "strict-transport-security" not in plain.headers
+    assert over_https.headers["strict-transport-security"].startswith("max-age=")
     # Secure on plain HTTP too when asked (so the client will not send it back here)
     assert secure(cookie_of(app_client(web_db, secure_cookies=True).get("/api/session")))
 

@@ -1,7 +1,7 @@
 """The app factory: ``create_app(db_path, tile_url=...)`` -> a FastAPI app.
 
-Every response carries security headers (a CSP without inline scripts,
-nosniff, frame-ancestors 'none'); errors have one JSON shape under /api,
+Every response carries security headers (a CSP without inline scripts or
+styles, nosniff, frame-ancestors 'none'; HSTS over HTTPS); errors have one JSON shape under /api,
 ``{"error": {"status": 404, "message": "..."}}``, and an error page
 elsewhere. Request bodies are capped.
 """
@@ -37,6 +37,9 @@ from marsad.web.auth import SESSION_ABSOLUTE_SECONDS, LoginRequired
 # leaves room for a long note and refuses anything meant to exhaust memory.
 MAX_BODY_BYTES = 256 * 1024
 SESSION_COOKIE = "marsad_session"
+# Browsers that reached the app over HTTPS keep to HTTPS for a year (the
+# usual value; short ones leave a gap each time they lapse).
+HSTS_MAX_AGE_SECONDS = 365 * 24 * 3600
 # A "secure" attribute in a Set-Cookie header (not inside the cookie's value).
 _SECURE_ATTRIBUTE = re.compile(rb";\s*secure\s*(;|$)", re.IGNORECASE)
 
@@ -171,6 +174,9 @@ def _install_middleware(app: FastAPI, secret: str, csp: str, secure_cookies: boo
             response.headers.setdefault(name, value)
         if not request.url.path.startswith("/static/"):
             response.headers.setdefault("Cache-Control", "no-store")
+        if request.url.scheme == "https":  # HSTS is only heeded over HTTPS (RFC 6797)
+            response.headers.setdefault("Strict-Transport-Security",
+                                        f"max-age={HSTS_MAX_AGE_SECONDS}")
         return response
 
     # Added last = outermost: the session is there for every handler above.
