@@ -274,3 +274,9 @@ def test_accidents_tests_and_figures_of_speech_start_no_incident(text):
 ])
 def test_near_misses_of_those_exclusions_still_count(text, expected):
     assert expected in [c for c, negated in classes(text) if not negated]
+
+
+def test_grenade_launchers_fire_shells():
+    found = [c for c, negated in classes("Ukrainian forces fired 82mm mortars and grenade launchers at DPR positions.")
+             if not negated]
+    assert "shelling" in found and "grenade" not in found

@@ -132,6 +132,10 @@ def classify(
     if has("disrupted") and fatalities == 0 and not injuries:
         return _make("Disrupted weapons use", "disrupted", fatalities)
     if (best := _strongest(REMOTE, scores)) is not None:
+        if best == "ied" and has("clash"):
+            # a mine or roadside bomb that opens an ambush or an exchange of
+            # fire is part of the battle
+            return _make("Armed clash", "clash", fatalities)
         return _make(REMOTE[best], best, fatalities)
     if has("territory"):
         if agent_inter == 1:
