@@ -280,3 +280,14 @@ def test_grenade_launchers_fire_shells():
     found = [c for c, negated in classes("Ukrainian forces fired 82mm mortars and grenade launchers at DPR positions.")
              if not negated]
     assert "shelling" in found and "grenade" not in found
+
+
+@pytest.mark.parametrize("text", [
+    "Lawyers assaulted and injured passers-by during a demonstration in Bhopal city.",
+    "Demonstrators attacked a vehicle that attempted to go through.",
+    # a barricade is unrest even in a sentence about the pandemic
+    "People blocked roads with barricades to demonstrate against the coronavirus health pass.",
+])
+def test_demonstrators_own_violence_is_unrest_beside_the_protest(text):
+    found = [c for c, negated in classes(text) if not negated]
+    assert "unrest" in found and "protest" in found

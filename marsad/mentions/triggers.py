@@ -30,7 +30,7 @@ GRIEVANCE_CLASSES = frozenset(
 
 # Classes that stay incidents even in a sentence about a disaster, an
 # accident or diplomacy (see ``nonpolitical`` in triggers.yaml).
-UNMISTAKABLE = frozenset({"protest", "violent_protest", "riot", "clash", "brawl", "air", "shelling", "suicide", "grenade", "chemical",
+UNMISTAKABLE = frozenset({"protest", "violent_protest", "riot", "unrest", "clash", "brawl", "air", "shelling", "suicide", "grenade", "chemical",
                           "intervention", "territory"})
 
 
