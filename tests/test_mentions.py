@@ -70,6 +70,9 @@ def test_long_run_without_stops_is_cut():
         ("More than 3,000 villagers were forced to flee due to raids by the army.", "other"),
         ("The government held general parliamentary elections in the country.", "other"),
         ("Militants turned in their weapons to local authorities.", "other"),
+        ("About 3200 refugees from Ukraine arrived in Slovakia and were registered.", "other"),
+        ("Over 5,000 villagers fled from four villages due to military raids.", "other"),
+        ("The chief announced the discovery of 54 potential graves near the school.", "other"),
     ],
 )
 def test_trigger_classes(text, expected):
