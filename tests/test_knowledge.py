@@ -363,3 +363,15 @@ def test_a_unit_rule_must_be_a_mapping(tmp_path):
         "        words: [jets]\n        named_where: [RU]\n", encoding="utf-8")
     with pytest.raises(KnowledgeError, match="named_where"):
         _load((str(tmp_path),), ())
+
+
+def test_a_trigger_pattern_in_capitals_is_refused(tmp_path, monkeypatch):
+    from marsad.knowledge.lexicons import load_triggers
+
+    # patterns run against the lower-cased sentence: "Refugees" could never match
+    (tmp_path / "triggers.yaml").write_text(
+        "version: 1\nclasses:\n  other:\n    kind: main\n    weight: 0.5\n    patterns:\n"
+        "      - Refugees arrived\n      - '[A-Za-z]+ fled \\W'\n", encoding="utf-8")
+    monkeypatch.setenv("MARSAD_KNOWLEDGE", str(tmp_path))
+    with pytest.raises(KnowledgeError, match="'Refugees arrived' has capital letters"):
+        load_triggers()
