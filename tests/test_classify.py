@@ -25,7 +25,9 @@ from marsad.events.classify import classify
     # shot or beaten, and someone arrested: the attack is the event
     ({"arrest": 0.9, "attack": 0.8}, 1, None, "Attack"),
     ({"arrest": 0.9, "attack": 0.8}, 0, 2, "Attack"),
-    ({"arrest": 0.9, "attack": 0.8}, 0, None, "Arrests"),
+    # beaten and arrested, or an attacker arrested afterwards: the attack is the event
+    ({"arrest": 0.9, "attack": 0.8}, 0, None, "Attack"),
+    ({"arrest": 0.9, "raid": 0.8}, 0, None, "Arrests"),
     ({"disrupted": 0.9}, 0, None, "Disrupted weapons use"),
     ({"other": 0.5}, 0, None, "Other"),
 ])

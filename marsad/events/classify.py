@@ -145,8 +145,9 @@ def classify(
         return _make("Armed clash", "clash", fatalities)
     if has("abduction"):
         return _make("Abduction/forced disappearance", "abduction", fatalities)
-    if has("arrest") and not (has("attack") and (fatalities > 0 or injuries)):
-        # people shot or beaten, then someone arrested: the attack is the event
+    if has("arrest") and not has("attack"):
+        # (people shot or beaten and arrested, or an attacker arrested
+        # afterwards: the attack is the event, below)
         return _make("Arrests", "arrest", fatalities)
     if has("attack"):
         return _make("Attack", "attack", fatalities)
