@@ -88,3 +88,11 @@ def test_crowds_fighting_each_other_are_mob_violence(bundled_pipeline, text, sub
     assert ev.sub_event_type == sub
     if actor2 is not None:
         assert ev.actor1 == actor2 and ev.actor2 == actor2
+
+
+def test_a_group_name_before_militants_is_one_actor(bundled_pipeline):
+    text = ("Daesh militants attacked an Iraqi army checkpoint on Friday night in Kirkuk, killing one soldier. "
+            "The militants fled after a brief exchange of fire.")
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.sub_event_type == "Armed clash"
+    assert ev.actor1 == "Islamic State (Iraq)" and ev.actor2.startswith("Military Forces of Iraq")

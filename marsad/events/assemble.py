@@ -472,7 +472,7 @@ def _with_notes(event: Event) -> Event:
 def _roles(text: str, actors: list[ActorMention], anchor: TriggerMention,
            triggers: Sequence[TriggerMention] = ()) -> tuple[ActorMention | None, ActorMention | None]:
     """Agent and target around the deciding trigger."""
-    same = [a for a in actors if a.sentence == anchor.sentence and a.kind != "role"]
+    same = _collapse([a for a in actors if a.sentence == anchor.sentence and a.kind != "role"], text)
     before = [a for a in same if a.span.end <= anchor.span.start]
     after = [a for a in same if a.span.start >= anchor.span.end]
     agent = target = None
@@ -525,6 +525,20 @@ _COUNTER_PROTEST = re.compile(r"\bcounter[- ]?(?:demonstrat|protest|rall|march)"
 # Sub-event types whose unnamed target is civilians (ACLED codes arrested
 # people and owners of destroyed property as Civilians (<country>)).
 _CIVILIAN_TARGET_SUBS = frozenset({"Arrests", "Looting/property destruction"})
+
+
+_UNIDENTIFIED = "Unidentified Armed Group ({country})"
+
+
+def _collapse(actors: list[ActorMention], text: str) -> list[ActorMention]:
+    """"Daesh militants", "Houthi gunmen": a bare armed-group word right after
+    a name is that name, not a second, unidentified actor."""
+    out: list[ActorMention] = []
+    for a in actors:
+        if out and a.canonical == _UNIDENTIFIED and not text[out[-1].span.end:a.span.start].strip():
+            continue
+        out.append(a)
+    return out
 
 
 def _code_actors(cls: Classification, agent, target, actors, cc: str, anchor, fill, doc_id: str,
@@ -592,7 +606,7 @@ def _code_actors(cls: Classification, agent, target, actors, cc: str, anchor, fi
         if sub == "Arrests":
             actor1, inter1 = generic("Police Forces of {state} ({police_since}-)"), 1
         else:
-            actor1, inter1 = generic("Unidentified Armed Group ({country})"), 3
+            actor1, inter1 = generic(_UNIDENTIFIED), 3
     # civilians are the target unless the report names another: of violence
     # against civilians, of arrests and looting, and of remote violence that
     # killed or injured people it calls civilians
