@@ -96,3 +96,10 @@ def test_a_group_name_before_militants_is_one_actor(bundled_pipeline):
     (ev,) = _events(bundled_pipeline, text)
     assert ev.sub_event_type == "Armed clash"
     assert ev.actor1 == "Islamic State (Iraq)" and ev.actor2.startswith("Military Forces of Iraq")
+
+
+def test_after_a_heading_the_armed_subject_acts(bundled_pipeline):
+    text = ("Movement of forces: Around 12 June 2022, in Taungoo town (Bago region), 7 trucks full of "
+            "Myanmar military soldiers arrived at the town.")
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.actor1 == "Military Forces of Myanmar (2021-)"

@@ -263,6 +263,15 @@ def _is_heading(text: str, t: TriggerMention, sentence_starts: dict[int, int]) -
     return bool(_HEADING_END.match(text, t.span.end)) and bool(_HEADING_START.match(text[start:t.span.start]))
 
 
+def _heading_roles(after: list[ActorMention]) -> tuple[ActorMention | None, ActorMention | None]:
+    if not after:
+        return None, None
+    armed = [a for a in after if a.inter in ARMED_INTERS]
+    agent = armed[0] if armed else after[0]
+    target = next((a for a in after if a is not agent and a.canonical != agent.canonical), None)
+    return agent, target
+
+
 def _leads(triggers: Sequence[TriggerMention], first: str, then: str) -> bool:
     """Does a ``first``-class trigger come before every ``then``-class one?"""
     starts = {c: min((t.span.start for t in triggers if t.sub_event_type == c), default=None) for c in (first, then)}
@@ -351,7 +360,12 @@ def _build_one(doc, items, incident, kinds, countries, doc_country, doc_place) -
     # ("Property destruction: On 1 June, soldiers demolished ...").
     starts = {sm.sentence.index: sm.sentence.start for sm in sms}
     role_anchor = min(deciding, key=lambda t: (_is_heading(doc.text, t, starts), -t.weight, t.span.start))
-    if role_anchor is not anchor:
+    if _is_heading(doc.text, role_anchor, starts):
+        # only the heading names the action ("Movement of forces: ... soldiers
+        # arrived"): the sentence's subject acts, an armed one before civilians
+        agent, target = _heading_roles([a for a in actors if a.sentence == role_anchor.sentence
+                                        and a.kind != "role" and a.span.start >= role_anchor.span.end])
+    elif role_anchor is not anchor:
         agent, target = _roles(doc.text, actors, role_anchor, triggers)
 
     # Place: the incident's own, else an earlier one in the paragraph, else the document's.
