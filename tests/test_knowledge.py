@@ -375,3 +375,10 @@ def test_a_trigger_pattern_in_capitals_is_refused(tmp_path, monkeypatch):
     monkeypatch.setenv("MARSAD_KNOWLEDGE", str(tmp_path))
     with pytest.raises(KnowledgeError, match="'Refugees arrived' has capital letters"):
         load_triggers()
+
+
+def test_us_forces_act_as_the_coalition_in_syria_and_iraq(kb):
+    us = "Military Forces of the United States (2021-)"
+    assert kb.conventional_name(us, "SY", "Change to group/activity") == "Global Coalition Against Daesh"
+    assert kb.conventional_name(us, "IQ", "Air/drone strike") == "Global Coalition Against Daesh"
+    assert kb.conventional_name(us, "SO", "Air/drone strike") == us

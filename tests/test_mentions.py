@@ -294,3 +294,9 @@ def test_grenade_launchers_fire_shells():
 def test_demonstrators_own_violence_is_unrest_beside_the_protest(text):
     found = [c for c, negated in classes(text) if not negated]
     assert "unrest" in found and "protest" in found
+
+
+def test_a_mine_from_previous_clashes_is_not_a_clash():
+    found = [c for c, negated in classes("An IED from previous clashes exploded in a house in Marayan, killing 2 civilians.")
+             if not negated]
+    assert "ied" in found and "clash" not in found

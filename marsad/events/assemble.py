@@ -487,7 +487,9 @@ def _roles(text: str, actors: list[ActorMention], anchor: TriggerMention,
            triggers: Sequence[TriggerMention] = ()) -> tuple[ActorMention | None, ActorMention | None]:
     """Agent and target around the deciding trigger."""
     same = _collapse([a for a in actors if a.sentence == anchor.sentence and a.kind != "role"], text)
-    before = [a for a in same if a.span.end <= anchor.span.start]
+    # (a name the trigger phrase runs into, "a US military patrol took place",
+    # stands before it)
+    before = [a for a in same if a.span.start < anchor.span.start]
     after = [a for a in same if a.span.start >= anchor.span.end]
     agent = target = None
     # Passive: "... were killed by Russian forces": the agent follows "by",

@@ -197,6 +197,8 @@ class Knowledge:
     ambiguous: frozenset[str] = frozenset()  # folded aliases declared as shared
     sources: tuple[str, ...] = ()  # files read, shipped first
     unit_rules: tuple[UnitRule, ...] = ()
+    # (state ISO2, event ISO2) -> the name its forces act under there
+    acting_as: dict = field(default_factory=dict, repr=False, compare=False)
     _by_alias: dict = field(default_factory=dict, repr=False, compare=False)
     _by_name: dict = field(default_factory=dict, repr=False, compare=False)
 
@@ -267,6 +269,10 @@ class Knowledge:
     def conventional_name(self, actor: str, event_iso2: str, sub_event_type: str) -> str:
         """A state force's name as ACLED writes it for an event: with or
         without its unit (see :class:`UnitRule`)."""
+        if self.acting_as:
+            entry = self._by_name.get(actor)
+            if entry is not None and entry.kind == "state" and (entry.state_of, event_iso2) in self.acting_as:
+                return self.acting_as[(entry.state_of, event_iso2)]
         for rule in self.unit_rules:
             actor = rule.name(actor, event_iso2, sub_event_type)
         return actor
@@ -492,7 +498,7 @@ def _parse_actor_file(data, path: Path, state: dict, country_codes: set[str]) ->
     version = data.get("version", 1)
     if version != 1:
         raise KnowledgeError(f"{path}: unsupported version {version!r} (expected 1)")
-    unknown = set(data) - {"version", "generic", "named", "roles", "state_templates", "ethnic", "ambiguous"}
+    unknown = set(data) - {"version", "generic", "named", "roles", "state_templates", "ethnic", "ambiguous", "acting_as"}
     if unknown:
         raise KnowledgeError(f"{path}: unknown section(s) {', '.join(sorted(map(str, unknown)))}")
     for section in _SECTIONS:
@@ -544,6 +550,18 @@ def _parse_actor_file(data, path: Path, state: dict, country_codes: set[str]) ->
     if "ambiguous" in data:
         for alias in _str_list(data["ambiguous"], where, "ambiguous", "ambiguous"):
             state["ambiguous"].add(fold(alias))
+    for j, rule in enumerate(data.get("acting_as") or [], 1):
+        what = f"acting_as entry {j}"
+        if not isinstance(rule, dict) or not isinstance(rule.get("name"), str) or not isinstance(rule.get("states"), list):
+            raise where.fail(what, "must be a mapping with name, states and where")
+        states = [c.upper() for c in _str_list(rule.get("states"), where, what, "states")]
+        places = [c.upper() for c in _str_list(rule.get("where"), where, what, "where")]
+        for code in states + places:
+            if code not in country_codes:
+                raise where.fail(what, f"unknown country code {code!r}")
+        for code in states:
+            for place in places:
+                state["acting_as"][(code, place)] = " ".join(rule["name"].split())
 
 
 def _ethnic_aliases(group: str) -> list[str]:
@@ -681,7 +699,8 @@ def _build(country_files: list[Path], actor_files: list[Path]) -> Knowledge:
     table = CountryTable(_country(e) for e in merged.values())
     codes = set(merged)
 
-    state: dict = {"generic": {}, "named": {}, "roles": {}, "ethnic": {}, "templates": {}, "ambiguous": set()}
+    state: dict = {"generic": {}, "named": {}, "roles": {}, "ethnic": {}, "templates": {}, "ambiguous": set(),
+                   "acting_as": {}}
     for path in actor_files:
         _parse_actor_file(_read(path), path, state, codes)
 
@@ -750,6 +769,7 @@ def _build(country_files: list[Path], actor_files: list[Path]) -> Knowledge:
         ambiguous=frozenset(state["ambiguous"]),
         sources=tuple(str(p) for p in country_files + actor_files),
         unit_rules=unit_rules,
+        acting_as=dict(state["acting_as"]),
         _by_alias={},
         _by_name=by_name,
     )
