@@ -1,0 +1,95 @@
+"""The gazetteer index layout: an index of an older layout is upgraded in
+place on first open (imported places kept, lookups unchanged), and a lookup
+reads a common key's shortlist in the documented order."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+
+import pytest
+
+from marsad.errors import GazetteerError
+from marsad.geo import Gazetteer
+from marsad.geo.index import SCHEMA_VERSION, PlaceRow, create_empty, write_source
+
+# Invented places: several share the key "tal" (so the shortlist order and
+# its tie-breaks matter), two share population and priority.
+PLACES = [
+    PlaceRow("t1", "Tal", "SY", 36.0, 37.0, population=500),
+    PlaceRow("t2", "Tal", "SY", 35.0, 36.0, population=500),
+    PlaceRow("t3", "Tall", "IQ", 34.0, 43.0, population=9000),
+    PlaceRow("t4", "Tel", "LB", 33.5, 35.5),
+    PlaceRow("t5", "Tal Abyad", "SY", 36.7, 38.9, alternate_names=("Tell Abyad", "Tall Abyad"), population=40000),
+    PlaceRow("t6", "Tala", "TN", 35.6, 8.7, population=12000),
+]
+QUERIES = [("Tal", None), ("Tal", "SY"), ("Tell Abyad", None), ("Tala", "TN"), ("Tul", "SY"), ("Tabqa", "SY")]
+
+
+def _index(tmp_path):
+    path = create_empty(tmp_path / "index.sqlite")
+    conn = sqlite3.connect(path)
+    write_source(conn, "test.csv", "csv", "test.csv", 1, PLACES)
+    conn.close()
+    return path
+
+
+def _answers(path):
+    with Gazetteer.open(path) as gaz:
+        return [gaz.lookup(name, cc) for name, cc in QUERIES]
+
+
+def _downgrade(path) -> None:
+    """Turn the index into layout 1: no folded names, no ranks on keys."""
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute("DROP INDEX keys_rank")
+        conn.execute("ALTER TABLE places DROP COLUMN name_key")
+        conn.execute("ALTER TABLE keys DROP COLUMN priority")
+        conn.execute("ALTER TABLE keys DROP COLUMN population")
+        conn.execute("CREATE INDEX keys_lookup ON keys(key, tier, cc, place)")
+        conn.execute("UPDATE meta SET value='1' WHERE key='schema'")
+    conn.close()
+
+
+def _layout(path) -> str:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute("SELECT value FROM meta WHERE key='schema'").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def test_old_layout_is_upgraded_on_open_with_the_same_answers(tmp_path):
+    path = _index(tmp_path)
+    before = _answers(path)
+    assert before[0][0].tier == "exact" and before[4] and not before[-1]  # "Tabqa" is no place here
+    _downgrade(path)
+    assert _layout(path) == "1"
+    assert _answers(path) == before
+    assert _layout(path) == SCHEMA_VERSION
+
+
+def test_shortlist_order_priority_population_then_country_and_place(tmp_path):
+    path = _index(tmp_path)
+    with Gazetteer.open(path) as gaz:
+        # "Tal" and "Tall" fold to "tal": more people first, then (equal
+        # priority and population) the earlier place
+        assert [r[0] for r in gaz._rows("tal", 0, None, 10)] == ["t3", "t1", "t2"]
+        assert [r[0] for r in gaz._rows("tal", 0, None, 2)] == ["t3", "t1"]
+        exact, skeleton = gaz._both_tiers("tal", "tl", "SY", 10)
+        assert exact == gaz._rows("tal", 0, "SY", 10) and skeleton == gaz._rows("tl", 1, "SY", 10)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes read-only files anyway")
+def test_old_layout_on_a_read_only_file_is_one_clear_error(tmp_path):
+    path = _index(tmp_path)
+    _downgrade(path)
+    path.chmod(0o444)
+    tmp_path.chmod(0o555)
+    try:
+        with pytest.raises(GazetteerError, match="older marsad"):
+            Gazetteer.open(path)
+    finally:
+        tmp_path.chmod(0o755)
+        path.chmod(0o644)
