@@ -203,6 +203,9 @@ def _upgrade(conn: sqlite3.Connection) -> None:
             conn.execute("UPDATE keys SET (priority, population) ="
                          " (SELECT priority, population FROM places WHERE id = keys.place)")
             conn.execute("DROP INDEX IF EXISTS keys_lookup")
+            for statement in _KEY_INDEXES.strip().split(";"):
+                if statement.strip():
+                    conn.execute(statement)
             conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
         conn.execute("COMMIT")
     except BaseException:
