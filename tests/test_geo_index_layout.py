@@ -93,3 +93,17 @@ def test_old_layout_on_a_read_only_file_is_one_clear_error(tmp_path):
     finally:
         tmp_path.chmod(0o755)
         path.chmod(0o644)
+
+
+@pytest.mark.parametrize("limit", [1, 2, 10])
+def test_country_lookup_after_a_worldwide_one_gives_the_same_candidates(tmp_path, limit):
+    """The second lookup filters the first one's rows when it read them all
+    (limit 2 and 10), and asks SQLite again when it did not (limit 1: "tal"
+    has more places than the shortlist of 3)."""
+    path = _index(tmp_path)
+    with Gazetteer.open(path) as warmed, Gazetteer.open(path) as fresh:
+        for name in ("Tal", "Tell Abyad", "Tala", "Tul"):
+            warmed.lookup(name, limit=limit)
+            for cc in ("SY", "IQ", "TN", "LB", "FR"):
+                assert warmed.lookup(name, cc, limit=limit) == fresh.lookup(name, cc, limit=limit), (name, cc)
+        assert warmed._complete if limit > 1 else ("tal", "tl") not in warmed._complete

@@ -58,6 +58,11 @@ FUZZY_SHORTLIST_CACHE = 1024
 # run over varied text stays well inside the 400 MB budget, while the
 # names that recur (Zipf) stay cached.
 LOOKUP_CACHE_SIZE = 20_000
+# Keys whose every row a lookup without a country has just read, kept so
+# that the same name looked up in one country next (the resolver's second
+# pass) filters them instead of asking SQLite again. A few hundred cover a
+# document's names; an entry averages ~20 rows (~25 KB).
+COMPLETE_ROWS_KEPT = 256
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
@@ -344,6 +349,8 @@ class Gazetteer:
         self.path = path
         self._countries = {cc: (name, iso) for cc, name, iso in conn.execute("SELECT cc, name, iso FROM countries")}
         self._cached_lookup = lru_cache(maxsize=LOOKUP_CACHE_SIZE)(self._lookup)
+        # (exact key, skeleton key) -> (exact rows, skeleton rows): all of them
+        self._complete: dict[tuple[str, str], tuple[list[tuple], list[tuple]]] = {}
         self._country_keys = lru_cache(maxsize=FUZZY_SHORTLIST_CACHE)(self._load_country_keys)
 
     @classmethod
@@ -466,13 +473,27 @@ class Gazetteer:
 
     def _both_tiers(self, exact: str, skeleton: str, cc: str | None, limit: int) -> tuple[list[tuple], list[tuple]]:
         """The exact and the skeleton shortlist (as two ``_rows`` calls would give)."""
-        if not skeleton:
-            return self._rows(exact, 0, cc, limit), []
         if cc:
+            complete = self._complete.get((exact, skeleton))
+            if complete is not None:
+                # every row of both keys, in (priority, population, country,
+                # place) order: one country's rows keep the order the
+                # country query gives (priority, population, place)
+                exact_rows, skeleton_rows = complete
+                return [r for r in exact_rows if r[2] == cc][:limit], [r for r in skeleton_rows if r[2] == cc][:limit]
+        if not skeleton:
+            found = self._rows(exact, 0, cc, limit), []
+        elif cc:
             rows = self._conn.execute(_BOTH_CC_SQL, (exact, 0, cc, limit, skeleton, 1, cc, limit)).fetchall()
+            found = [r[1:] for r in rows if r[0] == 0], [r[1:] for r in rows if r[0] == 1]
         else:
             rows = self._conn.execute(_BOTH_SQL, (exact, 0, limit, skeleton, 1, limit)).fetchall()
-        return [r[1:] for r in rows if r[0] == 0], [r[1:] for r in rows if r[0] == 1]
+            found = [r[1:] for r in rows if r[0] == 0], [r[1:] for r in rows if r[0] == 1]
+        if not cc and len(found[0]) < limit and len(found[1]) < limit:
+            if len(self._complete) >= COMPLETE_ROWS_KEPT:
+                del self._complete[next(iter(self._complete))]  # the oldest
+            self._complete[(exact, skeleton)] = found
+        return found
 
     @staticmethod
     def _row_score(row: tuple, base: float, query_key: str) -> float:
