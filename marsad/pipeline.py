@@ -36,7 +36,7 @@ from marsad.mentions.counts import find_counts
 from marsad.mentions.dates import find_dates
 from marsad.mentions.places import OBJECT_CUE, find_places
 from marsad.mentions.triggers import find_triggers, is_background
-from marsad.records import ActorMention, Document, DocumentResult, Event, PlaceMention, ResolvedPlace, Span
+from marsad.records import ActorMention, CleanDocument, Document, DocumentResult, Event, PlaceMention, ResolvedPlace, Span
 from marsad.segment import segment
 
 # A document that takes longer than this is skipped with a reason rather
@@ -206,6 +206,22 @@ class Pipeline:
             results = resolve(window, self._gaz(), country_hint=self.country_hint, country_votes=votes)
             resolved.update((id(p), r) for p, r in zip(window, results))
         return resolved
+
+    def locate(self, cleaned: CleanDocument) -> list[tuple[PlaceMention, ResolvedPlace | None]]:
+        """Place names alone, found and geocoded as ``process`` does (stages 2,
+        3 and geocode, without cleaning, so spans are offsets into
+        ``cleaned.text``): the place mentions the pipeline keeps, in order,
+        each with its resolution (None when over the time budget). Used to
+        score place recognition on gold toponym spans."""
+        started = time.perf_counter()
+        places: list[PlaceMention] = []
+        actors: list[ActorMention] = []
+        for sentence in segment(cleaned):
+            found_actors, found_places = _split_names(self._actors.find(sentence), find_places(sentence))
+            actors.extend(found_actors)
+            places.extend(found_places)
+        resolved = self._resolve(places, self._country_mentions.votes(cleaned.text, actors), started) or {}
+        return [(p, resolved.get(id(p))) for p in places]
 
     def process_many(self, documents: Iterable[Document]) -> Iterator[DocumentResult]:
         for document in documents:
