@@ -47,7 +47,8 @@ PREPOSITIONS = (
     r"the region of|the area of|the countryside of|the state of|the county of|the municipality of"
 )
 _CUE_BEFORE = re.compile(
-    rf"\b(?P<prep>{PREPOSITIONS})\s+(?:the\s+)?(?:(?P<dir>northern|southern|eastern|western|north-?eastern|north-?western|south-?eastern|south-?western|central|rural|eastern rural|western rural|northern rural|southern rural)\s+)?(?P<name>{NAME})"
+    # (the preposition in any case: "In Aleppo, ..." opens many sentences)
+    rf"\b(?P<prep>(?i:{PREPOSITIONS}))\s+(?:the\s+)?(?:(?P<dir>northern|southern|eastern|western|north-?eastern|north-?western|south-?eastern|south-?western|central|rural|eastern rural|western rural|northern rural|southern rural)\s+)?(?P<name>{NAME})"
     rf"(?:\s+(?P<noun>{PLACE_NOUNS})s?\b)?"
 )
 _CUE_AFTER = re.compile(rf"(?P<name>{NAME})\s+(?P<noun>{PLACE_NOUNS})s?\b")
