@@ -241,6 +241,9 @@ def test_the_before_a_plural_is_no_count():
      [("Mosul", "city")]),
     ("Police arrested 12 men in Mosul on Monday.", [("Mosul", "")]),
     ("Clashes were reported in Rostov-on-Don.", [("Rostov-on-Don", "")]),
+    ("Russian forces launched an offensive in the direction of Bila Hora, Luhansk.",
+     [("Bila Hora", ""), ("Luhansk", "admin")]),
+    ("In Aleppo, regime forces arrested two men.", [("Aleppo", "")]),
 ])
 def test_datelines_weekdays_and_city_of(text, places):
     assert [(p.name, p.cue) for p in find_places(sent(text))] == places
