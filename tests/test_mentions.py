@@ -303,3 +303,13 @@ def test_a_mine_from_previous_clashes_is_not_a_clash():
     found = [c for c, negated in classes("An IED from previous clashes exploded in a house in Marayan, killing 2 civilians.")
              if not negated]
     assert "ied" in found and "clash" not in found
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the verb right before the number decides
+    ("Unknown gunmen shot and killed two men and injured another in Western Maliha.", {"killed": 2}),
+    # "and a councilman" is one more in a coordinated list
+    ("Three volunteer fighters and a councilman were killed.", {"killed": 4}),
+])
+def test_counts_in_coordinated_and_active_phrases(text, expected):
+    assert counts(text) == expected

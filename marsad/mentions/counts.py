@@ -164,6 +164,12 @@ def find_counts(sentence: Sentence, lexicon: NumberLexicon) -> list[CountMention
             continue  # "a" / "one" counts only before a person noun
         if raw in SINGULAR_ONLY and (person.group("noun").endswith("s") or person.group("noun") in PLURAL_NOUNS):
             continue  # "the soldiers were killed" says nothing of how many
+        # A casualty verb right before the number decides ("shot and killed
+        # two men and injured another": two killed, not two injured).
+        direct = next((what for what, before_re in pats.verb_before.items() if before_re.search(before[-40:])), None)
+        if direct is not None:
+            out.append(_mention(sentence, m.start(), m.end(), value, direct))
+            continue
         found = False
         for what, verb_re in pats.verb_after.items():
             vm = verb_re.match(lowered, m.end())
@@ -176,7 +182,9 @@ def find_counts(sentence: Sentence, lexicon: NumberLexicon) -> list[CountMention
             inner = [
                 n for n in numbers[idx + 1:]
                 if n.start() < m.end() + len(gap) and not pats.not_after.match(lowered[n.end():])
-                and n.group("num") not in ("a", "an")
+                # "a"/"an" is a count in the list only as "and a councilman"
+                and (n.group("num") not in ("a", "an")
+                     or (lowered[:n.start()].endswith("and ") and pats.people.match(lowered[n.end():])))
             ]
             if re.search(r"\b(?:killed|injured|wounded|arrested|detained|dead)\b", gap):
                 continue
@@ -199,10 +207,6 @@ def find_counts(sentence: Sentence, lexicon: NumberLexicon) -> list[CountMention
             break
         if found:
             continue
-        for what, before_re in pats.verb_before.items():
-            if before_re.search(before[-40:]):
-                out.append(_mention(sentence, m.start(), m.end(), value, what))
-                break
     for what, zero_re in pats.zero.items():
         for zm in zero_re.finditer(lowered):
             out.append(_mention(sentence, zm.start(), zm.end(), 0, what))
