@@ -192,6 +192,7 @@ def _inter(a: ActorMention, cc: str) -> int:
 
 _BY = re.compile(r"\bby\s+(?:the\s+|an?\s+)?(?:[\w-]+\s+){0,3}$", re.I)
 _FATALITY_NOUN = re.compile(r"\bfatalit(?:y|ies)\b", re.I)
+_CODED_AS = re.compile(r"\bcoded as\b", re.I)
 _PASSIVE = re.compile(r"\b(?:was|were|been|being|got|get|gets)\s+(?:\w+ly\s+)?$", re.I)
 _CONTRAST = re.compile(r"\b(?:but|however|yet|only to be)\b", re.I)
 _BETWEEN = re.compile(r"\bbetween\s+(?:the\s+)?$", re.I)
@@ -340,7 +341,9 @@ def _build_one(doc, items, incident, kinds, countries, doc_country, doc_place) -
     # the other figures of the report; otherwise the largest figure (later
     # reports in one text usually revise upwards).
     stated = [c for c in killed if _FATALITY_NOUN.search(c.span.text)]
-    fatalities = max((c.value for c in (stated or killed)), default=0)
+    # "Fatalities coded as 3 (NRF reported 4 ...)": the coder's own figure wins
+    coded = [c for c in stated if _CODED_AS.search(c.span.text)]
+    fatalities = max((c.value for c in (coded or stated or killed)), default=0)
     injuries = max((c.value for c in injured), default=None)
     arrests = max((c.value for c in arrested), default=None)
 

@@ -28,7 +28,7 @@ VERBS: dict[str, str] = {
 }
 # Verbs directly before a number: "killing six", "arrested 10", "left 3 dead".
 VERBS_BEFORE: dict[str, str] = {
-    "killed": r"(?:killing|killed|kills|kill|executed|executing|massacred|claimed the lives of|claiming the lives of|the deaths of|the death of|the killing of|(?:the )?bodies of|toll (?:rose|rises|climbed|reached|stands|stood|of|at)?(?: to| at)?|murdered|shot dead|shot and killed)",
+    "killed": r"(?:fatalities (?:were |are )?coded as|killing|killed|kills|kill|executed|executing|massacred|claimed the lives of|claiming the lives of|the deaths of|the death of|the killing of|(?:the )?bodies of|toll (?:rose|rises|climbed|reached|stands|stood|of|at)?(?: to| at)?|murdered|shot dead|shot and killed)",
     "injured": r"(?:injuring|injured|wounding|wounded|injures|wounds|hurting)",
     "arrested": r"(?:arresting|arrested|arrests|detaining|detained|detains|the arrest of|the detention of|rounding up|rounded up|apprehending|apprehended)",
 }
@@ -166,9 +166,13 @@ def find_counts(sentence: Sentence, lexicon: NumberLexicon) -> list[CountMention
             continue  # "the soldiers were killed" says nothing of how many
         # A casualty verb right before the number decides ("shot and killed
         # two men and injured another": two killed, not two injured).
-        direct = next((what for what, before_re in pats.verb_before.items() if before_re.search(before[-40:])), None)
+        window = before[-40:]
+        direct = next(((what, bm) for what, before_re in pats.verb_before.items()
+                       if (bm := before_re.search(window)) is not None), None)
         if direct is not None:
-            out.append(_mention(sentence, m.start(), m.end(), value, direct))
+            # the evidence holds the verb too ("killed two", "Fatalities coded as 3")
+            what, bm = direct
+            out.append(_mention(sentence, m.start() - (len(window) - bm.start()), m.end(), value, what))
             continue
         found = False
         for what, verb_re in pats.verb_after.items():
