@@ -217,9 +217,12 @@ def build_events(
 
 
 DEMO_CLASSES = frozenset({"protest", "riot", "mob", "unrest", "violent_protest", "brawl"})
+# A demonstration: violence words in its report are often its grievance.
+PROTEST_CLASSES = frozenset({"protest", "riot", "violent_protest"})
 # Actor types that can use force on a protest: state, rebels, militias, external.
 FORCE_INTERS = frozenset({1, 2, 3, 8})
 ARMED_INTERS = frozenset({1, 2, 3, 4, 8})
+_CAUSE_BEFORE = re.compile(r"\b(?:following|after|over|against|who|which|that|led to)\b[^,.;]{0,30}$", re.I)
 _RELATIVE_PAST = re.compile(r"\b(?:who|which|that)\s+(?:was|were|had been|have been|has been)\s+$", re.I)
 
 
@@ -328,8 +331,13 @@ def _build_one(doc, items, incident, kinds, countries, doc_country, doc_place) -
         return None
     counts = [c for sm in sms for c in sm.counts]
     actors = [a for sm in sms for a in sm.actors]
-    if any(t.sub_event_type in DEMO_CLASSES for t in triggers):
+    if any(t.sub_event_type in PROTEST_CLASSES for t in triggers):
         triggers, counts = _demo_view(sms, triggers, counts)
+    elif any(t.sub_event_type in DEMO_CLASSES for t in triggers):
+        # a mob or a brawl keeps its own dead and injured, not those of what
+        # set it off ("rioters barricaded roads following the killing of two")
+        counts = [c for c in counts if c.what not in ("killed", "injured")
+                  or not _CAUSE_BEFORE.search(doc.text[max(0, c.span.start - 40):c.span.start])]
     scores: dict[str, float] = {}
     for t in triggers:
         scores[t.sub_event_type] = max(scores.get(t.sub_event_type, 0.0), t.weight)
