@@ -313,3 +313,11 @@ def test_a_mine_from_previous_clashes_is_not_a_clash():
 ])
 def test_counts_in_coordinated_and_active_phrases(text, expected):
     assert counts(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("TTP militants fired at an off-duty policeman in Wana. He was killed in the attack.", {"killed": 1}),
+    ("The victim was shot in the head and died.", {"killed": 1}),
+])
+def test_one_person_killed_without_a_number_word(text, expected):
+    assert counts(text) == expected

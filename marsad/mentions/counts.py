@@ -211,10 +211,18 @@ def find_counts(sentence: Sentence, lexicon: NumberLexicon) -> list[CountMention
             break
         if found:
             continue
+    # "He was killed in the attack", "the victim died": one person, no number word
+    for pm in _ONE_PERSON_KILLED.finditer(lowered):
+        out.append(_mention(sentence, pm.start(), pm.end(), 1, "killed"))
     for what, zero_re in pats.zero.items():
         for zm in zero_re.finditer(lowered):
             out.append(_mention(sentence, zm.start(), zm.end(), 0, what))
     return out
+
+
+_ONE_PERSON_KILLED = re.compile(
+    r"\b(?:he|she) (?:was|had been) (?:later |also |then )?(?:shot dead|killed|murdered|shot and killed)\b"
+    r"|\b(?:he|she|the victim)\b[^.;]{0,40}?\b(?:died|succumbed)\b")
 
 
 def _mention(sentence: Sentence, start: int, end: int, value: int, what: str) -> CountMention:
