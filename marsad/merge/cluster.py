@@ -161,6 +161,35 @@ def _agglomerate(ids: list[str], verdicts, must: set[Pair], cannot: set[Pair]) -
     return [Cluster(g, tuple(links[g])) for g in groups]
 
 
+def cluster_components(
+    events: Sequence[Event],
+    *,
+    doc_of: Mapping[str, str] | None = None,
+    must_link: Iterable[Pair] = (),
+    cannot_link: Iterable[Pair] = (),
+    rules: MergeRules | None = None,
+) -> list[tuple[tuple[str, ...], list[Cluster]]]:
+    """The connected components of the link graph of ``events`` (sorted ids),
+    each with its incidents; see ``cluster`` for the arguments.
+
+    A component's incidents depend on nothing outside it, so a store may
+    recompute one component at a time.
+    """
+    by_id = {e.event_id: e for e in events}
+    if len(by_id) != len(events):
+        raise ValueError("cluster: event ids must be unique")
+    verdicts = _Verdicts(by_id, doc_of or {}, rules or load_rules())
+    cannot = {pair(a, b) for a, b in cannot_link if a in by_id and b in by_id}
+    must = {pair(a, b) for a, b in must_link if a in by_id and b in by_id} - cannot
+    out: list[tuple[tuple[str, ...], list[Cluster]]] = []
+    for component in components(list(by_id), verdicts, must):
+        if len(component) == 1:
+            out.append(((component[0],), [Cluster((component[0],))]))
+        else:
+            out.append((tuple(component), _agglomerate(component, verdicts, must, cannot)))
+    return out
+
+
 def cluster(
     events: Sequence[Event],
     *,
@@ -175,16 +204,5 @@ def cluster(
     document id); ``must_link``/``cannot_link`` are pairs of event ids a
     user decided on. A cannot-link wins over a must-link of the same pair.
     """
-    by_id = {e.event_id: e for e in events}
-    if len(by_id) != len(events):
-        raise ValueError("cluster: event ids must be unique")
-    verdicts = _Verdicts(by_id, doc_of or {}, rules or load_rules())
-    cannot = {pair(a, b) for a, b in cannot_link if a in by_id and b in by_id}
-    must = {pair(a, b) for a, b in must_link if a in by_id and b in by_id} - cannot
-    out: list[Cluster] = []
-    for component in components(list(by_id), verdicts, must):
-        if len(component) == 1:
-            out.append(Cluster((component[0],)))
-        else:
-            out.extend(_agglomerate(component, verdicts, must, cannot))
-    return sorted(out, key=lambda c: c.members)
+    found = cluster_components(events, doc_of=doc_of, must_link=must_link, cannot_link=cannot_link, rules=rules)
+    return sorted((c for _, clusters in found for c in clusters), key=lambda c: c.members)
