@@ -21,9 +21,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 from itertools import combinations
 
-from marsad.merge.similarity import MergeRules, Verdict, compare, load_rules
+from marsad.merge.similarity import ADJACENT_DAYS, MergeRules, Verdict, compare, date_span, load_rules
 from marsad.records import Event
 
 Pair = tuple[str, str]
@@ -107,30 +108,80 @@ class _UnionFind:
         return sorted(out.values())
 
 
-def components(ids: Sequence[str], verdicts, must: set[Pair]) -> list[list[str]]:
+def _date_neighbours(events: Mapping[str, Event]) -> Iterable[Pair]:
+    """Every pair whose date spans overlap or touch: the only pairs ``compare``
+    may link (it needs both dates and at most ADJACENT_DAYS between them).
+    A sweep over the events sorted by first day, not every pair."""
+    spans = sorted((span[0], span[1], i) for i, e in events.items() if (span := date_span(e)) is not None)
+    reach = timedelta(days=ADJACENT_DAYS)
+    for k, (_, hi, a) in enumerate(spans):
+        for lo_b, _, b in spans[k + 1:]:
+            if lo_b > hi + reach:
+                break
+            yield pair(a, b)
+
+
+def components(events: Mapping[str, Event], verdicts, must: set[Pair]) -> list[list[str]]:
     """Connected components of the link graph (linked verdicts and must-links)."""
-    uf = _UnionFind(ids)
-    for a, b in combinations(sorted(ids), 2):
-        if (a, b) in must or verdicts(a, b).linked:
+    uf = _UnionFind(events)
+    for a, b in must:
+        uf.union(a, b)
+    for a, b in _date_neighbours(events):
+        if verdicts(a, b).linked:
             uf.union(a, b)
     return uf.groups()
 
 
-def _agglomerate(ids: list[str], verdicts, must: set[Pair], cannot: set[Pair]) -> list[Cluster]:
-    uf = _UnionFind(ids)
-    manual: list[Link] = []
-    for a, b in sorted(must):
-        if a in uf.parent and b in uf.parent and uf.find(a) != uf.find(b):
-            uf.union(a, b)
-            manual.append(Link(a, b, verdicts(a, b), manual=True))
-    groups: list[tuple[str, ...]] = [tuple(g) for g in uf.groups()]
-    links: dict[tuple[str, ...], list[Link]] = {g: [m for m in manual if m.a in g] for g in groups}
+Span = tuple[date, date]
 
-    def joinable(g: tuple[str, ...], h: tuple[str, ...]) -> tuple[float, Link] | None:
+
+def _group_dates(members: Iterable[Span | None]) -> Span | None:
+    """(latest first day, earliest last day) of a group's members; None when a
+    date is unknown (such a member is compatible with no one)."""
+    spans = list(members)
+    if any(s is None for s in spans):
+        return None
+    return max(s[0] for s in spans), min(s[1] for s in spans)
+
+
+class _Joins:
+    """The groups of one component and every pair of them that may be joined,
+    with its (average score, best link). A pair's answer depends only on its
+    two groups, so it is computed once, when the later of the two is formed.
+    Groups with two members more than ADJACENT_DAYS apart are never compared
+    (``compare`` finds such a pair incompatible, so the join is ruled out)."""
+
+    def __init__(self, groups: list[tuple[str, ...]], verdicts, cannot: set[Pair], spans: Mapping[str, Span | None]):
+        self.verdicts = verdicts
+        self.cannot = cannot
+        self.spans = spans
+        self.dates = {g: _group_dates(spans[m] for m in g) for g in groups}
+        self.groups = sorted(groups)
+        self.options: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[float, Link]] = {}
+        for g, h in combinations(self.groups, 2):
+            self._consider(g, h)
+
+    def _near(self, g: tuple[str, ...], h: tuple[str, ...]) -> bool:
+        dg, dh = self.dates[g], self.dates[h]
+        if dg is None or dh is None:
+            return False
+        reach = timedelta(days=ADJACENT_DAYS)
+        return dg[0] <= dh[1] + reach and dh[0] <= dg[1] + reach
+
+    def _consider(self, g: tuple[str, ...], h: tuple[str, ...]) -> None:
+        """``g`` < ``h``: the order the members are summed in, as always."""
+        if not self._near(g, h):
+            return
+        found = self._joinable(g, h)
+        if found is not None:
+            self.options[(g, h)] = found
+
+    def _joinable(self, g: tuple[str, ...], h: tuple[str, ...]) -> tuple[float, Link] | None:
+        verdicts = self.verdicts
         total, best = 0.0, None
         for a in g:
             for b in h:
-                if pair(a, b) in cannot:
+                if pair(a, b) in self.cannot:
                     return None
                 v = verdicts(a, b)
                 if not v.compatible:
@@ -143,22 +194,42 @@ def _agglomerate(ids: list[str], verdicts, must: set[Pair], cannot: set[Pair]) -
             return None
         return average, best
 
-    while True:
-        best_key = None
-        for g, h in combinations(groups, 2):
-            found = joinable(g, h)
-            if found is None:
-                continue
-            key = (-found[0], g, h)
-            if best_key is None or key < best_key[0]:
-                best_key = (key, g, h, found[1])
-        if best_key is None:
-            break
-        _, g, h, link = best_key
+    def best(self) -> tuple[tuple[str, ...], tuple[str, ...], Link] | None:
+        """The pair with the highest average score (ties: the smaller groups)."""
+        if not self.options:
+            return None
+        (g, h), (_, link) = min(self.options.items(), key=lambda item: (-item[1][0], item[0]))
+        return g, h, link
+
+    def join(self, g: tuple[str, ...], h: tuple[str, ...]) -> tuple[str, ...]:
         joined = tuple(sorted(g + h))
+        self.options = {k: v for k, v in self.options.items() if g not in k and h not in k}
+        self.groups = sorted([x for x in self.groups if x not in (g, h)] + [joined])
+        self.dates[joined] = _group_dates(self.spans[m] for m in joined)
+        for other in self.groups:
+            if other != joined:
+                self._consider(min(other, joined), max(other, joined))
+        return joined
+
+
+def _agglomerate(ids: list[str], verdicts, must: set[Pair], cannot: set[Pair],
+                 spans: Mapping[str, Span | None]) -> list[Cluster]:
+    """Must-linked events start together; then the two groups with the highest
+    average score are joined while every pair across them is compatible."""
+    uf = _UnionFind(ids)
+    manual: list[Link] = []
+    for a, b in sorted(must):
+        if a in uf.parent and b in uf.parent and uf.find(a) != uf.find(b):
+            uf.union(a, b)
+            manual.append(Link(a, b, verdicts(a, b), manual=True))
+    groups: list[tuple[str, ...]] = [tuple(g) for g in uf.groups()]
+    links: dict[tuple[str, ...], list[Link]] = {g: [m for m in manual if m.a in g] for g in groups}
+    joins = _Joins(groups, verdicts, cannot, spans)
+    while (found := joins.best()) is not None:
+        g, h, link = found
+        joined = joins.join(g, h)
         links[joined] = links.pop(g) + links.pop(h) + [link]
-        groups = sorted([x for x in groups if x not in (g, h)] + [joined])
-    return [Cluster(g, tuple(links[g])) for g in groups]
+    return [Cluster(g, tuple(links[g])) for g in joins.groups]
 
 
 def cluster_components(
@@ -182,11 +253,12 @@ def cluster_components(
     cannot = {pair(a, b) for a, b in cannot_link if a in by_id and b in by_id}
     must = {pair(a, b) for a, b in must_link if a in by_id and b in by_id} - cannot
     out: list[tuple[tuple[str, ...], list[Cluster]]] = []
-    for component in components(list(by_id), verdicts, must):
+    for component in components(by_id, verdicts, must):
         if len(component) == 1:
             out.append(((component[0],), [Cluster((component[0],))]))
         else:
-            out.append((tuple(component), _agglomerate(component, verdicts, must, cannot)))
+            spans = {i: date_span(by_id[i]) for i in component}
+            out.append((tuple(component), _agglomerate(component, verdicts, must, cannot, spans)))
     return out
 
 
