@@ -5,6 +5,7 @@ order, the batching, or whether components were stored."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from datetime import date, timedelta
 from itertools import combinations
@@ -13,10 +14,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from marsad.merge.cluster import Cluster, Link, _UnionFind, _Verdicts, cluster, pair
-from marsad.merge.similarity import compare, load_rules
+from marsad.merge.similarity import EARTH_RADIUS_KM, PLACE_RADIUS_KM, compare, distance_km, load_rules
 from marsad.records import CleanDocument, Document, DocumentResult, Event, Evidence
 from marsad.store import Store
-from marsad.store.merging import MergeKey, _Block
+from marsad.store.merging import MergeKey, _Block, place_box
 
 BASE_DAY = date(2022, 3, 1)
 # A few places a few km apart (some within each other's radius, some not), one far off.
@@ -220,3 +221,23 @@ def test_clustering_equals_the_plain_version(stored, data):
     expected = plain_cluster(stored, must, cannot)
     got = cluster(stored, doc_of=doc_of(stored), must_link=must, cannot_link=cannot, rules=load_rules())
     assert got == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(lat=st.floats(-89.9, 89.9), lon=st.floats(-179.9, 179.9), precision=st.sampled_from((1, 2)),
+       bearing=st.floats(0, 2 * math.pi), fraction=st.floats(0, 1))
+def test_the_place_box_holds_every_place_within_reach(lat, lon, precision, bearing, fraction):
+    """A place as far as the two largest local radii allow, in any direction, is in the box."""
+    key = MergeKey("e1", "d1", "2022-03-01", 1, "Syria", "Arrests", precision, lat, lon, "", "", "", "", None)
+    box = place_box(key)
+    if box is None:
+        return
+    reach = PLACE_RADIUS_KM[precision] + PLACE_RADIUS_KM[2]
+    angle = fraction * reach / EARTH_RADIUS_KM  # walk that far along a great circle
+    p1, l1 = math.radians(lat), math.radians(lon)
+    p2 = math.asin(math.sin(p1) * math.cos(angle) + math.cos(p1) * math.sin(angle) * math.cos(bearing))
+    l2 = l1 + math.atan2(math.sin(bearing) * math.sin(angle) * math.cos(p1),
+                         math.cos(angle) - math.sin(p1) * math.sin(p2))
+    lat2, lon2 = math.degrees(p2), math.degrees(l2)
+    assert distance_km(lat, lon, lat2, lon2) <= reach * 1.000001
+    assert box[0] <= lat2 <= box[1] and box[2] <= lon2 <= box[3]

@@ -22,6 +22,7 @@ The web app's calls: ``merge_events``, ``split_event``, ``merge_history``,
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -35,6 +36,8 @@ from marsad.merge.combine import combine
 from marsad.merge.similarity import (
     ADJACENT_DAYS,
     DATE_HALF_WIDTH_DAYS,
+    EARTH_RADIUS_KM,
+    PLACE_RADIUS_KM,
     MergeRules,
     compare,
     date_span,
@@ -50,6 +53,14 @@ if TYPE_CHECKING:
 # it may merge with (the widest span two dates may stand for, plus a day): it
 # bounds the indexed range scan on (country, date_lo).
 _LOOKBACK_DAYS = 2 * max(DATE_HALF_WIDTH_DAYS.values()) + ADJACENT_DAYS
+
+# Geocoded to a town or "near" one: the precisions whose radius is small.
+# Two such places are one only within the sum of their radii (no admin1 rule,
+# which is for regions), so a town-precise event's candidates of these
+# precisions are searched in a box around it; any other candidate is kept.
+_LOCAL_PRECISIONS = (1, 2)
+# The box is widened by this fraction so rounding never drops a place at the edge.
+_BOX_MARGIN = 0.01
 
 ACTIONS = ("auto-merge", "manual-merge", "split")
 
@@ -130,6 +141,35 @@ _KEY_SELECT = (
 )
 
 
+def place_box(key: MergeKey) -> tuple[float, float, float, float] | None:
+    """(min lat, max lat, min lon, max lon) holding every place of local
+    precision that ``compare`` may find compatible with ``key``'s place;
+    None when the search cannot be narrowed by place (no coordinates, a
+    region, or a box across a pole or the antimeridian)."""
+    if key.latitude is None or key.longitude is None or key.geo_precision not in _LOCAL_PRECISIONS:
+        return None
+    km = PLACE_RADIUS_KM[key.geo_precision] + max(PLACE_RADIUS_KM[p] for p in _LOCAL_PRECISIONS)
+    angle = (1 + _BOX_MARGIN) * km / EARTH_RADIUS_KM  # radians of arc
+    lat_lo, lat_hi = key.latitude - math.degrees(angle), key.latitude + math.degrees(angle)
+    widest = math.cos(math.radians(max(abs(lat_lo), abs(lat_hi))))
+    if lat_hi >= 90 or lat_lo <= -90 or math.sin(angle) >= widest:
+        return None
+    # a circle of angular radius r around latitude p spans asin(sin r / cos p) of longitude
+    half_lon = math.degrees(math.asin(math.sin(angle) / widest))
+    lon_lo, lon_hi = key.longitude - half_lon, key.longitude + half_lon
+    if lon_lo < -180 or lon_hi > 180:
+        return None
+    return lat_lo, lat_hi, lon_lo, lon_hi
+
+
+# Candidates of local precision outside the place box are left out.
+_PLACE_FILTER = (
+    " AND (latitude IS NULL OR longitude IS NULL OR geo_precision IS NULL"
+    f" OR geo_precision NOT IN ({', '.join(str(p) for p in _LOCAL_PRECISIONS)})"
+    " OR (latitude BETWEEN ? AND ? AND longitude BETWEEN ? AND ?))"
+)
+
+
 class _Block:
     """Extractions read during one recompute: keys for linking and clustering,
     whole events (decoded once each) only for the incidents rewritten."""
@@ -175,7 +215,7 @@ class _Block:
                 self.published[doc_id] = published
 
     def candidates(self, extraction_id: str) -> list[str]:
-        """Stored extractions that may be linked to this one (country, dates, type)."""
+        """Stored extractions that may be linked to this one (country, dates, type, place)."""
         key = self.keys[extraction_id]
         span = date_span(key)
         types = sorted(self.rules.compatible_types(key.sub_event_type))
@@ -184,12 +224,13 @@ class _Block:
         lo = span[0] - timedelta(days=ADJACENT_DAYS)
         hi = span[1] + timedelta(days=ADJACENT_DAYS)
         marks = ", ".join("?" for _ in types)
+        box = place_box(key)
         rows = self.conn.execute(
             f"{_KEY_SELECT} INDEXED BY extractions_candidates"
             f" WHERE country = ? AND sub_event_type IN ({marks}) AND date_lo BETWEEN ? AND ? AND date_hi >= ?"
-            " AND extraction_id <> ?",
+            " AND extraction_id <> ?" + (_PLACE_FILTER if box else ""),
             (key.country, *types, (lo - timedelta(days=_LOOKBACK_DAYS)).isoformat(), hi.isoformat(),
-             lo.isoformat(), extraction_id),
+             lo.isoformat(), extraction_id, *(box or ())),
         ).fetchall()
         for row in rows:
             self._keep(MergeKey(*row))
