@@ -13,7 +13,7 @@ from itertools import combinations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from marsad.merge.cluster import Cluster, Link, _UnionFind, _Verdicts, cluster, pair
+from marsad.merge.cluster import Cluster, Link, UnionFind, _Verdicts, cluster, pair
 from marsad.merge.similarity import EARTH_RADIUS_KM, PLACE_RADIUS_KM, compare, distance_km, load_rules
 from marsad.records import CleanDocument, Document, DocumentResult, Event, Evidence
 from marsad.store import Store
@@ -170,13 +170,13 @@ def plain_cluster(events_: list[Event], must: set, cannot: set) -> list[Cluster]
     verdicts = _Verdicts(by_id, doc_of(events_), load_rules())
     cannot = {pair(*p) for p in cannot}
     must = {pair(*p) for p in must} - cannot
-    uf = _UnionFind(by_id)
+    uf = UnionFind(by_id)
     for a, b in combinations(sorted(by_id), 2):
         if (a, b) in must or verdicts(a, b).linked:
             uf.union(a, b)
     out = []
     for ids in uf.groups():
-        inner = _UnionFind(ids)
+        inner = UnionFind(ids)
         manual = []
         for a, b in sorted(must):
             if a in inner.parent and b in inner.parent and inner.find(a) != inner.find(b):

@@ -86,11 +86,15 @@ class _Verdicts:
         return found
 
 
-class _UnionFind:
-    def __init__(self, items: Iterable[str]):
+class UnionFind:
+    """Sets of ids joined by ``union``; each named by its smallest id (an id
+    not seen before is a set of its own)."""
+
+    def __init__(self, items: Iterable[str] = ()):
         self.parent = {i: i for i in items}
 
     def find(self, x: str) -> str:
+        self.parent.setdefault(x, x)
         while self.parent[x] != x:
             self.parent[x] = self.parent[self.parent[x]]
             x = self.parent[x]
@@ -100,6 +104,10 @@ class _UnionFind:
         ra, rb = self.find(a), self.find(b)
         if ra != rb:
             self.parent[max(ra, rb)] = min(ra, rb)
+
+    def join(self, members: Sequence[str]) -> None:
+        for m in members:
+            self.union(m, members[0])
 
     def groups(self) -> list[list[str]]:
         out: dict[str, list[str]] = {}
@@ -123,7 +131,7 @@ def _date_neighbours(events: Mapping[str, Event]) -> Iterable[Pair]:
 
 def components(events: Mapping[str, Event], verdicts, must: set[Pair]) -> list[list[str]]:
     """Connected components of the link graph (linked verdicts and must-links)."""
-    uf = _UnionFind(events)
+    uf = UnionFind(events)
     for a, b in must:
         uf.union(a, b)
     for a, b in _date_neighbours(events):
@@ -216,7 +224,7 @@ def _agglomerate(ids: list[str], verdicts, must: set[Pair], cannot: set[Pair],
                  spans: Mapping[str, Span | None]) -> list[Cluster]:
     """Must-linked events start together; then the two groups with the highest
     average score are joined while every pair across them is compatible."""
-    uf = _UnionFind(ids)
+    uf = UnionFind(ids)
     manual: list[Link] = []
     for a, b in sorted(must):
         if a in uf.parent and b in uf.parent and uf.find(a) != uf.find(b):

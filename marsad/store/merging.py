@@ -6,14 +6,22 @@ extractions. After each saved batch the incidents touching the new
 extractions are recomputed from the stored set, so the result does not
 depend on the order or batching of the inputs:
 
-1. from each new extraction, candidates are found by country, date window
-   and compatible sub-event type (indexed), and linked when
-   ``marsad.merge.similarity`` says so (or a user must-linked them); the
-   connected set of linked extractions is the block to recompute;
-2. the block is clustered (``marsad.merge.cluster``) and every cluster
-   combined (``marsad.merge.combine``) into the incident stored under its
-   smallest member id; incidents of the block that no longer exist are
-   removed (their reviews and audit rows follow the new id).
+1. from each new extraction, candidates are found by country, compatible
+   sub-event type, date window and (for a town-precise place) a box around
+   it, all from one index holding every field ``similarity.compare`` reads
+   (migration 0007), and linked when ``compare`` says so (or a user
+   must-linked them). An extraction reached brings its whole stored
+   component of the link graph (``merge_blocks``), whose links did not
+   change; the union is the region to recompute;
+2. the region is clustered (``marsad.merge.cluster``) and every cluster
+   whose members changed is combined (``marsad.merge.combine``, the only
+   step that decodes stored events) into the incident stored under its
+   smallest member id; incidents of the region that no longer exist are
+   removed (their reviews and audit rows follow the new id), and each
+   member's component is recorded.
+
+So a saved batch costs what its new extractions and the components they
+join cost, not what the store holds (benchmarks/RESULTS_web.md).
 
 The web app's calls: ``merge_events``, ``split_event``, ``merge_history``,
 ``event_members``.
@@ -31,7 +39,7 @@ from itertools import combinations
 from typing import TYPE_CHECKING, NamedTuple
 
 from marsad.errors import MarsadError
-from marsad.merge.cluster import Cluster, cluster_components, pair
+from marsad.merge.cluster import Cluster, UnionFind, cluster_components, pair
 from marsad.merge.combine import combine
 from marsad.merge.similarity import (
     ADJACENT_DAYS,
@@ -51,7 +59,7 @@ if TYPE_CHECKING:
 
 # A candidate's date_lo is at most this many days before the date_lo of an event
 # it may merge with (the widest span two dates may stand for, plus a day): it
-# bounds the indexed range scan on (country, date_lo).
+# bounds the indexed range scan on (country, sub_event_type, date_lo).
 _LOOKBACK_DAYS = 2 * max(DATE_HALF_WIDTH_DAYS.values()) + ADJACENT_DAYS
 
 # Geocoded to a town or "near" one: the precisions whose radius is small.
@@ -300,28 +308,7 @@ def _members_of_blocks(conn: sqlite3.Connection, block_ids: Iterable[str]) -> di
     return _grouped(conn, "SELECT extraction_id, block_id FROM merge_blocks WHERE block_id IN ({marks})", block_ids)
 
 
-class _UnionFind:
-    def __init__(self) -> None:
-        self.parent: dict[str, str] = {}
-
-    def find(self, x: str) -> str:
-        self.parent.setdefault(x, x)
-        while self.parent[x] != x:
-            self.parent[x] = self.parent[self.parent[x]]
-            x = self.parent[x]
-        return x
-
-    def union(self, a: str, b: str) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
-
-    def join(self, members: Sequence[str]) -> None:
-        for m in members:
-            self.union(m, members[0])
-
-
-def _walk(block: _Block, ids: Sequence[str], uf: _UnionFind) -> set[str]:
+def _walk(block: _Block, ids: Sequence[str], uf: UnionFind) -> set[str]:
     """Link ``ids`` to their candidates and must-links; what they reached."""
     found: set[str] = set()
     for x in ids:
@@ -335,6 +322,20 @@ def _walk(block: _Block, ids: Sequence[str], uf: _UnionFind) -> set[str]:
     return found
 
 
+def _reach(block: _Block, frontier: list[str], fresh: set[str], uf: UnionFind) -> set[str]:
+    """One step out from ``frontier``: what its links, stored components and
+    (for extractions without one) incidents bring in."""
+    stored = _blocks_of(block.conn, frontier)
+    walk = [x for x in frontier if x in fresh or x not in stored]
+    found = _walk(block, walk, uf)
+    unblocked = [x for x in frontier if x not in stored]
+    for members in [*_members_of_blocks(block.conn, stored.values()).values(),
+                    *_members_of_incidents(block.conn, _incidents_of(block.conn, unblocked).values()).values()]:
+        uf.join(members)
+        found.update(members)
+    return found
+
+
 def _regions(block: _Block, seeds: Iterable[str]) -> list[list[str]]:
     """The extractions to recompute around ``seeds``, in independent regions.
 
@@ -345,7 +346,7 @@ def _regions(block: _Block, seeds: Iterable[str]) -> list[list[str]]:
     links did not change. Extractions without a stored component (stored
     before migration 0007) are walked link by link and bring their whole
     incident (so no incident is left half recomputed)."""
-    uf = _UnionFind()
+    uf = UnionFind()
     fresh = set(seeds)
     frontier = sorted(fresh)
     seen: set[str] = set()
@@ -355,21 +356,8 @@ def _regions(block: _Block, seeds: Iterable[str]) -> list[list[str]]:
         seen.update(frontier)
         for x in frontier:
             uf.find(x)
-        stored = _blocks_of(block.conn, frontier)
-        walk = [x for x in frontier if x in fresh or x not in stored]
-        found = _walk(block, walk, uf)
-        for members in _members_of_blocks(block.conn, stored.values()).values():
-            uf.join(members)
-            found.update(members)
-        unblocked = [x for x in frontier if x not in stored]
-        for members in _members_of_incidents(block.conn, _incidents_of(block.conn, unblocked).values()).values():
-            uf.join(members)
-            found.update(members)
-        frontier = sorted(found - seen)
-    groups: dict[str, list[str]] = {}
-    for x in sorted(seen):
-        groups.setdefault(uf.find(x), []).append(x)
-    return sorted(groups.values())
+        frontier = sorted(_reach(block, frontier, fresh, uf) - seen)
+    return [g for g in ([x for x in group if x in seen] for group in uf.groups()) if g]
 
 
 # ----------------------------------------------------------------------
