@@ -19,10 +19,10 @@ them): the extractor already decided they are different incidents.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import heapq
+from collections.abc import Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from itertools import combinations
 
 from marsad.merge.similarity import ADJACENT_DAYS, MergeRules, Verdict, compare, date_span, load_rules
 from marsad.records import Event
@@ -68,20 +68,33 @@ def _doc(event: Event, doc_of: Mapping[str, str]) -> str:
 
 
 class _Verdicts:
-    """Pairwise verdicts of a block, computed once each, symmetric by construction."""
+    """Pairwise verdicts of a block, computed once each, symmetric by construction.
 
-    def __init__(self, events: Mapping[str, Event], doc_of: Mapping[str, str], rules: MergeRules):
+    ``memo``: verdicts kept by the caller between blocks, keyed by the two
+    events (hashable, in id order) and whether they share a document; a
+    verdict depends on nothing else.
+    """
+
+    def __init__(self, events: Mapping[str, Event], doc_of: Mapping[str, str], rules: MergeRules,
+                 memo: MutableMapping | None = None):
         self._events = events
         self._doc_of = doc_of
         self._rules = rules
         self._cache: dict[Pair, Verdict] = {}
+        self._memo = memo
 
     def __call__(self, a: str, b: str) -> Verdict:
         key = pair(a, b)
         found = self._cache.get(key)
         if found is None:
             x, y = self._events[key[0]], self._events[key[1]]
-            found = compare(x, y, self._rules, same_document=_doc(x, self._doc_of) == _doc(y, self._doc_of))
+            same = _doc(x, self._doc_of) == _doc(y, self._doc_of)
+            memo_key = (x, y, same) if self._memo is not None else None
+            found = self._memo.get(memo_key) if memo_key is not None else None
+            if found is None:
+                found = compare(x, y, self._rules, same_document=same)
+                if memo_key is not None:
+                    self._memo[memo_key] = found
             self._cache[key] = found
         return found
 
@@ -140,10 +153,10 @@ def components(events: Mapping[str, Event], verdicts, must: set[Pair]) -> list[l
     return uf.groups()
 
 
-Span = tuple[date, date]
+Days = tuple[int, int]  # first and last day of a span, as ordinals
 
 
-def _group_dates(members: Iterable[Span | None]) -> Span | None:
+def _group_dates(members: Iterable[Days | None]) -> Days | None:
     """(latest first day, earliest last day) of a group's members; None when a
     date is unknown (such a member is compatible with no one)."""
     spans = list(members)
@@ -154,35 +167,44 @@ def _group_dates(members: Iterable[Span | None]) -> Span | None:
 
 class _Joins:
     """The groups of one component and every pair of them that may be joined,
-    with its (average score, best link). A pair's answer depends only on its
-    two groups, so it is computed once, when the later of the two is formed.
-    Groups with two members more than ADJACENT_DAYS apart are never compared
-    (``compare`` finds such a pair incompatible, so the join is ruled out)."""
+    by (average score, best link). A pair's answer depends only on its two
+    groups, so it is computed once, when the later of the two is formed, and
+    kept in a heap ordered as the joins are made: highest average first, ties
+    by the groups' ids. Groups with two members more than ADJACENT_DAYS apart
+    are never compared (``compare`` finds such a pair incompatible, so the
+    join is ruled out)."""
 
-    def __init__(self, groups: list[tuple[str, ...]], verdicts, cannot: set[Pair], spans: Mapping[str, Span | None]):
+    def __init__(self, groups: list[tuple[str, ...]], verdicts, cannot: set[Pair], spans: Mapping[str, Days | None]):
         self.verdicts = verdicts
         self.cannot = cannot
         self.spans = spans
         self.dates = {g: _group_dates(spans[m] for m in g) for g in groups}
-        self.groups = sorted(groups)
-        self.options: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[float, Link]] = {}
-        for g, h in combinations(self.groups, 2):
-            self._consider(g, h)
+        self.current = set(groups)
+        self.heap: list[tuple[float, tuple[str, ...], tuple[str, ...], Link]] = []
+        for g, h in self._near_pairs():
+            self._consider(min(g, h), max(g, h))
+
+    def _near_pairs(self) -> Iterable[tuple[tuple[str, ...], tuple[str, ...]]]:
+        """Pairs of groups whose dates may be compatible: a sweep by latest first day."""
+        dated = sorted((d[0], d[1], g) for g, d in self.dates.items() if d is not None)
+        for k, (first, last, g) in enumerate(dated):
+            for other_first, other_last, h in dated[k + 1:]:
+                if other_first > last + ADJACENT_DAYS:
+                    break
+                if first <= other_last + ADJACENT_DAYS:
+                    yield g, h
 
     def _near(self, g: tuple[str, ...], h: tuple[str, ...]) -> bool:
         dg, dh = self.dates[g], self.dates[h]
         if dg is None or dh is None:
             return False
-        reach = timedelta(days=ADJACENT_DAYS)
-        return dg[0] <= dh[1] + reach and dh[0] <= dg[1] + reach
+        return dg[0] <= dh[1] + ADJACENT_DAYS and dh[0] <= dg[1] + ADJACENT_DAYS
 
     def _consider(self, g: tuple[str, ...], h: tuple[str, ...]) -> None:
         """``g`` < ``h``: the order the members are summed in, as always."""
-        if not self._near(g, h):
-            return
         found = self._joinable(g, h)
         if found is not None:
-            self.options[(g, h)] = found
+            heapq.heappush(self.heap, (-found[0], g, h, found[1]))
 
     def _joinable(self, g: tuple[str, ...], h: tuple[str, ...]) -> tuple[float, Link] | None:
         verdicts = self.verdicts
@@ -203,25 +225,33 @@ class _Joins:
         return average, best
 
     def best(self) -> tuple[tuple[str, ...], tuple[str, ...], Link] | None:
-        """The pair with the highest average score (ties: the smaller groups)."""
-        if not self.options:
-            return None
-        (g, h), (_, link) = min(self.options.items(), key=lambda item: (-item[1][0], item[0]))
-        return g, h, link
+        """The pair to join next (both groups still there), or None."""
+        while self.heap:
+            _, g, h, link = heapq.heappop(self.heap)
+            if g in self.current and h in self.current:
+                return g, h, link
+        return None
 
     def join(self, g: tuple[str, ...], h: tuple[str, ...]) -> tuple[str, ...]:
         joined = tuple(sorted(g + h))
-        self.options = {k: v for k, v in self.options.items() if g not in k and h not in k}
-        self.groups = sorted([x for x in self.groups if x not in (g, h)] + [joined])
+        self.current -= {g, h}
         self.dates[joined] = _group_dates(self.spans[m] for m in joined)
-        for other in self.groups:
-            if other != joined:
+        for other in sorted(self.current):
+            if self._near(other, joined):
                 self._consider(min(other, joined), max(other, joined))
+        self.current.add(joined)
         return joined
+
+    def groups(self) -> list[tuple[str, ...]]:
+        return sorted(self.current)
+
+
+def _ordinals(span: tuple[date, date] | None) -> Days | None:
+    return None if span is None else (span[0].toordinal(), span[1].toordinal())
 
 
 def _agglomerate(ids: list[str], verdicts, must: set[Pair], cannot: set[Pair],
-                 spans: Mapping[str, Span | None]) -> list[Cluster]:
+                 spans: Mapping[str, Days | None]) -> list[Cluster]:
     """Must-linked events start together; then the two groups with the highest
     average score are joined while every pair across them is compatible."""
     uf = UnionFind(ids)
@@ -237,7 +267,7 @@ def _agglomerate(ids: list[str], verdicts, must: set[Pair], cannot: set[Pair],
         g, h, link = found
         joined = joins.join(g, h)
         links[joined] = links.pop(g) + links.pop(h) + [link]
-    return [Cluster(g, tuple(links[g])) for g in joins.groups]
+    return [Cluster(g, tuple(links[g])) for g in joins.groups()]
 
 
 def cluster_components(
@@ -247,9 +277,11 @@ def cluster_components(
     must_link: Iterable[Pair] = (),
     cannot_link: Iterable[Pair] = (),
     rules: MergeRules | None = None,
+    memo: MutableMapping | None = None,
 ) -> list[tuple[tuple[str, ...], list[Cluster]]]:
     """The connected components of the link graph of ``events`` (sorted ids),
-    each with its incidents; see ``cluster`` for the arguments.
+    each with its incidents; see ``cluster`` for the arguments. ``memo``
+    keeps verdicts between calls (events must then be hashable).
 
     A component's incidents depend on nothing outside it, so a store may
     recompute one component at a time.
@@ -257,7 +289,7 @@ def cluster_components(
     by_id = {e.event_id: e for e in events}
     if len(by_id) != len(events):
         raise ValueError("cluster: event ids must be unique")
-    verdicts = _Verdicts(by_id, doc_of or {}, rules or load_rules())
+    verdicts = _Verdicts(by_id, doc_of or {}, rules or load_rules(), memo)
     cannot = {pair(a, b) for a, b in cannot_link if a in by_id and b in by_id}
     must = {pair(a, b) for a, b in must_link if a in by_id and b in by_id} - cannot
     out: list[tuple[tuple[str, ...], list[Cluster]]] = []
@@ -265,7 +297,7 @@ def cluster_components(
         if len(component) == 1:
             out.append(((component[0],), [Cluster((component[0],))]))
         else:
-            spans = {i: date_span(by_id[i]) for i in component}
+            spans = {i: _ordinals(date_span(by_id[i])) for i in component}
             out.append((tuple(component), _agglomerate(component, verdicts, must, cannot, spans)))
     return out
 

@@ -70,6 +70,11 @@ _LOCAL_PRECISIONS = (1, 2)
 # The box is widened by this fraction so rounding never drops a place at the edge.
 _BOX_MARGIN = 0.01
 
+# Verdicts of pairs of extractions kept between saved batches (a component is
+# reclustered whenever a new report joins it; its old pairs need no new
+# compare). Emptied when it holds more: about 300 bytes each, so some 30 MB.
+_VERDICT_MEMO_LIMIT = 100_000
+
 ACTIONS = ("auto-merge", "manual-merge", "split")
 
 # Reviewed values are copied onto the rebuilt incident row one column at a
@@ -182,9 +187,10 @@ class _Block:
     """Extractions read during one recompute: keys for linking and clustering,
     whole events (decoded once each) only for the incidents rewritten."""
 
-    def __init__(self, conn: sqlite3.Connection, rules: MergeRules):
+    def __init__(self, conn: sqlite3.Connection, rules: MergeRules, memo: dict | None = None):
         self.conn = conn
         self.rules = rules
+        self.memo = memo  # verdicts kept by the store between batches
         self.keys: dict[str, MergeKey] = {}
         self.doc_of: dict[str, str] = {}
         self.events: dict[str, Event] = {}
@@ -452,7 +458,7 @@ def _write_region(store: "Store", block: _Block, region: list[str], before: _Bef
                   now: str, action: str | None, user: str) -> tuple[int, int]:
     conn = block.conn
     found = cluster_components([block.keys[x] for x in region], doc_of=block.doc_of, must_link=before.must,
-                               cannot_link=before.cannot, rules=block.rules)
+                               cannot_link=before.cannot, rules=block.rules, memo=block.memo)
     _save_blocks(conn, found, before)
     clusters = sorted((c for _, group in found for c in group), key=lambda c: c.members)
     rewrite = [c for c in clusters if not before.unchanged(c, changed)]
@@ -490,7 +496,9 @@ def recompute(store: "Store", seeds: Iterable[str], now: str, *, action: str | N
     ``known``: (event, doc id, published) of extractions the caller has just
     stored, so they need not be read back.
     """
-    block = _Block(store._conn, load_rules())
+    if len(store._merge_memo) > _VERDICT_MEMO_LIMIT:
+        store._merge_memo.clear()
+    block = _Block(store._conn, load_rules(), store._merge_memo)
     for event, doc_id, published in known:
         block.know(event, doc_id, published)
     regions = _regions(block, seeds)
