@@ -181,6 +181,12 @@ class _Joins:
         self.dates = {g: _group_dates(spans[m] for m in g) for g in groups}
         self.current = set(groups)
         self.heap: list[tuple[float, tuple[str, ...], tuple[str, ...], Link]] = []
+        # dated groups by their latest first day; a group's earliest last day is at
+        # most `width` days after it (the widest span of a member)
+        self.width = max((s[1] - s[0] for s in spans.values() if s is not None), default=0)
+        self.by_first: dict[int, set[tuple[str, ...]]] = {}
+        for g in groups:
+            self._index(g)
         for g, h in self._near_pairs():
             self._consider(min(g, h), max(g, h))
 
@@ -193,6 +199,18 @@ class _Joins:
                     break
                 if first <= other_last + ADJACENT_DAYS:
                     yield g, h
+
+    def _index(self, g: tuple[str, ...]) -> None:
+        if self.dates[g] is not None:
+            self.by_first.setdefault(self.dates[g][0], set()).add(g)
+
+    def _around(self, g: tuple[str, ...]) -> list[tuple[str, ...]]:
+        """Current groups whose latest first day allows them to be near ``g``."""
+        d = self.dates[g]
+        if d is None:
+            return []
+        days = range(d[0] - ADJACENT_DAYS - self.width, d[1] + ADJACENT_DAYS + 1)
+        return [h for day in days for h in self.by_first.get(day, ()) if h in self.current]
 
     def _near(self, g: tuple[str, ...], h: tuple[str, ...]) -> bool:
         dg, dh = self.dates[g], self.dates[h]
@@ -236,10 +254,11 @@ class _Joins:
         joined = tuple(sorted(g + h))
         self.current -= {g, h}
         self.dates[joined] = _group_dates(self.spans[m] for m in joined)
-        for other in sorted(self.current):
+        for other in self._around(joined):
             if self._near(other, joined):
                 self._consider(min(other, joined), max(other, joined))
         self.current.add(joined)
+        self._index(joined)
         return joined
 
     def groups(self) -> list[tuple[str, ...]]:
