@@ -454,21 +454,22 @@ def _save_blocks(conn: sqlite3.Connection, found: list[tuple[tuple[str, ...], li
         " ON CONFLICT(extraction_id) DO UPDATE SET block_id = excluded.block_id", rows)
 
 
-def _write_region(store: "Store", block: _Block, region: list[str], before: _Before, changed: set[str],
-                  now: str, action: str | None, user: str) -> tuple[int, int]:
-    conn = block.conn
-    found = cluster_components([block.keys[x] for x in region], doc_of=block.doc_of, must_link=before.must,
-                               cannot_link=before.cannot, rules=block.rules, memo=block.memo)
-    _save_blocks(conn, found, before)
-    clusters = sorted((c for _, group in found for c in group), key=lambda c: c.members)
-    rewrite = [c for c in clusters if not before.unchanged(c, changed)]
-    block.load_events(m for c in rewrite for m in c.members)
-    new_ids = {c.event_id for c in clusters}
+def _drop_gone(block: _Block, region: list[str], before: _Before, clusters: list[Cluster]) -> None:
+    """Delete the region's incidents that no longer exist; their reviews and
+    audit rows follow the incident their smallest member is in now."""
     home = {m: c.event_id for c in clusters for m in c.members}
-    for old_id in sorted({before.incident_of[x] for x in region if x in before.incident_of} - new_ids):
-        conn.execute("DELETE FROM events WHERE event_id = ?", (old_id,))
+    gone = {before.incident_of[x] for x in region if x in before.incident_of} - {c.event_id for c in clusters}
+    for old_id in sorted(gone):
+        block.conn.execute("DELETE FROM events WHERE event_id = ?", (old_id,))
         if old_id in home and (block.has_reviews or block.has_audit):
-            _move_reviews(conn, old_id, home[old_id], block.has_reviews, block.has_audit)
+            _move_reviews(block.conn, old_id, home[old_id], block.has_reviews, block.has_audit)
+
+
+def _write_incidents(store: "Store", block: _Block, rewrite: list[Cluster], before: _Before, now: str,
+                     action: str | None, user: str) -> tuple[int, int]:
+    """Combine and store each cluster's incident; (inserted, updated)."""
+    conn = block.conn
+    block.load_events(m for c in rewrite for m in c.members)
     inserted = updated = 0
     rows: list[tuple[str, str]] = []
     for c in rewrite:
@@ -486,6 +487,17 @@ def _write_region(store: "Store", block: _Block, region: list[str], before: _Bef
         "INSERT INTO event_members (extraction_id, event_id) VALUES (?, ?)"
         " ON CONFLICT(extraction_id) DO UPDATE SET event_id = excluded.event_id", rows)
     return inserted, updated
+
+
+def _write_region(store: "Store", block: _Block, region: list[str], before: _Before, changed: set[str],
+                  now: str, action: str | None, user: str) -> tuple[int, int]:
+    found = cluster_components([block.keys[x] for x in region], doc_of=block.doc_of, must_link=before.must,
+                               cannot_link=before.cannot, rules=block.rules, memo=block.memo)
+    _save_blocks(block.conn, found, before)
+    clusters = sorted((c for _, group in found for c in group), key=lambda c: c.members)
+    _drop_gone(block, region, before, clusters)
+    rewrite = [c for c in clusters if not before.unchanged(c, changed)]
+    return _write_incidents(store, block, rewrite, before, now, action, user)
 
 
 def recompute(store: "Store", seeds: Iterable[str], now: str, *, action: str | None = "auto-merge",
