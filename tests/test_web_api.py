@@ -209,6 +209,19 @@ def test_an_edit_goes_to_the_event_the_overrides_and_the_audit_log(editor, web_d
     assert rows[0]["fatalities"] == "35" and rows[0]["location"] == "Baghdad - Tayaran Square"
 
 
+def test_the_machine_summary_follows_a_corrected_field(editor, web_db):
+    # an event whose notes are the machine's summary ("On <date>, <actor> ... in <place>.")
+    event = next(e for e in all_events(editor) if e["notes"].startswith("On ") and e["fatalities"] != 41)
+    event_id = event["event_id"]
+    response = editor.post(f"/api/events/{event_id}/edit", json={"changes": {"fatalities": 41}})
+    assert response.status_code == 200, response.text
+    notes = response.json()["event"]["notes"]
+    assert "41 killed" in notes and notes != event["notes"]
+    with Store.open(web_db) as store:
+        fields = [a.field for a in rv.audit_entries(store, event_id)]
+    assert fields == ["fatalities", "notes"]
+
+
 def test_bad_edits_are_refused_whole(editor, web_db):
     event_id = all_events(editor)[0]["event_id"]
     for changes, words in (({"fatalities": "many"}, "whole number"), ({"latitude": 123}, "outside"),

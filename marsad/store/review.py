@@ -22,6 +22,7 @@ from datetime import date
 from types import MappingProxyType
 from typing import Any
 
+from marsad.events.notes import write_notes
 from marsad.errors import MarsadError
 from marsad.records import Event, Evidence
 from marsad.store.sqlite import (
@@ -468,6 +469,13 @@ def edit_event(store: Store, event_id: str, changes: Mapping[str, Any], *, user:
         changed = {n: v for n, v in coerced.items() if not _same(getattr(event, n), v)}
         if not changed:
             return event
+        review = get_review(store, event_id)
+        if "notes" not in changed and "notes" not in review.overrides and event.notes == write_notes(event):
+            # the machine's summary sentence follows the corrected fields (a
+            # reviewer's own notes are never rewritten)
+            notes = write_notes(replace(event, **changed))
+            if notes != event.notes:
+                changed["notes"] = notes
         now = _now()
         assignments = ", ".join(f"{name} = ?" for name in changed)  # names are EDITABLE_FIELDS
         params: list[object] = list(changed.values())
@@ -478,7 +486,6 @@ def edit_event(store: Store, event_id: str, changes: Mapping[str, Any], *, user:
             f"UPDATE events SET {assignments}, updated_at = ? WHERE event_id = ?",
             (*params, now, event_id),
         )
-        review = get_review(store, event_id)
         _save_review(store, replace(review, overrides={**review.overrides, **changed}), user, now)
         for name, value in changed.items():
             record_audit(store, event_id, user=user, action="edit", field=name,
