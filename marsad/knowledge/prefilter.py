@@ -187,9 +187,13 @@ def required_keywords(pattern: str, flags: int = 0) -> frozenset[str] | None:
     if parsed.state.flags & (re.VERBOSE | re.LOCALE):
         return None
     try:
-        return _sequence(parsed, ignorecase)[1]
+        keywords = _sequence(parsed, ignorecase)[1]
     except _Unsupported:
         return None
+    if keywords is None:
+        return None
+    # a text holding "no one was" holds "no one": the longer one adds nothing
+    return frozenset(k for k in keywords if not any(o != k and o in k for o in keywords))
 
 
 def _has_groupref(pattern: str) -> bool:
@@ -251,12 +255,13 @@ class KeywordGate:
             self._automaton = automaton
 
     def active(self, text: str) -> list[int] | None:
-        """Pattern indexes that may match ``text`` (lower-cased first when the
-        patterns ignore case), or None for all of them."""
+        """Pattern indexes that may match ``text``, or None for all of them."""
         if self._automaton is None:
             return None
-        if self._ignorecase and not text.isascii():
-            return None  # re.I folds some non-ASCII letters onto ASCII ones
+        if self._ignorecase:
+            if not text.isascii():
+                return None  # re.I folds some non-ASCII letters onto ASCII ones
+            text = text.lower()
         found = set(self._always)
         for _end, indexes in self._automaton.iter(text):
             found.update(indexes)
