@@ -273,6 +273,18 @@ def _group(label: str, patterns: Sequence[str]) -> str:
     return f"(?P<{label}>{inner})" if label else inner
 
 
+class PatternGate:
+    """Whether a text may hold a match of one compiled pattern, from the
+    keywords of the pattern (True when none can be derived)."""
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        self._gate = KeywordGate([pattern.pattern], pattern.flags)
+
+    def may_match(self, text: str) -> bool:
+        active = self._gate.active(text)
+        return active is None or bool(active)
+
+
 class Alternation:
     """``\\b(?:(?P<label>p1|p2...)|...)\\b`` with a keyword prefilter.
 
