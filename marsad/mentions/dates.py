@@ -49,7 +49,8 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("ago", re.compile(r"\b(?:(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten)\s+(?:days?|weeks?))\s+ago\b", re.I)),
 )
 # Every pattern above needs one of these: a sentence without any (most of
-# an article's sentences) is skipped with one scan instead of twelve.
+# an article's sentences) is skipped with one scan instead of twelve. (The
+# keyword gate below says more, for ASCII text; this one is for the rest.)
 _MAY_HOLD_A_DATE = re.compile(
     r"\d|\b(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + "|" + "|".join(WEEKDAYS)
     + r"|today|tonight|morning|afternoon|evening|same day|yesterday|night|previous|day before"
@@ -183,10 +184,12 @@ def _days_ago(text: str) -> int | None:
 def find_dates(sentence: Sentence, published: date | None) -> list[DateMention]:
     """Every date expression in the sentence, resolved; earliest first."""
     found: list[DateMention] = []
-    if not _MAY_HOLD_A_DATE.search(sentence.text):
+    # the patterns whose words the sentence holds (all of them for text
+    # the gate cannot judge, unless it holds no date word at all)
+    active = _gate().active(sentence.text)
+    if active is None and not _MAY_HOLD_A_DATE.search(sentence.text):
         return found
     taken: list[tuple[int, int]] = []
-    active = _gate().active(sentence.text)
     for kind, pattern in (_PATTERNS if active is None else [_PATTERNS[i] for i in active]):
         for m in pattern.finditer(sentence.text):
             if any(m.start() < e and s < m.end() for s, e in taken):
