@@ -34,9 +34,9 @@ from marsad.mentions.actors import ActorMatcher
 from marsad.mentions.countries import CountryMentions
 from marsad.mentions.counts import find_counts
 from marsad.mentions.dates import find_dates
-from marsad.mentions.places import find_places
+from marsad.mentions.places import OBJECT_CUE, find_places
 from marsad.mentions.triggers import find_triggers, is_background
-from marsad.records import ActorMention, Document, DocumentResult, Event, PlaceMention, ResolvedPlace, Span
+from marsad.records import ActorMention, CleanDocument, Document, DocumentResult, Event, PlaceMention, ResolvedPlace, Span
 from marsad.segment import segment
 
 # A document that takes longer than this is skipped with a reason rather
@@ -94,7 +94,7 @@ class Pipeline:
             c = table.by_iso2(cc)
             return c.region if c else ""
 
-        self._countries = CountryNamer(_name, _iso, _region, knowledge.fill_name)
+        self._countries = CountryNamer(_name, _iso, _region, knowledge.fill_name, knowledge.conventional_name)
 
     # -- loading ---------------------------------------------------------
     def _gaz(self):
@@ -148,8 +148,11 @@ class Pipeline:
                         # a trigger word inside an organisation's name ("Islamic
                         # Party of Liberation") is part of the name, not an action;
                         # generic actors ("protesters", "a mob") keep their trigger
+                        # (a longer trigger phrase that holds a name, "cadres of the
+                        # Nepali Congress clashed with ...", is kept)
                         t for t in find_triggers(sentence, self._triggers)
                         if not any(t.span.start < a.span.end and a.span.start < t.span.end
+                                   and t.span.end - t.span.start <= a.span.end - a.span.start
                                    for a in actors if a.kind in ("named", "state"))
                     ),
                     tuple(actors),
@@ -204,6 +207,22 @@ class Pipeline:
             resolved.update((id(p), r) for p, r in zip(window, results))
         return resolved
 
+    def locate(self, cleaned: CleanDocument) -> list[tuple[PlaceMention, ResolvedPlace | None]]:
+        """Place names alone, found and geocoded as ``process`` does (stages 2,
+        3 and geocode, without cleaning, so spans are offsets into
+        ``cleaned.text``): the place mentions the pipeline keeps, in order,
+        each with its resolution (None when over the time budget). Used to
+        score place recognition on gold toponym spans."""
+        started = time.perf_counter()
+        places: list[PlaceMention] = []
+        actors: list[ActorMention] = []
+        for sentence in segment(cleaned):
+            found_actors, found_places = _split_names(self._actors.find(sentence), find_places(sentence))
+            actors.extend(found_actors)
+            places.extend(found_places)
+        resolved = self._resolve(places, self._country_mentions.votes(cleaned.text, actors), started) or {}
+        return [(p, resolved.get(id(p))) for p in places]
+
     def process_many(self, documents: Iterable[Document]) -> Iterator[DocumentResult]:
         for document in documents:
             yield self.process(document)
@@ -218,7 +237,7 @@ def _split_names(actors: list[ActorMention], places: list[PlaceMention]) -> tupl
     the text says: "Islamic State" is no place, but "Lashkar Gah" is a town,
     not the "Lashkar" of an armed group's alias."""
     kept_places = [p for p in places
-                   if not any(_overlaps(p.span, a.span) and a.span.end - a.span.start >= p.span.end - p.span.start
+                   if not any(_overlaps(p.span, a.span) and (p.cue == OBJECT_CUE or a.span.end - a.span.start >= p.span.end - p.span.start)
                               for a in actors)]
     kept_actors = [a for a in actors if not any(_overlaps(a.span, p.span) for p in kept_places)]
     return kept_actors, kept_places

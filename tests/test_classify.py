@@ -16,12 +16,18 @@ from marsad.events.classify import classify
     ({"unrest": 0.8}, 0, None, "Mob violence"),
     ({"shelling": 0.95, "clash": 0.9}, 0, None, "Shelling/artillery/missile attack"),
     ({"clash": 0.9}, 3, None, "Armed clash"),
+    # a mine that opens an exchange of fire is part of the battle; alone it is remote violence
+    ({"ied": 0.95, "clash": 0.9}, 0, None, "Armed clash"),
+    ({"ied": 0.95}, 1, None, "Remote explosive/landmine/IED"),
+    ({"brawl": 0.9}, 0, 3, "Mob violence"),
     ({"abduction": 0.9, "attack": 0.8}, 1, None, "Abduction/forced disappearance"),
     ({"arrest": 0.9}, 0, None, "Arrests"),
     # shot or beaten, and someone arrested: the attack is the event
     ({"arrest": 0.9, "attack": 0.8}, 1, None, "Attack"),
     ({"arrest": 0.9, "attack": 0.8}, 0, 2, "Attack"),
-    ({"arrest": 0.9, "attack": 0.8}, 0, None, "Arrests"),
+    # beaten and arrested, or an attacker arrested afterwards: the attack is the event
+    ({"arrest": 0.9, "attack": 0.8}, 0, None, "Attack"),
+    ({"arrest": 0.9, "raid": 0.8}, 0, None, "Arrests"),
     ({"disrupted": 0.9}, 0, None, "Disrupted weapons use"),
     ({"other": 0.5}, 0, None, "Other"),
 ])

@@ -353,3 +353,14 @@ def test_clean_html_never_raises_and_is_nfc(parts):
     assert unicodedata.is_normalized("NFC", c.text)
     for para in c.text.split("\n\n"):
         assert para not in ("You might also like", "Advertisement")
+
+
+def test_a_one_line_report_is_never_taken_for_a_page_header():
+    from datetime import date
+
+    from marsad.clean import clean
+    from marsad.records import Document
+
+    text = "On 25 February 2022, Fridays for Future activists protested in Budapest - V, demanding climate action."
+    doc = Document(id="one-line", raw=text, published=date(2022, 3, 1), published_from="input")
+    assert clean(doc).text.strip() == text

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -169,7 +168,7 @@ def test_hts_transliterations(kb, alias):
     ("Houthis", "Military Forces of Yemen (2016-) Supreme Political Council"),
     ("Tatmadaw", "Military Forces of Myanmar (2021-)"),
     ("Taliban", "Military Forces of Afghanistan (2021-)"),
-    ("Pakistani Taliban", "TTP: Tehreek-e-Taliban Pakistan"),
+    ("Pakistani Taliban", "TTP: Tehreek-i-Taliban Pakistan"),
     ("al-Shabab", "Al Shabaab"),
     ("ISWAP", "Islamic State (West Africa)"),
     ("Fulani herdsmen", "Fulani Ethnic Militia ({country})"),
@@ -234,13 +233,11 @@ def test_actor_aliases_feed_the_matcher(kb):
     assert "is" not in found
 
 
-def test_loading_is_fast_and_cached():
+def test_loading_is_cached():
+    # (how fast is measured by benchmarks/, never by a timed test)
     _load.cache_clear()
-    started = time.perf_counter()
     first = load_knowledge()
-    elapsed = time.perf_counter() - started
     assert load_knowledge() is first
-    assert elapsed < 1.0  # the budget is ~150 ms (benchmarks/); this only catches gross regressions
 
 
 # ---------------------------------------------------------------- user files
@@ -343,3 +340,45 @@ def test_acled_actor_name_coverage(kb):
     share = len(covered) / len(gold)
     print(f"\nACLED 2022h1 actor1 names covered: {len(covered)}/{len(gold)} = {share:.1%}")
     assert share >= 0.5
+
+
+@pytest.mark.parametrize("actor, where, sub, expected", [
+    # Russia's air force is named in Ukraine, also for "Russian forces conducted airstrikes"
+    ("Military Forces of Russia (2000-)", "UA", "Air/drone strike", "Military Forces of Russia (2000-) Air Force"),
+    ("Military Forces of Russia (2000-) Air Force", "UA", "Air/drone strike", "Military Forces of Russia (2000-) Air Force"),
+    # ... not over Syria, and not in its shelling
+    ("Military Forces of Russia (2000-) Air Force", "SY", "Air/drone strike", "Military Forces of Russia (2000-)"),
+    ("Military Forces of Russia (2000-)", "UA", "Shelling/artillery/missile attack", "Military Forces of Russia (2000-)"),
+    # other states' warplanes are their forces
+    ("Military Forces of Burkina Faso (2022-) Air Force", "BF", "Air/drone strike", "Military Forces of Burkina Faso (2022-)"),
+    ("Civilians (Ukraine)", "UA", "Air/drone strike", "Civilians (Ukraine)"),
+])
+def test_units_are_named_where_acled_names_them(kb, actor, where, sub, expected):
+    assert kb.conventional_name(actor, where, sub) == expected
+
+
+def test_a_unit_rule_must_be_a_mapping(tmp_path):
+    (tmp_path / "actors.yaml").write_text(
+        "version: 1\nstate_templates:\n  military:\n    units:\n      - suffix: Air Force\n"
+        "        words: [jets]\n        named_where: [RU]\n", encoding="utf-8")
+    with pytest.raises(KnowledgeError, match="named_where"):
+        _load((str(tmp_path),), ())
+
+
+def test_a_trigger_pattern_in_capitals_is_refused(tmp_path, monkeypatch):
+    from marsad.knowledge.lexicons import load_triggers
+
+    # patterns run against the lower-cased sentence: "Refugees" could never match
+    (tmp_path / "triggers.yaml").write_text(
+        "version: 1\nclasses:\n  other:\n    kind: main\n    weight: 0.5\n    patterns:\n"
+        "      - Refugees arrived\n      - '[A-Za-z]+ fled \\W'\n", encoding="utf-8")
+    monkeypatch.setenv("MARSAD_KNOWLEDGE", str(tmp_path))
+    with pytest.raises(KnowledgeError, match="'Refugees arrived' has capital letters"):
+        load_triggers()
+
+
+def test_us_forces_act_as_the_coalition_in_syria_and_iraq(kb):
+    us = "Military Forces of the United States (2021-)"
+    assert kb.conventional_name(us, "SY", "Change to group/activity") == "Global Coalition Against Daesh"
+    assert kb.conventional_name(us, "IQ", "Air/drone strike") == "Global Coalition Against Daesh"
+    assert kb.conventional_name(us, "SO", "Air/drone strike") == us

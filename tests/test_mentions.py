@@ -70,6 +70,9 @@ def test_long_run_without_stops_is_cut():
         ("More than 3,000 villagers were forced to flee due to raids by the army.", "other"),
         ("The government held general parliamentary elections in the country.", "other"),
         ("Militants turned in their weapons to local authorities.", "other"),
+        ("About 3200 refugees from Ukraine arrived in Slovakia and were registered.", "other"),
+        ("Over 5,000 villagers fled from four villages due to military raids.", "other"),
+        ("The chief announced the discovery of 54 potential graves near the school.", "other"),
     ],
 )
 def test_trigger_classes(text, expected):
@@ -241,3 +244,59 @@ def test_the_before_a_plural_is_no_count():
 ])
 def test_datelines_weekdays_and_city_of(text, places):
     assert [(p.name, p.cue) for p in find_places(sent(text))] == places
+
+
+@pytest.mark.parametrize("text, places", [
+    # the name a strike verb acts on is a place when the clause ends after it
+    ("Russian forces shelled Kreminna, Luhansk.", [("Kreminna", "object"), ("Luhansk", "admin")]),
+    ("Government troops stormed Tal Hamra overnight.", [("Tal Hamra", "object")]),
+    ("Warplanes bombed Mariupol with heavy weapons.", [("Mariupol", "object")]),
+    # ... but not when a common noun goes on: the name describes something else
+    ("Israeli settlers attacked Palestinian houses in Burin.", [("Burin", "")]),
+    ("Ukrainian forces shelled Russian positions near Izium.", [("Izium", "near")]),
+])
+def test_the_object_of_a_strike_verb(text, places):
+    assert [(p.name, p.cue) for p in find_places(sent(text))] == places
+
+
+@pytest.mark.parametrize("text", [
+    "Japan decides new sanctions over the nuclear test and rocket launch.",
+    "The foreign minister urged Pyongyang to stop missile launches and nuclear tests.",
+    "Firefighters gained ground in their battle to contain several wildfires.",
+    "Four workers were injured when an explosion ripped through a warehouse of a petroleum company.",
+    "A series of explosions tore through an industrial area where chemicals were stored.",
+])
+def test_accidents_tests_and_figures_of_speech_start_no_incident(text):
+    assert [c for c, negated in classes(text) if not negated] == []
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Russian forces fired multiple rocket launchers at Mykolaiv.", "shelling"),
+    ("Drivers blocked the access to an oil depot with their trucks and burned tires.", "unrest"),
+    ("The battle for the town lasted three days.", "clash"),
+])
+def test_near_misses_of_those_exclusions_still_count(text, expected):
+    assert expected in [c for c, negated in classes(text) if not negated]
+
+
+def test_grenade_launchers_fire_shells():
+    found = [c for c, negated in classes("Ukrainian forces fired 82mm mortars and grenade launchers at DPR positions.")
+             if not negated]
+    assert "shelling" in found and "grenade" not in found
+
+
+@pytest.mark.parametrize("text", [
+    "Lawyers assaulted and injured passers-by during a demonstration in Bhopal city.",
+    "Demonstrators attacked a vehicle that attempted to go through.",
+    # a barricade is unrest even in a sentence about the pandemic
+    "People blocked roads with barricades to demonstrate against the coronavirus health pass.",
+])
+def test_demonstrators_own_violence_is_unrest_beside_the_protest(text):
+    found = [c for c, negated in classes(text) if not negated]
+    assert "unrest" in found and "protest" in found
+
+
+def test_a_mine_from_previous_clashes_is_not_a_clash():
+    found = [c for c, negated in classes("An IED from previous clashes exploded in a house in Marayan, killing 2 civilians.")
+             if not negated]
+    assert "ied" in found and "clash" not in found

@@ -191,3 +191,67 @@ def test_map_and_timeline_pages(server, browser):
         "/api/aggregate?by=month&group=event_type")
     page.screenshot(path=str(artifacts_dir() / "timeline.png"), full_page=True)
     context.close()
+
+
+def csp_violations(page) -> list[str]:
+    """Console messages about refused content, collected while the page lives."""
+    found: list[str] = []
+    page.on("console", lambda m: found.append(m.text)
+            if "Content Security Policy" in m.text or "Refused to" in m.text else None)
+    page.on("pageerror", lambda err: found.append(f"page error: {err}"))
+    return found
+
+
+def test_map_renders_under_the_strict_csp(server, browser):
+    """No 'unsafe-inline' for styles, and Leaflet still lays out and draws the
+    map (it styles elements through the CSSOM, which CSP does not block)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    violations = csp_violations(page)
+    session = page.request.get(f"{server}/api/session").json()
+    assert page.request.post(f"{server}/api/session", data={"name": "vera", "password": PASSWORD},
+                             headers={"X-CSRF-Token": session["csrf_token"]}).ok
+    response = page.goto(f"{server}/map")
+    csp = response.headers["content-security-policy"]
+    assert "unsafe-inline" not in csp and "style-src 'self';" in csp
+    page.wait_for_selector("#map[data-marsad-state=ready]", state="attached",
+                           timeout=MAP_MARKERS_TIMEOUT_MS)
+    assert page.locator("#map .marsad-point, #map .marsad-cluster").count() >= 1
+    # Leaflet positions its panes and the basemap with inline transforms: set, not refused.
+    transform = page.eval_on_selector("#map .leaflet-map-pane", "el => el.style.transform")
+    assert transform.startswith("translate3d("), transform
+    assert page.locator("#map .leaflet-overlay-pane path").count() >= 1, "basemap drawn"
+    # A style the page itself does not bring is refused: the policy is in force.
+    page.evaluate("""() => { const s = document.createElement('style');
+        s.textContent = 'body { background: red }'; document.head.appendChild(s); }""")
+    page.wait_for_timeout(200)
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") != "rgb(255, 0, 0)"
+    refused = [v for v in violations if "style" in v]
+    assert len(refused) == 1 and len(violations) == 1, violations
+    page.goto(f"{server}/timeline")
+    page.goto(f"{server}/events")
+    assert len(violations) == 1, violations
+    context.close()
+
+
+def test_lockout_message_on_the_login_page(server, browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(f"{server}/login")
+    for attempt in range(5):
+        page.fill("input[name=name]", "edith")
+        page.fill("input[name=password]", f"not the password {attempt}")
+        page.click("form.login button[type=submit]")
+        page.wait_for_load_state()
+        assert "/login" in page.url
+    notice = page.locator(".flash.locked")
+    assert notice.count() == 1, page.inner_text("body")
+    assert "too many failed sign-ins" in notice.inner_text() and "15 minutes" in notice.inner_text()
+    # the right password is refused too while the lock lasts
+    page.fill("input[name=name]", "edith")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form.login button[type=submit]")
+    page.wait_for_load_state()
+    assert "/login" in page.url and "try again in" in page.inner_text(".flash.locked")
+    page.screenshot(path=str(artifacts_dir() / "login-locked.png"), full_page=True)
+    context.close()

@@ -352,7 +352,8 @@ def _header(lines: list[str], title: str, rules: Boilerplate, detect: bool) -> t
     head = lines[first]
     site = ""
     header_line = ""
-    if detect and len(head) <= MAX_TITLE_CHARS + MAX_SITE_CHARS:
+    # (a text of one line is the report itself, never only a page header)
+    if detect and len(nonblank) > 1 and len(head) <= MAX_TITLE_CHARS + MAX_SITE_CHARS:
         split_title, split_site = split_title_site(head, rules)
         if split_site and _title_like(split_title):
             title, site, header_line = title or split_title, split_site, head

@@ -52,7 +52,10 @@ def _run(dataset: str, limit: int | None, country: str | None, as_json: bool, er
         return 0
     path = gold_file(dataset, gold_dir)
     if dataset == "places":
-        result = evaluate_places(path, gazetteer, limit=limit)
+        with report.ErrorFile(errors) if errors else nullcontext() as error_file:
+            result = evaluate_places(path, gazetteer, limit=limit, errors=error_file)
+        if errors:
+            click.echo(f"{error_file.count} error records written to {errors}", err=True)
     else:
         from marsad.pipeline import Pipeline
 
@@ -64,6 +67,10 @@ def _run(dataset: str, limit: int | None, country: str | None, as_json: bool, er
                 from marsad.evaluation import acled
 
                 result = acled.evaluate(path, pipeline, limit=limit, country=country, **kwargs)
+            elif dataset == "geowebnews":
+                from marsad.evaluation import geowebnews
+
+                result = geowebnews.evaluate(path, pipeline, limit=limit, **kwargs)
             elif dataset == "gtd":
                 from marsad.evaluation import gtd
 
@@ -104,7 +111,7 @@ _QUIET = click.option("--quiet", "-q", is_flag=True, help="No progress on stderr
 @_GAZ
 @_QUIET
 def evaluate(dataset, corpus, limit, country, as_json, errors, gold_dir, gazetteer, quiet) -> int:
-    """Score marsad against human-coded DATASET (acled, gtd, case2021, places), or
+    """Score marsad against human-coded DATASET (acled, gtd, case2021, places, geowebnews), or
     score merging on the report corpus in DIR (merge; default: the test corpus).
 
     \b
@@ -119,11 +126,28 @@ def evaluate(dataset, corpus, limit, country, as_json, errors, gold_dir, gazette
     return _run(dataset, limit, country, as_json, errors, gold_dir, gazetteer, quiet, corpus)
 
 
+# eval-places --dataset NAME -> the eval dataset it runs.
+PLACE_DATASETS = {"ucdp": "places", "geowebnews": "geowebnews"}
+
+
 @click.command("eval-places")
+@click.option("--dataset", type=click.Choice(sorted(PLACE_DATASETS)), default="ucdp", show_default=True,
+              help="ucdp: resolve UCDP GED place names; geowebnews: find and resolve the toponyms "
+                   "of GeoWebNews articles.")
 @_LIMIT
 @_JSON
+@click.option("--errors", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="FILE",
+              help="Write the misplaced rows (ucdp) or the articles with errors (geowebnews) as JSON lines.")
 @_GOLD
 @_GAZ
-def eval_places(limit, as_json, gold_dir, gazetteer) -> int:
-    """Score place resolution alone on UCDP GED rows (same as `marsad eval places`)."""
-    return _run("places", limit, None, as_json, None, gold_dir, gazetteer, quiet=True)
+@_QUIET
+def eval_places(dataset, limit, as_json, errors, gold_dir, gazetteer, quiet) -> int:
+    """Score places alone: resolution of UCDP GED place names (same as
+    `marsad eval places`), or toponym recognition and resolution on
+    GeoWebNews (same as `marsad eval geowebnews`).
+
+    \b
+    Example:
+      marsad eval-places --dataset geowebnews --errors gwn_errors.jsonl
+    """
+    return _run(PLACE_DATASETS[dataset], limit, None, as_json, errors, gold_dir, gazetteer, quiet)

@@ -1,6 +1,7 @@
 """``marsad eval``: score marsad against human-coded data in ../shared/gold/dev.
 
-One module per dataset (``acled``, ``gtd``, ``case2021``, ``places``; ``merge``
+One module per dataset (``acled``, ``gtd``, ``case2021``, ``places``,
+``geowebnews``; ``merge``
 scores merging on a corpus folder rather than a gold file), each
 with an ``evaluate(path, ...) -> dict`` library call; ``common`` holds the
 metrics and ``report`` the text/JSON rendering. This package module only
@@ -14,12 +15,13 @@ from pathlib import Path
 
 from marsad.errors import InputError
 
-DATASETS: tuple[str, ...] = ("acled", "gtd", "case2021", "places", "merge")
+DATASETS: tuple[str, ...] = ("acled", "gtd", "case2021", "places", "geowebnews", "merge")
 GOLD_FILES: dict[str, str] = {
     "acled": "acled_2022h1.csv",
     "gtd": "gtd_iraq_2012_2017.csv",
     "case2021": "case2021_task2.tsv",
     "places": "ucdp_ged_syria_2016_2019.csv",
+    "geowebnews": "geowebnews.xml",
 }
 # Where the gold data lives: beside the checkout, as ../shared/gold/dev.
 GOLD_SUBDIR = Path("shared") / "gold" / "dev"
@@ -46,15 +48,17 @@ def gold_file(dataset: str, gold_dir: Path | str | None = None) -> Path:
     return path
 
 
-def evaluate_places(path: Path | str, gazetteer_path: str | None = None, limit: int | None = None) -> dict:
+def evaluate_places(path: Path | str, gazetteer_path: str | None = None, limit: int | None = None,
+                    errors=None) -> dict:
     """UCDP place resolution (``marsad.evaluation.places``) in the shape of
-    the other scorers' results."""
+    the other scorers' results; ``errors`` receives the rows not placed
+    within 10 km."""
     from marsad.evaluation.places import evaluate_ucdp
     from marsad.geo.index import Gazetteer
 
     started = time.perf_counter()
     with Gazetteer.open(gazetteer_path) as gazetteer:
-        metrics = evaluate_ucdp(Path(path), gazetteer, limit=limit)
+        metrics = evaluate_ucdp(Path(path), gazetteer, limit=limit, errors=errors)
     seconds = time.perf_counter() - started
     rows = int(metrics["rows"])
     return {"dataset": "places", "file": str(path), "documents": rows, "seconds": seconds,

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from marsad.errors import InputError
+from marsad.evaluation.common import ErrorSink
 from marsad.geo import normalize
 from marsad.geo.index import Gazetteer, distance_km
 from marsad.geo.resolve import resolve
@@ -53,7 +54,9 @@ _admin = normalize.admin_key
 
 
 def evaluate_ucdp(path: Path, gazetteer: Gazetteer, precisions: tuple[str, ...] = PLACE_PRECISIONS,
-                  limit: int | None = None) -> dict[str, float | int]:
+                  limit: int | None = None, errors: ErrorSink | None = None) -> dict[str, float | int]:
+    """Score resolution of the rows' place names; ``errors`` receives one
+    record per row not placed within 10 km."""
     total = within = admin_ok = covered = resolved_n = 0
     for row in _rows(Path(path)):
         if row.get("where_prec") not in precisions:
@@ -70,10 +73,15 @@ def evaluate_ucdp(path: Path, gazetteer: Gazetteer, precisions: tuple[str, ...] 
         place = resolve([mention], gazetteer, country_hint=cc,
                         admin_hints=[row["adm_1"]] if row.get("adm_1") else [])[0]
         total += 1
-        if place.latitude is not None:
-            resolved_n += 1
-            if distance_km(place.latitude, place.longitude, lat, lon) <= WITHIN_KM:
-                within += 1
+        km = distance_km(place.latitude, place.longitude, lat, lon) if place.latitude is not None else None
+        resolved_n += km is not None
+        within += km is not None and km <= WITHIN_KM
+        if errors is not None and (km is None or km > WITHIN_KM):
+            errors({"dataset": "places", "id": row.get("id", ""), "where_coordinates": row.get("where_coordinates", ""),
+                    "name": name, "cue": cue, "gold": {"latitude": lat, "longitude": lon, "adm_1": row.get("adm_1", "")},
+                    "predicted": {"location": place.location, "admin1": place.admin1, "country_code": place.country_code,
+                                  "latitude": place.latitude, "longitude": place.longitude, "warning": place.warning},
+                    "km": None if km is None else round(km, 1)})
         if row.get("adm_1") and place.admin1 and _admin(place.admin1) == _admin(row["adm_1"]):
             admin_ok += 1
         if any(distance_km(c.latitude, c.longitude, lat, lon) <= WITHIN_KM

@@ -121,6 +121,29 @@ def render_places(result: dict) -> str:
     ])
 
 
+def render_geowebnews(result: dict) -> str:
+    rec = result["recognition"]
+    rec_rows = [[f"{name} ({mode})", m["gold"], m["predicted"], m["precision"], m["recall"], m["f1"]]
+                for name, modes in rec.items() for mode, m in modes.items()]
+    res = result["resolution"]
+    res_rows = [[f"within {km} km", res[f"within_{km}km_of_recognised"], res[f"within_{km}km_of_all"]]
+                for km in ("161", "10")]
+    type_rows = [[t, m["gold"], m["recall_exact"], m["recall_overlap"], "yes" if m["counted"] else "no"]
+                 for t, m in result["by_type"].items()]
+    median = res["median_error_km"]
+    return "\n\n".join([
+        f"Places (GeoWebNews): {result['file']}",
+        "Toponym recognition (exact: same start and end; overlap: any shared character):\n"
+        + table(["gold set (matching)", "gold", "mentions", "P", "R", "F1"], rec_rows),
+        f"Toponym resolution: {res['gold']} gold toponyms with coordinates, {res['recognised']} recognised, "
+        f"{res['resolved']} of those placed; median error "
+        + (f"{median:.1f} km" if median is not None else "-") + ":\n"
+        + table(["", "of recognised", "of all"], res_rows),
+        "Recall by gold type:\n" + table(["type", "gold", "exact", "overlap", "counted"], type_rows),
+        _timing(result),
+    ])
+
+
 def render_merge(result: dict) -> str:
     from marsad.evaluation.merge import render as render_merge_result
 
@@ -128,7 +151,7 @@ def render_merge(result: dict) -> str:
 
 
 RENDERERS = {"acled": render_acled, "gtd": render_gtd, "case2021": render_case2021, "places": render_places,
-             "merge": render_merge}
+             "geowebnews": render_geowebnews, "merge": render_merge}
 
 
 def render(result: dict) -> str:

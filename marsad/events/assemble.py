@@ -86,6 +86,8 @@ class CountryNamer:
     iso: Callable[[str], int | None]
     region: Callable[[str], str]
     fill: Callable[[str, str], str]  # templated actor name + ISO2 -> full name
+    # full name + event ISO2 + sub-event type -> the name ACLED writes (units)
+    convention: Callable[[str, str, str], str] = lambda name, cc, sub: name
 
 
 def _place_key(p: tuple[PlaceMention, ResolvedPlace]) -> str:
@@ -191,6 +193,7 @@ def _inter(a: ActorMention, cc: str) -> int:
 _BY = re.compile(r"\bby\s+(?:the\s+|an?\s+)?(?:[\w-]+\s+){0,3}$", re.I)
 _FATALITY_NOUN = re.compile(r"\bfatalit(?:y|ies)\b", re.I)
 _PASSIVE = re.compile(r"\b(?:was|were|been|being|got|get|gets)\s+(?:\w+ly\s+)?$", re.I)
+_CONTRAST = re.compile(r"\b(?:but|however|yet|only to be)\b", re.I)
 _BETWEEN = re.compile(r"\bbetween\s+(?:the\s+)?$", re.I)
 
 
@@ -212,7 +215,7 @@ def build_events(
     return events
 
 
-DEMO_CLASSES = frozenset({"protest", "riot", "mob", "unrest", "violent_protest"})
+DEMO_CLASSES = frozenset({"protest", "riot", "mob", "unrest", "violent_protest", "brawl"})
 # Actor types that can use force on a protest: state, rebels, militias, external.
 FORCE_INTERS = frozenset({1, 2, 3, 8})
 ARMED_INTERS = frozenset({1, 2, 3, 4, 8})
@@ -250,13 +253,33 @@ def _demo_view(sms, triggers, counts):
     return kept_triggers, kept_counts
 
 
+_HEADING_END = re.compile(r"[\w /-]{0,30}:\s")
+_HEADING_START = re.compile(r"^\W*(?:\w+\W+){0,3}$")
+
+
+def _is_heading(text: str, t: TriggerMention, sentence_starts: dict[int, int]) -> bool:
+    """Is the trigger part of a label that opens the sentence ("Looting: ...")?"""
+    start = sentence_starts.get(t.sentence, t.span.start)
+    return bool(_HEADING_END.match(text, t.span.end)) and bool(_HEADING_START.match(text[start:t.span.start]))
+
+
+def _heading_roles(after: list[ActorMention]) -> tuple[ActorMention | None, ActorMention | None]:
+    if not after:
+        return None, None
+    armed = [a for a in after if a.inter in ARMED_INTERS]
+    agent = armed[0] if armed else after[0]
+    target = next((a for a in after if a is not agent and a.canonical != agent.canonical), None)
+    return agent, target
+
+
 def _leads(triggers: Sequence[TriggerMention], first: str, then: str) -> bool:
     """Does a ``first``-class trigger come before every ``then``-class one?"""
     starts = {c: min((t.span.start for t in triggers if t.sub_event_type == c), default=None) for c in (first, then)}
     return None not in starts.values() and starts[first] < starts[then]
 
 
-def _refine(cls: Classification, scores, agent, target, fatalities: int) -> Classification:
+def _refine(cls: Classification, scores, agent, target, fatalities: int,
+            armed_victim: ActorMention | None = None) -> Classification:
     """Codebook distinctions that depend on who acts and who is hit.
 
     - One armed side attacking another armed side is a battle, not an
@@ -270,7 +293,31 @@ def _refine(cls: Classification, scores, agent, target, fatalities: int) -> Clas
     if sub == "Attack" and target is not None and target.inter in ARMED_INTERS and target.kind != "role" \
             and (agent is None or agent.inter in ARMED_INTERS or agent.kind == "generic"):
         return classify({"clash": 1.0}, fatalities=fatalities) or cls
+    if sub == "Attack" and target is None and armed_victim is not None \
+            and (agent is None or agent.inter in ARMED_INTERS or agent.kind == "generic"):
+        # "... attacked the village. Three volunteer fighters were killed."
+        return classify({"clash": 1.0}, fatalities=fatalities) or cls
     return cls
+
+
+_SOURCE_AFTER = re.compile(r"^\s*(?:said|says|say|reported|claimed|confirmed|stated|announced|told)\b", re.I)
+_SOURCE_BEFORE = re.compile(r"\baccording to\s+(?:the\s+)?$", re.I)
+_VICTIM_AFTER = re.compile(r"^[\w ()'-]{0,30}?\b(?:was|were|got)\s+(?:\w+ly\s+)?(?:killed|wounded|injured|shot)\b", re.I)
+_VICTIM_BEFORE = re.compile(r"\b(?:killed|wounded|injured|shot|killing|wounding|injuring)\s+(?:\w+\s+){0,3}$", re.I)
+
+
+def _armed_victim(text: str, actors, agent) -> ActorMention | None:
+    """An armed actor the report says was killed or hurt, other than the agent."""
+    for a in actors:
+        if a.inter not in ARMED_INTERS or a.kind == "role" or (agent is not None and a.canonical == agent.canonical):
+            continue
+        after = text[a.span.end:a.span.end + 60]
+        before = text[max(0, a.span.start - 40):a.span.start]
+        if _SOURCE_AFTER.match(after) or _SOURCE_BEFORE.search(before):
+            continue
+        if _VICTIM_AFTER.match(after) or _VICTIM_BEFORE.search(before):
+            return a
+    return None
 
 
 def _build_one(doc, items, incident, kinds, countries, doc_country, doc_place) -> Event | None:
@@ -298,16 +345,28 @@ def _build_one(doc, items, incident, kinds, countries, doc_country, doc_place) -
     arrests = max((c.value for c in arrested), default=None)
 
     anchor = min(triggers, key=lambda t: (-t.weight, t.span.start))
-    agent, target = _roles(doc.text, actors, anchor)
+    agent, target = _roles(doc.text, actors, anchor, triggers)
     cls = classify(scores, fatalities=fatalities, injuries=injuries, agent_inter=agent.inter if agent else None)
     if cls is None:
         return None
-    cls = _refine(cls, scores, agent, target, fatalities)
+    cls = _refine(cls, scores, agent, target, fatalities, _armed_victim(doc.text, actors, agent))
     if cls.deciding_class == "shelling" and _leads(triggers, "clash", "shelling"):
         # "clashed with ... and also shelled": ground fighting told first,
         # with artillery, is a battle; shelling alone stays remote violence
         cls = Classification("Battles", "Armed clash", disorder_type("Armed clash", fatalities), "clash")
     deciding = [t for t in triggers if t.sub_event_type == cls.deciding_class] or [anchor]
+    # Who acted is read around the trigger that decided the type ("offensive",
+    # not the shelling told next), and never around a report's heading
+    # ("Property destruction: On 1 June, soldiers demolished ...").
+    starts = {sm.sentence.index: sm.sentence.start for sm in sms}
+    role_anchor = min(deciding, key=lambda t: (_is_heading(doc.text, t, starts), -t.weight, t.span.start))
+    if _is_heading(doc.text, role_anchor, starts):
+        # only the heading names the action ("Movement of forces: ... soldiers
+        # arrived"): the sentence's subject acts, an armed one before civilians
+        agent, target = _heading_roles([a for a in actors if a.sentence == role_anchor.sentence
+                                        and a.kind != "role" and a.span.start >= role_anchor.span.end])
+    elif role_anchor is not anchor:
+        agent, target = _roles(doc.text, actors, role_anchor, triggers)
 
     # Place: the incident's own, else an earlier one in the paragraph, else the document's.
     place = incident.place
@@ -325,8 +384,14 @@ def _build_one(doc, items, incident, kinds, countries, doc_country, doc_place) -
     cc = (resolved.country_code if resolved else "") or doc_country or next((a.country for a in actors if a.country and a.kind == "named"), "")
     country = countries.name(cc) if cc else ""
 
+    context = _RoleContext(
+        casualties=bool(fatalities or injuries),
+        counter_protest=any(_COUNTER_PROTEST.search(sm.sentence.text) for sm in sms),
+    )
     actor1, assoc1, inter1, actor2, assoc2, inter2, actor_ev = _code_actors(
-        cls, agent, target, actors, cc, anchor, countries.fill, doc.doc_id)
+        cls, agent, target, actors, cc, anchor, countries.fill, doc.doc_id, context)
+    actor1 = countries.convention(actor1, cc, cls.sub_event_type)
+    actor2 = countries.convention(actor2, cc, cls.sub_event_type)
     civilian_targeting = "Civilian targeting" if inter2 == 7 and cls.event_type in ("Violence against civilians", "Explosions/Remote violence", "Battles") else ""
     interaction = None
     if inter1 is not None:
@@ -418,15 +483,23 @@ def _with_notes(event: Event) -> Event:
     return replace(event, notes=write_notes(event))
 
 
-def _roles(text: str, actors: list[ActorMention], anchor: TriggerMention) -> tuple[ActorMention | None, ActorMention | None]:
+def _roles(text: str, actors: list[ActorMention], anchor: TriggerMention,
+           triggers: Sequence[TriggerMention] = ()) -> tuple[ActorMention | None, ActorMention | None]:
     """Agent and target around the deciding trigger."""
-    same = [a for a in actors if a.sentence == anchor.sentence and a.kind != "role"]
-    before = [a for a in same if a.span.end <= anchor.span.start]
+    same = _collapse([a for a in actors if a.sentence == anchor.sentence and a.kind != "role"], text)
+    # (a name the trigger phrase runs into, "a US military patrol took place",
+    # stands before it)
+    before = [a for a in same if a.span.start < anchor.span.start]
     after = [a for a in same if a.span.start >= anchor.span.end]
     agent = target = None
-    # Passive: "... were killed by Russian forces": the agent follows "by".
+    # Passive: "... were killed by Russian forces": the agent follows "by",
+    # unless a contrasting clause stands between ("X launched an offensive ...
+    # but were repulsed by Y": Y is the agent of the repulse, X of the offensive).
+    passive_anchor = bool(_PASSIVE.search(text[max(0, anchor.span.start - 25):anchor.span.start]))
     for a in after:
         if _BY.search(text[max(0, a.span.start - 40):a.span.start]):
+            if not passive_anchor and _CONTRAST.search(text, anchor.span.end, a.span.start):
+                break
             agent = a
             break
     if agent is not None:
@@ -456,7 +529,36 @@ def _roles(text: str, actors: list[ActorMention], anchor: TriggerMention) -> tup
     return agent, target
 
 
-def _code_actors(cls: Classification, agent, target, actors, cc: str, anchor, fill, doc_id: str):
+@dataclass(frozen=True, slots=True)
+class _RoleContext:
+    """What else in the incident decides the codebook's default actors."""
+
+    casualties: bool = False  # anyone killed or injured
+    counter_protest: bool = False  # "... gathered for a counter-demonstration"
+
+
+_COUNTER_PROTEST = re.compile(r"\bcounter[- ]?(?:demonstrat|protest|rall|march)", re.I)
+# Sub-event types whose unnamed target is civilians (ACLED codes arrested
+# people and owners of destroyed property as Civilians (<country>)).
+_CIVILIAN_TARGET_SUBS = frozenset({"Arrests", "Looting/property destruction"})
+
+
+_UNIDENTIFIED = "Unidentified Armed Group ({country})"
+
+
+def _collapse(actors: list[ActorMention], text: str) -> list[ActorMention]:
+    """"Daesh militants", "Houthi gunmen": a bare armed-group word right after
+    a name is that name, not a second, unidentified actor."""
+    out: list[ActorMention] = []
+    for a in actors:
+        if out and a.canonical == _UNIDENTIFIED and not text[out[-1].span.end:a.span.start].strip():
+            continue
+        out.append(a)
+    return out
+
+
+def _code_actors(cls: Classification, agent, target, actors, cc: str, anchor, fill, doc_id: str,
+                 context: _RoleContext = _RoleContext()):
     """Actor names per the codebook's conventions for each event type."""
     ev: list[Evidence] = []
     roles = [a for a in actors if a.kind == "role"]
@@ -478,6 +580,9 @@ def _code_actors(cls: Classification, agent, target, actors, cc: str, anchor, fi
         named = [a for a in actors if a.kind == "named" and a is not agent and a.inter in (3, 4, 6)]
         assoc1 = "; ".join(dict.fromkeys([assoc_role] * bool(assoc_role) + [name(a) for a in named]))
         actor2, inter2 = "", None
+        if context.counter_protest:
+            # a counter-demonstration is the other side of the protest
+            actor2, inter2 = generic("Protesters ({country})"), 6
         if sub != "Peaceful protest":
             force = agent if agent is not None and agent.inter in (1, 2, 3, 4, 8) else next(
                 (a for a in actors if a.inter in (1, 2, 3, 8) and a.kind != "role"), None)
@@ -492,13 +597,20 @@ def _code_actors(cls: Classification, agent, target, actors, cc: str, anchor, fi
         actor1, inter1 = generic("Rioters ({country})"), 5
         actor2, inter2 = "", None
         tgt = target if target is not None and target.inter != 5 else None
-        if sub == "Mob violence" and (tgt is None or tgt.inter == 7):
+        if cls.deciding_class == "brawl" and (tgt is None or tgt.inter not in (1, FOREIGN_STATE_INTER)):
+            # two crowds fighting each other: rioters on both sides
+            actor2, inter2 = generic("Rioters ({country})"), 5
+        elif sub == "Mob violence" and (tgt is None or tgt.inter == 7):
             actor2, inter2 = generic("Civilians ({country})"), 7
         elif tgt is not None:
             actor2, inter2 = name(tgt), _inter(tgt, cc)
             add_ev("actor2", tgt)
         return actor1, assoc_role, inter1, actor2, "", inter2, ev
 
+    if cls.event_type == "Explosions/Remote violence" and agent is not None and agent.inter == 7:
+        # civilians do not fire shells or drop bombs: the civilians named
+        # before the strike ("Five civilians died in a Russian air strike") were hit
+        agent, target = None, target if target is not None else agent
     actor1 = name(agent)
     inter1 = _inter(agent, cc) if agent else None
     add_ev("actor1", agent)
@@ -510,8 +622,13 @@ def _code_actors(cls: Classification, agent, target, actors, cc: str, anchor, fi
         if sub == "Arrests":
             actor1, inter1 = generic("Police Forces of {state} ({police_since}-)"), 1
         else:
-            actor1, inter1 = generic("Unidentified Armed Group ({country})"), 3
-    if not actor2 and cls.event_type == "Violence against civilians":
+            actor1, inter1 = generic(_UNIDENTIFIED), 3
+    # civilians are the target unless the report names another: of violence
+    # against civilians, of arrests and looting, and of remote violence that
+    # killed or injured people it calls civilians
+    hit_civilians = cls.event_type == "Explosions/Remote violence" and context.casualties and any(
+        a.inter == 7 and a.kind == "generic" for a in actors)
+    if not actor2 and (cls.event_type == "Violence against civilians" or sub in _CIVILIAN_TARGET_SUBS or hit_civilians):
         actor2, inter2 = generic("Civilians ({country})"), 7
     assoc2 = assoc_role if inter2 == 7 else ""
     return actor1, "", inter1, actor2, assoc2, inter2, ev

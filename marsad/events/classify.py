@@ -115,10 +115,11 @@ def classify(
         return _make("Suicide bomb", "suicide", fatalities)
     if has("violent_protest"):
         return _make("Violent demonstration", "violent_protest", fatalities)
-    if has("protest") or has("riot") or has("mob") or has("unrest"):
+    if has("protest") or has("riot") or has("mob") or has("unrest") or has("brawl"):
         if not (has("protest") or has("riot")):
-            # crowd violence ("rioters", stones, arson) with no demonstration or riot in sight
-            return _make("Mob violence", "mob" if has("mob") else "unrest", fatalities)
+            # crowd violence ("rioters", stones, arson, party cadres fighting)
+            # with no demonstration or riot in sight
+            return _make("Mob violence", next(c for c in ("mob", "brawl", "unrest") if has(c)), fatalities)
         if has("riot") or has("unrest"):
             return _make("Violent demonstration", "riot" if has("riot") else "unrest", fatalities)
         if fatalities > 0:
@@ -131,6 +132,10 @@ def classify(
     if has("disrupted") and fatalities == 0 and not injuries:
         return _make("Disrupted weapons use", "disrupted", fatalities)
     if (best := _strongest(REMOTE, scores)) is not None:
+        if best == "ied" and has("clash"):
+            # a mine or roadside bomb that opens an ambush or an exchange of
+            # fire is part of the battle
+            return _make("Armed clash", "clash", fatalities)
         return _make(REMOTE[best], best, fatalities)
     if has("territory"):
         if agent_inter == 1:
@@ -140,8 +145,9 @@ def classify(
         return _make("Armed clash", "clash", fatalities)
     if has("abduction"):
         return _make("Abduction/forced disappearance", "abduction", fatalities)
-    if has("arrest") and not (has("attack") and (fatalities > 0 or injuries)):
-        # people shot or beaten, then someone arrested: the attack is the event
+    if has("arrest") and not has("attack"):
+        # (people shot or beaten and arrested, or an attacker arrested
+        # afterwards: the attack is the event, below)
         return _make("Arrests", "arrest", fatalities)
     if has("attack"):
         return _make("Attack", "attack", fatalities)
@@ -163,7 +169,7 @@ def _strongest(classes: dict[str, str], scores: dict[str, float]) -> str | None:
 # Which trigger classes can be one incident across sentences: a new sentence
 # whose main class is in another family starts a new event.
 FAMILY: dict[str, str] = {
-    "protest": "demo", "riot": "demo", "mob": "demo", "unrest": "demo", "intervention": "demo",
+    "protest": "demo", "riot": "demo", "mob": "demo", "unrest": "demo", "intervention": "demo", "brawl": "demo",
     "violent_protest": "demo",
     "clash": "violence", "territory": "violence", "shelling": "violence", "air": "violence",
     "ied": "violence", "suicide": "violence", "grenade": "violence", "chemical": "violence",

@@ -17,9 +17,10 @@ import re
 import sqlite3
 import tempfile
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
 
@@ -28,7 +29,11 @@ from marsad.geo import normalize
 from marsad.paths import gazetteer_dir
 
 INDEX_NAME = "index.sqlite"
-SCHEMA_VERSION = "1"
+# Layout version, in ``meta``. 2: places carry their name's folded key
+# (``name_key``) and key rows their place's priority and population, indexed
+# in lookup order, so a lookup neither folds stored names nor sorts. An
+# index of an older layout is upgraded in place when first opened.
+SCHEMA_VERSION = "2"
 BUNDLED_SOURCE = "bundled"
 
 # Score bands: every exact match outranks every skeleton match, which outranks
@@ -53,6 +58,11 @@ FUZZY_SHORTLIST_CACHE = 1024
 # run over varied text stays well inside the 400 MB budget, while the
 # names that recur (Zipf) stay cached.
 LOOKUP_CACHE_SIZE = 20_000
+# Keys whose every row a lookup without a country has just read, kept so
+# that the same name looked up in one country next (the resolver's second
+# pass) filters them instead of asking SQLite again. A few hundred cover a
+# document's names; an entry averages ~20 rows (~25 KB).
+COMPLETE_ROWS_KEPT = 256
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
@@ -63,17 +73,35 @@ CREATE TABLE IF NOT EXISTS admin_names(cc TEXT, level INTEGER, code TEXT, name T
     PRIMARY KEY(cc, level, code));
 CREATE TABLE IF NOT EXISTS places(id INTEGER PRIMARY KEY, source TEXT, place_id TEXT,
     name TEXT, cc TEXT, admin1 TEXT, admin2 TEXT, admin3 TEXT, lat REAL, lon REAL,
-    feature TEXT, population INTEGER, priority INTEGER, admin1_code TEXT, admin2_code TEXT);
+    feature TEXT, population INTEGER, priority INTEGER, admin1_code TEXT, admin2_code TEXT,
+    name_key TEXT);
 CREATE INDEX IF NOT EXISTS places_source ON places(source);
-CREATE TABLE IF NOT EXISTS keys(key TEXT, tier INTEGER, place INTEGER, cc TEXT);
+CREATE TABLE IF NOT EXISTS keys(key TEXT, tier INTEGER, place INTEGER, cc TEXT,
+    priority INTEGER, population INTEGER);
 """
+# keys_rank lists a key's places in lookup order (priority, population, then
+# country and place as a tie-break): a lookup reads its shortlist off the
+# index and stops, where sorting every place of a common key ("Tal") was
+# most of its time.
 _KEY_INDEXES = """
-CREATE INDEX IF NOT EXISTS keys_lookup ON keys(key, tier, cc, place);
+CREATE INDEX IF NOT EXISTS keys_rank ON keys(key, tier, priority DESC, population DESC, cc, place);
 CREATE INDEX IF NOT EXISTS keys_country ON keys(cc, tier, key, place);
 """
+_KEY_INDEX_NAMES = ("keys_rank", "keys_lookup")  # keys_lookup: layout 1
 
 _PLACE_COLUMNS = ("place_id, name, cc, admin1, admin2, admin3, lat, lon, feature, population, "
                   "priority, source")
+# What a lookup reads per place: the columns above and the folded name.
+_ROW_COLUMNS = ", ".join("p." + c.strip() for c in _PLACE_COLUMNS.split(",")) + ", p.name_key"
+# The rows of a key in keys_rank order (with a country: of that country).
+_ROWS_SQL = (f"SELECT {_ROW_COLUMNS} FROM keys k JOIN places p ON p.id = k.place WHERE k.key=? AND k.tier=?"
+             " ORDER BY k.priority DESC, k.population DESC, k.cc, k.place LIMIT ?")
+_ROWS_CC_SQL = (f"SELECT {_ROW_COLUMNS} FROM keys k JOIN places p ON p.id = k.place"
+                " WHERE k.key=? AND k.tier=? AND k.cc=? ORDER BY k.priority DESC, k.population DESC, k.place LIMIT ?")
+# Both tiers' shortlists in one statement (one round trip per lookup): the
+# exact key's rows, then the skeleton key's, each flagged with its tier.
+_BOTH_SQL = f"SELECT 0, * FROM ({_ROWS_SQL}) UNION ALL SELECT 1, * FROM ({_ROWS_SQL})"
+_BOTH_CC_SQL = f"SELECT 0, * FROM ({_ROWS_CC_SQL}) UNION ALL SELECT 1, * FROM ({_ROWS_CC_SQL})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,8 +123,11 @@ class PlaceRow:
     admin2_code: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class Candidate:
+class Candidate(NamedTuple):
+    """A place a name may mean, with its lookup score. A named tuple: a
+    lookup builds many of them and a tuple is built several times faster
+    than a frozen dataclass."""
+
     place_id: str
     name: str
     country_code: str
@@ -111,7 +142,7 @@ class Candidate:
     population: int
     score: float
     source: str
-    tier: str = field(default="exact", compare=False)  # exact | skeleton | fuzzy
+    tier: str = "exact"  # exact | skeleton | fuzzy
 
 
 # Bytes of the index mapped into memory for reading (the bundled index is
@@ -146,11 +177,54 @@ def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
         else:
             conn = sqlite3.connect(path, timeout=30)
             conn.executescript(_SCHEMA)
+            _upgrade(conn)
             conn.executescript(_KEY_INDEXES)
         conn.execute("SELECT count(*) FROM meta").fetchone()
     except sqlite3.DatabaseError as err:
         raise GazetteerError(f"gazetteer index {path} cannot be opened: {err}") from err
     return conn
+
+
+def _layout(conn: sqlite3.Connection) -> str:
+    """The index's layout version ("" for an index not yet written)."""
+    found = conn.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+    return found[0] if found else ""
+
+
+def _upgrade(conn: sqlite3.Connection) -> None:
+    """Bring an index of layout 1 to the current one, in one transaction
+    (imported sources are kept): fold every place's name once and copy
+    priority and population onto its key rows."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        if _layout(conn) not in ("", SCHEMA_VERSION):
+            place_columns = {row[1] for row in conn.execute("PRAGMA table_info(places)")}
+            if "name_key" not in place_columns:
+                conn.execute("ALTER TABLE places ADD COLUMN name_key TEXT")
+                conn.execute("ALTER TABLE keys ADD COLUMN priority INTEGER")
+                conn.execute("ALTER TABLE keys ADD COLUMN population INTEGER")
+            conn.create_function("marsad_exact_key", 1, normalize.exact_key, deterministic=True)
+            conn.execute("UPDATE places SET name_key = marsad_exact_key(name)")
+            conn.execute("UPDATE keys SET (priority, population) ="
+                         " (SELECT priority, population FROM places WHERE id = keys.place)")
+            conn.execute("DROP INDEX IF EXISTS keys_lookup")
+            for statement in _KEY_INDEXES.strip().split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+            conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def _upgrade_file(path: Path) -> None:
+    """Upgrade the index at ``path`` to the current layout (a few seconds)."""
+    try:
+        _connect(path, readonly=False).close()
+    except GazetteerError as err:
+        raise GazetteerError(f"gazetteer index {path} was built by an older marsad and cannot be upgraded "
+                             f"here ({err}); rebuild it with `marsad gazetteer build`") from err
 
 
 # Places written per batch (one executemany for places and one for keys).
@@ -167,29 +241,31 @@ def write_source(conn: sqlite3.Connection, source: str, kind: str, path: str, pr
         conn.execute("DELETE FROM keys WHERE place IN (SELECT id FROM places WHERE source=?)", (source,))
         conn.execute("DELETE FROM places WHERE source=?", (source,))
         if bulk:
-            conn.execute("DROP INDEX IF EXISTS keys_lookup")
+            for index in _KEY_INDEX_NAMES:
+                conn.execute(f"DROP INDEX IF EXISTS {index}")  # names are constants, not input
         next_id = (conn.execute("SELECT max(id) FROM places").fetchone()[0] or 0) + 1
         count = 0
         place_sql = ("INSERT INTO places(id, source, place_id, name, cc, admin1, admin2, admin3, lat, lon,"
-                     " feature, population, priority, admin1_code, admin2_code)"
-                     " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
-        key_sql = "INSERT INTO keys(key, tier, place, cc) VALUES (?,?,?,?)"
+                     " feature, population, priority, admin1_code, admin2_code, name_key)"
+                     " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+        key_sql = "INSERT INTO keys(key, tier, place, cc, priority, population) VALUES (?,?,?,?,?,?)"
         place_batch: list[tuple] = []
         key_batch: list[tuple] = []
         for row in rows:
             pid = next_id + count
             cc = row.country_code.upper()
+            population = int(row.population or 0)
             place_batch.append((
                 pid, source, row.place_id, row.name, cc, row.admin1, row.admin2,
-                row.admin3, row.latitude, row.longitude, row.feature, int(row.population or 0),
-                priority, row.admin1_code, row.admin2_code))
+                row.admin3, row.latitude, row.longitude, row.feature, population,
+                priority, row.admin1_code, row.admin2_code, normalize.exact_key(row.name)))
             seen: set[tuple[str, int]] = set()
             for name in dict.fromkeys((row.name, *row.alternate_names)):
                 exact, skeleton = normalize.keys(name)
                 for key, tier in ((exact, 0), (skeleton, 1)):
                     if key and (key, tier) not in seen:
                         seen.add((key, tier))
-                        key_batch.append((key, tier, pid, cc))
+                        key_batch.append((key, tier, pid, cc, priority, population))
             count += 1
             if len(place_batch) >= WRITE_BATCH:
                 conn.executemany(place_sql, place_batch)
@@ -273,6 +349,8 @@ class Gazetteer:
         self.path = path
         self._countries = {cc: (name, iso) for cc, name, iso in conn.execute("SELECT cc, name, iso FROM countries")}
         self._cached_lookup = lru_cache(maxsize=LOOKUP_CACHE_SIZE)(self._lookup)
+        # (exact key, skeleton key) -> (exact rows, skeleton rows): all of them
+        self._complete: dict[tuple[str, str], tuple[list[tuple], list[tuple]]] = {}
         self._country_keys = lru_cache(maxsize=FUZZY_SHORTLIST_CACHE)(self._load_country_keys)
 
     @classmethod
@@ -283,7 +361,12 @@ class Gazetteer:
             if path:
                 raise GazetteerError(f"no gazetteer index at {target}")
             build_bundled(target)
-        return cls(_connect(target, readonly=True), target)
+        conn = _connect(target, readonly=True)
+        if _layout(conn) not in ("", SCHEMA_VERSION):
+            conn.close()
+            _upgrade_file(target)
+            conn = _connect(target, readonly=True)
+        return cls(conn, target)
 
     def close(self) -> None:
         self._conn.close()
@@ -372,14 +455,9 @@ class Gazetteer:
     def _rows(self, key: str, tier: int, cc: str | None, limit: int) -> list[tuple]:
         """Rows under a key, highest priority and population first (a shortlist:
         "Tal" or a two-letter skeleton can have hundreds)."""
-        sql = (f"SELECT {', '.join('p.' + c.strip() for c in _PLACE_COLUMNS.split(','))} FROM keys k "
-               "JOIN places p ON p.id = k.place WHERE k.key=? AND k.tier=?")
-        args: tuple = (key, tier)
         if cc:
-            sql += " AND k.cc=?"
-            args += (cc,)
-        sql += f" ORDER BY p.priority DESC, p.population DESC LIMIT {int(limit)}"
-        return self._conn.execute(sql, args).fetchall()
+            return self._conn.execute(_ROWS_CC_SQL, (key, tier, cc, limit)).fetchall()
+        return self._conn.execute(_ROWS_SQL, (key, tier, limit)).fetchall()
 
     def _load_country_keys(self, cc: str, initial: str) -> tuple[list[str], dict[str, list[int]]]:
         """A country's exact keys that start with ``initial``: the fuzzy
@@ -393,19 +471,43 @@ class Gazetteer:
             index.setdefault(key, []).append(place)
         return list(index), index
 
+    def _both_tiers(self, exact: str, skeleton: str, cc: str | None, limit: int) -> tuple[list[tuple], list[tuple]]:
+        """The exact and the skeleton shortlist (as two ``_rows`` calls would give)."""
+        if cc:
+            complete = self._complete.get((exact, skeleton))
+            if complete is not None:
+                # every row of both keys, in (priority, population, country,
+                # place) order: one country's rows keep the order the
+                # country query gives (priority, population, place)
+                exact_rows, skeleton_rows = complete
+                return [r for r in exact_rows if r[2] == cc][:limit], [r for r in skeleton_rows if r[2] == cc][:limit]
+        if not skeleton:
+            found = self._rows(exact, 0, cc, limit), []
+        elif cc:
+            rows = self._conn.execute(_BOTH_CC_SQL, (exact, 0, cc, limit, skeleton, 1, cc, limit)).fetchall()
+            found = [r[1:] for r in rows if r[0] == 0], [r[1:] for r in rows if r[0] == 1]
+        else:
+            rows = self._conn.execute(_BOTH_SQL, (exact, 0, limit, skeleton, 1, limit)).fetchall()
+            found = [r[1:] for r in rows if r[0] == 0], [r[1:] for r in rows if r[0] == 1]
+        if not cc and len(found[0]) < limit and len(found[1]) < limit:
+            if len(self._complete) >= COMPLETE_ROWS_KEPT:
+                del self._complete[next(iter(self._complete))]  # the oldest
+            self._complete[(exact, skeleton)] = found
+        return found
+
     @staticmethod
     def _row_score(row: tuple, base: float, query_key: str) -> float:
-        name, pop, priority = row[1], row[9], row[10]
-        similarity = fuzz.ratio(query_key, normalize.exact_key(name)) / 100.0
+        pop, priority = row[9], row[10]
+        similarity = fuzz.ratio(query_key, row[12]) / 100.0
         pop_part = min(1.0, math.log10(1 + (pop or 0)) / 7.0)
         bonus = BAND_WIDTH * (0.5 * similarity + 0.3 * pop_part + 0.2 * min(1, priority / 2))
         return round(base + bonus, 4)
 
     def _candidate(self, row: tuple, score: float, tier: str) -> Candidate:
-        place_id, name, cc, a1, a2, a3, lat, lon, feature, pop, _priority, source = row
-        country, iso = self._countries.get(cc, ("", None))
-        return Candidate(place_id, name, cc, country, iso, a1 or "", a2 or "", a3 or "", lat, lon,
-                         feature, int(pop or 0), score, source, tier)
+        place_id, name, cc, a1, a2, a3, lat, lon, feature, pop, _priority, source, _key = row
+        country, iso = self._countries.get(cc, _NO_COUNTRY)
+        return _new_candidate(Candidate, (place_id, name, cc, country, iso, a1 or "", a2 or "", a3 or "",
+                                          lat, lon, feature, int(pop or 0), score, source, tier))
 
     def _lookup(self, name: str, cc: str | None, limit: int, fuzzy: bool = True) -> tuple[Candidate, ...]:
         exact, skeleton = normalize.keys(name)
@@ -424,20 +526,25 @@ class Gazetteer:
                     best[key] = (score, row, tier)
 
         shortlist = limit * SHORTLIST_FACTOR
-        add(self._rows(exact, 0, cc, shortlist), EXACT_BASE, "exact")
+        exact_rows, skeleton_rows = self._both_tiers(exact, skeleton, cc, shortlist)
+        add(exact_rows, EXACT_BASE, "exact")
         if skeleton and len(best) < limit:
-            add(self._rows(skeleton, 1, cc, shortlist), SKELETON_BASE, "skeleton")
+            add(skeleton_rows, SKELETON_BASE, "skeleton")
         if cc and fuzzy and not best:
             keys_list, index = self._country_keys(cc, exact[0])
             for key, sim, _ in process.extract(exact, keys_list, scorer=fuzz.ratio,
                                                score_cutoff=FUZZY_CUTOFF, limit=limit):
                 ids = index[key][:MAX_ROWS_PER_KEY]
                 rows = self._conn.execute(
-                    f"SELECT {_PLACE_COLUMNS} FROM places WHERE id IN ({','.join('?' * len(ids))})", ids).fetchall()
+                    f"SELECT {_ROW_COLUMNS} FROM places p WHERE id IN ({','.join('?' * len(ids))})", ids).fetchall()
                 add(rows, FUZZY_BASE, "fuzzy")
         ranked = sorted(best.values(), key=lambda srt: (-srt[0], -int(srt[1][9] or 0), srt[1][0]))
         return tuple(self._candidate(row, score, tier) for score, row, tier in ranked[:limit])
 
+
+_NO_COUNTRY = ("", None)
+# Builds a Candidate from a full tuple without the keyword-handling __new__.
+_new_candidate = tuple.__new__
 
 _WORD = re.compile(r"[^\W\d_][\w'’ʿ`-]*", re.UNICODE)
 # Lower-case words allowed inside a multi-word place name ("Ras al Ain", "Deir ez-Zor").

@@ -10,7 +10,7 @@ in ``data/folding.yaml``; this module only applies them.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
@@ -43,6 +43,13 @@ class FoldingRules:
     substitutions: tuple[tuple[str, str], ...]
     vowels: frozenset[str]
     admin_aliases: tuple[tuple[str, ...], ...]
+    # Derived, for speed: the glued prefixes as one str.startswith argument
+    # (most tokens start with none), and a str.translate table deleting vowels.
+    glued_prefixes: tuple[str, ...] = ()
+    drop_vowels: dict = field(default_factory=dict)
+    # ... and the descriptors as a name's possible last / first words.
+    descriptor_ends: tuple[str, ...] = ()
+    descriptor_starts: tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=1)
@@ -67,6 +74,10 @@ def rules() -> FoldingRules:
         substitutions=tuple((a, b) for a, b in data["skeleton_substitutions"]),
         vowels=frozenset(data["vowels"]),
         admin_aliases=tuple(tuple(group) for group in data.get("admin_aliases") or ()),
+        glued_prefixes=tuple(prefix for prefix, _ in glued),
+        drop_vowels=str.maketrans("", "", "".join(data["vowels"])),
+        descriptor_ends=tuple(" " + phrase for phrase, _ in descriptors),
+        descriptor_starts=tuple(phrase + " " for phrase, _ in descriptors),
     )
 
 
@@ -97,7 +108,7 @@ def _tokens(text: str) -> list[str]:
     for i, token in enumerate(tokens):
         if token in r.articles and len(tokens) > 1:
             continue
-        if i > 0:
+        if i > 0 and token.startswith(r.glued_prefixes):
             for prefix, strip in r.glued_articles:
                 if token.startswith(prefix) and len(token) - strip >= r.glued_min_rest:
                     token = token[strip:]
@@ -127,8 +138,7 @@ def _skeleton_token(token: str, r: FoldingRules) -> str:
     if not token:
         return ""
     first = "a" if token[0] in r.vowels else token[0]
-    rest = "".join(ch for ch in token[1:] if ch not in r.vowels)
-    return _DOUBLED.sub(r"\1", first + rest)
+    return _DOUBLED.sub(r"\1", first + token[1:].translate(r.drop_vowels))
 
 
 @lru_cache(maxsize=CACHE_SIZE)
@@ -162,6 +172,8 @@ def strip_descriptors(name: str) -> tuple[str, str]:
     while changed:
         changed = False
         low = core.lower()
+        if not (low.endswith(r.descriptor_ends) or low.startswith(r.descriptor_starts)):
+            break  # most names: no descriptor at either end
         for phrase, phrase_cue in r.descriptors:
             if low.endswith(" " + phrase) and len(core) > len(phrase) + 1:
                 core = core[: -len(phrase) - 1].rstrip(" ,-")

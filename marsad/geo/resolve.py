@@ -38,6 +38,13 @@ AMBIGUITY_MARGIN = 0.02
 # Votes a country needs to become the document's focus (one unambiguous
 # place name, or a named country, is enough).
 FOCUS_MIN_VOTES = 0.9
+# Places without a population (villages of imported lists) count as this many
+# people when a name's country vote is split among its namesakes.
+FOCUS_POPULATION_FLOOR = 1000
+# A namesake this many times smaller than a name's largest one is "minor"
+# and weighs FOCUS_MINOR_SHARE of a full country share.
+FOCUS_MINOR_RATIO = 10
+FOCUS_MINOR_SHARE = 0.1
 # A bundled place and an imported one this close, scoring this near, are the
 # same place told twice; the imported row wins.
 SAME_PLACE_KM = 10.0
@@ -120,9 +127,23 @@ def _focus(per_mention: Iterable[list[Candidate]], votes_in: dict[str, float] | 
     for cc, weight in (votes_in or {}).items():
         votes[cc] += weight
     for cands in per_mention:
-        exact = {c.country_code for c in cands if c.tier == "exact"}
-        for cc in exact:
-            votes[cc] += 1.0 / len(exact)
+        # a name's vote is split evenly among the countries where it is an
+        # exact match, except that a country whose namesake is tiny beside
+        # a well-known largest one gets only a small share ("Donetsk": the
+        # Ukrainian city and region, hardly the Russian town of 50,000)
+        size: dict[str, int] = {}
+        for c in cands:
+            if c.tier == "exact":
+                size[c.country_code] = max(size.get(c.country_code, 0), (c.population or 0) + FOCUS_POPULATION_FLOOR)
+        if not size:
+            continue
+        largest = max(size.values())
+        # (only beside a well-known place: small populations are often missing or rough)
+        weight = {cc: FOCUS_MINOR_SHARE if n * FOCUS_MINOR_RATIO < largest and largest >= WELL_KNOWN_POPULATION
+                  else 1.0 for cc, n in size.items()}
+        total = sum(weight.values())
+        for cc, w in weight.items():
+            votes[cc] += w / total
     if not votes:
         return ""
     (top, top_votes), *rest = votes.most_common(2) + [("", 0.0)]

@@ -56,7 +56,16 @@ def _files(name: str) -> list[Path]:
     return files
 
 
+# A capital letter outside an escape (\W, \S, \D, \B ...) or a class range can
+# never match: every pattern runs against the lower-cased sentence.
+_ESCAPES_AND_SETS = re.compile(r"\\.|\[(?:\\.|[^\]])*\]")
+
+
 def _compile(path: Path, what: str, patterns: list[str]) -> re.Pattern[str]:
+    for p in patterns:
+        if any(ch.isupper() for ch in _ESCAPES_AND_SETS.sub("", p)):
+            raise KnowledgeError(f"{path}: {what}: pattern {p!r} has capital letters, but patterns are "
+                                 "matched against lower-cased text: write it in lower case")
     try:
         return re.compile(r"\b(?:" + "|".join(f"(?:{p})" for p in patterns) + r")\b")
     except re.error as err:

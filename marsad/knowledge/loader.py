@@ -97,6 +97,36 @@ class ActorEntry:
     state_of: str = ""
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class UnitRule:
+    """Where ACLED names a state force's unit ("... Air Force") and where not.
+
+    ``named_where``: state ISO2 -> the countries where the unit's name is
+    used for it; elsewhere its words name the state's forces alone. ``bases``:
+    the state's force name -> its ISO2 (the names the suffix is added to).
+    ``for_sub_events``: in these sub-event types a state of ``named_where``
+    acting where its unit is named gets the unit's name even when the report
+    only says "Russian forces" (an air strike is the air force's).
+    """
+
+    suffix: str
+    named_where: dict[str, tuple[str, ...]]
+    bases: dict[str, str]
+    for_sub_events: frozenset[str] = frozenset()
+
+    def name(self, actor: str, event_iso2: str, sub_event_type: str) -> str:
+        tail = " " + self.suffix
+        if actor.endswith(tail):
+            state = self.bases.get(actor[: -len(tail)])
+            if state is not None and event_iso2 not in self.named_where.get(state, ()):
+                return actor[: -len(tail)]
+            return actor
+        state = self.bases.get(actor)
+        if state is not None and sub_event_type in self.for_sub_events and event_iso2 in self.named_where.get(state, ()):
+            return actor + tail
+        return actor
+
+
 def fold(text: str) -> str:
     """Lower-case, accents and typographic apostrophes removed, spaces collapsed."""
     if text.isascii():
@@ -166,6 +196,9 @@ class Knowledge:
     actors: tuple[ActorEntry, ...]
     ambiguous: frozenset[str] = frozenset()  # folded aliases declared as shared
     sources: tuple[str, ...] = ()  # files read, shipped first
+    unit_rules: tuple[UnitRule, ...] = ()
+    # (state ISO2, event ISO2) -> the name its forces act under there
+    acting_as: dict = field(default_factory=dict, repr=False, compare=False)
     _by_alias: dict = field(default_factory=dict, repr=False, compare=False)
     _by_name: dict = field(default_factory=dict, repr=False, compare=False)
 
@@ -232,6 +265,17 @@ class Knowledge:
             }
         out = _PLACEHOLDER.sub(lambda m: values[m.group(1)], name)
         return out.replace(" (-)", "")
+
+    def conventional_name(self, actor: str, event_iso2: str, sub_event_type: str) -> str:
+        """A state force's name as ACLED writes it for an event: with or
+        without its unit (see :class:`UnitRule`)."""
+        if self.acting_as:
+            entry = self._by_name.get(actor)
+            if entry is not None and entry.kind == "state" and (entry.state_of, event_iso2) in self.acting_as:
+                return self.acting_as[(entry.state_of, event_iso2)]
+        for rule in self.unit_rules:
+            actor = rule.name(actor, event_iso2, sub_event_type)
+        return actor
 
     def inter_for(self, entry: ActorEntry, iso2: str) -> int:
         """ACLED inter code in an event in ``iso2``: state forces abroad are 8."""
@@ -454,7 +498,7 @@ def _parse_actor_file(data, path: Path, state: dict, country_codes: set[str]) ->
     version = data.get("version", 1)
     if version != 1:
         raise KnowledgeError(f"{path}: unsupported version {version!r} (expected 1)")
-    unknown = set(data) - {"version", "generic", "named", "roles", "state_templates", "ethnic", "ambiguous"}
+    unknown = set(data) - {"version", "generic", "named", "roles", "state_templates", "ethnic", "ambiguous", "acting_as"}
     if unknown:
         raise KnowledgeError(f"{path}: unknown section(s) {', '.join(sorted(map(str, unknown)))}")
     for section in _SECTIONS:
@@ -506,6 +550,18 @@ def _parse_actor_file(data, path: Path, state: dict, country_codes: set[str]) ->
     if "ambiguous" in data:
         for alias in _str_list(data["ambiguous"], where, "ambiguous", "ambiguous"):
             state["ambiguous"].add(fold(alias))
+    for j, rule in enumerate(data.get("acting_as") or [], 1):
+        what = f"acting_as entry {j}"
+        if not isinstance(rule, dict) or not isinstance(rule.get("name"), str) or not isinstance(rule.get("states"), list):
+            raise where.fail(what, "must be a mapping with name, states and where")
+        states = [c.upper() for c in _str_list(rule.get("states"), where, what, "states")]
+        places = [c.upper() for c in _str_list(rule.get("where"), where, what, "where")]
+        for code in states + places:
+            if code not in country_codes:
+                raise where.fail(what, f"unknown country code {code!r}")
+        for code in states:
+            for place in places:
+                state["acting_as"][(code, place)] = " ".join(rule["name"].split())
 
 
 def _ethnic_aliases(group: str) -> list[str]:
@@ -520,7 +576,7 @@ def _parse_templates(raw, where: _Where, templates: dict) -> None:
         what = f"state_templates.{kind}"
         if not isinstance(spec, dict):
             raise where.fail(what, "must be a mapping with name, inter, words")
-        current = templates.setdefault(kind, {"name": None, "inter": 1, "words": [], "units": {}})
+        current = templates.setdefault(kind, {"name": None, "inter": 1, "words": [], "units": {}, "unit_rules": {}})
         if "name" in spec:
             if not isinstance(spec["name"], str) or "{state}" not in spec["name"] and "{country}" not in spec["name"]:
                 raise where.fail(what, "'name' must be text holding {state} or {country}")
@@ -542,6 +598,15 @@ def _parse_templates(raw, where: _Where, templates: dict) -> None:
             for word in _str_list(unit.get("words"), where, f"{what} unit {j}", "words"):
                 if word not in words:
                     words.append(word)
+            if "named_where" in unit:
+                named_where = unit["named_where"]
+                if not isinstance(named_where, dict):
+                    raise where.fail(f"{what} unit {j}", "'named_where' must map a state's ISO2 code to a list of codes")
+                current["unit_rules"][unit["suffix"].strip()] = (
+                    {str(k).upper(): tuple(c.upper() for c in _str_list(v, where, f"{what} unit {j}", "named_where"))
+                     for k, v in named_where.items()},
+                    tuple(_str_list(unit.get("for_sub_events"), where, f"{what} unit {j}", "for_sub_events")),
+                )
         if current["name"] is None:
             raise where.fail(what, "'name' is required")
 
@@ -585,6 +650,15 @@ def _template_entries(templates: dict, table: CountryTable) -> dict[str, _Raw]:
     return out
 
 
+def _unit_rules(templates: dict, table: CountryTable) -> tuple[UnitRule, ...]:
+    rules = []
+    for spec in templates.values():
+        for suffix, (named_where, subs) in spec.get("unit_rules", {}).items():
+            bases = {_fill(spec["name"], c): c.iso2 for c in table if c.has_state_forces}
+            rules.append(UnitRule(suffix, named_where, bases, frozenset(subs)))
+    return tuple(rules)
+
+
 def _finish(raw: _Raw, kind: str, fold=fold) -> ActorEntry:
     seen: dict[str, int] = {}
     aliases: list[str] = []
@@ -625,11 +699,13 @@ def _build(country_files: list[Path], actor_files: list[Path]) -> Knowledge:
     table = CountryTable(_country(e) for e in merged.values())
     codes = set(merged)
 
-    state: dict = {"generic": {}, "named": {}, "roles": {}, "ethnic": {}, "templates": {}, "ambiguous": set()}
+    state: dict = {"generic": {}, "named": {}, "roles": {}, "ethnic": {}, "templates": {}, "ambiguous": set(),
+                   "acting_as": {}}
     for path in actor_files:
         _parse_actor_file(_read(path), path, state, codes)
 
     generated = _template_entries(state["templates"], table)
+    unit_rules = _unit_rules(state["templates"], table)
 
     # Named entries: fill placeholders for state forces; a named state entry
     # with the same name as a generated one extends it.
@@ -692,6 +768,8 @@ def _build(country_files: list[Path], actor_files: list[Path]) -> Knowledge:
         actors=tuple(actors),
         ambiguous=frozenset(state["ambiguous"]),
         sources=tuple(str(p) for p in country_files + actor_files),
+        unit_rules=unit_rules,
+        acting_as=dict(state["acting_as"]),
         _by_alias={},
         _by_name=by_name,
     )

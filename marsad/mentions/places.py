@@ -48,18 +48,37 @@ PREPOSITIONS = (
     r"the region of|the area of|the countryside of|the state of|the county of|the municipality of"
 )
 _CUE_BEFORE = re.compile(
-    rf"\b(?P<prep>{PREPOSITIONS})\s+(?:the\s+)?(?:(?P<dir>northern|southern|eastern|western|north-?eastern|north-?western|south-?eastern|south-?western|central|rural|eastern rural|western rural|northern rural|southern rural)\s+)?(?P<name>{NAME})"
+    # (the preposition in any case: "In Aleppo, ..." opens many sentences)
+    rf"\b(?P<prep>(?i:{PREPOSITIONS}))\s+(?:the\s+)?(?:(?P<dir>northern|southern|eastern|western|north-?eastern|north-?western|south-?eastern|south-?western|central|rural|eastern rural|western rural|northern rural|southern rural)\s+)?(?P<name>{NAME})"
     rf"(?:\s+(?P<noun>{PLACE_NOUNS})s?\b)?"
 )
 _CUE_AFTER = re.compile(rf"(?P<name>{NAME})\s+(?P<noun>{PLACE_NOUNS})s?\b")
-# Most sentences hold no place noun: then _CUE_AFTER, which tries a name at
-# every character, is not run (same matches, a third of this stage's time).
-_CUE_AFTER_GATE = PatternGate(_CUE_AFTER)
+# "Russian forces shelled Kreminna, Luhansk." / "bombed Mariupol with ...": the
+# name a strike verb acts on is a place when the clause ends or goes on with a
+# preposition, comma or participle right after it ("shelled HTS positions",
+# "attacked Palestinian houses" go on with a common noun and are not places).
+_STRIKE_VERBS = (
+    r"shelled|shelling|bombed|bombing|bombarded|bombarding|struck|hit|stormed|raided|captured|"
+    r"recaptured|seized|retook|liberated|attacked|targeted|besieged|encircled|entered|"
+    r"took control of|taking control of|took over|control over|shelling of|bombardment of|"
+    r"airstrikes? on|air strikes? on|attacks? on|offensive on"
+)
+# Their cue: weaker evidence than a preposition, so an actor name overlapping
+# such a candidate wins whatever its length ("attacked ATMIS UPDF at ...").
+OBJECT_CUE = "object"
+_VERB_OBJECT = re.compile(
+    rf"\b(?:{_STRIKE_VERBS})\s+(?P<name>{NAME})"
+    r"(?=\s*(?:[.;,)]|$)|\s+(?:with|using|on|in|at|from|during|after|before|killing|wounding|injuring|"
+    r"leaving|causing|damaging|and|as|overnight|again|twice|for)\b)"
+)
 # "the northern Iraqi city of Mosul": the place follows "city of"; the word
 # before it ("Iraqi") only describes it.
 _OF_NOUNS = r"city|town|village|province|region|district|governorate|municipality"
 _NOUN_OF = re.compile(rf"\b(?P<noun>{_OF_NOUNS}) of (?P<name>{NAME})")
 _NOUN_OF_GATE = PatternGate(_NOUN_OF)
+# Most sentences hold no place noun: then _CUE_AFTER, which tries a name at
+# every character, is not run (same matches, a third of this stage's time).
+_CUE_AFTER_GATE = PatternGate(_CUE_AFTER)
 _DESCRIBES_NEXT = re.compile(rf"\s+(?:{_OF_NOUNS}) of\s")
 # "near Pashkove, Kharkiv." / "shelled Avdiivka, Donetsk, using ...": a name
 # after a place and a comma, closing the clause, is the place's admin area.
@@ -142,6 +161,8 @@ def find_places(sentence: Sentence) -> list[PlaceMention]:
         add(m.start("name"), m.end("name"), m.group("noun"))
     for m in _CUE_AFTER.finditer(text) if _CUE_AFTER_GATE.may_match(text) else ():
         add(m.start("name"), m.end("name"), m.group("noun").lower())
+    for m in _VERB_OBJECT.finditer(text):
+        add(m.start("name"), m.end("name"), OBJECT_CUE)
     for m in _CUE_BEFORE.finditer(text):
         prep = m.group("prep").lower()
         cue = (m.group("noun") or "").lower()

@@ -26,13 +26,13 @@ _CLAUSE_BREAK = re.compile(r"[;:]|,\s+(?:and|but|while|whereas)\b|\.\s")
 # protest was about rather than a second incident.
 GRIEVANCE_CLASSES = frozenset(
     {"attack", "clash", "shelling", "air", "ied", "arrest", "abduction", "sexual", "looting",
-     "suicide", "grenade", "chemical", "territory", "mob", "unrest", "other", "agreement", "change", "base"}
+     "suicide", "grenade", "chemical", "territory", "mob", "unrest", "brawl", "other", "agreement", "change", "base"}
 )
 
 
 # Classes that stay incidents even in a sentence about a disaster, an
 # accident or diplomacy (see ``nonpolitical`` in triggers.yaml).
-UNMISTAKABLE = frozenset({"protest", "violent_protest", "riot", "clash", "air", "shelling", "suicide", "grenade", "chemical",
+UNMISTAKABLE = frozenset({"protest", "violent_protest", "riot", "unrest", "clash", "brawl", "air", "shelling", "suicide", "grenade", "chemical",
                           "intervention", "territory"})
 
 

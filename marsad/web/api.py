@@ -223,17 +223,17 @@ def session(request: Request) -> dict:
     return {"user": access.name or None, "role": access.role, "csrf_token": csrf_token(request)}
 
 
-@router.post("/session", dependencies=CSRF, summary="Sign in (sets the session cookie)")
+@router.post("/session", dependencies=CSRF, summary="Sign in (sets the session cookie)",
+             description="401 on a wrong name or password; 429 (with Retry-After) while the"
+                         " account or the client address is locked after too many failures.")
 def login(request: Request, body: LoginBody) -> dict:
-    with _store(request) as store:
-        user = us.authenticate(store, body.name, body.password)
+    user = sign_in(request, body.name, body.password)
     if user is None:
         raise HTTPException(401, "wrong name or password")
-    sign_in(request, user)
     return {"user": user.name, "role": user.role, "csrf_token": csrf_token(request)}
 
 
-@router.post("/logout", dependencies=CSRF, summary="Sign out")
+@router.post("/logout", dependencies=CSRF, summary="Sign out (ends every session of the user)")
 def logout(request: Request) -> dict:
     sign_out(request)
     return {"user": None}
@@ -248,4 +248,5 @@ def list_users(request: Request, access: Admin) -> dict:
 @router.post("/users", dependencies=CSRF, status_code=201, summary="Add a user (admin)")
 def add_user(request: Request, access: Admin, body: UserBody) -> dict:
     with _store(request) as store:
-        return {"user": _user_json(us.add_user(store, body.name, body.role, body.password))}
+        return {"user": _user_json(us.add_user(store, body.name, body.role, body.password,
+                                               by=access.name))}

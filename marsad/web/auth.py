@@ -1,8 +1,15 @@
 """Who is asking and what they may do: sessions, roles and CSRF tokens.
 
 * A session is a signed cookie (Starlette's SessionMiddleware: HttpOnly,
-  SameSite=Lax) holding the user's id and a CSRF token; the signing key is
-  kept in the database so sessions survive a restart.
+  SameSite=Lax, Secure over HTTPS) holding the user's id, the user's
+  session key, when it was issued and last used, and a CSRF token; the
+  signing key is kept in the database so sessions survive a restart.
+* A session ends after ``SESSION_IDLE_SECONDS`` without a request, after
+  ``SESSION_ABSOLUTE_SECONDS`` in all, and when the user's session key
+  changes (sign-out, new password, new role): an old cookie then stops
+  working even if someone kept a copy.
+* Sign-in is throttled per account name and per client address
+  (``marsad.store.logins``).
 * Roles are ordered viewer < editor < admin. With no user configured at all
   the app is read-only and answers only requests from this computer that
   name it (loopback client and a localhost Host header: no DNS rebinding).
@@ -15,18 +22,43 @@ from __future__ import annotations
 
 import ipaddress
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from fastapi import HTTPException, Request
 
-from marsad.store.users import ROLES, User, count_users, get_user
+from marsad.store import logins
+from marsad.store.sqlite import Store
+from marsad.errors import MarsadError
+from marsad.store.users import (
+    ROLES,
+    User,
+    check_password,
+    count_users,
+    end_sessions,
+    get_user,
+    session_key,
+    set_password,
+)
 
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 SESSION_USER = "uid"
+SESSION_KEY = "key"
+SESSION_ISSUED = "iat"
+SESSION_SEEN = "seen"
 SESSION_CSRF = "csrf"
+# The one-line notice shown on the next page (kept in the session).
+FLASH = "flash"
+# A session unused this long ends: a lunch break or a long read keeps it, a
+# laptop left open overnight does not.
+SESSION_IDLE_SECONDS = 2 * 3600
+# A session ends this long after sign-in whatever happens: analysts sign in
+# once a working day, and a stolen cookie is worth at most that much.
+SESSION_ABSOLUTE_SECONDS = 12 * 3600
+SESSION_ENDED = "your session has ended (signed out, expired or changed); sign in again"
 
 
 class LoginRequired(HTTPException):
@@ -75,12 +107,41 @@ def csrf_token(request: Request) -> str:
     return token
 
 
+def client_address(request: Request) -> str:
+    """The client's address (the proxy's X-Forwarded-For only when trusted)."""
+    return request.client.host if request.client else ""
+
+
+def _live(session: dict, key: str | None, now: float) -> bool:
+    """The session carries the user's current key and has not expired."""
+    sent, issued, seen = session.get(SESSION_KEY), session.get(SESSION_ISSUED), session.get(SESSION_SEEN)
+    return (isinstance(key, str) and bool(key) and isinstance(sent, str)
+            and secrets.compare_digest(key.encode(), sent.encode())
+            and isinstance(issued, (int, float)) and isinstance(seen, (int, float))
+            and 0 <= now - issued < SESSION_ABSOLUTE_SECONDS
+            and 0 <= now - seen < SESSION_IDLE_SECONDS)
+
+
+def _session_user(request: Request, store: Store) -> User | None:
+    """The signed-in user, or None; a session that has ended is cleared."""
+    uid = request.session.get(SESSION_USER)
+    if not isinstance(uid, int):
+        return None
+    now = time.time()
+    user = get_user(store, uid) if _live(request.session, session_key(store, uid), now) else None
+    if user is None:
+        request.session.clear()
+        request.session[FLASH] = {"kind": "error", "message": SESSION_ENDED}
+        return None
+    request.session[SESSION_SEEN] = int(now)
+    return user
+
+
 def access_of(request: Request) -> Access:
     """Look the requester up (runs in a worker thread: it opens the database)."""
     with request.app.state.open_store() as store:
         configured = count_users(store) > 0
-        uid = request.session.get(SESSION_USER)
-        user = get_user(store, uid) if isinstance(uid, int) else None
+        user = _session_user(request, store)
     if user is not None:
         return Access(user, user.role, configured)
     if not configured and is_loopback(request.client.host if request.client else None) \
@@ -134,12 +195,48 @@ async def check_csrf(request: Request) -> None:
         raise HTTPException(403, "request from another site refused")
 
 
-def sign_in(request: Request, user: User) -> None:
-    """A fresh session (new CSRF token) for ``user``: no session fixation."""
+def sign_in(request: Request, name: str, password: str) -> User | None:
+    """Check the password (throttled) and start a fresh session for the user
+    (new CSRF token: no session fixation); None when it is wrong. Raises
+    ``logins.SignInLocked``. Runs in a worker thread: it opens the database."""
+    with request.app.state.open_store() as store:
+        user = logins.sign_in(store, name, password, client_address(request))
+        key = session_key(store, user.id) if user is not None else None
+    if user is None:
+        return None
+    now = int(time.time())
     request.session.clear()
-    request.session[SESSION_USER] = user.id
-    request.session[SESSION_CSRF] = secrets.token_urlsafe(32)
+    request.session.update({SESSION_USER: user.id, SESSION_KEY: key, SESSION_ISSUED: now,
+                            SESSION_SEEN: now, SESSION_CSRF: secrets.token_urlsafe(32)})
+    return user
+
+
+class WrongPassword(MarsadError):
+    """The current password given to change it is not the user's."""
+
+
+def change_password(request: Request, current: str, new: str) -> None:
+    """The signed-in user's new password, after their current one (checked
+    and throttled like a sign-in). Their other sessions end; this one goes on
+    with the new session key. Runs in a worker thread."""
+    uid = request.session.get(SESSION_USER)
+    with request.app.state.open_store() as store:
+        user = get_user(store, uid) if isinstance(uid, int) else None
+        if user is None:
+            raise LoginRequired()
+        check_password(user.name, new)  # before spending a password check
+        if logins.sign_in(store, user.name, current, client_address(request)) is None:
+            raise WrongPassword("the current password is wrong")
+        set_password(store, user.name, new, by=user.name)
+        request.session[SESSION_KEY] = session_key(store, user.id)
 
 
 def sign_out(request: Request) -> None:
+    """End this session and, through a new session key, every other session
+    of the user (a copied cookie stops working too)."""
+    uid = request.session.get(SESSION_USER)
+    if isinstance(uid, int):
+        with request.app.state.open_store() as store:
+            if _live(request.session, session_key(store, uid), time.time()):
+                end_sessions(store, uid)
     request.session.clear()

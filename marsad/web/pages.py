@@ -15,9 +15,22 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from marsad.errors import MarsadError
+from marsad.store import logins
 from marsad.store import review as rv
 from marsad.store import users as us
-from marsad.web.auth import Access, access_of, check_csrf, csrf_token, require, sign_in, sign_out
+from marsad.web.auth import (
+    FLASH,
+    SESSION_ABSOLUTE_SECONDS,
+    SESSION_IDLE_SECONDS,
+    Access,
+    access_of,
+    change_password,
+    check_csrf,
+    csrf_token,
+    require,
+    sign_in,
+    sign_out,
+)
 from marsad.web.params import DEFAULT_SORT, Filters, Paging, event_filters, paging
 from marsad.web.render import safe_url
 from marsad.web.service import document_detail, event_detail, merge, merging, split
@@ -29,7 +42,6 @@ Editor = Annotated[Access, Depends(require("editor"))]
 Admin = Annotated[Access, Depends(require("admin"))]
 EventFilters = Annotated[Filters, Depends(event_filters)]
 CSRF = [Depends(check_csrf)]
-FLASH = "flash"
 
 
 def with_query(path: str, query: dict[str, Any], **changes: Any) -> str:
@@ -206,24 +218,26 @@ async def split_form(request: Request, access: Editor, event_id: str) -> Respons
 
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request, next: str | None = None) -> HTMLResponse:
-    return render(request, "login.html", access_of(request), next=_local_path(next))
-
-
-def _authenticate(request: Request, name: str, password: str) -> us.User | None:
-    with request.app.state.open_store() as store:
-        return us.authenticate(store, name, password)
+    throttle = {"failures": logins.MAX_ACCOUNT_FAILURES,
+                "window": logins.FAILURE_WINDOW_SECONDS // 60, "lock": logins.LOCKOUT_SECONDS // 60,
+                "idle": SESSION_IDLE_SECONDS // 3600, "absolute": SESSION_ABSOLUTE_SECONDS // 3600}
+    return render(request, "login.html", access_of(request), next=_local_path(next),
+                  throttle=throttle)
 
 
 @router.post("/login", dependencies=CSRF)
 async def login_form(request: Request) -> Response:
     form = await request.form()
     name, password = _form_text(form, "name")[:64], _form_text(form, "password")
-    user = await run_in_threadpool(_authenticate, request, name, password)
     target = _local_path(_form_text(form, "next"))
+    try:
+        user = await run_in_threadpool(sign_in, request, name, password)
+    except logins.SignInLocked as err:
+        _notice(request, str(err), "error locked")
+        return _back(with_query("/login", {"next": target}))
     if user is None:
         _notice(request, "wrong name or password", "error")
         return _back(with_query("/login", {"next": target}))
-    sign_in(request, user)
     _notice(request, f"signed in as {user.name} ({user.role})")
     return _back(target)
 
@@ -234,16 +248,39 @@ def logout_form(request: Request) -> Response:
     return _back("/login")
 
 
+@router.get("/account", response_class=HTMLResponse)
+def account_page(request: Request, access: Viewer) -> HTMLResponse:
+    return render(request, "account.html", access, min_password=us.MIN_PASSWORD_CHARS)
+
+
+@router.post("/account/password", dependencies=CSRF)
+async def password_form(request: Request, access: Viewer) -> Response:
+    form = await request.form()
+    new = _form_text(form, "new_password")
+    if new != _form_text(form, "confirm_password"):
+        _notice(request, "the new passwords do not match", "error")
+        return _back("/account")
+    return await _run(request, "/account", "password changed; your other sessions have ended",
+                      change_password, request, _form_text(form, "password"), new)
+
+
+# Rows of the security log shown on the users page.
+SECURITY_LOG_ROWS = 50
+
+
 @router.get("/users", response_class=HTMLResponse)
 def users_page(request: Request, access: Admin) -> HTMLResponse:
     with request.app.state.open_store() as store:
         users = us.list_users(store)
-    return render(request, "users.html", access, users=users, roles=us.ROLES)
+        locks = logins.active_locks(store)
+        log = logins.security_entries(store, SECURITY_LOG_ROWS)
+    return render(request, "users.html", access, users=users, roles=us.ROLES, locks=locks,
+                  log=log, min_password=us.MIN_PASSWORD_CHARS)
 
 
-def _add_user(request: Request, name: str, role: str, password: str) -> None:
+def _add_user(request: Request, name: str, role: str, password: str, by: str) -> None:
     with request.app.state.open_store() as store:
-        us.add_user(store, name, role, password)
+        us.add_user(store, name, role, password, by=by)
 
 
 @router.post("/users", dependencies=CSRF)
@@ -251,26 +288,43 @@ async def add_user_form(request: Request, access: Admin) -> Response:
     form = await request.form()
     name = _form_text(form, "name")
     return await _run(request, "/users", f"added {name}", _add_user, request, name,
-                      _form_text(form, "role"), _form_text(form, "password"))
+                      _form_text(form, "role"), _form_text(form, "password"), access.name)
 
 
-def _set_role(request: Request, name: str, role: str) -> None:
+def _set_role(request: Request, name: str, role: str, by: str) -> None:
     with request.app.state.open_store() as store:
-        us.set_role(store, name, role)
+        us.set_role(store, name, role, by=by)
 
 
 @router.post("/users/{name}/role", dependencies=CSRF)
 async def role_form(request: Request, access: Admin, name: str) -> Response:
     form = await request.form()
     role = _form_text(form, "role")
-    return await _run(request, "/users", f"{name} is now {role}", _set_role, request, name, role)
+    return await _run(request, "/users", f"{name} is now {role}", _set_role, request, name, role,
+                      access.name)
+
+
+def _unlock(request: Request, kind: str, key: str, by: str) -> None:
+    if kind not in logins.KINDS:
+        raise us.UserError(f"nothing to unlock: {kind[:20]!r} is neither account nor address")
+    name, address = (key, None) if kind == "account" else (None, key)
+    with request.app.state.open_store() as store:
+        logins.unlock(store, name=name, address=address, by=by)
+
+
+@router.post("/users/unlock", dependencies=CSRF)
+async def unlock_form(request: Request, access: Admin) -> Response:
+    form = await request.form()
+    key = _form_text(form, "key")[:100]
+    return await _run(request, "/users", f"unlocked {key}", _unlock, request,
+                      _form_text(form, "kind"), key, access.name)
 
 
 def _remove_user(request: Request, name: str, by: str) -> None:
     if name == by:
         raise us.UserError("you cannot remove yourself")
     with request.app.state.open_store() as store:
-        us.remove_user(store, name)
+        us.remove_user(store, name, by=by)
 
 
 @router.post("/users/{name}/delete", dependencies=CSRF)

@@ -1,0 +1,105 @@
+"""Who did what to whom: actor roles and the country an event is placed in,
+on short monitor-style reports written for these tests (bundled gazetteer)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from marsad.records import Document
+
+
+def _events(pipeline, text: str):
+    doc = Document(id="t", raw=text, published=date(2022, 6, 30), published_from="input")
+    return pipeline.process(doc).events
+
+
+def test_a_repulse_told_after_but_does_not_swap_the_sides(bundled_pipeline):
+    text = ("On 14 June 2022, Russian forces engaged in an offensive in the direction of Izium, Kharkiv, "
+            "but were repulsed by Ukrainian forces. Russian forces also shelled near Izium, Kharkiv, with "
+            "mortars and artillery. Casualties unknown.")
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.sub_event_type == "Armed clash"
+    assert ev.actor1.startswith("Military Forces of Russia") and ev.actor2.startswith("Military Forces of Ukraine")
+
+
+def test_a_passive_by_still_names_the_agent(bundled_pipeline):
+    text = "On 2 May 2022, a civilian was tortured and killed by the Taliban in Herat province."
+    (ev,) = _events(bundled_pipeline, text)
+    # since August 2021 ACLED codes the Taliban as Afghanistan's state forces
+    assert ev.actor1 == "Military Forces of Afghanistan (2021-)" and ev.actor2 == "Civilians (Afghanistan)"
+
+
+def test_a_heading_is_not_the_action_the_roles_are_read_from(bundled_pipeline):
+    text = ("Property destruction: On 9 June 2022, Israeli military forces demolished a house belonging "
+            "to a Palestinian in Bethlehem city (Bethlehem, West Bank).")
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.sub_event_type == "Looting/property destruction"
+    assert ev.actor1.startswith("Military Forces of Israel")
+    # property is taken from or destroyed for civilians unless the report says otherwise
+    assert ev.actor2 == "Civilians (Palestine)"
+
+
+@pytest.mark.parametrize("text, country", [
+    # a state force named by its demonym does not pull a place abroad: the
+    # Russian town called Donetsk is tiny beside the Ukrainian city and region
+    ("On 8 June 2022, Russian forces launched an airstrike at Donetsk. Casualties unknown.", "Ukraine"),
+    ("On 15 April 2022, Russian forces shelled Kreminna, Luhansk. Houses were damaged.", "Ukraine"),
+])
+def test_the_country_follows_the_place_not_the_attacker(bundled_pipeline, text, country):
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.country == country and ev.latitude is not None
+
+
+@pytest.mark.parametrize("text, actor2", [
+    # arrested people are civilians unless the report names their group
+    ("On 27 June 2022, in Kabul, police arrested a journalist for a post online.", "Civilians (Afghanistan)"),
+    # remote violence that killed people the report calls civilians
+    ("On 23 April 2022, Russian forces fired artillery at Kamianske, Zaporizhia. 3 civilians were killed.",
+     "Civilians (Ukraine)"),
+    # the people of a counter-demonstration are the other side of a protest
+    ("On 7 February 2022, around 2,000 people demonstrated in Bamberg against coronavirus measures. "
+     "Around 1,000 people gathered for a counter-demonstration.", "Protesters (Germany)"),
+])
+def test_default_second_actors(bundled_pipeline, text, actor2):
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.actor2 == actor2
+
+
+def test_civilians_named_before_a_strike_are_its_victims(bundled_pipeline):
+    text = "Five civilians died in an air strike on Kharkiv city, a local official said."
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.sub_event_type == "Air/drone strike"
+    assert not ev.actor1.startswith("Civilians") and ev.actor2 == "Civilians (Ukraine)"
+
+
+@pytest.mark.parametrize("text, sub, actor2", [
+    ("On 12 May 2022, cadres of the Nepali Congress clashed with cadres of the UML in Janakpur city. "
+     "One cadre sustained injuries.", "Mob violence", "Rioters (Nepal)"),
+    ("On 23 June 2022, physical clashes erupted between individuals in front of a bakery in Tripoli, Lebanon, "
+     "over bread shortages.", "Mob violence", "Rioters (Lebanon)"),
+    # armed sides stay a battle
+    ("On 14 January 2022, there was an armed clash between gang members and police officers in Mixco, "
+     "Guatemala. One man was killed.", "Armed clash", None),
+])
+def test_crowds_fighting_each_other_are_mob_violence(bundled_pipeline, text, sub, actor2):
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.sub_event_type == sub
+    if actor2 is not None:
+        assert ev.actor1 == actor2 and ev.actor2 == actor2
+
+
+def test_a_group_name_before_militants_is_one_actor(bundled_pipeline):
+    text = ("Daesh militants attacked an Iraqi army checkpoint on Friday night in Kirkuk, killing one soldier. "
+            "The militants fled after a brief exchange of fire.")
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.sub_event_type == "Armed clash"
+    assert ev.actor1 == "Islamic State (Iraq)" and ev.actor2.startswith("Military Forces of Iraq")
+
+
+def test_after_a_heading_the_armed_subject_acts(bundled_pipeline):
+    text = ("Movement of forces: Around 12 June 2022, in Taungoo town (Bago region), 7 trucks full of "
+            "Myanmar military soldiers arrived at the town.")
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.actor1 == "Military Forces of Myanmar (2021-)"
