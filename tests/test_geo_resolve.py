@@ -29,6 +29,7 @@ Cadiz,,36.53,-6.29,Andalucia,,ES,populated,120000
 Cadiz,,10.95,123.31,Western Visayas,,PH,populated,150000
 Loma Hermosa,,19.60,-99.10,Mexico,,MX,populated,3000
 Buenos Aires,,-36.00,-60.00,Buenos Aires,,AR,admin1,15000000
+Hts,,40.10,30.10,Somewhere,,TR,populated,500
 """
 
 
@@ -123,3 +124,9 @@ def test_a_namesake_far_from_its_written_admin_area_is_left_for_the_area(gaz):
     out = resolve([mention("Loma Hermosa", cue="district"), mention("Buenos Aires", 23, cue="admin")], gaz)
     assert out[0].latitude is None and "far from the admin area" in out[0].warning
     assert out[1].country_code == "AR"
+
+
+def test_an_abbreviation_is_its_exact_entry_in_the_documents_country_or_nothing(gaz):
+    # "HTS" in a report about Syria is the armed group's initials, not a Turkish village
+    assert resolve([mention("HTS")], gaz, country_hint="SY")[0].latitude is None
+    assert resolve([mention("HTS")], gaz, country_hint="TR")[0].country_code == "TR"

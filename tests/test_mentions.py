@@ -241,6 +241,9 @@ def test_the_before_a_plural_is_no_count():
      [("Mosul", "city")]),
     ("Police arrested 12 men in Mosul on Monday.", [("Mosul", "")]),
     ("Clashes were reported in Rostov-on-Don.", [("Rostov-on-Don", "")]),
+    ("Russian forces launched an offensive in the direction of Bila Hora, Luhansk.",
+     [("Bila Hora", ""), ("Luhansk", "admin")]),
+    ("In Aleppo, regime forces arrested two men.", [("Aleppo", "")]),
 ])
 def test_datelines_weekdays_and_city_of(text, places):
     assert [(p.name, p.cue) for p in find_places(sent(text))] == places
@@ -300,3 +303,21 @@ def test_a_mine_from_previous_clashes_is_not_a_clash():
     found = [c for c, negated in classes("An IED from previous clashes exploded in a house in Marayan, killing 2 civilians.")
              if not negated]
     assert "ied" in found and "clash" not in found
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the verb right before the number decides
+    ("Unknown gunmen shot and killed two men and injured another in Western Maliha.", {"killed": 2}),
+    # "and a councilman" is one more in a coordinated list
+    ("Three volunteer fighters and a councilman were killed.", {"killed": 4}),
+])
+def test_counts_in_coordinated_and_active_phrases(text, expected):
+    assert counts(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("TTP militants fired at an off-duty policeman in Wana. He was killed in the attack.", {"killed": 1}),
+    ("The victim was shot in the head and died.", {"killed": 1}),
+])
+def test_one_person_killed_without_a_number_word(text, expected):
+    assert counts(text) == expected

@@ -237,13 +237,14 @@ def test_old_database_events_become_extractions_and_singletons(tmp_path):
     with Store.open(path) as s:
         s.save_results([result("d1", events[0]), result("d2", events[1])])
     conn = sqlite3.connect(path)  # make it look like a database from before 0004
-    for table in ("merge_log_members", "merge_log", "merge_constraints", "event_members", "extractions"):
+    for table in ("merge_log_members", "merge_log", "merge_constraints", "event_members", "extractions",
+                  "merge_blocks"):
         conn.execute(f"DROP TABLE {table}")
-    conn.execute("DELETE FROM schema_migrations WHERE name = '0004_merging'")
+    conn.execute("DELETE FROM schema_migrations WHERE name IN ('0004_merging', '0007_merge_scale')")
     conn.commit()
     conn.close()
     with Store.open(path) as s:
-        assert "0004_merging" in s.applied_migrations()
+        assert {"0004_merging", "0007_merge_scale"} <= set(s.applied_migrations())
         assert s.events(limit=None, order_by="event_id") == events
         assert [m.extraction_id for m in merging.event_members(s, "e1")] == ["e1"]
         s.save_results([result("d3", arrest("e0", "d3"))])  # joins the migrated incident

@@ -103,3 +103,22 @@ def test_after_a_heading_the_armed_subject_acts(bundled_pipeline):
             "Myanmar military soldiers arrived at the town.")
     (ev,) = _events(bundled_pipeline, text)
     assert ev.actor1 == "Military Forces of Myanmar (2021-)"
+
+
+def test_the_coders_own_fatality_figure_wins(bundled_pipeline):
+    text = ("On 18 March 2022, NRF clashed with the Taliban in Paghman city, Kabul. Fatalities coded as 3 "
+            "(NRF reported 4 Taliban fatalities and 1 NRF fatality).")
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.fatalities == 3
+    assert any(e.field == "fatalities" and e.text == "Fatalities coded as 3" for e in ev.evidence)
+
+
+@pytest.mark.parametrize("text, fatalities", [
+    ("Around 5 May 2022, a mob killed a truck driver suspected to be a thief in Mankessim, Ghana.", 1),
+    # what set the mob off is not its own toll
+    ("On 15 February 2022, rioters barricaded roads with burning tires in Jijiga, Ethiopia, following the "
+     "killing of two students at a checkpoint.", 0),
+])
+def test_a_mob_keeps_its_own_dead(bundled_pipeline, text, fatalities):
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.event_type == "Riots" and ev.fatalities == fatalities

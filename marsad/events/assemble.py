@@ -192,6 +192,7 @@ def _inter(a: ActorMention, cc: str) -> int:
 
 _BY = re.compile(r"\bby\s+(?:the\s+|an?\s+)?(?:[\w-]+\s+){0,3}$", re.I)
 _FATALITY_NOUN = re.compile(r"\bfatalit(?:y|ies)\b", re.I)
+_CODED_AS = re.compile(r"\bcoded as\b", re.I)
 _PASSIVE = re.compile(r"\b(?:was|were|been|being|got|get|gets)\s+(?:\w+ly\s+)?$", re.I)
 _CONTRAST = re.compile(r"\b(?:but|however|yet|only to be)\b", re.I)
 _BETWEEN = re.compile(r"\bbetween\s+(?:the\s+)?$", re.I)
@@ -216,9 +217,12 @@ def build_events(
 
 
 DEMO_CLASSES = frozenset({"protest", "riot", "mob", "unrest", "violent_protest", "brawl"})
+# A demonstration: violence words in its report are often its grievance.
+PROTEST_CLASSES = frozenset({"protest", "riot", "violent_protest"})
 # Actor types that can use force on a protest: state, rebels, militias, external.
 FORCE_INTERS = frozenset({1, 2, 3, 8})
 ARMED_INTERS = frozenset({1, 2, 3, 4, 8})
+_CAUSE_BEFORE = re.compile(r"\b(?:following|after|over|against|who|which|that|led to)\b[^,.;]{0,30}$", re.I)
 _RELATIVE_PAST = re.compile(r"\b(?:who|which|that)\s+(?:was|were|had been|have been|has been)\s+$", re.I)
 
 
@@ -327,8 +331,13 @@ def _build_one(doc, items, incident, kinds, countries, doc_country, doc_place) -
         return None
     counts = [c for sm in sms for c in sm.counts]
     actors = [a for sm in sms for a in sm.actors]
-    if any(t.sub_event_type in DEMO_CLASSES for t in triggers):
+    if any(t.sub_event_type in PROTEST_CLASSES for t in triggers):
         triggers, counts = _demo_view(sms, triggers, counts)
+    elif any(t.sub_event_type in DEMO_CLASSES for t in triggers):
+        # a mob or a brawl keeps its own dead and injured, not those of what
+        # set it off ("rioters barricaded roads following the killing of two")
+        counts = [c for c in counts if c.what not in ("killed", "injured")
+                  or not _CAUSE_BEFORE.search(doc.text[max(0, c.span.start - 40):c.span.start])]
     scores: dict[str, float] = {}
     for t in triggers:
         scores[t.sub_event_type] = max(scores.get(t.sub_event_type, 0.0), t.weight)
@@ -340,7 +349,9 @@ def _build_one(doc, items, incident, kinds, countries, doc_country, doc_place) -
     # the other figures of the report; otherwise the largest figure (later
     # reports in one text usually revise upwards).
     stated = [c for c in killed if _FATALITY_NOUN.search(c.span.text)]
-    fatalities = max((c.value for c in (stated or killed)), default=0)
+    # "Fatalities coded as 3 (NRF reported 4 ...)": the coder's own figure wins
+    coded = [c for c in stated if _CODED_AS.search(c.span.text)]
+    fatalities = max((c.value for c in (coded or stated or killed)), default=0)
     injuries = max((c.value for c in injured), default=None)
     arrests = max((c.value for c in arrested), default=None)
 

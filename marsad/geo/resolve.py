@@ -118,6 +118,16 @@ def _candidates(gazetteer: Gazetteer, name: str, country: str | None,
     return gazetteer.lookup(core, country, limit=CANDIDATES, fuzzy=fuzzy or bool(cue)), cue
 
 
+# All capitals and at most this many letters ("UP", "UK", "U.S.", "DRC"): an
+# abbreviation (longer all-capital words are names in headlines and datelines).
+ABBREVIATION_MAX_LETTERS = 4
+
+
+def _abbreviation(name: str) -> bool:
+    letters = [ch for ch in name if ch.isalpha()]
+    return 0 < len(letters) <= ABBREVIATION_MAX_LETTERS and all(ch.isupper() for ch in letters)
+
+
 def _focus(per_mention: Iterable[list[Candidate]], votes_in: dict[str, float] | None = None) -> str:
     """The document's country: each mention spreads one vote over the
     countries where its name is an exact match (a name found in one country
@@ -190,6 +200,11 @@ def _resolve(mentions: Sequence[PlaceMention], gazetteer: Gazetteer, country_hin
                                          fuzzy=mention.cue.split(" ")[-1] in FUZZY_CUES)
             if home:
                 cands, cue = home + cands, home_cue
+        if _abbreviation(mention.name):
+            # "UP", "UK", "CGT": an abbreviation is its exact entry in the
+            # document's country or nothing (no spelling guesses: UK is not
+            # Uki, UP is not Aups; a union's initials are no town abroad)
+            cands = [c for c in cands if c.tier == "exact" and (not focus or c.country_code == focus)]
         looked.append((cands, cue))
 
     # Admin areas named in each sentence (the mention itself excluded later).

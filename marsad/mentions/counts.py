@@ -29,7 +29,7 @@ VERBS: dict[str, str] = {
 }
 # Verbs directly before a number: "killing six", "arrested 10", "left 3 dead".
 VERBS_BEFORE: dict[str, str] = {
-    "killed": r"(?:killing|killed|kills|kill|executed|executing|massacred|claimed the lives of|claiming the lives of|the deaths of|the death of|the killing of|(?:the )?bodies of|toll (?:rose|rises|climbed|reached|stands|stood|of|at)?(?: to| at)?|murdered|shot dead|shot and killed)",
+    "killed": r"(?:fatalities (?:were |are )?coded as|killing|killed|kills|kill|executed|executing|massacred|claimed the lives of|claiming the lives of|the deaths of|the death of|the killing of|(?:the )?bodies of|toll (?:rose|rises|climbed|reached|stands|stood|of|at)?(?: to| at)?|murdered|shot dead|shot and killed)",
     "injured": r"(?:injuring|injured|wounding|wounded|injures|wounds|hurting)",
     "arrested": r"(?:arresting|arrested|arrests|detaining|detained|detains|the arrest of|the detention of|rounding up|rounded up|apprehending|apprehended)",
 }
@@ -187,6 +187,16 @@ def find_counts(sentence: Sentence, lexicon: NumberLexicon) -> list[CountMention
             continue  # part of a name: "Barrio-18", "MS-13", "COVID-19"
         if raw in SINGULAR_ONLY and (person.group("noun").endswith("s") or person.group("noun") in PLURAL_NOUNS):
             continue  # "the soldiers were killed" says nothing of how many
+        # A casualty verb right before the number decides ("shot and killed
+        # two men and injured another": two killed, not two injured).
+        window = lowered[max(0, start - 40):start]
+        direct = next(((what, bm) for what, before_re in pats.verb_before.items()
+                       if (bm := before_re.search(window)) is not None), None)
+        if direct is not None:
+            # the evidence holds the verb too ("killed two", "Fatalities coded as 3")
+            what, bm = direct
+            out.append(_mention(sentence, m.start() - (len(window) - bm.start()), m.end(), value, what))
+            continue
         found = False
         for what, verb_re in pats.verb_after.items():
             vm = verb_re.match(lowered, m.end())
@@ -201,7 +211,9 @@ def find_counts(sentence: Sentence, lexicon: NumberLexicon) -> list[CountMention
             inner = [
                 n for n in numbers[idx + 1:]
                 if n.start() < m.end() + len(gap) and not pats.not_after.match(lowered[n.end():])
-                and n.group("num") not in ("a", "an")
+                # "a"/"an" is a count in the list only as "and a councilman"
+                and (n.group("num") not in ("a", "an")
+                     or (lowered[:n.start()].endswith("and ") and pats.people.match(lowered[n.end():])))
             ]
             total = value
             ok = True
@@ -222,10 +234,9 @@ def find_counts(sentence: Sentence, lexicon: NumberLexicon) -> list[CountMention
             break
         if found:
             continue
-        for what, before_re in pats.verb_before.items():
-            if before_re.search(lowered[max(0, start - 40):start]):
-                out.append(_mention(sentence, m.start(), m.end(), value, what))
-                break
+    # "He was killed in the attack", "the victim died": one person, no number word
+    for pm in _ONE_PERSON_KILLED.finditer(lowered):
+        out.append(_mention(sentence, pm.start(), pm.end(), 1, "killed"))
     for what, zero_re in pats.zero.items():
         keywords = pats.zero_keywords[what]
         if keywords is not None and not any(k in lowered for k in keywords):
@@ -233,6 +244,11 @@ def find_counts(sentence: Sentence, lexicon: NumberLexicon) -> list[CountMention
         for zm in zero_re.finditer(lowered):
             out.append(_mention(sentence, zm.start(), zm.end(), 0, what))
     return out
+
+
+_ONE_PERSON_KILLED = re.compile(
+    r"\b(?:he|she) (?:was|had been) (?:later |also |then )?(?:shot dead|killed|murdered|shot and killed)\b"
+    r"|\b(?:he|she|the victim)\b[^.;]{0,40}?\b(?:died|succumbed)\b")
 
 
 def _mention(sentence: Sentence, start: int, end: int, value: int, what: str) -> CountMention:

@@ -45,7 +45,9 @@ PREPOSITIONS = (
     r"through|throughout|along|north of|south of|east of|west of|northeast of|"
     r"northwest of|southeast of|southwest of|the outskirts of|outskirts of|the vicinity of|vicinity of|"
     r"the village of|the town of|the city of|the district of|the province of|the governorate of|"
-    r"the region of|the area of|the countryside of|the state of|the county of|the municipality of"
+    r"the region of|the area of|the countryside of|the state of|the county of|the municipality of|"
+    # "an offensive in the direction of Bila Hora, Luhansk": where the fighting was
+    r"in the direction of|in the directions of"
 )
 _CUE_BEFORE = re.compile(
     # (the preposition in any case: "In Aleppo, ..." opens many sentences)

@@ -250,8 +250,8 @@ def _actors_part(a: Event, b: Event, rules: MergeRules) -> tuple[bool, float, bo
     if a.actor1 and a.actor1 == b.actor1:  # the same unnamed group acts in both
         return True, SCORE_UNNAMED_ACTORS, True, f"same unnamed actor ({a.actor1})"
     if state:
-        first, second = sorted({a.actor1, b.actor1})
-        names = first if first == second else f"{first} / {second}"
+        # (both actors 1 may be empty: coded as the state without a name)
+        names = " / ".join(sorted({a.actor1, b.actor1}))
         return True, SCORE_STATE_FORCES, True, f"state forces on both sides ({names})"
     return True, SCORE_UNNAMED_ACTORS, False, "actors compatible (unnamed or not given)"
 

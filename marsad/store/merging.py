@@ -6,14 +6,22 @@ extractions. After each saved batch the incidents touching the new
 extractions are recomputed from the stored set, so the result does not
 depend on the order or batching of the inputs:
 
-1. from each new extraction, candidates are found by country, date window
-   and compatible sub-event type (indexed), and linked when
-   ``marsad.merge.similarity`` says so (or a user must-linked them); the
-   connected set of linked extractions is the block to recompute;
-2. the block is clustered (``marsad.merge.cluster``) and every cluster
-   combined (``marsad.merge.combine``) into the incident stored under its
-   smallest member id; incidents of the block that no longer exist are
-   removed (their reviews and audit rows follow the new id).
+1. from each new extraction, candidates are found by country, compatible
+   sub-event type, date window and (for a town-precise place) a box around
+   it, all from one index holding every field ``similarity.compare`` reads
+   (migration 0007), and linked when ``compare`` says so (or a user
+   must-linked them). An extraction reached brings its whole stored
+   component of the link graph (``merge_blocks``), whose links did not
+   change; the union is the region to recompute;
+2. the region is clustered (``marsad.merge.cluster``) and every cluster
+   whose members changed is combined (``marsad.merge.combine``, the only
+   step that decodes stored events) into the incident stored under its
+   smallest member id; incidents of the region that no longer exist are
+   removed (their reviews and audit rows follow the new id), and each
+   member's component is recorded.
+
+So a saved batch costs what its new extractions and the components they
+join cost, not what the store holds (benchmarks/RESULTS_web.md).
 
 The web app's calls: ``merge_events``, ``split_event``, ``merge_history``,
 ``event_members``.
@@ -22,19 +30,22 @@ The web app's calls: ``merge_events``, ``split_event``, ``merge_history``,
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import combinations
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from marsad.errors import MarsadError
-from marsad.merge.cluster import Cluster, cluster, pair
+from marsad.merge.cluster import Cluster, UnionFind, cluster_components, pair
 from marsad.merge.combine import combine
 from marsad.merge.similarity import (
     ADJACENT_DAYS,
     DATE_HALF_WIDTH_DAYS,
+    EARTH_RADIUS_KM,
+    PLACE_RADIUS_KM,
     MergeRules,
     compare,
     date_span,
@@ -48,8 +59,21 @@ if TYPE_CHECKING:
 
 # A candidate's date_lo is at most this many days before the date_lo of an event
 # it may merge with (the widest span two dates may stand for, plus a day): it
-# bounds the indexed range scan on (country, date_lo).
+# bounds the indexed range scan on (country, sub_event_type, date_lo).
 _LOOKBACK_DAYS = 2 * max(DATE_HALF_WIDTH_DAYS.values()) + ADJACENT_DAYS
+
+# Geocoded to a town or "near" one: the precisions whose radius is small.
+# Two such places are one only within the sum of their radii (no admin1 rule,
+# which is for regions), so a town-precise event's candidates of these
+# precisions are searched in a box around it; any other candidate is kept.
+_LOCAL_PRECISIONS = (1, 2)
+# The box is widened by this fraction so rounding never drops a place at the edge.
+_BOX_MARGIN = 0.01
+
+# Verdicts of pairs of extractions kept between saved batches (a component is
+# reclustered whenever a new report joins it; its old pairs need no new
+# compare). Emptied when it holds more: about 300 bytes each, so some 30 MB.
+_VERDICT_MEMO_LIMIT = 100_000
 
 ACTIONS = ("auto-merge", "manual-merge", "split")
 
@@ -90,59 +114,145 @@ class Member:
 # reading extractions
 # ----------------------------------------------------------------------
 
-class _Block:
-    """Extractions read during one recompute (each parsed once)."""
+class MergeKey(NamedTuple):
+    """What ``similarity.compare`` reads of an event, kept as columns of
+    ``extractions`` (migration 0007) so candidates are compared straight from
+    the candidate index, without decoding stored events. Compared with
+    ``same_document`` given, it stands in for the event."""
 
-    def __init__(self, conn: sqlite3.Connection, rules: MergeRules):
+    event_id: str
+    doc_id: str
+    event_date: str
+    time_precision: int | None
+    country: str
+    sub_event_type: str
+    geo_precision: int | None
+    latitude: float | None
+    longitude: float | None
+    admin1: str | None
+    location: str | None
+    actor1: str | None
+    actor2: str | None
+    inter1: int | None
+
+    @property
+    def document_ids(self) -> tuple[str, ...]:
+        return (self.doc_id,) if self.doc_id else ()
+
+    @classmethod
+    def of(cls, event: Event, doc_id: str) -> "MergeKey":
+        return cls(event.event_id, doc_id, event.event_date, event.time_precision, event.country,
+                   event.sub_event_type, event.geo_precision, event.latitude, event.longitude,
+                   event.admin1, event.location, event.actor1, event.actor2, event.inter1)
+
+
+# The key's columns in extractions, in MergeKey order; all of them are in the
+# extractions_candidates index, so the candidate search reads no table row.
+_KEY_SELECT = (
+    "SELECT extraction_id, doc_id, event_date, time_precision, country, sub_event_type, geo_precision,"
+    " latitude, longitude, admin1, location, actor1, actor2, inter1 FROM extractions"
+)
+
+
+def place_box(key: MergeKey) -> tuple[float, float, float, float] | None:
+    """(min lat, max lat, min lon, max lon) holding every place of local
+    precision that ``compare`` may find compatible with ``key``'s place;
+    None when the search cannot be narrowed by place (no coordinates, a
+    region, or a box across a pole or the antimeridian)."""
+    if key.latitude is None or key.longitude is None or key.geo_precision not in _LOCAL_PRECISIONS:
+        return None
+    km = PLACE_RADIUS_KM[key.geo_precision] + max(PLACE_RADIUS_KM[p] for p in _LOCAL_PRECISIONS)
+    angle = (1 + _BOX_MARGIN) * km / EARTH_RADIUS_KM  # radians of arc
+    lat_lo, lat_hi = key.latitude - math.degrees(angle), key.latitude + math.degrees(angle)
+    widest = math.cos(math.radians(max(abs(lat_lo), abs(lat_hi))))
+    if lat_hi >= 90 or lat_lo <= -90 or math.sin(angle) >= widest:
+        return None
+    # a circle of angular radius r around latitude p spans asin(sin r / cos p) of longitude
+    half_lon = math.degrees(math.asin(math.sin(angle) / widest))
+    lon_lo, lon_hi = key.longitude - half_lon, key.longitude + half_lon
+    if lon_lo < -180 or lon_hi > 180:
+        return None
+    return lat_lo, lat_hi, lon_lo, lon_hi
+
+
+# Candidates of local precision outside the place box are left out.
+_PLACE_FILTER = (
+    " AND (latitude IS NULL OR longitude IS NULL OR geo_precision IS NULL"
+    f" OR geo_precision NOT IN ({', '.join(str(p) for p in _LOCAL_PRECISIONS)})"
+    " OR (latitude BETWEEN ? AND ? AND longitude BETWEEN ? AND ?))"
+)
+
+
+class _Block:
+    """Extractions read during one recompute: keys for linking and clustering,
+    whole events (decoded once each) only for the incidents rewritten."""
+
+    def __init__(self, conn: sqlite3.Connection, rules: MergeRules, memo: dict | None = None):
         self.conn = conn
         self.rules = rules
-        self.events: dict[str, Event] = {}
+        self.memo = memo  # verdicts kept by the store between batches
+        self.keys: dict[str, MergeKey] = {}
         self.doc_of: dict[str, str] = {}
+        self.events: dict[str, Event] = {}
         self.published: dict[str, str] = {}
         # the web app's tables, when it has created them (checked once per recompute)
         self.has_reviews = _has_table(conn, "event_reviews")
         self.has_audit = _has_table(conn, "audit_log")
 
-    def _keep(self, extraction_id: str, doc_id: str, published: str, payload: str) -> None:
-        if extraction_id not in self.events:
-            self.events[extraction_id] = Event.from_dict(json.loads(payload))
-            self.doc_of[extraction_id] = doc_id
-            self.published[doc_id] = published
+    def know(self, event: Event, doc_id: str, published: str) -> None:
+        """An extraction the caller has just stored (need not be read back)."""
+        self._keep(MergeKey.of(event, doc_id))
+        self.events[event.event_id] = event
+        self.published[doc_id] = published
 
-    def load(self, ids: Iterable[str]) -> None:
+    def _keep(self, key: MergeKey) -> None:
+        if key.event_id not in self.keys:
+            self.keys[key.event_id] = key
+            self.doc_of[key.event_id] = key.doc_id
+
+    def load_keys(self, ids: Iterable[str]) -> None:
+        missing = sorted(set(ids) - set(self.keys))
+        for chunk in _chunks(missing, MAX_IN_PARAMETERS):
+            marks = ", ".join("?" for _ in chunk)
+            for row in self.conn.execute(f"{_KEY_SELECT} WHERE extraction_id IN ({marks})", chunk):
+                self._keep(MergeKey(*row))
+
+    def load_events(self, ids: Iterable[str]) -> None:
         missing = sorted(set(ids) - set(self.events))
         for chunk in _chunks(missing, MAX_IN_PARAMETERS):
             marks = ", ".join("?" for _ in chunk)
-            for row in self.conn.execute(
+            for extraction_id, doc_id, published, payload in self.conn.execute(
                 f"SELECT extraction_id, doc_id, published, event FROM extractions WHERE extraction_id IN ({marks})",
                 chunk,
             ):
-                self._keep(*row)
+                self.events[extraction_id] = Event.from_dict(json.loads(payload))
+                self.published[doc_id] = published
 
     def candidates(self, extraction_id: str) -> list[str]:
-        """Stored extractions that may be linked to this one (country, dates, type)."""
-        event = self.events[extraction_id]
-        span = date_span(event)
-        types = sorted(self.rules.compatible_types(event.sub_event_type))
-        if not event.country or span is None or not types:
+        """Stored extractions that may be linked to this one (country, dates, type, place)."""
+        key = self.keys[extraction_id]
+        span = date_span(key)
+        types = sorted(self.rules.compatible_types(key.sub_event_type))
+        if not key.country or span is None or not types:
             return []
         lo = span[0] - timedelta(days=ADJACENT_DAYS)
         hi = span[1] + timedelta(days=ADJACENT_DAYS)
         marks = ", ".join("?" for _ in types)
+        box = place_box(key)
         rows = self.conn.execute(
-            "SELECT extraction_id, doc_id, published, event FROM extractions"
-            " WHERE country = ? AND date_lo BETWEEN ? AND ? AND date_hi >= ?"
-            f" AND sub_event_type IN ({marks}) AND extraction_id <> ?",
-            (event.country, (lo - timedelta(days=_LOOKBACK_DAYS)).isoformat(), hi.isoformat(),
-             lo.isoformat(), *types, extraction_id),
+            f"{_KEY_SELECT} INDEXED BY extractions_candidates"
+            f" WHERE country = ? AND sub_event_type IN ({marks}) AND date_lo BETWEEN ? AND ? AND date_hi >= ?"
+            " AND extraction_id <> ?" + (_PLACE_FILTER if box else ""),
+            (key.country, *types, (lo - timedelta(days=_LOOKBACK_DAYS)).isoformat(), hi.isoformat(),
+             lo.isoformat(), extraction_id, *(box or ())),
         ).fetchall()
         for row in rows:
-            self._keep(*row)
+            self._keep(MergeKey(*row))
         return [r[0] for r in rows]
 
     def linked(self, a: str, b: str) -> bool:
-        x, y = self.events[a], self.events[b]
-        return compare(x, y, self.rules, same_document=self.doc_of[a] == self.doc_of[b]).linked
+        x, y = self.keys[a], self.keys[b]
+        return compare(x, y, self.rules, same_document=x.doc_id == y.doc_id).linked
 
 
 def _must_links(conn: sqlite3.Connection, ids: Sequence[str]) -> set[tuple[str, str]]:
@@ -169,72 +279,91 @@ def _constraints(conn: sqlite3.Connection, ids: Sequence[str]) -> tuple[set, set
     return must, cannot
 
 
-def _incidents_of(conn: sqlite3.Connection, ids: Sequence[str]) -> dict[str, str]:
-    """extraction id -> the incident it belongs to now."""
+def _lookup(conn: sqlite3.Connection, sql: str, ids: Iterable[str]) -> dict[str, str]:
+    """``sql`` (selecting key, value WHERE x IN ({marks})) over ``ids`` in chunks."""
     out: dict[str, str] = {}
-    for chunk in _chunks(list(ids), MAX_IN_PARAMETERS):
-        marks = ", ".join("?" for _ in chunk)
-        out.update(conn.execute(
-            f"SELECT extraction_id, event_id FROM event_members WHERE extraction_id IN ({marks})", chunk))
+    for chunk in _chunks(sorted(set(ids)), MAX_IN_PARAMETERS):
+        out.update(conn.execute(sql.format(marks=", ".join("?" for _ in chunk)), chunk))
     return out
+
+
+def _incidents_of(conn: sqlite3.Connection, ids: Iterable[str]) -> dict[str, str]:
+    """extraction id -> the incident it belongs to now."""
+    return _lookup(conn, "SELECT extraction_id, event_id FROM event_members WHERE extraction_id IN ({marks})", ids)
+
+
+def _blocks_of(conn: sqlite3.Connection, ids: Iterable[str]) -> dict[str, str]:
+    """extraction id -> its component when last recomputed (none: stored before migration 0007)."""
+    return _lookup(conn, "SELECT extraction_id, block_id FROM merge_blocks WHERE extraction_id IN ({marks})", ids)
+
+
+def _grouped(conn: sqlite3.Connection, sql: str, keys: Iterable[str]) -> dict[str, list[str]]:
+    """``sql`` (selecting member, group WHERE group IN ({marks})): group -> sorted members."""
+    out: dict[str, list[str]] = {}
+    for chunk in _chunks(sorted(set(keys)), MAX_IN_PARAMETERS):
+        for member, group in conn.execute(sql.format(marks=", ".join("?" for _ in chunk)), chunk):
+            out.setdefault(group, []).append(member)
+    return {k: sorted(v) for k, v in out.items()}
 
 
 def _members_of_incidents(conn: sqlite3.Connection, event_ids: Iterable[str]) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    for chunk in _chunks(sorted(set(event_ids)), MAX_IN_PARAMETERS):
-        marks = ", ".join("?" for _ in chunk)
-        for extraction_id, event_id in conn.execute(
-            f"SELECT extraction_id, event_id FROM event_members WHERE event_id IN ({marks})"
-            " ORDER BY extraction_id", chunk,
-        ):
-            out.setdefault(event_id, []).append(extraction_id)
-    return out
+    return _grouped(conn, "SELECT extraction_id, event_id FROM event_members WHERE event_id IN ({marks})", event_ids)
+
+
+def _members_of_blocks(conn: sqlite3.Connection, block_ids: Iterable[str]) -> dict[str, list[str]]:
+    return _grouped(conn, "SELECT extraction_id, block_id FROM merge_blocks WHERE block_id IN ({marks})", block_ids)
+
+
+def _walk(block: _Block, ids: Sequence[str], uf: UnionFind) -> set[str]:
+    """Link ``ids`` to their candidates and must-links; what they reached."""
+    found: set[str] = set()
+    for x in ids:
+        for c in block.candidates(x):
+            if block.linked(x, c):
+                uf.union(x, c)
+                found.add(c)
+    for a, b in _must_links(block.conn, ids):
+        uf.union(a, b)
+        found.update((a, b))
+    return found
+
+
+def _reach(block: _Block, frontier: list[str], fresh: set[str], uf: UnionFind) -> set[str]:
+    """One step out from ``frontier``: what its links, stored components and
+    (for extractions without one) incidents bring in."""
+    stored = _blocks_of(block.conn, frontier)
+    walk = [x for x in frontier if x in fresh or x not in stored]
+    found = _walk(block, walk, uf)
+    unblocked = [x for x in frontier if x not in stored]
+    for members in [*_members_of_blocks(block.conn, stored.values()).values(),
+                    *_members_of_incidents(block.conn, _incidents_of(block.conn, unblocked).values()).values()]:
+        uf.join(members)
+        found.update(members)
+    return found
 
 
 def _regions(block: _Block, seeds: Iterable[str]) -> list[list[str]]:
-    """The connected sets of linked extractions holding ``seeds``, grown to
-    whole current incidents (so no incident is left half recomputed)."""
-    parent: dict[str, str] = {}
+    """The extractions to recompute around ``seeds``, in independent regions.
 
-    def find(x: str) -> str:
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    def union(a: str, b: str) -> None:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-
-    frontier = sorted(set(seeds))
+    A region is closed: every link (or must-link) of a member ends in the
+    region, so recomputing it alone gives what recomputing the whole store
+    would. Only the seeds (new or changed) are linked to their candidates;
+    any other extraction reached comes with its whole stored component, whose
+    links did not change. Extractions without a stored component (stored
+    before migration 0007) are walked link by link and bring their whole
+    incident (so no incident is left half recomputed)."""
+    uf = UnionFind()
+    fresh = set(seeds)
+    frontier = sorted(fresh)
     seen: set[str] = set()
     while frontier:
-        block.load(frontier)
-        frontier = [x for x in frontier if x in block.events and x not in seen]
+        block.load_keys(frontier)
+        frontier = [x for x in frontier if x in block.keys and x not in seen]
         seen.update(frontier)
-        found: set[str] = set()
         for x in frontier:
-            find(x)
-            for c in block.candidates(x):
-                if block.linked(x, c):
-                    union(x, c)
-                    found.add(c)
-        for a, b in _must_links(block.conn, frontier):
-            union(a, b)
-            found.update((a, b))
-        # whole incidents: members of the incidents touched come along
-        current = _incidents_of(block.conn, sorted(set(frontier) | found))
-        for members in _members_of_incidents(block.conn, current.values()).values():
-            for m in members:
-                union(m, members[0])
-                found.add(m)
-        frontier = sorted(found - seen)
-    groups: dict[str, list[str]] = {}
-    for x in sorted(seen):
-        groups.setdefault(find(x), []).append(x)
-    return sorted(groups.values())
+            uf.find(x)
+        frontier = sorted(_reach(block, frontier, fresh, uf) - seen)
+    return [g for g in ([x for x in group if x in seen] for group in uf.groups()) if g]
 
 
 # ----------------------------------------------------------------------
@@ -303,32 +432,47 @@ class _Before:
     member_sets: set[tuple[str, ...]]
     must: set[tuple[str, str]]
     cannot: set[tuple[str, str]]
+    blocks: dict[str, str]
 
     @classmethod
     def read(cls, conn: sqlite3.Connection, ids: list[str]) -> "_Before":
         incident_of = _incidents_of(conn, ids)
         members = _members_of_incidents(conn, incident_of.values())
         must, cannot = _constraints(conn, ids)
-        return cls(incident_of, members, {tuple(v) for v in members.values()}, must, cannot)
+        return cls(incident_of, members, {tuple(v) for v in members.values()}, must, cannot, _blocks_of(conn, ids))
+
+    def unchanged(self, c: Cluster, changed: set[str]) -> bool:
+        """Same members as a stored incident, none of them new: the stored incident stands."""
+        return c.members in self.member_sets and c.event_id in self.members and not changed.intersection(c.members)
 
 
-def _write_region(store: "Store", block: _Block, region: list[str], before: _Before, changed: set[str],
-                  now: str, action: str | None, user: str) -> tuple[int, int]:
-    conn = block.conn
-    clusters: list[Cluster] = cluster(
-        [block.events[x] for x in region], doc_of=block.doc_of, must_link=before.must,
-        cannot_link=before.cannot, rules=block.rules)
-    new_ids = {c.event_id for c in clusters}
+def _save_blocks(conn: sqlite3.Connection, found: list[tuple[tuple[str, ...], list[Cluster]]], before: _Before) -> None:
+    """Each extraction's component, named by its smallest member (rows that changed only)."""
+    rows = [(m, ids[0]) for ids, _ in found for m in ids if before.blocks.get(m) != ids[0]]
+    conn.executemany(
+        "INSERT INTO merge_blocks (extraction_id, block_id) VALUES (?, ?)"
+        " ON CONFLICT(extraction_id) DO UPDATE SET block_id = excluded.block_id", rows)
+
+
+def _drop_gone(block: _Block, region: list[str], before: _Before, clusters: list[Cluster]) -> None:
+    """Delete the region's incidents that no longer exist; their reviews and
+    audit rows follow the incident their smallest member is in now."""
     home = {m: c.event_id for c in clusters for m in c.members}
-    for old_id in sorted({before.incident_of[x] for x in region if x in before.incident_of} - new_ids):
-        conn.execute("DELETE FROM events WHERE event_id = ?", (old_id,))
+    gone = {before.incident_of[x] for x in region if x in before.incident_of} - {c.event_id for c in clusters}
+    for old_id in sorted(gone):
+        block.conn.execute("DELETE FROM events WHERE event_id = ?", (old_id,))
         if old_id in home and (block.has_reviews or block.has_audit):
-            _move_reviews(conn, old_id, home[old_id], block.has_reviews, block.has_audit)
+            _move_reviews(block.conn, old_id, home[old_id], block.has_reviews, block.has_audit)
+
+
+def _write_incidents(store: "Store", block: _Block, rewrite: list[Cluster], before: _Before, now: str,
+                     action: str | None, user: str) -> tuple[int, int]:
+    """Combine and store each cluster's incident; (inserted, updated)."""
+    conn = block.conn
+    block.load_events(m for c in rewrite for m in c.members)
     inserted = updated = 0
     rows: list[tuple[str, str]] = []
-    for c in clusters:
-        if c.members in before.member_sets and c.event_id in before.members and not changed & set(c.members):
-            continue  # same members, none of them new: the stored incident stands
+    for c in rewrite:
         event = combine([block.events[m] for m in c.members], block.published, block.rules)
         if store._upsert_event(event, now):
             inserted += 1
@@ -345,6 +489,17 @@ def _write_region(store: "Store", block: _Block, region: list[str], before: _Bef
     return inserted, updated
 
 
+def _write_region(store: "Store", block: _Block, region: list[str], before: _Before, changed: set[str],
+                  now: str, action: str | None, user: str) -> tuple[int, int]:
+    found = cluster_components([block.keys[x] for x in region], doc_of=block.doc_of, must_link=before.must,
+                               cannot_link=before.cannot, rules=block.rules, memo=block.memo)
+    _save_blocks(block.conn, found, before)
+    clusters = sorted((c for _, group in found for c in group), key=lambda c: c.members)
+    _drop_gone(block, region, before, clusters)
+    rewrite = [c for c in clusters if not before.unchanged(c, changed)]
+    return _write_incidents(store, block, rewrite, before, now, action, user)
+
+
 def recompute(store: "Store", seeds: Iterable[str], now: str, *, action: str | None = "auto-merge",
               user: str = "", changed: Iterable[str] = (),
               known: Iterable[tuple[Event, str, str]] = ()) -> tuple[int, int]:
@@ -353,11 +508,11 @@ def recompute(store: "Store", seeds: Iterable[str], now: str, *, action: str | N
     ``known``: (event, doc id, published) of extractions the caller has just
     stored, so they need not be read back.
     """
-    block = _Block(store._conn, load_rules())
+    if len(store._merge_memo) > _VERDICT_MEMO_LIMIT:
+        store._merge_memo.clear()
+    block = _Block(store._conn, load_rules(), store._merge_memo)
     for event, doc_id, published in known:
-        block.events[event.event_id] = event
-        block.doc_of[event.event_id] = doc_id
-        block.published[doc_id] = published
+        block.know(event, doc_id, published)
     regions = _regions(block, seeds)
     before = _Before.read(block.conn, [x for region in regions for x in region])
     changed_set = set(changed)
@@ -369,15 +524,31 @@ def recompute(store: "Store", seeds: Iterable[str], now: str, *, action: str | N
     return inserted, updated
 
 
-_UPSERT_EXTRACTION_SQL = (
-    "INSERT INTO extractions (extraction_id, doc_id, event_date, date_lo, date_hi, country,"
-    " sub_event_type, latitude, longitude, published, event, created_at)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-    " ON CONFLICT(extraction_id) DO UPDATE SET doc_id = excluded.doc_id, event_date = excluded.event_date,"
-    " date_lo = excluded.date_lo, date_hi = excluded.date_hi, country = excluded.country,"
-    " sub_event_type = excluded.sub_event_type, latitude = excluded.latitude,"
-    " longitude = excluded.longitude, published = excluded.published, event = excluded.event"
+# Columns written for an extraction; the JSON of the whole event last. The
+# statements are built here from these fixed names.
+_EXTRACTION_COLUMNS = (
+    "extraction_id", "doc_id", "event_date", "date_lo", "date_hi", "country", "sub_event_type",
+    "latitude", "longitude", "time_precision", "geo_precision", "admin1", "location", "actor1",
+    "actor2", "inter1", "published", "event",
 )
+_UPSERT_EXTRACTION_SQL = (
+    f"INSERT INTO extractions ({', '.join(_EXTRACTION_COLUMNS)}, created_at)"
+    f" VALUES ({', '.join('?' for _ in _EXTRACTION_COLUMNS)}, ?)"
+    " ON CONFLICT(extraction_id) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in _EXTRACTION_COLUMNS[1:])
+)
+
+
+def _extraction_row(event: Event, doc_id: str, day: str, now: str) -> tuple:
+    span = date_span(event)
+    return (
+        event.event_id, doc_id, event.event_date,
+        span[0].isoformat() if span else None, span[1].isoformat() if span else None,
+        event.country, event.sub_event_type, event.latitude, event.longitude,
+        event.time_precision, event.geo_precision, event.admin1, event.location, event.actor1,
+        event.actor2, event.inter1,
+        day, json.dumps(event.to_dict(), ensure_ascii=False, sort_keys=True), now,
+    )
 
 
 def add_results(store: "Store", results: Sequence[DocumentResult], now: str) -> tuple[int, int]:
@@ -390,14 +561,8 @@ def add_results(store: "Store", results: Sequence[DocumentResult], now: str) -> 
         published = (clean.published if clean and clean.published else None) or doc.published
         day = published.isoformat() if isinstance(published, date) else ""
         for event in result.events:
-            span = date_span(event)
             known[event.event_id] = (event, doc.id, day)
-            rows.append((
-                event.event_id, doc.id, event.event_date,
-                span[0].isoformat() if span else None, span[1].isoformat() if span else None,
-                event.country, event.sub_event_type, event.latitude, event.longitude,
-                day, json.dumps(event.to_dict(), ensure_ascii=False, sort_keys=True), now,
-            ))
+            rows.append(_extraction_row(event, doc.id, day, now))
     if not rows:
         return 0, 0
     store._conn.executemany(_UPSERT_EXTRACTION_SQL, rows)

@@ -256,6 +256,7 @@ class Store:
         self._conn = conn
         self.path = path
         self._has_fts = self._table_exists("events_fts")
+        self._merge_memo: dict = {}  # merging's verdicts between saved batches (store/merging.py)
 
     # ------------------------------------------------------------------
     # opening, closing, migrations
