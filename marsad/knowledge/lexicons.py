@@ -18,6 +18,7 @@ from pathlib import Path
 import yaml
 
 from marsad.errors import KnowledgeError
+from marsad.knowledge.prefilter import Alternation
 
 DATA_DIR = Path(__file__).parent / "data"
 
@@ -88,6 +89,11 @@ class TriggerLexicon:
     grievance: re.Pattern[str]
     background: re.Pattern[str]
     nonpolitical: re.Pattern[str]
+    # The same alternations behind a keyword prefilter (same matches, only
+    # the patterns whose keywords occur in a sentence run).
+    fast_matcher: Alternation
+    fast_background: Alternation
+    fast_nonpolitical: Alternation
 
 
 @lru_cache(maxsize=4)
@@ -119,16 +125,19 @@ def _load_triggers(dirs: tuple[Path, ...]) -> TriggerLexicon:
         if not re.fullmatch(r"[a-z_]+", name):
             raise KnowledgeError(f"triggers: class name {name!r} must be lower-case letters and _")
         compiled[name] = TriggerClass(name, spec["kind"], weight, tuple(spec["patterns"]))
-    alternation = "|".join(
-        f"(?P<{c.name}>" + "|".join(f"(?:{p})" for p in c.patterns) + ")" for c in compiled.values()
-    )
+    matcher = Alternation([(c.name, c.patterns) for c in compiled.values()])
+    background = Alternation([("", lists["background"])])
+    nonpolitical = Alternation([("", lists["nonpolitical"])])
     return TriggerLexicon(
         classes=compiled,
-        matcher=re.compile(r"\b(?:" + alternation + r")\b"),
+        matcher=matcher.combined,
         negation=_compile(DATA_DIR / "triggers.yaml", "negation", lists["negation"]),
         grievance=_compile(DATA_DIR / "triggers.yaml", "grievance", lists["grievance"]),
         background=_compile(DATA_DIR / "triggers.yaml", "background", lists["background"]),
         nonpolitical=_compile(DATA_DIR / "triggers.yaml", "nonpolitical", lists["nonpolitical"]),
+        fast_matcher=matcher,
+        fast_background=background,
+        fast_nonpolitical=nonpolitical,
     )
 
 

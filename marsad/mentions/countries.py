@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+
+import ahocorasick
 
 from marsad.records import ActorMention
 
@@ -21,6 +23,11 @@ NAME_VOTE = 1.5
 DEMONYM_VOTE = 0.5
 NAMED_ACTOR_VOTE = 1.0
 STATE_ACTOR_VOTE = 0.3
+
+
+def _word_or_hyphen(char: str) -> bool:
+    """What ``[\\w-]`` matches: Python's \\w is exactly isalnum() or "_"."""
+    return char.isalnum() or char in "_-"
 
 
 class CountryMentions:
@@ -36,15 +43,48 @@ class CountryMentions:
                 if len(d) > 3:
                     names.setdefault(d, (c.iso2, DEMONYM_VOTE))
         self._table = names
-        alternation = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
-        self._pattern = re.compile(rf"(?<![\w-])(?:{alternation})(?![\w-])") if names else None
+        # One Aho-Corasick pass finds what the alternation ``pattern()``
+        # finds (a regex starting with a look-behind tries every name at
+        # every character: 30 times slower).
+        self._automaton = None
+        if names:
+            self._automaton = ahocorasick.Automaton()
+            for n in names:
+                self._automaton.add_word(n, len(n))
+            self._automaton.make_automaton()
+
+    def pattern(self) -> re.Pattern[str] | None:
+        """The names as one regex (longest first), for reference and tests."""
+        if not self._table:
+            return None
+        alternation = "|".join(re.escape(n) for n in sorted(self._table, key=len, reverse=True))
+        return re.compile(rf"(?<![\w-])(?:{alternation})(?![\w-])")
+
+    def names(self, text: str) -> Iterator[str]:
+        """The names ``pattern().finditer`` matches, in order: whole words (no
+        letter, digit, _ or - on either side); of the names starting at one
+        place the longest; none overlapping an earlier one."""
+        if self._automaton is None:
+            return
+        longest: dict[int, int] = {}
+        size = len(text)
+        for last, length in self._automaton.iter(text):
+            start, end = last - length + 1, last + 1
+            if start > 0 and _word_or_hyphen(text[start - 1]) or end < size and _word_or_hyphen(text[end]):
+                continue
+            if end > longest.get(start, -1):
+                longest[start] = end
+        position = 0
+        for start in sorted(longest):
+            if start >= position:
+                position = longest[start]
+                yield text[start:position]
 
     def votes(self, text: str, actors: Iterable[ActorMention] = ()) -> dict[str, float]:
         votes: Counter[str] = Counter()
-        if self._pattern is not None:
-            for m in self._pattern.finditer(text):
-                cc, weight = self._table[m.group(0)]
-                votes[cc] += weight
+        for name in self.names(text):
+            cc, weight = self._table[name]
+            votes[cc] += weight
         for a in actors:
             if a.country and a.kind == "named":
                 votes[a.country] += NAMED_ACTOR_VOTE

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from marsad.knowledge.lexicons import NumberLexicon
+from marsad.knowledge.prefilter import required_keywords
 from marsad.records import CountMention, Sentence, Span
 
 # Verbs (and nouns) that make a number a count of one kind.
@@ -62,6 +63,9 @@ class CountPatterns:
     not_before: re.Pattern[str]
     zero: dict[str, re.Pattern[str]]
     lexicon: NumberLexicon
+    # strings one of which a sentence must hold for a zero pattern to match
+    # ("no ", "without "), or None (marsad.knowledge.prefilter)
+    zero_keywords: dict[str, frozenset[str] | None]
 
 
 @lru_cache(maxsize=4)
@@ -104,22 +108,33 @@ def compile_patterns(lexicon: NumberLexicon) -> CountPatterns:
         not_before=re.compile(r"\b(?:" + "|".join(lexicon.not_count_before) + rf"|{MONTHS}|on|in|since|of the)\s*$"),
         zero=zero,
         lexicon=lexicon,
+        zero_keywords={what: required_keywords(p.pattern, p.flags) for what, p in zero.items()},
     )
+
+
+_LEADING_QUALIFIER = re.compile(rf"^{QUALIFIERS}\s+")
+_DIGITS = re.compile(r"\d{1,3}(?:,\d{3})+|\d+")
+_WORD_SPLIT = re.compile(r"[\s-]+")
+_YEAR = re.compile(r"(?:19|20)\d\d")
+# A count verb inside the gap between a number and its verb: the number
+# belongs to an earlier phrase.
+_VERB_IN_GAP = re.compile(r"\b(?:killed|injured|wounded|arrested|detained|dead)\b")
+_LIST_BEFORE = re.compile(r"(?:\band\b|,)\s*(?:" + QUALIFIERS + r"\s+)?$")
 
 
 def parse_number(text: str, lexicon: NumberLexicon) -> int | None:
     """Value of a number phrase: "six" 6, "twenty-one" 21, "tens of" 10."""
     t = text.lower().strip()
-    t = re.sub(rf"^{QUALIFIERS}\s+", "", t)
+    t = _LEADING_QUALIFIER.sub("", t)
     if t in lexicon.vague:
         return lexicon.vague[t]
-    if re.fullmatch(r"\d{1,3}(?:,\d{3})+|\d+", t):
+    if _DIGITS.fullmatch(t):
         digits = t.replace(",", "")
         return int(digits) if len(digits) <= MAX_COUNT_DIGITS else None
     total = 0
     current = 0
     seen = False
-    for token in re.split(r"[\s-]+", t):
+    for token in _WORD_SPLIT.split(t):
         if token == "and":
             continue
         if token in lexicon.units:
@@ -137,6 +152,11 @@ def parse_number(text: str, lexicon: NumberLexicon) -> int | None:
     return total + current if seen and total + current <= MAX_COUNT else None
 
 
+# The same few number phrases ("the", "a", "two", "2022") come up in every
+# report: their values are remembered.
+_parse_number_cached = lru_cache(maxsize=4096)(parse_number)
+
+
 def find_counts(sentence: Sentence, lexicon: NumberLexicon) -> list[CountMention]:
     pats = compile_patterns(lexicon)
     lowered = sentence.text.lower()
@@ -144,29 +164,32 @@ def find_counts(sentence: Sentence, lexicon: NumberLexicon) -> list[CountMention
     consumed: set[int] = set()
     numbers = list(pats.number.finditer(lowered))
     for idx, m in enumerate(numbers):
-        if m.start() in consumed:
+        start = m.start()
+        if start in consumed:
             continue
         raw = m.group("num")
-        value = parse_number(raw, lexicon)
-        if value is None:
-            continue
         after = lowered[m.end():]
-        before = lowered[:m.start()]
+        # every test up to the verbs only rules a number out, so the
+        # cheapest and most selective come first ("the" and "a" are most
+        # of the numbers found, and count only before a person noun)
         is_article = raw in ARTICLES
-        if (not is_article and pats.not_after.match(after)) or pats.not_before.search(before[-25:]):
-            continue
-        if re.fullmatch(r"(?:19|20)\d\d", raw):
-            continue  # a year
-        if m.start() >= 2 and before[-1] == "-" and before[-2].isalnum():
-            continue  # part of a name: "Barrio-18", "MS-13", "COVID-19"
         person = pats.people.match(after) if is_article else None
         if is_article and not person:
             continue  # "a" / "one" counts only before a person noun
+        value = _parse_number_cached(raw, lexicon)
+        if value is None:
+            continue
+        if (not is_article and pats.not_after.match(after)) or pats.not_before.search(lowered[max(0, start - 25):start]):
+            continue
+        if _YEAR.fullmatch(raw):
+            continue  # a year
+        if start >= 2 and lowered[start - 1] == "-" and lowered[start - 2].isalnum():
+            continue  # part of a name: "Barrio-18", "MS-13", "COVID-19"
         if raw in SINGULAR_ONLY and (person.group("noun").endswith("s") or person.group("noun") in PLURAL_NOUNS):
             continue  # "the soldiers were killed" says nothing of how many
         # A casualty verb right before the number decides ("shot and killed
         # two men and injured another": two killed, not two injured).
-        window = before[-40:]
+        window = lowered[max(0, start - 40):start]
         direct = next(((what, bm) for what, before_re in pats.verb_before.items()
                        if (bm := before_re.search(window)) is not None), None)
         if direct is not None:
@@ -180,6 +203,8 @@ def find_counts(sentence: Sentence, lexicon: NumberLexicon) -> list[CountMention
             if not vm:
                 continue
             gap = vm.group("gap")
+            if _VERB_IN_GAP.search(gap):
+                continue
             # Other numbers inside the gap: a coordinated list ("two soldiers
             # and three civilians were killed") is summed; anything else
             # means this number belongs to another phrase.
@@ -190,15 +215,13 @@ def find_counts(sentence: Sentence, lexicon: NumberLexicon) -> list[CountMention
                 and (n.group("num") not in ("a", "an")
                      or (lowered[:n.start()].endswith("and ") and pats.people.match(lowered[n.end():])))
             ]
-            if re.search(r"\b(?:killed|injured|wounded|arrested|detained|dead)\b", gap):
-                continue
             total = value
             ok = True
             for n in inner:
-                if not re.search(r"(?:\band\b|,)\s*(?:" + QUALIFIERS + r"\s+)?$", lowered[:n.start()]):
+                if not _LIST_BEFORE.search(lowered[:n.start()]):
                     ok = False
                     break
-                v = parse_number(n.group("num"), lexicon)
+                v = _parse_number_cached(n.group("num"), lexicon)
                 if v is None:
                     ok = False
                     break
@@ -215,6 +238,9 @@ def find_counts(sentence: Sentence, lexicon: NumberLexicon) -> list[CountMention
     for pm in _ONE_PERSON_KILLED.finditer(lowered):
         out.append(_mention(sentence, pm.start(), pm.end(), 1, "killed"))
     for what, zero_re in pats.zero.items():
+        keywords = pats.zero_keywords[what]
+        if keywords is not None and not any(k in lowered for k in keywords):
+            continue
         for zm in zero_re.finditer(lowered):
             out.append(_mention(sentence, zm.start(), zm.end(), 0, what))
     return out

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from marsad.knowledge.prefilter import PatternGate
 from marsad.records import PlaceMention, Sentence, Span
 
 _CONNECT = r"(?:al|el|ad|ar|as|ash|at|az|an|ath|adh|ed|er|es|ez|et|de|del|della|di|da|do|dos|das|du|des|la|le|les|los|las|van|von|bin|ibn|bani|beni|abu|umm|um|bir|tel|tal|of|on|upon|sur|am|im|an der)"
@@ -76,6 +77,10 @@ _VERB_OBJECT = re.compile(
 # before it ("Iraqi") only describes it.
 _OF_NOUNS = r"city|town|village|province|region|district|governorate|municipality"
 _NOUN_OF = re.compile(rf"\b(?P<noun>{_OF_NOUNS}) of (?P<name>{NAME})")
+_NOUN_OF_GATE = PatternGate(_NOUN_OF)
+# Most sentences hold no place noun: then _CUE_AFTER, which tries a name at
+# every character, is not run (same matches, a third of this stage's time).
+_CUE_AFTER_GATE = PatternGate(_CUE_AFTER)
 _DESCRIBES_NEXT = re.compile(rf"\s+(?:{_OF_NOUNS}) of\s")
 # "near Pashkove, Kharkiv." / "shelled Avdiivka, Donetsk, using ...": a name
 # after a place and a comma, closing the clause, is the place's admin area.
@@ -154,9 +159,9 @@ def find_places(sentence: Sentence) -> list[PlaceMention]:
             orientation=orientation,
         )
 
-    for m in _NOUN_OF.finditer(text):
+    for m in _NOUN_OF.finditer(text) if _NOUN_OF_GATE.may_match(text) else ():
         add(m.start("name"), m.end("name"), m.group("noun"))
-    for m in _CUE_AFTER.finditer(text):
+    for m in _CUE_AFTER.finditer(text) if _CUE_AFTER_GATE.may_match(text) else ():
         add(m.start("name"), m.end("name"), m.group("noun").lower())
     for m in _VERB_OBJECT.finditer(text):
         add(m.start("name"), m.end("name"), OBJECT_CUE)

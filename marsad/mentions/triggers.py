@@ -1,7 +1,9 @@
 """Trigger words: which kind of incident a sentence reports.
 
-One compiled alternation (a named group per trigger class) runs once over
-each lower-cased sentence. A trigger is marked ``negated`` when a denial,
+One alternation (a named group per trigger class) runs once over each
+lower-cased sentence; a keyword prefilter (marsad.knowledge.prefilter)
+runs only the patterns whose keywords the sentence holds, with the same
+matches. A trigger is marked ``negated`` when a denial,
 threat, call or plan precedes it in the same clause ("denied that it
 shelled", "threatened to arrest"), or when it is the grievance of a protest
 ("protested against the killing of ...").
@@ -37,25 +39,24 @@ UNMISTAKABLE = frozenset({"protest", "violent_protest", "riot", "unrest", "clash
 def find_triggers(sentence: Sentence, lexicon: TriggerLexicon) -> list[TriggerMention]:
     lowered = sentence.text.lower()
     found: list[TriggerMention] = []
-    nonpolitical = bool(lexicon.nonpolitical.search(lowered))
+    nonpolitical = lexicon.fast_nonpolitical.search(lowered)
     protest_end = -1
-    for m in lexicon.matcher.finditer(lowered):
-        name = m.lastgroup
+    for m_start, m_end, name in lexicon.fast_matcher.finditer(lowered):
         if name is None:
             continue
         cls = lexicon.classes[name]
-        negated = _is_negated(lowered, m.start(), lexicon) or (nonpolitical and name not in UNMISTAKABLE)
+        negated = _is_negated(lowered, m_start, lexicon) or (nonpolitical and name not in UNMISTAKABLE)
         if not negated and protest_end >= 0 and name in GRIEVANCE_CLASSES:
-            between = lowered[protest_end:m.start()]
+            between = lowered[protest_end:m_start]
             if lexicon.grievance.search(between):
                 negated = True
         if name == "protest" and not negated and protest_end < 0:
-            protest_end = m.end()
-        start = sentence.start + m.start()
-        end = sentence.start + m.end()
+            protest_end = m_end
+        start = sentence.start + m_start
+        end = sentence.start + m_end
         found.append(
             TriggerMention(
-                span=Span(start, end, sentence.text[m.start():m.end()]),
+                span=Span(start, end, sentence.text[m_start:m_end]),
                 sub_event_type=name,  # the trigger class; classify.py maps to ACLED types
                 event_type="",
                 weight=cls.weight,
@@ -78,4 +79,4 @@ def _is_negated(lowered: str, start: int, lexicon: TriggerLexicon) -> bool:
 
 def is_background(sentence: Sentence, lexicon: TriggerLexicon) -> bool:
     """True for context sentences ("It is worth noting that ...")."""
-    return bool(lexicon.background.search(sentence.text.lower()))
+    return lexicon.fast_background.search(sentence.text.lower())

@@ -5,12 +5,14 @@ gazetteer) when it starts and then processes chunks of documents. The
 parent reads the inputs, sends chunks, and receives the results **in input
 order**: it alone writes to the store, so the store ends up exactly as
 with ``--workers 1`` and a re-run adds nothing (writes are idempotent by
-document id). At most ``IN_FLIGHT_PER_WORKER`` chunks per worker are
-outstanding, so memory stays flat however long the input is.
+document id). At most ``IN_FLIGHT_PER_WORKER`` chunks per worker, or
+``READ_AHEAD_DOCS`` documents, are outstanding, so memory stays flat however
+long the input is.
 """
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections import deque
@@ -39,6 +41,21 @@ CHUNK_CHARS = 64_000
 # Chunks queued per worker: two keeps every worker busy while the parent
 # stores the results of a finished chunk, without reading ahead unboundedly.
 IN_FLIGHT_PER_WORKER = 2
+# ... and at least this many documents: the parent stores results in
+# transactions of 200 documents (store.sqlite.SAVE_BATCH_SIZE), and while
+# it saves one (merging included, about a second for articles) it sends no
+# work. With fewer documents queued the workers ran dry and waited for the
+# parent at every batch (2 workers were 1.5x one instead of ~1.9x); with
+# more than a batch queued they keep working meanwhile. Memory stays flat:
+# a few hundred documents and their results are a few MB.
+READ_AHEAD_DOCS = 400
+# Workers run at this lower priority (Unix nice). The parent is the one
+# serial stage (it alone stores and merges, ~40% of the work for articles):
+# at equal priority three busy processes on two cores get 2/3 of a core
+# each, the parent falls behind, and at the end it stores its backlog
+# alone on one core. Niced workers leave the parent a whole core and use
+# everything it does not.
+WORKER_NICENESS = 2
 # With the default worker count, an input of fewer documents than this is
 # processed in the parent alone: starting worker processes (each loading
 # its own pipeline, ~0.3 s) costs more than it saves on a handful of files.
@@ -75,7 +92,17 @@ def worker_pipeline(options: PipelineOptions):
 
 
 def _init_worker(options: PipelineOptions) -> None:
+    if hasattr(os, "nice"):
+        try:
+            os.nice(WORKER_NICENESS)
+        except OSError:  # not permitted here: run at the parent's priority
+            pass
     worker_pipeline(options)  # load before the first chunk arrives
+    # What is loaded now (dictionaries, matchers, modules; with fork, all
+    # the parent's objects) lives as long as the worker: out of the cyclic
+    # collector, whose full collections would otherwise walk it again and
+    # again, writing to pages shared with the parent (copy-on-write).
+    gc.freeze()
 
 
 # What a worker sends back for one document: the DocumentResult without its
@@ -125,7 +152,8 @@ def process_serial(items: Iterable[Item], options: PipelineOptions) -> Iterator[
 
 
 def process_parallel(items: Iterable[Item], options: PipelineOptions, workers: int,
-                     chunk_size: int = CHUNK_SIZE) -> Iterator[tuple[Item, DocumentResult | None]]:
+                     chunk_size: int = CHUNK_SIZE,
+                     read_ahead: int = READ_AHEAD_DOCS) -> Iterator[tuple[Item, DocumentResult | None]]:
     """(item, result) in input order, computed by ``workers`` processes."""
     from concurrent.futures import ProcessPoolExecutor
 
@@ -140,15 +168,19 @@ def process_parallel(items: Iterable[Item], options: PipelineOptions, workers: i
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
                                initializer=_init_worker, initargs=(options,))
     pending: deque[tuple[list[Item], Future]] = deque()
+    queued = 0  # documents in pending
     try:
         for chunk in _chunks(iter(items), chunk_size):
             pending.append((chunk, pool.submit(_process_chunk, options, chunk)))
+            queued += len(chunk)
             if forked and len(pending) == 1:
                 # With fork every worker starts on the first submit: the
                 # parent's copy is no longer needed.
                 worker_pipeline.cache_clear()
-            if len(pending) >= workers * IN_FLIGHT_PER_WORKER:
-                yield from _pairs(*pending.popleft())
+            while len(pending) >= workers * IN_FLIGHT_PER_WORKER and queued >= read_ahead:
+                done, future = pending.popleft()
+                queued -= len(done)
+                yield from _pairs(done, future)
         while pending:
             yield from _pairs(*pending.popleft())
     finally:
