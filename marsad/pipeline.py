@@ -184,6 +184,9 @@ class Pipeline:
             return DocumentResult(document, None, rejected=str(err))
         except RecursionError:
             return DocumentResult(document, None, rejected="document too deeply nested to process")
+        except Exception as err:  # noqa: BLE001 - one bad document is recorded and skipped, never fatal
+            return DocumentResult(document, None,
+                                  rejected=f"internal error while processing: {type(err).__name__}: {err}"[:300])
 
     def _over_budget(self, started: float) -> bool:
         return time.perf_counter() - started > self.time_budget_s

@@ -336,3 +336,27 @@ def test_a_huge_number_is_not_a_count(bundled_pipeline):
     result = bundled_pipeline.process(doc(text))
     assert all(e.fatalities < 2**63 for e in result.events)
     assert all((e.fatalities or 0) <= 10_000_000 for e in result.events)
+
+
+@pytest.mark.parametrize("text", [
+    "On \u017funday, gunmen killed two men in Aleppo.",  # long s: matches "sunday" ignoring case
+    "On 3 Augu\u017ft 2022, gunmen killed two men in Aleppo.",
+])
+def test_letters_that_fold_to_ascii_in_dates(text):
+    from marsad.records import Sentence
+
+    found = find_dates(Sentence(0, 0, len(text), text), date(2022, 8, 10))
+    assert all(d.value <= date(2022, 8, 10) for d in found)
+
+
+def test_an_unexpected_error_in_a_stage_rejects_the_document_with_a_reason(monkeypatch, bundled_pipeline):
+    import marsad.pipeline as pipeline_module
+    from marsad.records import Document
+
+    def broken(_cleaned):
+        raise ValueError("boom")
+
+    monkeypatch.setattr(pipeline_module, "segment", broken)
+    result = bundled_pipeline.process(Document(id="x", raw="Gunmen killed two men in Aleppo.",
+                                               published=date(2022, 8, 10), published_from="input"))
+    assert result.events == () and result.rejected == "internal error while processing: ValueError: boom"

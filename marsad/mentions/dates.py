@@ -105,20 +105,27 @@ def _resolve(kind: str, m: re.Match[str], published: date | None) -> tuple[date,
             options.sort(key=lambda x: (x > published, abs((published - x).days)))
         return options[0], 1
     if kind in ("dmy", "mdy"):
-        month = MONTHS[g["month"].lower().rstrip(".")]
+        month = MONTHS.get(g["month"].casefold().rstrip("."))
+        if month is None:
+            return None
         day = int(g["day"])
         year = int(g["year"]) if g.get("year") else _year_for(month, day, published)
         d = _safe_date(year, month, day)
         return (d, 1) if d else None
     if kind in ("mid_month", "month"):
-        month = MONTHS[g["month"].lower().rstrip(".")]
+        month = MONTHS.get(g["month"].casefold().rstrip("."))
+        if month is None:
+            return None
         year = int(g["year"]) if g.get("year") else _year_for(month, 15, published)
         d = _safe_date(year, month, 15)
         return (d, 3) if d else None
     if published is None:
         return None
     if kind == "weekday":
-        target = WEEKDAYS[g["weekday"].lower()]
+        # casefold: the pattern matches without regard to case, so "ſunday" (long s) is Sunday
+        target = WEEKDAYS.get(g["weekday"].casefold())
+        if target is None:
+            return None
         back = (published.weekday() - target) % 7
         if g.get("last") and g["last"].lower() == "last" and back == 0:
             back = 7
