@@ -91,3 +91,55 @@ def test_workers_must_be_positive(corpus, tmp_path, env) -> None:
     proc = marsad("extract", corpus, "--db", tmp_path / "x.db", "--workers", 0, env=env)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert "--workers" in proc.stderr
+
+
+def _running(pid: int) -> bool:
+    """Is the process there and not a zombie?"""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def _children(pid: int) -> set[int]:
+    from pathlib import Path
+
+    out = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.add(int(stat.parent.name))
+    return out
+
+
+@pytest.mark.skipif(not __import__("os").path.isdir("/proc"), reason="needs /proc to find the worker processes")
+def test_workers_exit_when_their_parent_is_killed(tmp_path, env) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    path = write_jsonl(tmp_path / "big.jsonl", report_records(3000))
+    proc = subprocess.Popen([sys.executable, "-m", "marsad", "extract", str(path), "--workers", "2",
+                             "--db", str(tmp_path / "w.db"), "--format", "none"],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workers: set[int] = set()
+    deadline = time.monotonic() + 60
+    while len(workers) < 2 and time.monotonic() < deadline and proc.poll() is None:
+        workers = _children(proc.pid)
+        time.sleep(0.1)
+    assert len(workers) >= 2, "the workers never started"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and any(_running(w) for w in workers):
+        time.sleep(0.2)
+    alive = [w for w in workers if _running(w)]
+    for w in alive:  # do not leave them behind if the test fails
+        os.kill(w, signal.SIGKILL)
+    assert not alive, f"workers {alive} outlived their killed parent"

@@ -15,6 +15,8 @@ from __future__ import annotations
 import gc
 import os
 import sys
+import threading
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -91,7 +93,22 @@ def worker_pipeline(options: PipelineOptions):
     return options.build()
 
 
+# How often a worker checks that its parent is alive. A parent killed with
+# SIGKILL never closes the work queue (sibling workers hold its write end), so
+# without this check its workers would wait on the queue forever.
+PARENT_CHECK_SECONDS = 1.0
+
+
+def _exit_with_parent(parent: int) -> None:
+    while True:
+        time.sleep(PARENT_CHECK_SECONDS)
+        if os.getppid() != parent:
+            os._exit(1)  # the parent is gone: nothing will read what we compute
+
+
 def _init_worker(options: PipelineOptions) -> None:
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True,
+                     name="marsad-parent-watch").start()
     if hasattr(os, "nice"):
         try:
             os.nice(WORKER_NICENESS)
