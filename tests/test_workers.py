@@ -93,27 +93,26 @@ def test_workers_must_be_positive(corpus, tmp_path, env) -> None:
     assert "--workers" in proc.stderr
 
 
-def _running(pid: int) -> bool:
-    """Is the process there and not a zombie?"""
+def _stat(pid: int | str) -> list[str] | None:
+    """The fields of /proc/PID/stat after the command name (state, parent, ...), None if gone."""
     try:
         with open(f"/proc/{pid}/stat") as fh:
-            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+            return fh.read().rsplit(")", 1)[1].split()
     except OSError:
-        return False
+        return None
+
+
+def _running(pid: int) -> bool:
+    """Is the process there and not a zombie?"""
+    fields = _stat(pid)
+    return fields is not None and fields[0] != "Z"
 
 
 def _children(pid: int) -> set[int]:
     from pathlib import Path
 
-    out = set()
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            out.add(int(stat.parent.name))
-    return out
+    return {int(p.name) for p in Path("/proc").iterdir()
+            if p.name.isdigit() and (fields := _stat(p.name)) is not None and int(fields[1]) == pid}
 
 
 @pytest.mark.skipif(not __import__("os").path.isdir("/proc"), reason="needs /proc to find the worker processes")

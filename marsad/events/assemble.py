@@ -356,11 +356,13 @@ def _build_one(doc, items, incident, kinds, countries, doc_country, doc_place) -
     arrests = max((c.value for c in arrested), default=None)
 
     anchor = min(triggers, key=lambda t: (-t.weight, t.span.start))
-    agent, target = _roles(doc.text, actors, anchor, triggers)
+    agent, target = _roles(doc.text, actors, anchor)
     cls = classify(scores, fatalities=fatalities, injuries=injuries, agent_inter=agent.inter if agent else None)
     if cls is None:
         return None
-    cls = _refine(cls, scores, agent, target, fatalities, _armed_victim(doc.text, actors, agent))
+    # (the armed victims are looked for only where they can change the type)
+    victim = _armed_victim(doc.text, actors, agent) if cls.sub_event_type == "Attack" and target is None else None
+    cls = _refine(cls, scores, agent, target, fatalities, victim)
     if cls.deciding_class == "shelling" and _leads(triggers, "clash", "shelling"):
         # "clashed with ... and also shelled": ground fighting told first,
         # with artillery, is a battle; shelling alone stays remote violence
@@ -377,7 +379,7 @@ def _build_one(doc, items, incident, kinds, countries, doc_country, doc_place) -
         agent, target = _heading_roles([a for a in actors if a.sentence == role_anchor.sentence
                                         and a.kind != "role" and a.span.start >= role_anchor.span.end])
     elif role_anchor is not anchor:
-        agent, target = _roles(doc.text, actors, role_anchor, triggers)
+        agent, target = _roles(doc.text, actors, role_anchor)
 
     # Place: the incident's own, else an earlier one in the paragraph, else the document's.
     place = incident.place
@@ -494,8 +496,7 @@ def _with_notes(event: Event) -> Event:
     return replace(event, notes=write_notes(event))
 
 
-def _roles(text: str, actors: list[ActorMention], anchor: TriggerMention,
-           triggers: Sequence[TriggerMention] = ()) -> tuple[ActorMention | None, ActorMention | None]:
+def _roles(text: str, actors: list[ActorMention], anchor: TriggerMention) -> tuple[ActorMention | None, ActorMention | None]:
     """Agent and target around the deciding trigger."""
     same = _collapse([a for a in actors if a.sentence == anchor.sentence and a.kind != "role"], text)
     # (a name the trigger phrase runs into, "a US military patrol took place",
