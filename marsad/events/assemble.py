@@ -192,7 +192,7 @@ def _inter(a: ActorMention, cc: str) -> int:
 
 _BY = re.compile(r"\bby\s+(?:the\s+|an?\s+)?(?:[\w-]+\s+){0,3}$", re.I)
 _FATALITY_NOUN = re.compile(r"\bfatalit(?:y|ies)\b", re.I)
-_CODED_AS = re.compile(r"\bcoded as\b", re.I)
+_CODED_AS = re.compile(r"\b(?:coded (?:as|to|in|with)|coded \d|estimated as)\b", re.I)
 _PASSIVE = re.compile(r"\b(?:was|were|been|being|got|get|gets)\s+(?:\w+ly\s+)?$", re.I)
 _CONTRAST = re.compile(r"\b(?:but|however|yet|only to be)\b", re.I)
 _BETWEEN = re.compile(r"\bbetween\s+(?:the\s+)?$", re.I)
@@ -247,7 +247,10 @@ def _demo_view(sms, triggers, counts):
             kept_triggers.append(t)
     kept_counts = []
     for c in counts:
-        if c.what in ("killed", "injured") and c.sentence not in force_sentences:
+        # the sentence right after the force ("Police fired tear gas. A
+        # protester was killed.") tells its outcome
+        if c.what in ("killed", "injured") and c.sentence not in force_sentences \
+                and c.sentence - 1 not in force_sentences:
             continue
         sm = next(sm for sm in sms if sm.sentence.index == c.sentence)
         before = sm.sentence.text[: c.span.start - sm.sentence.start]
@@ -324,6 +327,32 @@ def _armed_victim(text: str, actors, agent) -> ActorMention | None:
     return None
 
 
+_ELSEWHERE_NAME = re.compile(r"\bcoded (?:to|in|with) (?:the |an? )?(?P<name>.+?)\s*-?\s*\bevents?\b", re.I)
+
+
+def _coded_here(text: str, c: CountMention) -> bool:
+    """Is a "fatalities coded to X event" note about this very report's place?"""
+    m = _ELSEWHERE_NAME.search(c.span.text) if c.value == 0 else None
+    return m is not None and m.group("name").lower() in text[: c.span.start].lower()
+
+
+def _fatalities(chosen: list[CountMention], coded: list[CountMention], splits: list[CountMention]) -> int:
+    """The event's deaths; a report's deaths "split between N events" are shared.
+
+    A coder's figure stated after the split note ("20 fatalities split
+    across 6 events coded as 3") is this event's own; otherwise the total is
+    divided, rounding half up ("5 ... split between 2 locations": 3).
+    """
+    total = max((c.value for c in chosen), default=0)
+    if not splits:
+        return total
+    split = splits[0]
+    after = [c.value for c in coded if c.span.end > split.span.end]
+    if after:
+        return max(after)
+    return (2 * total + split.value) // (2 * split.value)
+
+
 def _build_one(doc, items, incident, kinds, countries, doc_country, doc_place) -> Event | None:
     sms = [items[i] for i in incident.sentences]
     triggers = [t for sm in sms for t in sm.live_triggers]
@@ -342,7 +371,9 @@ def _build_one(doc, items, incident, kinds, countries, doc_country, doc_place) -
     for t in triggers:
         scores[t.sub_event_type] = max(scores.get(t.sub_event_type, 0.0), t.weight)
 
-    killed = [c for c in counts if c.what == "killed"]
+    # "(fatalities coded to the Novotroitske event)" in the note of the
+    # Novotroitske event itself (the place named before it) leaves its deaths
+    killed = [c for c in counts if c.what == "killed" and not _coded_here(doc.text, c)]
     injured = [c for c in counts if c.what == "injured"]
     arrested = [c for c in counts if c.what == "arrested"]
     # ACLED-style notes state the coded total ("3 fatalities"): it wins over
@@ -350,8 +381,9 @@ def _build_one(doc, items, incident, kinds, countries, doc_country, doc_place) -
     # reports in one text usually revise upwards).
     stated = [c for c in killed if _FATALITY_NOUN.search(c.span.text)]
     # "Fatalities coded as 3 (NRF reported 4 ...)": the coder's own figure wins
-    coded = [c for c in stated if _CODED_AS.search(c.span.text)]
-    fatalities = max((c.value for c in (coded or stated or killed)), default=0)
+    # ("Unspecified casualties coded as 10" too)
+    coded = [c for c in killed if _CODED_AS.search(c.span.text)]
+    fatalities = _fatalities(coded or stated or killed, coded, [c for c in counts if c.what == "split"])
     injuries = max((c.value for c in injured), default=None)
     arrests = max((c.value for c in arrested), default=None)
 
