@@ -154,3 +154,13 @@ def test_a_death_right_after_force_on_a_protest_is_its_outcome(bundled_pipeline)
     (ev,) = _events(bundled_pipeline, text)
     assert ev.fatalities == 1
     assert ev.sub_event_type == "Excessive force against protesters"
+
+
+def test_roles_come_from_the_trigger_that_decided_the_type(bundled_pipeline):
+    # the strongest trigger ("disappeared", an abduction) has civilians as its
+    # subject; the killing decided the type, and its subject is the attacker
+    text = ("On 2 March 2022, ADF rebels raided Mutwanga village (Beni, Nord-Kivu) and killed 4 civilians. "
+            "Several civilians disappeared.")
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.sub_event_type == "Attack"
+    assert ev.actor1 == "ADF: Allied Democratic Forces" and ev.actor2 == "Civilians (Democratic Republic of Congo)"

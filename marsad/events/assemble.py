@@ -336,6 +336,26 @@ def _coded_here(text: str, c: CountMention) -> bool:
     return m is not None and m.group("name").lower() in text[: c.span.start].lower()
 
 
+def _decider_roles(text, actors, triggers, cls: Classification, starts: dict[int, int]):
+    """Agent and target read around the trigger that decided the type.
+
+    Who acted is read around that trigger ("offensive", not the shelling
+    told next), and never around a report's heading ("Property destruction:
+    On 1 June, soldiers demolished ..."). None when no trigger of that class
+    was found (a type set by a refinement rule).
+    """
+    deciding = [t for t in triggers if t.sub_event_type == cls.deciding_class]
+    if not deciding:
+        return None
+    role_anchor = min(deciding, key=lambda t: (_is_heading(text, t, starts), -t.weight, t.span.start))
+    if _is_heading(text, role_anchor, starts):
+        # only the heading names the action ("Movement of forces: ... soldiers
+        # arrived"): the sentence's subject acts, an armed one before civilians
+        return _heading_roles([a for a in actors if a.sentence == role_anchor.sentence
+                               and a.kind != "role" and a.span.start >= role_anchor.span.end])
+    return _roles(text, actors, role_anchor)
+
+
 def _fatalities(chosen: list[CountMention], coded: list[CountMention], splits: list[CountMention]) -> int:
     """The event's deaths; a report's deaths "split between N events" are shared.
 
@@ -392,26 +412,21 @@ def _build_one(doc, items, incident, kinds, countries, doc_country, doc_place) -
     cls = classify(scores, fatalities=fatalities, injuries=injuries, agent_inter=agent.inter if agent else None)
     if cls is None:
         return None
+    starts = {sm.sentence.index: sm.sentence.start for sm in sms}
+    # the roles that refine the type are those of the trigger that decided
+    # it ("killed two civilians", not "several civilians disappeared")
+    agent, target = _decider_roles(doc.text, actors, triggers, cls, starts) or (agent, target)
     # (the armed victims are looked for only where they can change the type)
     victim = _armed_victim(doc.text, actors, agent) if cls.sub_event_type == "Attack" and target is None else None
-    cls = _refine(cls, scores, agent, target, fatalities, victim)
-    if cls.deciding_class == "shelling" and _leads(triggers, "clash", "shelling"):
+    refined = _refine(cls, scores, agent, target, fatalities, victim)
+    if refined.deciding_class == "shelling" and _leads(triggers, "clash", "shelling"):
         # "clashed with ... and also shelled": ground fighting told first,
         # with artillery, is a battle; shelling alone stays remote violence
-        cls = Classification("Battles", "Armed clash", disorder_type("Armed clash", fatalities), "clash")
+        refined = Classification("Battles", "Armed clash", disorder_type("Armed clash", fatalities), "clash")
+    if refined.deciding_class != cls.deciding_class:
+        agent, target = _decider_roles(doc.text, actors, triggers, refined, starts) or (agent, target)
+    cls = refined
     deciding = [t for t in triggers if t.sub_event_type == cls.deciding_class] or [anchor]
-    # Who acted is read around the trigger that decided the type ("offensive",
-    # not the shelling told next), and never around a report's heading
-    # ("Property destruction: On 1 June, soldiers demolished ...").
-    starts = {sm.sentence.index: sm.sentence.start for sm in sms}
-    role_anchor = min(deciding, key=lambda t: (_is_heading(doc.text, t, starts), -t.weight, t.span.start))
-    if _is_heading(doc.text, role_anchor, starts):
-        # only the heading names the action ("Movement of forces: ... soldiers
-        # arrived"): the sentence's subject acts, an armed one before civilians
-        agent, target = _heading_roles([a for a in actors if a.sentence == role_anchor.sentence
-                                        and a.kind != "role" and a.span.start >= role_anchor.span.end])
-    elif role_anchor is not anchor:
-        agent, target = _roles(doc.text, actors, role_anchor)
 
     # Place: the incident's own, else an earlier one in the paragraph, else the document's.
     place = incident.place
