@@ -164,3 +164,23 @@ def test_roles_come_from_the_trigger_that_decided_the_type(bundled_pipeline):
     (ev,) = _events(bundled_pipeline, text)
     assert ev.sub_event_type == "Attack"
     assert ev.actor1 == "ADF: Allied Democratic Forces" and ev.actor2 == "Civilians (Democratic Republic of Congo)"
+
+
+@pytest.mark.parametrize("text", [
+    "On 3 May 2022, soldiers shot and killed a member of the USDP party in Monywa (Sagaing) at a checkpoint.",
+    "On 3 May 2022, gunmen killed a local leader of the KIO in Myitkyina (Kachin) near the market.",
+])
+def test_one_person_of_a_party_or_group_is_hit_as_a_civilian(bundled_pipeline, text):
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.sub_event_type == "Attack"
+    assert ev.actor2 == "Civilians (Myanmar)"
+
+
+@pytest.mark.parametrize("text, sub", [
+    # an ambush of passengers is an attack; villagers who clash are a side
+    ("On 8 May 2022, Islamist militia ambushed a bus carrying passengers near Mueda (Cabo Delgado).", "Attack"),
+    ("On 8 May 2022, herders clashed with villagers near Mueda (Cabo Delgado), killing two.", "Armed clash"),
+])
+def test_a_battle_needs_two_armed_sides(bundled_pipeline, text, sub):
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.sub_event_type == sub

@@ -285,8 +285,38 @@ def _leads(triggers: Sequence[TriggerMention], first: str, then: str) -> bool:
     return None not in starts.values() and starts[first] < starts[then]
 
 
+_MEMBER_OF_BEFORE = re.compile(
+    r"\b(?:an?|one)\s+(?:(?:former|retired|local|senior|prominent|young|female|male|woman|off[- ]duty)\s+)*"
+    r"(?:leader|cadre|official|supporter|activist|son|daughter|wife|husband|relative|brother|sister|"
+    r"father|mother|nephew|cousin)\s+of\s+(?:the\s+|an?\s+)?(?:[\w-]+\s+){0,2}$"
+    r"|\b(?:former|retired|off[- ]duty|ex-)\s*(?:[\w-]+\s+)?$", re.I)
+_ONE_BEFORE = re.compile(r"\b(?:an?|one)\s+(?:(?:former|retired|local|senior|prominent|young|female|male|off[- ]duty)\s+)*$", re.I)
+_MEMBER_AFTER = re.compile(
+    r"\s*(?:party\s+(?:member|cadre|leader|official|supporter|activist|worker)|cadre|leader|official|supporter|"
+    r"activist|politician|councillor|worker|candidate|chairman|informer)\b", re.I)
+# "a member of the USDP party": a party's member (a gang's or an army's
+# member stays one of its fighters)
+_PARTY_MEMBER = re.compile(r"\b(?:an?|one)\s+(?:[\w-]+\s+)?member\s+of\s+(?:the\s+)?$", re.I)
+_PARTY_AFTER = re.compile(r"\s*(?:party|political party)\b", re.I)
+_OFF_DUTY_AFTER = re.compile(r"^[^.;]{0,40}\(?(?:assumed |presumed )?off[- ]duty\b", re.I)
+
+
+def _one_of_them(text: str, target: ActorMention) -> bool:
+    """Is the target one person of a group rather than the group's force?"""
+    before = text[max(0, target.span.start - 60):target.span.start]
+    after = text[target.span.end:target.span.end + 50]
+    if _MEMBER_OF_BEFORE.search(before) or _OFF_DUTY_AFTER.match(after):
+        return True
+    if _PARTY_MEMBER.search(before) and _PARTY_AFTER.match(after):
+        return True
+    return bool(_ONE_BEFORE.search(before) and _MEMBER_AFTER.match(after))
+
+
+_TWO_SIDED = re.compile(r"clash|fight|fought|battl|exchang|shoot-?out|skirmish|confrontation|counter", re.I)
+
+
 def _refine(cls: Classification, scores, agent, target, fatalities: int,
-            armed_victim: ActorMention | None = None) -> Classification:
+            armed_victim: ActorMention | None = None, two_sided: bool = True) -> Classification:
     """Codebook distinctions that depend on who acts and who is hit.
 
     - One armed side attacking another armed side is a battle, not an
@@ -297,6 +327,11 @@ def _refine(cls: Classification, scores, agent, target, fatalities: int,
     if sub in ("Attack", "Looting/property destruction", "Armed clash") and agent is not None \
             and agent.inter == 7 and not (target is not None and target.inter in (1, 2, 3, 8)):
         return classify({"mob": 1.0}, fatalities=fatalities) or cls
+    if sub == "Armed clash" and target is not None and target.inter == 7 and target.kind != "role" \
+            and (agent is None or agent.inter in ARMED_INTERS) and armed_victim is None and not two_sided:
+        # a battle needs two armed sides: an ambush or shots at passengers,
+        # farmers or villagers is an attack on civilians
+        return classify({"attack": 1.0}, fatalities=fatalities) or cls
     if sub == "Attack" and target is not None and target.inter in ARMED_INTERS and target.kind != "role" \
             and (agent is None or agent.inter in ARMED_INTERS or agent.kind == "generic"):
         return classify({"clash": 1.0}, fatalities=fatalities) or cls
@@ -417,8 +452,17 @@ def _build_one(doc, items, incident, kinds, countries, doc_country, doc_place) -
     # it ("killed two civilians", not "several civilians disappeared")
     agent, target = _decider_roles(doc.text, actors, triggers, cls, starts) or (agent, target)
     # (the armed victims are looked for only where they can change the type)
-    victim = _armed_victim(doc.text, actors, agent) if cls.sub_event_type == "Attack" and target is None else None
-    refined = _refine(cls, scores, agent, target, fatalities, victim)
+    victim = _armed_victim(doc.text, actors, agent) if (
+        (cls.sub_event_type == "Attack" and target is None)
+        or (cls.sub_event_type == "Armed clash" and target is not None and target.inter == 7)) else None
+    if target is not None and target.inter in ARMED_INTERS and _one_of_them(doc.text, target):
+        # "killed a member of the USDP", "a former member of the police",
+        # "an off-duty soldier": one person of a group, hit as a civilian
+        target = None
+    # "clashed", "fought", "exchanged fire" tell of two armed sides even
+    # when the second is named as villagers or farmers
+    two_sided = any(_TWO_SIDED.search(t.span.text) for t in triggers if t.sub_event_type == "clash")
+    refined = _refine(cls, scores, agent, target, fatalities, victim, two_sided)
     if refined.deciding_class == "shelling" and _leads(triggers, "clash", "shelling"):
         # "clashed with ... and also shelled": ground fighting told first,
         # with artillery, is a battle; shelling alone stays remote violence
