@@ -23,6 +23,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from marsad.events.classify import FAMILY, Classification, classify, disorder_type
+from marsad.events.conventions import demonstration_marker
 from marsad.events.notes import write_notes
 from marsad.mentions.dates import has_just_marker
 from marsad.records import (
@@ -35,6 +36,7 @@ from marsad.records import (
     PlaceMention,
     ResolvedPlace,
     Sentence,
+    Span,
     TriggerMention,
 )
 
@@ -209,11 +211,37 @@ def build_events(
     incidents = group_incidents(items, kinds)
     events: list[Event] = []
     doc_place = next((p for sm in items if (p := _own_place(sm)) is not None), None)
+    crowd = demonstration_marker().search(doc.text) is not None
     for incident in incidents[:MAX_EVENTS_PER_DOCUMENT]:
-        event = _build_one(doc, items, incident, kinds, countries, doc_country, doc_place)
+        event = _build_one(doc, items, incident, kinds, countries, doc_country, doc_place, crowd)
         if event is not None:
             events.append(event)
+    if crowd and not events:
+        events += _marked_demonstration(doc, items, kinds, countries, doc_country, doc_place)
     return events
+
+
+# How sure a demonstration is that only a coder's marker tells of (no
+# protest word was found): below any trigger found in the text.
+MARKER_WEIGHT = 0.5
+
+
+def _marked_demonstration(doc, items, kinds, countries, doc_country, doc_place) -> list[Event]:
+    """The one demonstration of a note marked as one that names no event word.
+
+    ("A few dozen students lined the avenue to raise awareness ... [size=a
+    few dozen]"): the marker is the trigger and its evidence.
+    """
+    m = demonstration_marker().search(doc.text)
+    sm = next((x for x in items if x.sentence.start <= m.start() < x.sentence.end), None) if m else None
+    if sm is None:
+        return []
+    trigger = TriggerMention(span=Span(m.start(), m.end(), m.group(0)), sub_event_type="protest", event_type="",
+                             weight=MARKER_WEIGHT, sentence=sm.sentence.index)
+    marked = [replace(x, triggers=x.triggers + (trigger,)) if x is sm else x for x in items]
+    incidents = [i for i in group_incidents(marked, kinds) if sm.sentence.index in i.sentences]
+    event = _build_one(doc, marked, incidents[0], kinds, countries, doc_country, doc_place, True) if incidents else None
+    return [event] if event is not None else []
 
 
 DEMO_CLASSES = frozenset({"protest", "riot", "mob", "unrest", "violent_protest", "brawl"})
@@ -312,6 +340,7 @@ def _one_of_them(text: str, target: ActorMention) -> bool:
     return bool(_ONE_BEFORE.search(before) and _MEMBER_AFTER.match(after))
 
 
+_VIOLENT_TYPES = frozenset({"Battles", "Violence against civilians", "Explosions/Remote violence"})
 _TWO_SIDED = re.compile(r"clash|fight|fought|battl|exchang|shoot-?out|skirmish|confrontation|counter", re.I)
 
 
@@ -408,7 +437,7 @@ def _fatalities(chosen: list[CountMention], coded: list[CountMention], splits: l
     return (2 * total + split.value) // (2 * split.value)
 
 
-def _build_one(doc, items, incident, kinds, countries, doc_country, doc_place) -> Event | None:
+def _build_one(doc, items, incident, kinds, countries, doc_country, doc_place, crowd: bool = False) -> Event | None:
     sms = [items[i] for i in incident.sentences]
     triggers = [t for sm in sms for t in sm.live_triggers]
     if not triggers:
@@ -470,6 +499,11 @@ def _build_one(doc, items, incident, kinds, countries, doc_country, doc_place) -
     if refined.deciding_class != cls.deciding_class:
         agent, target = _decider_roles(doc.text, actors, triggers, refined, starts) or (agent, target)
     cls = refined
+    if crowd and cls.event_type not in ("Protests", "Riots"):
+        # the note is marked as a demonstration event: its violence is a
+        # crowd's, anything else the demonstration itself
+        violent = cls.event_type in _VIOLENT_TYPES or cls.sub_event_type == "Looting/property destruction"
+        cls = classify({"mob": 1.0} if violent else {"protest": 1.0}, fatalities=fatalities) or cls
     deciding = [t for t in triggers if t.sub_event_type == cls.deciding_class] or [anchor]
 
     # Place: the incident's own, else an earlier one in the paragraph, else the document's.
