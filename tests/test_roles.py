@@ -184,3 +184,12 @@ def test_one_person_of_a_party_or_group_is_hit_as_a_civilian(bundled_pipeline, t
 def test_a_battle_needs_two_armed_sides(bundled_pipeline, text, sub):
     (ev,) = _events(bundled_pipeline, text)
     assert ev.sub_event_type == sub
+
+
+def test_two_actors_sharing_one_noun(bundled_pipeline):
+    text = "On 2 June 2022, fighting took place between Ukrainian and Russian forces near Izium, Kharkiv."
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.sub_event_type == "Armed clash"
+    assert ev.actor1.startswith("Military Forces of Ukraine") and ev.actor2.startswith("Military Forces of Russia")
+    # the first actor's evidence is its own word
+    assert any(e.field == "actor1" and e.text == "Ukrainian" for e in ev.evidence)
