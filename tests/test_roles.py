@@ -193,3 +193,11 @@ def test_two_actors_sharing_one_noun(bundled_pipeline):
     assert ev.actor1.startswith("Military Forces of Ukraine") and ev.actor2.startswith("Military Forces of Russia")
     # the first actor's evidence is its own word
     assert any(e.field == "actor1" and e.text == "Ukrainian" for e in ev.evidence)
+
+
+def test_settlers_rioting_are_rioters_of_their_own_country(bundled_pipeline):
+    text = ("On 3 March 2022, Israeli settlers threw stones at Palestinian homes and cars in Huwwara "
+            "(Nablus, West Bank). [size=no report]")
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.sub_event_type == "Mob violence"
+    assert ev.actor1 == "Rioters (Israel)" and ev.country == "Palestine"

@@ -340,6 +340,7 @@ def _one_of_them(text: str, target: ActorMention) -> bool:
     return bool(_ONE_BEFORE.search(before) and _MEMBER_AFTER.match(after))
 
 
+_NATIONALITY = re.compile(r"\(([A-Z][^()]*)\)$")
 _VIOLENT_TYPES = frozenset({"Battles", "Violence against civilians", "Explosions/Remote violence"})
 _TWO_SIDED = re.compile(r"clash|fight|fought|battl|exchang|shoot-?out|skirmish|confrontation|counter", re.I)
 
@@ -732,6 +733,11 @@ def _code_actors(cls: Classification, agent, target, actors, cc: str, anchor, fi
         return actor1, assoc1, inter1, actor2, "", inter2, ev
     if cls.event_type == "Riots":
         actor1, inter1 = generic("Rioters ({country})"), 5
+        own = _NATIONALITY.search(agent.canonical) if agent is not None and agent.inter == 4 else None
+        if own is not None and "{" not in agent.canonical:
+            # an identity group's crowd keeps its own country: "Settlers
+            # (Israel)" rioting in the West Bank are Rioters (Israel)
+            actor1 = f"Rioters ({own.group(1)})"
         actor2, inter2 = "", None
         tgt = target if target is not None and target.inter != 5 else None
         if cls.deciding_class == "brawl" and (tgt is None or tgt.inter not in (1, FOREIGN_STATE_INTER)):
