@@ -342,6 +342,11 @@ def _one_of_them(text: str, target: ActorMention) -> bool:
 
 _NATIONALITY = re.compile(r"\(([A-Z][^()]*)\)$")
 _VIOLENT_TYPES = frozenset({"Battles", "Violence against civilians", "Explosions/Remote violence"})
+_BESIDE_FIGHTING = frozenset({"shelling", "air", "grenade"})
+# clash words that tell of fighting on the ground (not "targeted positions",
+# "fired rounds at", which air strikes and artillery do too)
+_GROUND_FIGHTING = re.compile(r"clash|fight|fought|battl|exchang|shoot-?out|skirmish|confrontation|counter|"
+                              r"gunfire|shots|bursts of fire|ambush|repel|repuls|offensive", re.I)
 _TWO_SIDED = re.compile(r"clash|fight|fought|battl|exchang|shoot-?out|skirmish|confrontation|counter", re.I)
 
 
@@ -493,9 +498,14 @@ def _build_one(doc, items, incident, kinds, countries, doc_country, doc_place, c
     # when the second is named as villagers or farmers
     two_sided = any(_TWO_SIDED.search(t.span.text) for t in triggers if t.sub_event_type == "clash")
     refined = _refine(cls, scores, agent, target, fatalities, victim, two_sided)
-    if refined.deciding_class == "shelling" and _leads(triggers, "clash", "shelling"):
+    if (refined.deciding_class == "shelling" and _leads(triggers, "clash", "shelling")) or (
+            refined.deciding_class in _BESIDE_FIGHTING and any(
+                _GROUND_FIGHTING.search(t.span.text) for t in triggers if t.sub_event_type == "clash")):
         # "clashed with ... and also shelled": ground fighting told first,
-        # with artillery, is a battle; shelling alone stays remote violence
+        # with artillery, is a battle; so is fighting or an exchange of fire
+        # told with air strikes, shelling or grenades in one report ("PKK
+        # attacked soldiers ... in conjunction with airstrikes"); shelling
+        # alone stays remote violence
         refined = Classification("Battles", "Armed clash", disorder_type("Armed clash", fatalities), "clash")
     if refined.deciding_class != cls.deciding_class:
         agent, target = _decider_roles(doc.text, actors, triggers, refined, starts) or (agent, target)
