@@ -375,6 +375,7 @@ _BESIDE_FIGHTING = frozenset({"shelling", "air", "grenade"})
 # "fired rounds at", which air strikes and artillery do too)
 _GROUND_FIGHTING = re.compile(r"clash|fight|fought|battl|exchang|shoot-?out|skirmish|confrontation|counter|"
                               r"gunfire|shots|bursts of fire|ambush|repel|repuls|offensive", re.I)
+_LATER = re.compile(r"\b(?:the next day|the following day|the day after|a day later|days later|later that|the next morning)\b", re.I)
 _TWO_SIDED = re.compile(r"clash|fight|fought|battl|exchang|shoot-?out|skirmish|confrontation|counter", re.I)
 
 
@@ -527,14 +528,16 @@ def _build_one(doc, items, incident, kinds, countries, doc_country, doc_place, c
     # when the second is named as villagers or farmers
     two_sided = any(_TWO_SIDED.search(t.span.text) for t in triggers if t.sub_event_type == "clash")
     refined = _refine(cls, scores, agent, target, fatalities, victim, two_sided)
+    starts_text = {sm.sentence.index: sm.sentence.text for sm in sms}
     if (refined.deciding_class == "shelling" and _leads(triggers, "clash", "shelling")) or (
             refined.deciding_class in _BESIDE_FIGHTING and any(
-                _GROUND_FIGHTING.search(t.span.text) for t in triggers if t.sub_event_type == "clash")):
+                _GROUND_FIGHTING.search(t.span.text) for t in triggers if t.sub_event_type == "clash"
+                and not _LATER.search(starts_text.get(t.sentence, "")))):
         # "clashed with ... and also shelled": ground fighting told first,
         # with artillery, is a battle; so is fighting or an exchange of fire
         # told with air strikes, shelling or grenades in one report ("PKK
-        # attacked soldiers ... in conjunction with airstrikes"); shelling
-        # alone stays remote violence
+        # fought soldiers ... in conjunction with airstrikes"); shelling
+        # alone, or fighting on another day ("the next day"), stays remote violence
         refined = Classification("Battles", "Armed clash", disorder_type("Armed clash", fatalities), "clash")
     if refined.deciding_class != cls.deciding_class:
         agent, target = _decider_roles(doc.text, actors, triggers, refined, starts) or (agent, target)
