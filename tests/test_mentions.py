@@ -372,3 +372,12 @@ def test_a_flash_mob_is_no_mob_violence():
              if not negated]
     assert "mob" not in found and "protest" in found
     assert "mob" in [c for c, _ in classes("A mob beat the suspected thief in the square.")]
+
+
+@pytest.mark.parametrize("text", [
+    "A police officer from the previous government was killed by gunmen in Kishm.",
+    "Unknown militants beheaded a truck driver near the market.",
+    "The body of a farmer was discovered near the river with gunshot wounds.",
+])
+def test_killings_with_a_past_word_elsewhere_or_no_killed_word_are_found(text):
+    assert "attack" in [c for c, negated in classes(text) if not negated]
