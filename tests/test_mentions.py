@@ -381,3 +381,9 @@ def test_a_flash_mob_is_no_mob_violence():
 ])
 def test_killings_with_a_past_word_elsewhere_or_no_killed_word_are_found(text):
     assert "attack" in [c for c, negated in classes(text) if not negated]
+
+
+def test_a_detention_with_hidden_whereabouts_is_a_disappearance():
+    found = [c for c, negated in classes("Ten men were arrested by the militia. Their whereabouts remained unknown.")
+             if not negated]
+    assert "abduction" in found
