@@ -435,6 +435,27 @@ def _coded_here(text: str, c: CountMention) -> bool:
     return m is not None and m.group("name").lower() in text[: c.span.start].lower()
 
 
+# "the victim was (recognized as) a member of <group>", in one clause
+_VICTIM_WAS = re.compile(r"\bvictims? (?:was|were|is|are|had been)\b(?:(?!\b(?:which|who|why|because|but)\b)[^.;,]){0,50}$", re.I)
+# Non-state armed groups only: a soldier or police officer named as the
+# victim was usually off duty, which ACLED codes as a civilian.
+_VICTIM_GROUP_INTERS = frozenset({2, 3, 4})
+
+
+def _victim_identity(items, sms, agent) -> ActorMention | None:
+    """An armed group the report names as the victim's, in the incident's paragraph."""
+    first, last = sms[0].sentence, sms[-1].sentence
+    for sm in items[first.index:last.index + 2]:
+        if sm.sentence.paragraph != first.paragraph:
+            break
+        for a in sm.actors:
+            if a.inter not in _VICTIM_GROUP_INTERS or a.kind == "role" or (agent is not None and a.canonical == agent.canonical):
+                continue
+            if _VICTIM_WAS.search(sm.sentence.text[: a.span.start - sm.sentence.start]):
+                return a
+    return None
+
+
 def _decider_roles(text, actors, triggers, cls: Classification, starts: dict[int, int]):
     """Agent and target read around the trigger that decided the type.
 
@@ -516,6 +537,10 @@ def _build_one(doc, items, incident, kinds, countries, doc_country, doc_place, c
     # the roles that refine the type are those of the trigger that decided
     # it ("killed two civilians", not "several civilians disappeared")
     agent, target = _decider_roles(doc.text, actors, triggers, cls, starts) or (agent, target)
+    if (target is None or target.inter == 7) and cls.sub_event_type == "Attack":
+        # "... killed a man. The victim was a member of an organized crime
+        # group": the victim's group, told after, is who was hit
+        target = _victim_identity(items, sms, agent) or target
     # (the armed victims are looked for only where they can change the type)
     victim = _armed_victim(doc.text, actors, agent) if (
         (cls.sub_event_type == "Attack" and target is None)
