@@ -387,3 +387,13 @@ def test_a_detention_with_hidden_whereabouts_is_a_disappearance():
     found = [c for c, negated in classes("Ten men were arrested by the militia. Their whereabouts remained unknown.")
              if not negated]
     assert "abduction" in found
+
+
+@pytest.mark.parametrize("text", [
+    "Army aspirants damaged public property during demonstrations across the district.",
+    "A crowd burned the police station after the death of a driver.",
+    "Party cadres were demonstrating violently in the town.",
+])
+def test_a_crowds_own_violence_is_unrest(text):
+    found = [c for c, negated in classes(text) if not negated]
+    assert "unrest" in found or "violent_protest" in found
