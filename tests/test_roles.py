@@ -233,3 +233,16 @@ def test_an_off_duty_officer_named_as_the_victim_stays_a_civilian(bundled_pipeli
             "One of the victims was a municipal police officer on his day off.")
     (ev,) = _events(bundled_pipeline, text)
     assert ev.sub_event_type == "Attack"
+
+
+@pytest.mark.parametrize("text, sub", [
+    ("On 31 March 2022, Ukrainian forces retook Lukashivka, Chernihiv. No information on whether fighting took place.",
+     "Non-violent transfer of territory"),
+    ("On 13 May 2022, gendarmes captured and detained 60 migrants trying to cross the border in Ayvalik, Balikesir.",
+     "Arrests"),
+    ("On 24 April 2022, regime forces fired mortar rounds on residential areas of Kafr Nabl in Idleb governorate.",
+     "Shelling/artillery/missile attack"),
+])
+def test_territory_arrests_and_shelling_words(bundled_pipeline, text, sub):
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.sub_event_type == sub

@@ -336,9 +336,14 @@ def _heading_roles(after: list[ActorMention]) -> tuple[ActorMention | None, Acto
 
 
 def _leads(triggers: Sequence[TriggerMention], first: str, then: str) -> bool:
-    """Does a ``first``-class trigger come before every ``then``-class one?"""
-    starts = {c: min((t.span.start for t in triggers if t.sub_event_type == c), default=None) for c in (first, then)}
-    return None not in starts.values() and starts[first] < starts[then]
+    """Does a ``first``-class trigger end before every ``then``-class one starts?
+
+    ("fired mortar rounds at": the clash words "fired ... rounds at" hold
+    the shelling word, so they do not come first.)
+    """
+    first_end = min((t.span.end for t in triggers if t.sub_event_type == first), default=None)
+    then_start = min((t.span.start for t in triggers if t.sub_event_type == then), default=None)
+    return first_end is not None and then_start is not None and first_end <= then_start
 
 
 _MEMBER_OF_BEFORE = re.compile(
@@ -473,7 +478,10 @@ def _decider_roles(text, actors, triggers, cls: Classification, starts: dict[int
         # arrived"): the sentence's subject acts, an armed one before civilians
         return _heading_roles([a for a in actors if a.sentence == role_anchor.sentence
                                and a.kind != "role" and a.span.start >= role_anchor.span.end])
-    return _roles(text, actors, role_anchor)
+    agent, target = _roles(text, actors, role_anchor)
+    # no one named around it ("No information on whether fighting took
+    # place"): the roles read before stand
+    return (agent, target) if agent is not None or target is not None else None
 
 
 def _fatalities(chosen: list[CountMention], coded: list[CountMention], splits: list[CountMention]) -> int:
