@@ -36,6 +36,10 @@ from marsad.mentions.counts import find_counts
 from marsad.mentions.dates import find_dates
 from marsad.mentions.places import OBJECT_CUE, find_places
 from marsad.mentions.triggers import find_triggers, is_background
+
+# Trigger classes that a state force's name may hold as its weapon
+# ("Israeli warplanes", "Russian airstrikes"): still the action.
+REMOTE_CLASSES = frozenset({"air", "shelling", "ied", "grenade"})
 from marsad.records import ActorMention, CleanDocument, Document, DocumentResult, Event, PlaceMention, ResolvedPlace, Span
 from marsad.segment import segment
 
@@ -149,10 +153,12 @@ class Pipeline:
                         # Party of Liberation") is part of the name, not an action;
                         # generic actors ("protesters", "a mob") keep their trigger
                         # (a longer trigger phrase that holds a name, "cadres of the
-                        # Nepali Congress clashed with ...", is kept)
+                        # Nepali Congress clashed with ...", is kept; so is the
+                        # weapon in a state force's name, "Russian airstrikes")
                         t for t in find_triggers(sentence, self._triggers)
                         if not any(t.span.start < a.span.end and a.span.start < t.span.end
                                    and t.span.end - t.span.start <= a.span.end - a.span.start
+                                   and not (a.kind == "state" and t.sub_event_type in REMOTE_CLASSES)
                                    for a in actors if a.kind in ("named", "state"))
                     ),
                     tuple(actors),

@@ -138,8 +138,6 @@ CASES: tuple[Case, ...] = (
              admin1=("Al Hasakah", "Al-Hasakeh", "Hasakah"), lat_lon=(37.052, 41.231),
              place_words=("Qamishli",)),
     ), xfail={
-        "events": "'a Turkish drone struck a vehicle ... killing two fighters of the SDF' is coded "
-                  "Battles / Armed clash instead of Air/drone strike",
         "places": "'outside Qamishli city in Al-Hasakah province' is placed at the governorate",
     }),
     Case("feed-mali", "feed.jsonl#feed-mali-1", date(2021, 2, 16), (

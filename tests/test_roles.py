@@ -246,3 +246,24 @@ def test_an_off_duty_officer_named_as_the_victim_stays_a_civilian(bundled_pipeli
 def test_territory_arrests_and_shelling_words(bundled_pipeline, text, sub):
     (ev,) = _events(bundled_pipeline, text)
     assert ev.sub_event_type == sub
+
+
+@pytest.mark.parametrize("text, sub", [
+    ("On 17 May 2022, 27 rebels surrendered to local authorities in Kalemie (Tanganyika).", "Agreement"),
+    ("On 21 June 2022, M23 fighters took over control of Bunagana (Rutshuru, Nord-Kivu).",
+     "Non-state actor overtakes territory"),
+    ("On 18 May 2022, government forces took over the control of Baidoa village (Bay) from Al Shabaab militants. "
+     "No clashes were reported.", "Non-violent transfer of territory"),
+    ("On 24 April 2022, Turkish army forces conducted shellings targeting PKK militants near Amadiya (Duhok).",
+     "Shelling/artillery/missile attack"),
+    ("On 26 March 2022, Russian forces fired cluster munitions at Lozova, Kharkiv.", "Shelling/artillery/missile attack"),
+    ("On 26 February 2022, Russian air forces bombed Liubotyn, Kharkiv.", "Air/drone strike"),
+    # the weapon in a state force's name is still the action
+    ("On 12 March 2022, Russian airstrikes damaged a school in Makariv, Kyiv.", "Air/drone strike"),
+    # "No.5 street" is an address, not a negation
+    ("On 2 April 2022, in Shwebo town (Sagaing), two women who live in No.5 street were arrested by the military.",
+     "Arrests"),
+])
+def test_more_event_words(bundled_pipeline, text, sub):
+    events = _events(bundled_pipeline, text)
+    assert [e.sub_event_type for e in events] == [sub]
