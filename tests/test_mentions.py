@@ -397,3 +397,9 @@ def test_a_detention_with_hidden_whereabouts_is_a_disappearance():
 def test_a_crowds_own_violence_is_unrest(text):
     found = [c for c, negated in classes(text) if not negated]
     assert "unrest" in found or "violent_protest" in found
+
+
+def test_to_demonstrate_is_a_protest_word():
+    found = [c for c, negated in classes("Members burnt tires to demonstrate against the party's candidate list.")
+             if not negated]
+    assert "protest" in found and "unrest" in found
