@@ -267,3 +267,13 @@ def test_territory_arrests_and_shelling_words(bundled_pipeline, text, sub):
 def test_more_event_words(bundled_pipeline, text, sub):
     events = _events(bundled_pipeline, text)
     assert [e.sub_event_type for e in events] == [sub]
+
+
+@pytest.mark.parametrize("text", [
+    "On 13 April 2022, a demonstration was staged in Tunceli (Tunceli), protesting an incident wherein a "
+    "civilian was assaulted by police officers.",
+    "On 8 May 2022, hundreds demonstrated in Atbara (River Nile) in honour of the victims of the 2019 massacre.",
+])
+def test_what_a_protest_is_about_is_no_intervention(bundled_pipeline, text):
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.sub_event_type == "Peaceful protest"
