@@ -277,3 +277,15 @@ def test_more_event_words(bundled_pipeline, text, sub):
 def test_what_a_protest_is_about_is_no_intervention(bundled_pipeline, text):
     (ev,) = _events(bundled_pipeline, text)
     assert ev.sub_event_type == "Peaceful protest"
+
+
+def test_separatists_elsewhere_are_not_donbas_forces(bundled_pipeline):
+    text = "On 12 March 2022, two separatists on a motorbike opened fire at a ranger base in Chanae (Narathiwat)."
+    (ev,) = _events(bundled_pipeline, text)
+    assert "Novorossiya" not in ev.actor1 and ev.country == "Thailand"
+
+
+def test_shots_fired_at_a_camp_are_an_event(bundled_pipeline):
+    text = "On 20 January 2022, BLF militants fired at a Pakistan navy camp at Surbandar town (Gwadar, Balochistan)."
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.sub_event_type == "Armed clash" and ev.actor1 == "BLF: Balochistan Liberation Front"
