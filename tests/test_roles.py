@@ -289,3 +289,10 @@ def test_shots_fired_at_a_camp_are_an_event(bundled_pipeline):
     text = "On 20 January 2022, BLF militants fired at a Pakistan navy camp at Surbandar town (Gwadar, Balochistan)."
     (ev,) = _events(bundled_pipeline, text)
     assert ev.sub_event_type == "Armed clash" and ev.actor1 == "BLF: Balochistan Liberation Front"
+
+
+def test_the_first_of_coordinated_subjects_acts(bundled_pipeline):
+    text = ("On 22 April 2022, in Pe Yin Taung village (Ywangan township, Shan-South state), the Myanmar military "
+            "and Pyu Saw Htee members killed two villagers.")
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.actor1 == "Military Forces of Myanmar (2021-)"

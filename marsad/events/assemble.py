@@ -197,6 +197,8 @@ _FATALITY_NOUN = re.compile(r"\bfatalit(?:y|ies)\b", re.I)
 _CODED_AS = re.compile(r"\b(?:coded (?:as|to|in|with)|coded \d|estimated as)\b", re.I)
 _PASSIVE = re.compile(r"\b(?:was|were|been|being|got|get|gets)\s+(?:\w+ly\s+)?$", re.I)
 _CONTRAST = re.compile(r"\b(?:but|however|yet|only to be)\b", re.I)
+_COORDINATED = re.compile(r"\s*(?:,\s*)?(?:and|together with|along with|with the support of)\s+(?:the\s+)?"
+                          r"(?:(?:about|around|some)\s+\d+\s+)?(?:[\w-]+\s+){0,1}", re.I)
 _BETWEEN = re.compile(r"\bbetween\s+(?:the\s+)?$", re.I)
 
 
@@ -730,6 +732,13 @@ def _roles(text: str, actors: list[ActorMention], anchor: TriggerMention) -> tup
         # ("HTS amassed troops ... where it arrested"); a generic word
         # ("troops", "gunmen") only when no such name stands before it.
         agent = next((a for a in reversed(before) if a.kind in ("named", "state")), before[-1])
+        # "the military and Pyu Saw Htee members raided ...": the first of
+        # coordinated subjects acts (ACLED names the others as associates)
+        k = before.index(agent)
+        while k > 0 and before[k - 1].inter in ARMED_INTERS and before[k - 1].canonical != agent.canonical \
+                and _COORDINATED.fullmatch(text[before[k - 1].span.end:before[k].span.start]):
+            k -= 1
+        agent = before[k]
         # "clashes between X and Y"
         if _BETWEEN.search(text[max(0, agent.span.start - 15):agent.span.start]) and after:
             return agent, after[0]
