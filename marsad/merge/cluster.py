@@ -67,12 +67,22 @@ def _doc(event: Event, doc_of: Mapping[str, str]) -> str:
     return doc_of.get(event.event_id) or (event.document_ids[0] if event.document_ids else event.event_id)
 
 
+def memo_key(x: Event, y: Event, same_document: bool) -> tuple:
+    """The key of ``compare(x, y, same_document=...)`` in a memo of verdicts.
+
+    An event that offers ``compared`` (``marsad.store.merging.MergeKey``: the
+    fields ``compare`` reads, without the event and document ids) is keyed
+    by it, so copies of one report stored under new ids share their
+    verdicts; any other event is keyed by itself."""
+    return (getattr(x, "compared", x), getattr(y, "compared", y), same_document)
+
+
 class _Verdicts:
     """Pairwise verdicts of a block, computed once each, symmetric by construction.
 
     ``memo``: verdicts kept by the caller between blocks, keyed by the two
-    events (hashable, in id order) and whether they share a document; a
-    verdict depends on nothing else.
+    events (hashable, in id order, see ``memo_key``) and whether they share
+    a document; a verdict depends on nothing else.
     """
 
     def __init__(self, events: Mapping[str, Event], doc_of: Mapping[str, str], rules: MergeRules,
@@ -89,12 +99,12 @@ class _Verdicts:
         if found is None:
             x, y = self._events[key[0]], self._events[key[1]]
             same = _doc(x, self._doc_of) == _doc(y, self._doc_of)
-            memo_key = (x, y, same) if self._memo is not None else None
-            found = self._memo.get(memo_key) if memo_key is not None else None
+            key_in_memo = memo_key(x, y, same) if self._memo is not None else None
+            found = self._memo.get(key_in_memo) if key_in_memo is not None else None
             if found is None:
                 found = compare(x, y, self._rules, same_document=same)
-                if memo_key is not None:
-                    self._memo[memo_key] = found
+                if key_in_memo is not None:
+                    self._memo[key_in_memo] = found
             self._cache[key] = found
         return found
 
