@@ -91,6 +91,7 @@ class _Verdicts:
         self._doc_of = doc_of
         self._rules = rules
         self._cache: dict[Pair, Verdict] = {}
+        self.known = self._cache  # read-only for callers: verdicts asked for so far, by pair
         self._memo = memo
 
     def __call__(self, a: str, b: str) -> Verdict:
@@ -235,22 +236,34 @@ class _Joins:
             heapq.heappush(self.heap, (-found[0], g, h, found[1]))
 
     def _joinable(self, g: tuple[str, ...], h: tuple[str, ...]) -> tuple[float, Link] | None:
-        verdicts = self.verdicts
-        total, best = 0.0, None
+        """(average score, best link) over every pair across ``g`` and ``h``, or
+        None. The hot loop of a large component: verdicts already asked for
+        are read straight from the block's table, scores are summed in the
+        same order as ever (floating point), the best link is the first pair
+        of highest score."""
+        verdicts, cannot = self.verdicts, self.cannot
+        known = getattr(verdicts, "known", {})
+        total, best, best_score, linked = 0.0, None, 0.0, False
         for a in g:
             for b in h:
-                if pair(a, b) in self.cannot:
+                key = (a, b) if a <= b else (b, a)
+                if cannot and key in cannot:
                     return None
-                v = verdicts(a, b)
+                v = known.get(key)
+                if v is None:
+                    v = verdicts(a, b)
                 if not v.compatible:
                     return None
-                total += v.score
-                if best is None or v.score > best.verdict.score:
-                    best = Link(min(a, b), max(a, b), v)
-        average = total / (len(g) * len(h))
-        if not any(verdicts(a, b).linked for a in g for b in h):
+                score = v.score
+                total += score
+                if best is None or score > best_score:
+                    best, best_score = (a, b, v), score
+                if not linked:
+                    linked = v.linked
+        if not linked:
             return None
-        return average, best
+        a, b, v = best
+        return total / (len(g) * len(h)), Link(min(a, b), max(a, b), v)
 
     def best(self) -> tuple[tuple[str, ...], tuple[str, ...], Link] | None:
         """The pair to join next (both groups still there), or None."""

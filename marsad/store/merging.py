@@ -516,8 +516,13 @@ def _write_incidents(store: "Store", block: _Block, rewrite: list[Cluster], befo
 
 def _write_region(store: "Store", block: _Block, region: list[str], before: _Before, changed: set[str],
                   now: str, action: str | None, user: str) -> tuple[int, int]:
-    found = cluster_components([block.keys[x] for x in region], doc_of=block.doc_of, must_link=before.must,
-                               cannot_link=before.cannot, rules=block.rules, memo=block.memo)
+    if len(region) == 1:
+        # linked to nothing: its own incident, as cluster_components would say
+        # (most regions of a batch are new reports of new incidents)
+        found = [((region[0],), [Cluster((region[0],))])]
+    else:
+        found = cluster_components([block.keys[x] for x in region], doc_of=block.doc_of, must_link=before.must,
+                                   cannot_link=before.cannot, rules=block.rules, memo=block.memo)
     _save_blocks(block.conn, found, before)
     clusters = sorted((c for _, group in found for c in group), key=lambda c: c.members)
     _drop_gone(block, region, before, clusters)
