@@ -348,6 +348,7 @@ class _NearestAnchor:
         self._counts = Counter(anchors)
         self._unique = list(self._counts)
         self._vectors = [_unit_vector(lat, lon) for lat, lon in self._unique]
+        self._position = {anchor: k for k, anchor in enumerate(self._unique)}
         self._memo: dict[tuple[float, float, tuple[float, float] | None], float] = {}
 
     def km(self, cand: Candidate, i: int) -> float | None:
@@ -364,10 +365,12 @@ class _NearestAnchor:
 
     def _min_km(self, lat: float, lon: float, dropped: tuple[float, float] | None) -> float:
         x, y, z = _unit_vector(lat, lon)
-        dots = [(ax * x + ay * y + az * z, anchor)
-                for (ax, ay, az), anchor in zip(self._vectors, self._unique) if anchor != dropped]
-        floor = max(d for d, _ in dots) - _DOT_SLACK
-        return min(distance_km(lat, lon, a_lat, a_lon) for d, (a_lat, a_lon) in dots if d >= floor)
+        dots = [ax * x + ay * y + az * z for ax, ay, az in self._vectors]
+        if dropped is not None:
+            dots[self._position[dropped]] = -math.inf  # below any floor: left out
+        floor = max(dots) - _DOT_SLACK
+        unique = self._unique
+        return min(distance_km(lat, lon, *unique[k]) for k, d in enumerate(dots) if d >= floor)
 
 
 def _unit_vector(lat: float, lon: float) -> tuple[float, float, float]:

@@ -67,12 +67,22 @@ def _doc(event: Event, doc_of: Mapping[str, str]) -> str:
     return doc_of.get(event.event_id) or (event.document_ids[0] if event.document_ids else event.event_id)
 
 
+def memo_key(x: Event, y: Event, same_document: bool) -> tuple:
+    """The key of ``compare(x, y, same_document=...)`` in a memo of verdicts.
+
+    An event that offers ``compared`` (``marsad.store.merging.MergeKey``: the
+    fields ``compare`` reads, without the event and document ids) is keyed
+    by it, so copies of one report stored under new ids share their
+    verdicts; any other event is keyed by itself."""
+    return (getattr(x, "compared", x), getattr(y, "compared", y), same_document)
+
+
 class _Verdicts:
     """Pairwise verdicts of a block, computed once each, symmetric by construction.
 
     ``memo``: verdicts kept by the caller between blocks, keyed by the two
-    events (hashable, in id order) and whether they share a document; a
-    verdict depends on nothing else.
+    events (hashable, in id order, see ``memo_key``) and whether they share
+    a document; a verdict depends on nothing else.
     """
 
     def __init__(self, events: Mapping[str, Event], doc_of: Mapping[str, str], rules: MergeRules,
@@ -81,6 +91,7 @@ class _Verdicts:
         self._doc_of = doc_of
         self._rules = rules
         self._cache: dict[Pair, Verdict] = {}
+        self.known = self._cache  # read-only for callers: verdicts asked for so far, by pair
         self._memo = memo
 
     def __call__(self, a: str, b: str) -> Verdict:
@@ -89,12 +100,12 @@ class _Verdicts:
         if found is None:
             x, y = self._events[key[0]], self._events[key[1]]
             same = _doc(x, self._doc_of) == _doc(y, self._doc_of)
-            memo_key = (x, y, same) if self._memo is not None else None
-            found = self._memo.get(memo_key) if memo_key is not None else None
+            key_in_memo = memo_key(x, y, same) if self._memo is not None else None
+            found = self._memo.get(key_in_memo) if key_in_memo is not None else None
             if found is None:
                 found = compare(x, y, self._rules, same_document=same)
-                if memo_key is not None:
-                    self._memo[memo_key] = found
+                if key_in_memo is not None:
+                    self._memo[key_in_memo] = found
             self._cache[key] = found
         return found
 
@@ -225,22 +236,34 @@ class _Joins:
             heapq.heappush(self.heap, (-found[0], g, h, found[1]))
 
     def _joinable(self, g: tuple[str, ...], h: tuple[str, ...]) -> tuple[float, Link] | None:
-        verdicts = self.verdicts
-        total, best = 0.0, None
+        """(average score, best link) over every pair across ``g`` and ``h``, or
+        None. The hot loop of a large component: verdicts already asked for
+        are read straight from the block's table, scores are summed in the
+        same order as ever (floating point), the best link is the first pair
+        of highest score."""
+        verdicts, cannot = self.verdicts, self.cannot
+        known = getattr(verdicts, "known", {})
+        total, best, best_score, linked = 0.0, None, 0.0, False
         for a in g:
             for b in h:
-                if pair(a, b) in self.cannot:
+                key = (a, b) if a <= b else (b, a)
+                if cannot and key in cannot:
                     return None
-                v = verdicts(a, b)
+                v = known.get(key)
+                if v is None:
+                    v = verdicts(a, b)
                 if not v.compatible:
                     return None
-                total += v.score
-                if best is None or v.score > best.verdict.score:
-                    best = Link(min(a, b), max(a, b), v)
-        average = total / (len(g) * len(h))
-        if not any(verdicts(a, b).linked for a in g for b in h):
+                score = v.score
+                total += score
+                if best is None or score > best_score:
+                    best, best_score = (a, b, v), score
+                if not linked:
+                    linked = v.linked
+        if not linked:
             return None
-        return average, best
+        a, b, v = best
+        return total / (len(g) * len(h)), Link(min(a, b), max(a, b), v)
 
     def best(self) -> tuple[tuple[str, ...], tuple[str, ...], Link] | None:
         """The pair to join next (both groups still there), or None."""

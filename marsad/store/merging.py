@@ -39,7 +39,7 @@ from itertools import combinations
 from typing import TYPE_CHECKING, NamedTuple
 
 from marsad.errors import MarsadError
-from marsad.merge.cluster import Cluster, UnionFind, cluster_components, pair
+from marsad.merge.cluster import Cluster, UnionFind, cluster_components, memo_key, pair
 from marsad.merge.combine import combine
 from marsad.merge.similarity import (
     ADJACENT_DAYS,
@@ -139,6 +139,12 @@ class MergeKey(NamedTuple):
     def document_ids(self) -> tuple[str, ...]:
         return (self.doc_id,) if self.doc_id else ()
 
+    @property
+    def compared(self) -> tuple:
+        """Every field ``compare`` reads, without the ids: the same for copies of
+        one report stored under new ids (their verdicts are memoised once)."""
+        return self[2:]
+
     @classmethod
     def of(cls, event: Event, doc_id: str) -> "MergeKey":
         return cls(event.event_id, doc_id, event.event_date, event.time_precision, event.country,
@@ -211,14 +217,14 @@ class _Block:
             self.doc_of[key.event_id] = key.doc_id
 
     def load_keys(self, ids: Iterable[str]) -> None:
-        missing = sorted(set(ids) - set(self.keys))
+        missing = sorted({i for i in ids if i not in self.keys})  # not set(self.keys): once per region
         for chunk in _chunks(missing, MAX_IN_PARAMETERS):
             marks = ", ".join("?" for _ in chunk)
             for row in self.conn.execute(f"{_KEY_SELECT} WHERE extraction_id IN ({marks})", chunk):
                 self._keep(MergeKey(*row))
 
     def load_events(self, ids: Iterable[str]) -> None:
-        missing = sorted(set(ids) - set(self.events))
+        missing = sorted({i for i in ids if i not in self.events})
         for chunk in _chunks(missing, MAX_IN_PARAMETERS):
             marks = ", ".join("?" for _ in chunk)
             for extraction_id, doc_id, published, payload in self.conn.execute(
@@ -227,6 +233,14 @@ class _Block:
             ):
                 self.events[extraction_id] = Event.from_dict(json.loads(payload))
                 self.published[doc_id] = published
+
+    def forget(self, ids: Iterable[str]) -> None:
+        """Drop decoded events once their incident is written: an extraction is
+        in one region only, so a batch holds one region's events at a time,
+        not every event of every component it touched (a report repeated
+        many times grows a component of that many members)."""
+        for i in ids:
+            self.events.pop(i, None)
 
     def candidates(self, extraction_id: str) -> list[str]:
         """Stored extractions that may be linked to this one (country, dates, type, place)."""
@@ -251,8 +265,18 @@ class _Block:
         return [r[0] for r in rows]
 
     def linked(self, a: str, b: str) -> bool:
-        x, y = self.keys[a], self.keys[b]
-        return compare(x, y, self.rules, same_document=x.doc_id == y.doc_id).linked
+        """As ``cluster_components`` will find it: compared in id order (``compare``
+        is symmetric), through the memo it keeps its verdicts in."""
+        first, second = pair(a, b)
+        x, y = self.keys[first], self.keys[second]
+        same = x.doc_id == y.doc_id
+        if self.memo is None:
+            return compare(x, y, self.rules, same_document=same).linked
+        key = memo_key(x, y, same)
+        verdict = self.memo.get(key)
+        if verdict is None:
+            verdict = self.memo[key] = compare(x, y, self.rules, same_document=same)
+        return verdict.linked
 
 
 def _must_links(conn: sqlite3.Connection, ids: Sequence[str]) -> set[tuple[str, str]]:
@@ -483,6 +507,7 @@ def _write_incidents(store: "Store", block: _Block, rewrite: list[Cluster], befo
         rows.extend((m, c.event_id) for m in c.members)
         if action and len(c.members) > 1 and c.members not in before.member_sets:
             _log(conn, c.event_id, now, action, user, c.members, [link.explain() for link in c.links])
+        block.forget(c.members)
     conn.executemany(
         "INSERT INTO event_members (extraction_id, event_id) VALUES (?, ?)"
         " ON CONFLICT(extraction_id) DO UPDATE SET event_id = excluded.event_id", rows)
@@ -491,8 +516,13 @@ def _write_incidents(store: "Store", block: _Block, rewrite: list[Cluster], befo
 
 def _write_region(store: "Store", block: _Block, region: list[str], before: _Before, changed: set[str],
                   now: str, action: str | None, user: str) -> tuple[int, int]:
-    found = cluster_components([block.keys[x] for x in region], doc_of=block.doc_of, must_link=before.must,
-                               cannot_link=before.cannot, rules=block.rules, memo=block.memo)
+    if len(region) == 1:
+        # linked to nothing: its own incident, as cluster_components would say
+        # (most regions of a batch are new reports of new incidents)
+        found = [((region[0],), [Cluster((region[0],))])]
+    else:
+        found = cluster_components([block.keys[x] for x in region], doc_of=block.doc_of, must_link=before.must,
+                                   cannot_link=before.cannot, rules=block.rules, memo=block.memo)
     _save_blocks(block.conn, found, before)
     clusters = sorted((c for _, group in found for c in group), key=lambda c: c.members)
     _drop_gone(block, region, before, clusters)
