@@ -296,3 +296,14 @@ def test_the_first_of_coordinated_subjects_acts(bundled_pipeline):
             "and Pyu Saw Htee members killed two villagers.")
     (ev,) = _events(bundled_pipeline, text)
     assert ev.actor1 == "Military Forces of Myanmar (2021-)"
+
+
+@pytest.mark.parametrize("text", [
+    "On 17 February 2022, gendarmes intervened to disperse around 40 prison guards who blocked the prison of "
+    "Fresnes (Ile-de-France). They called for an increase of their salaries.",
+    "On 6 April 2022, activists protested in Lilyfield (New South Wales) against logging. "
+    "Three protesters were arrested for blocking traffic.",
+])
+def test_force_told_before_or_in_the_passive_is_an_intervention(bundled_pipeline, text):
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.sub_event_type == "Protest with intervention"

@@ -130,7 +130,16 @@ def _own_place(sm: SentenceMentions) -> tuple[PlaceMention, ResolvedPlace] | Non
 def group_incidents(items: Sequence[SentenceMentions], kinds: dict[str, str]) -> list[_Incident]:
     incidents: list[_Incident] = []
     current: _Incident | None = None
+    # modifier-only sentences before any incident of their paragraph ("Police
+    # intervened to disperse guards who blocked the prison. They called for
+    # ...") open the incident told next in that paragraph
+    pending: list[int] = []
     for sm in items:
+        if current is None and not sm.main_classes(kinds) and sm.live_triggers and not sm.background:
+            if pending and items[pending[-1]].sentence.paragraph != sm.sentence.paragraph:
+                pending = []
+            pending.append(sm.sentence.index)
+            continue
         mains = sm.main_classes(kinds)
         if sm.background and not sm.dates:
             mains = []
@@ -155,6 +164,9 @@ def group_incidents(items: Sequence[SentenceMentions], kinds: dict[str, str]) ->
             )):
                 current = _Incident(family=family)
                 incidents.append(current)
+                if not incidents[:-1]:
+                    current.sentences += [i for i in pending if items[i].sentence.paragraph == sm.sentence.paragraph]
+                    pending = []
             current.sentences.append(sm.sentence.index)
             if current.place is None and place is not None:
                 current.place = place
