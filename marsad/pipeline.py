@@ -27,6 +27,7 @@ from datetime import date
 from marsad.clean import clean
 from marsad.errors import MarsadError
 from marsad.events.assemble import CountryNamer, SentenceMentions, build_events
+from marsad.events.relevance import apply_document_context, is_political_actor
 from marsad.knowledge import load_knowledge
 from marsad.knowledge.lexicons import load_numbers, load_triggers
 from marsad.merge.sources import load_sources
@@ -150,7 +151,7 @@ class Pipeline:
                         # generic actors ("protesters", "a mob") keep their trigger
                         # (a longer trigger phrase that holds a name, "cadres of the
                         # Nepali Congress clashed with ...", is kept)
-                        t for t in find_triggers(sentence, self._triggers)
+                        t for t in find_triggers(sentence, self._triggers, armed=any(map(is_political_actor, actors)))
                         if not any(t.span.start < a.span.end and a.span.start < t.span.end
                                    and t.span.end - t.span.start <= a.span.end - a.span.start
                                    for a in actors if a.kind in ("named", "state"))
@@ -174,6 +175,8 @@ class Pipeline:
                 SentenceMentions(s, trig, act, cnt, dts, tuple((p, resolved[id(p)]) for p in places if id(p) in resolved), bg)
                 for s, trig, act, cnt, dts, places, bg in per_sentence
             ]
+            #    a document about an accident, a disaster or crime reports no political event
+            items = apply_document_context(items, self._triggers)
             # 4. events, with their outlet's canonical name and scale (marsad.merge.sources);
             #    merging events across documents (5.) happens where they are stored
             events = build_events(cleaned, items, self._kinds, self._countries, doc_country=doc_country)
