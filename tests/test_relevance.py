@@ -1,0 +1,139 @@
+"""Non-political reports give no event (marsad/events/relevance.py, the
+``nonpolitical`` domains, ``political``, ``unrelated`` and ``attribution``
+sections of triggers.yaml), while political ones in the same words still do.
+
+Every report here is written for these tests.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from marsad.errors import KnowledgeError
+from marsad.knowledge.lexicons import load_triggers
+from marsad.mentions.triggers import find_triggers
+from marsad.records import Document, Sentence
+
+PUBLISHED = date(2024, 3, 15)
+
+
+def subs(pipeline, text: str) -> list[str]:
+    doc = Document(id="relevance-test", raw=text, kind="text", published=PUBLISHED, published_from="input",
+                   origin="test")
+    result = pipeline.process(doc)
+    assert not result.rejected, result.rejected
+    return [e.sub_event_type for e in result.events]
+
+
+def live(text: str, *, armed: bool = False) -> list[str]:
+    found = find_triggers(Sentence(0, 0, len(text), text), load_triggers(), armed=armed)
+    return [t.sub_event_type for t in found if not t.negated]
+
+
+@pytest.mark.parametrize("text", [
+    # the cause is named in one sentence, the casualties in the next
+    "A boiler exploded at the fertilizer plant outside Kirkuk on Monday. Six workers were injured.",
+    "Heavy floods hit the districts around Sylhet overnight. Nine people were killed and dozens injured.",
+    "A fuel tanker crashed on the highway near Multan. The blast killed seven people.",
+    # property crime and its policing
+    "Police in Lagos recovered stolen jewellery after a burglary investigation. Three suspects were arrested.",
+    "Border police detained 20 people in a truck near Subotica. Officers said a smuggling ring had organised "
+    "their illegal border crossing.",
+    # a sports report
+    "The home side's attack was relentless and their winger scored the goal of the season in the final.",
+    # an explicit statement that the incident is not political
+    "Two men were killed when a grenade went off in a market in Kharkiv. Police said the blast was not related "
+    "to the war and arrested a local businessman.",
+])
+def test_non_political_reports_give_no_event(bundled_pipeline, text):
+    assert subs(bundled_pipeline, text) == []
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the same causes, with an armed side or a conflict word: political
+    ("Militants detonated an explosive device at the fertilizer plant outside Kirkuk on Monday. Six workers were injured.",
+     "Remote explosive/landmine/IED"),
+    ("Gunmen from a drug trafficking gang shot dead a shopkeeper in Culiacan.", "Attack|Armed clash"),
+    # a demonstration in a pandemic story: its arrests are the intervention
+    ("Nurses gathered outside the health ministry in Tunis to protest against unpaid coronavirus bonuses. "
+     "Police arrested five of them.", "Protest with intervention"),
+    # a crowd punishing a thief is mob violence, whatever the theft
+    ("In Gulu, an angry mob beat a suspected thief to death.", "Mob violence"),
+])
+def test_political_reports_in_the_same_words_still_give_events(bundled_pipeline, text, expected):
+    assert set(expected.split("|")) & set(subs(bundled_pipeline, text))
+
+
+def test_a_claim_of_responsibility_is_not_a_report_of_the_incident(bundled_pipeline):
+    claim = "The Islamic State claimed responsibility for the bombing of a bus station in Kabul last month."
+    assert subs(bundled_pipeline, claim) == []
+    # ... but a report of the incident followed by the claim is an event
+    report = ("A car bomb exploded at a bus station in Kabul on Tuesday, killing four people. "
+              "The Islamic State claimed responsibility for the attack.")
+    assert "Remote explosive/landmine/IED" in subs(bundled_pipeline, report)
+
+
+@pytest.mark.parametrize("text, negated", [
+    ("The minister rejected accusations of shelling the village.", "shelling"),
+    ("The new sanctions target officers responsible for the chemical attacks on civilians.", "chemical"),
+    ("The embassy said the two diplomats were expelled for taking part in rallies.", "protest"),
+])
+def test_attributed_incidents_are_negated(text, negated):
+    assert negated not in live(text)
+
+
+def test_an_accused_perpetrator_still_acted():
+    # "X are accused of abducting" is how reports name alleged perpetrators
+    assert "abduction" in live("Two militiamen are accused of abducting a driver near the town.")
+
+
+def test_an_armed_actor_in_the_sentence_outweighs_a_non_political_cue():
+    text = "The men stole a car and shot dead the guard of the oil refinery after the blast."
+    assert "attack" not in live(text)
+    assert "attack" in live(text, armed=True)
+
+
+def test_crime_explains_arrests_and_thefts_but_not_killings():
+    found = live("Drug traffickers killed a rival dealer and stole his car; police arrested two of them.")
+    assert "attack" in found
+    assert "looting" not in found and "arrest" not in found
+
+
+def test_domains_name_what_they_explain():
+    lexicon = load_triggers()
+    assert {"disaster", "accident", "crime", "diplomacy", "health", "sports"} <= lexicon.domains.keys()
+    crime = lexicon.domains["crime"]
+    assert crime.explains_class("arrest") and not crime.explains_class("attack")
+    # "all" means every class but the unmistakable ones
+    assert lexicon.domains["accident"].explains_class("ied", frozenset({"protest"}))
+    assert not lexicon.domains["accident"].explains_class("protest", frozenset({"protest"}))
+
+
+def test_a_user_file_can_extend_a_domain_or_give_a_plain_list(tmp_path, monkeypatch):
+    (tmp_path / "triggers.yaml").write_text(
+        "version: 1\nnonpolitical:\n  crime:\n    patterns: ['poachers?']\n", encoding="utf-8")
+    monkeypatch.setenv("MARSAD_KNOWLEDGE", str(tmp_path))
+    assert "poachers?" in load_triggers().domains["crime"].patterns
+    assert "looting" not in live("Rangers arrested poachers who looted the ivory store.")
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    (plain / "triggers.yaml").write_text("version: 1\nnonpolitical: [bake sale]\n", encoding="utf-8")
+    monkeypatch.setenv("MARSAD_KNOWLEDGE", str(plain))
+    lexicon = load_triggers()
+    assert lexicon.domains["other"].patterns == ("bake sale",)
+    assert lexicon.domains["other"].explains is None
+
+
+@pytest.mark.parametrize("body, message", [
+    ("nonpolitical:\n  crime:\n    explains: [no_such_class]\n    patterns: [heist]\n", "unknown class"),
+    ("nonpolitical:\n  crime:\n    explains: some\n    patterns: [heist]\n", "explains must be"),
+    ("nonpolitical: 3\n", "expected a mapping of domains"),
+    ("nonpolitical:\n  Crime:\n    patterns: [heist]\n", "lower-case"),
+])
+def test_a_bad_domain_is_refused_with_its_reason(tmp_path, monkeypatch, body, message):
+    (tmp_path / "triggers.yaml").write_text("version: 1\n" + body, encoding="utf-8")
+    monkeypatch.setenv("MARSAD_KNOWLEDGE", str(tmp_path))
+    with pytest.raises(KnowledgeError, match=message):
+        load_triggers()
