@@ -125,7 +125,7 @@ class TriggerMention:
 class CountMention:
     span: Span
     value: int
-    what: str  # killed | injured | arrested | people
+    what: str  # killed | injured | arrested | people | split (value: how many events share the deaths)
     sentence: int = 0
 
 

@@ -20,7 +20,10 @@ from marsad.events.classify import classify
     ({"ied": 0.95, "clash": 0.9}, 0, None, "Armed clash"),
     ({"ied": 0.95}, 1, None, "Remote explosive/landmine/IED"),
     ({"brawl": 0.9}, 0, 3, "Mob violence"),
-    ({"abduction": 0.9, "attack": 0.8}, 1, None, "Abduction/forced disappearance"),
+    # people killed besides those taken (or a captive killed): the attack is coded
+    ({"abduction": 0.9, "attack": 0.8}, 1, None, "Attack"),
+    ({"abduction": 0.9, "attack": 0.8}, 0, None, "Abduction/forced disappearance"),
+    ({"abduction": 0.9}, 1, None, "Abduction/forced disappearance"),
     ({"arrest": 0.9}, 0, None, "Arrests"),
     # shot or beaten, and someone arrested: the attack is the event
     ({"arrest": 0.9, "attack": 0.8}, 1, None, "Attack"),

@@ -321,3 +321,47 @@ def test_counts_in_coordinated_and_active_phrases(text, expected):
 ])
 def test_one_person_killed_without_a_number_word(text, expected):
     assert counts(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # after a killing verb a bare "a"/"one" is one person, listed noun or not
+    ("Gunmen murdered a local councillor's bodyguard near the market.", {"killed": 1}),
+    ("Police chased the suspects, killing one of them.", {"killed": 1}),
+    ("Two guards were shot at the gate. One died on the spot.", {"killed": 1}),
+    # a casualty noun after "in" is a count ("in 2019" is not)
+    ("Fighting broke out between two clans, resulting in 4 deaths.", {"killed": 4}),
+    # the killers counted before an active verb are not its victims
+    ("Three gunmen shot and killed a shopkeeper in the old town.", {"killed": 1}),
+    # one person, told by a pronoun or a relative
+    ("A mob beat a suspected thief and killed him in the square.", {"killed": 1}),
+    ("Militiamen raided the farm and killed his brother.", {"killed": 1}),
+    # ways to kill that name no count word
+    ("Residents beat to death two suspected robbers.", {"killed": 2}),
+])
+def test_counts_of_people_without_a_listed_noun(text, expected):
+    assert counts(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "A crowd beat up a suspected thief and almost killed him before police arrived.",
+    "The demolished house belonged to a man convicted of killing a guard last year.",
+    "The house of a man who murdered a teacher years ago was burned.",
+])
+def test_no_death_for_attempts_or_past_killings(text):
+    assert counts(text).get("killed", 0) == 0
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Unspecified casualties coded as 10.", 10),
+    ("Unknown number of fatalities coded to 3.", 3),
+    ("Fatalities coded to 0.", 0),
+    ("Coded 5 fatalities in this event.", 5),
+])
+def test_a_coders_stated_figure_is_read(text, expected):
+    assert counts(text)["killed"] == expected
+
+
+def test_a_split_note_says_how_many_events_share_the_deaths():
+    found = find_counts(sent("40 fatalities split between 6 events."), load_numbers())
+    assert ("split", 6) in [(c.what, c.value) for c in found]
+    assert ("killed", 40) in [(c.what, c.value) for c in found]

@@ -122,3 +122,45 @@ def test_the_coders_own_fatality_figure_wins(bundled_pipeline):
 def test_a_mob_keeps_its_own_dead(bundled_pipeline, text, fatalities):
     (ev,) = _events(bundled_pipeline, text)
     assert ev.event_type == "Riots" and ev.fatalities == fatalities
+
+
+@pytest.mark.parametrize("text, fatalities", [
+    # the report's deaths shared between the events it was coded as
+    ("On 5 May 2022, the army clashed with rebels in Gao (Gao). 28 rebels were killed. "
+     "Fatalities are split across two events.", 14),
+    # a figure coded for this event after the split note is its own
+    ("On 5 May 2022, the army clashed with rebels in Gao (Gao). 20 fatalities split across 6 events coded as 3.", 3),
+    # a total coded first, then shared: rounded half up
+    ("On 5 May 2022, the army clashed with rebels in Gao (Gao). Unclear fatalities coded as 5 and split "
+     "between 2 locations.", 3),
+])
+def test_deaths_split_between_events(bundled_pipeline, text, fatalities):
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.fatalities == fatalities
+
+
+def test_deaths_coded_to_another_event_leave_none_here(bundled_pipeline):
+    base = ("On 2 May 2022, rebels fired mortars at army positions near {here}, Donetsk. As a result of shelling, "
+            "two soldiers were killed at unspecified locations (fatalities coded to {there} event).")
+    (elsewhere,) = _events(bundled_pipeline, base.format(here="Avdiivka", there="Marinka"))
+    (here,) = _events(bundled_pipeline, base.format(here="Avdiivka", there="Avdiivka"))
+    assert elsewhere.fatalities == 0
+    assert here.fatalities == 2
+
+
+def test_a_death_right_after_force_on_a_protest_is_its_outcome(bundled_pipeline):
+    text = ("On 6 June 2022, students staged a protest in Omdurman (Khartoum). Police forces fired tear gas "
+            "and live ammunition at them. A protester was killed and 12 were wounded.")
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.fatalities == 1
+    assert ev.sub_event_type == "Excessive force against protesters"
+
+
+def test_roles_come_from_the_trigger_that_decided_the_type(bundled_pipeline):
+    # the strongest trigger ("disappeared", an abduction) has civilians as its
+    # subject; the killing decided the type, and its subject is the attacker
+    text = ("On 2 March 2022, ADF rebels raided Mutwanga village (Beni, Nord-Kivu) and killed 4 civilians. "
+            "Several civilians disappeared.")
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.sub_event_type == "Attack"
+    assert ev.actor1 == "ADF: Allied Democratic Forces" and ev.actor2 == "Civilians (Democratic Republic of Congo)"

@@ -192,7 +192,7 @@ def _inter(a: ActorMention, cc: str) -> int:
 
 _BY = re.compile(r"\bby\s+(?:the\s+|an?\s+)?(?:[\w-]+\s+){0,3}$", re.I)
 _FATALITY_NOUN = re.compile(r"\bfatalit(?:y|ies)\b", re.I)
-_CODED_AS = re.compile(r"\bcoded as\b", re.I)
+_CODED_AS = re.compile(r"\b(?:coded (?:as|to|in|with)|coded \d|estimated as)\b", re.I)
 _PASSIVE = re.compile(r"\b(?:was|were|been|being|got|get|gets)\s+(?:\w+ly\s+)?$", re.I)
 _CONTRAST = re.compile(r"\b(?:but|however|yet|only to be)\b", re.I)
 _BETWEEN = re.compile(r"\bbetween\s+(?:the\s+)?$", re.I)
@@ -247,7 +247,10 @@ def _demo_view(sms, triggers, counts):
             kept_triggers.append(t)
     kept_counts = []
     for c in counts:
-        if c.what in ("killed", "injured") and c.sentence not in force_sentences:
+        # the sentence right after the force ("Police fired tear gas. A
+        # protester was killed.") tells its outcome
+        if c.what in ("killed", "injured") and c.sentence not in force_sentences \
+                and c.sentence - 1 not in force_sentences:
             continue
         sm = next(sm for sm in sms if sm.sentence.index == c.sentence)
         before = sm.sentence.text[: c.span.start - sm.sentence.start]
@@ -324,6 +327,52 @@ def _armed_victim(text: str, actors, agent) -> ActorMention | None:
     return None
 
 
+_ELSEWHERE_NAME = re.compile(r"\bcoded (?:to|in|with) (?:the |an? )?(?P<name>.+?)\s*-?\s*\bevents?\b", re.I)
+
+
+def _coded_here(text: str, c: CountMention) -> bool:
+    """Is a "fatalities coded to X event" note about this very report's place?"""
+    m = _ELSEWHERE_NAME.search(c.span.text) if c.value == 0 else None
+    return m is not None and m.group("name").lower() in text[: c.span.start].lower()
+
+
+def _decider_roles(text, actors, triggers, cls: Classification, starts: dict[int, int]):
+    """Agent and target read around the trigger that decided the type.
+
+    Who acted is read around that trigger ("offensive", not the shelling
+    told next), and never around a report's heading ("Property destruction:
+    On 1 June, soldiers demolished ..."). None when no trigger of that class
+    was found (a type set by a refinement rule).
+    """
+    deciding = [t for t in triggers if t.sub_event_type == cls.deciding_class]
+    if not deciding:
+        return None
+    role_anchor = min(deciding, key=lambda t: (_is_heading(text, t, starts), -t.weight, t.span.start))
+    if _is_heading(text, role_anchor, starts):
+        # only the heading names the action ("Movement of forces: ... soldiers
+        # arrived"): the sentence's subject acts, an armed one before civilians
+        return _heading_roles([a for a in actors if a.sentence == role_anchor.sentence
+                               and a.kind != "role" and a.span.start >= role_anchor.span.end])
+    return _roles(text, actors, role_anchor)
+
+
+def _fatalities(chosen: list[CountMention], coded: list[CountMention], splits: list[CountMention]) -> int:
+    """The event's deaths; a report's deaths "split between N events" are shared.
+
+    A coder's figure stated after the split note ("20 fatalities split
+    across 6 events coded as 3") is this event's own; otherwise the total is
+    divided, rounding half up ("5 ... split between 2 locations": 3).
+    """
+    total = max((c.value for c in chosen), default=0)
+    if not splits:
+        return total
+    split = splits[0]
+    after = [c.value for c in coded if c.span.end > split.span.end]
+    if after:
+        return max(after)
+    return (2 * total + split.value) // (2 * split.value)
+
+
 def _build_one(doc, items, incident, kinds, countries, doc_country, doc_place) -> Event | None:
     sms = [items[i] for i in incident.sentences]
     triggers = [t for sm in sms for t in sm.live_triggers]
@@ -342,7 +391,9 @@ def _build_one(doc, items, incident, kinds, countries, doc_country, doc_place) -
     for t in triggers:
         scores[t.sub_event_type] = max(scores.get(t.sub_event_type, 0.0), t.weight)
 
-    killed = [c for c in counts if c.what == "killed"]
+    # "(fatalities coded to the Novotroitske event)" in the note of the
+    # Novotroitske event itself (the place named before it) leaves its deaths
+    killed = [c for c in counts if c.what == "killed" and not _coded_here(doc.text, c)]
     injured = [c for c in counts if c.what == "injured"]
     arrested = [c for c in counts if c.what == "arrested"]
     # ACLED-style notes state the coded total ("3 fatalities"): it wins over
@@ -350,8 +401,9 @@ def _build_one(doc, items, incident, kinds, countries, doc_country, doc_place) -
     # reports in one text usually revise upwards).
     stated = [c for c in killed if _FATALITY_NOUN.search(c.span.text)]
     # "Fatalities coded as 3 (NRF reported 4 ...)": the coder's own figure wins
-    coded = [c for c in stated if _CODED_AS.search(c.span.text)]
-    fatalities = max((c.value for c in (coded or stated or killed)), default=0)
+    # ("Unspecified casualties coded as 10" too)
+    coded = [c for c in killed if _CODED_AS.search(c.span.text)]
+    fatalities = _fatalities(coded or stated or killed, coded, [c for c in counts if c.what == "split"])
     injuries = max((c.value for c in injured), default=None)
     arrests = max((c.value for c in arrested), default=None)
 
@@ -360,26 +412,21 @@ def _build_one(doc, items, incident, kinds, countries, doc_country, doc_place) -
     cls = classify(scores, fatalities=fatalities, injuries=injuries, agent_inter=agent.inter if agent else None)
     if cls is None:
         return None
+    starts = {sm.sentence.index: sm.sentence.start for sm in sms}
+    # the roles that refine the type are those of the trigger that decided
+    # it ("killed two civilians", not "several civilians disappeared")
+    agent, target = _decider_roles(doc.text, actors, triggers, cls, starts) or (agent, target)
     # (the armed victims are looked for only where they can change the type)
     victim = _armed_victim(doc.text, actors, agent) if cls.sub_event_type == "Attack" and target is None else None
-    cls = _refine(cls, scores, agent, target, fatalities, victim)
-    if cls.deciding_class == "shelling" and _leads(triggers, "clash", "shelling"):
+    refined = _refine(cls, scores, agent, target, fatalities, victim)
+    if refined.deciding_class == "shelling" and _leads(triggers, "clash", "shelling"):
         # "clashed with ... and also shelled": ground fighting told first,
         # with artillery, is a battle; shelling alone stays remote violence
-        cls = Classification("Battles", "Armed clash", disorder_type("Armed clash", fatalities), "clash")
+        refined = Classification("Battles", "Armed clash", disorder_type("Armed clash", fatalities), "clash")
+    if refined.deciding_class != cls.deciding_class:
+        agent, target = _decider_roles(doc.text, actors, triggers, refined, starts) or (agent, target)
+    cls = refined
     deciding = [t for t in triggers if t.sub_event_type == cls.deciding_class] or [anchor]
-    # Who acted is read around the trigger that decided the type ("offensive",
-    # not the shelling told next), and never around a report's heading
-    # ("Property destruction: On 1 June, soldiers demolished ...").
-    starts = {sm.sentence.index: sm.sentence.start for sm in sms}
-    role_anchor = min(deciding, key=lambda t: (_is_heading(doc.text, t, starts), -t.weight, t.span.start))
-    if _is_heading(doc.text, role_anchor, starts):
-        # only the heading names the action ("Movement of forces: ... soldiers
-        # arrived"): the sentence's subject acts, an armed one before civilians
-        agent, target = _heading_roles([a for a in actors if a.sentence == role_anchor.sentence
-                                        and a.kind != "role" and a.span.start >= role_anchor.span.end])
-    elif role_anchor is not anchor:
-        agent, target = _roles(doc.text, actors, role_anchor)
 
     # Place: the incident's own, else an earlier one in the paragraph, else the document's.
     place = incident.place

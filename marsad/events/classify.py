@@ -143,7 +143,9 @@ def classify(
         return _make("Non-state actor overtakes territory", "territory", fatalities)
     if has("clash"):
         return _make("Armed clash", "clash", fatalities)
-    if has("abduction"):
+    if has("abduction") and not (has("attack") and (fatalities > 0 or injuries)):
+        # (people killed or wounded besides those taken, or a captive found
+        # dead: the attack is the event, below)
         return _make("Abduction/forced disappearance", "abduction", fatalities)
     if has("arrest") and not has("attack"):
         # (people shot or beaten and arrested, or an attacker arrested

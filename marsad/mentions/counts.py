@@ -29,7 +29,7 @@ VERBS: dict[str, str] = {
 }
 # Verbs directly before a number: "killing six", "arrested 10", "left 3 dead".
 VERBS_BEFORE: dict[str, str] = {
-    "killed": r"(?:fatalities (?:were |are )?coded as|killing|killed|kills|kill|executed|executing|massacred|claimed the lives of|claiming the lives of|the deaths of|the death of|the killing of|(?:the )?bodies of|toll (?:rose|rises|climbed|reached|stands|stood|of|at)?(?: to| at)?|murdered|shot dead|shot and killed)",
+    "killed": r"(?:(?:fatalities|casualties|deaths)(?: \(?\w+\)?)? (?:(?:were|are|is|was) )?(?:coded|estimated) as|killing|killed|kills|kill|executed|executing|massacred|claimed the lives of|claiming the lives of|the deaths of|the death of|the killing of|(?:the )?bodies of|toll (?:rose|rises|climbed|reached|stands|stood|of|at)?(?: to| at)?|murdered|murdering|shot dead|shot and killed|(?:beat|beaten|beating|stabbed|stabbing|hacked|hacking|tortured|torturing|burned|burnt|stoned|stoning) to death|lynched|lynching|beheaded|beheading|strangled|strangling)",
     "injured": r"(?:injuring|injured|wounding|wounded|injures|wounds|hurting)",
     "arrested": r"(?:arresting|arrested|arrests|detaining|detained|detains|the arrest of|the detention of|rounding up|rounded up|apprehending|apprehended)",
 }
@@ -44,7 +44,7 @@ PLURAL_NOUNS = frozenset({"police", "people", "personnel", "troops", "men", "wom
                           "bodies", "casualties", "fishermen", "gunmen", "militiamen", "policemen"})
 # How many words may stand between a number and its verb: "six members of
 # the security forces were killed" has four.
-MAX_GAP_WORDS = 6
+MAX_GAP_WORDS = 8
 # Largest number read as a count. No report counts more people; a longer
 # digit run is an id or a phone number, and an unbounded one ("999...9",
 # "hundred hundred hundred ...") would overflow SQLite's 64-bit integers
@@ -119,6 +119,10 @@ _YEAR = re.compile(r"(?:19|20)\d\d")
 # A count verb inside the gap between a number and its verb: the number
 # belongs to an earlier phrase.
 _VERB_IN_GAP = re.compile(r"\b(?:killed|injured|wounded|arrested|detained|dead)\b")
+# An object right after the verb makes it active ("killed a driver", "killed
+# two"); without "was"/"were" before the verb the number is its subject.
+_ACTIVE_OBJECT = re.compile(r"\s+(?:a|an|the|him|them|his|her|their|its|one|two|three|four|five|six|seven|eight|nine|ten|several|\d)\b")
+_PASSIVE_AUX = re.compile(r"\b(?:was|were|been|being|got|is|are)\b")
 _LIST_BEFORE = re.compile(r"(?:\band\b|,)\s*(?:" + QUALIFIERS + r"\s+)?$")
 
 
@@ -174,18 +178,19 @@ def find_counts(sentence: Sentence, lexicon: NumberLexicon) -> list[CountMention
         # of the numbers found, and count only before a person noun)
         is_article = raw in ARTICLES
         person = pats.people.match(after) if is_article else None
-        if is_article and not person:
+        if is_article and not person and not _lone_victim(raw, lowered, start, after):
             continue  # "a" / "one" counts only before a person noun
         value = _parse_number_cached(raw, lexicon)
         if value is None:
             continue
-        if (not is_article and pats.not_after.match(after)) or pats.not_before.search(lowered[max(0, start - 25):start]):
-            continue
+        if (not is_article and pats.not_after.match(after)) or (
+                pats.not_before.search(lowered[max(0, start - 25):start]) and not _CASUALTY_NOUN_AFTER.match(after)):
+            continue  # "in 2019", "Brigade 46"; but "resulting in 3 deaths"
         if _YEAR.fullmatch(raw):
             continue  # a year
         if start >= 2 and lowered[start - 1] == "-" and lowered[start - 2].isalnum():
             continue  # part of a name: "Barrio-18", "MS-13", "COVID-19"
-        if raw in SINGULAR_ONLY and (person.group("noun").endswith("s") or person.group("noun") in PLURAL_NOUNS):
+        if raw in SINGULAR_ONLY and person is not None and (person.group("noun").endswith("s") or person.group("noun") in PLURAL_NOUNS):
             continue  # "the soldiers were killed" says nothing of how many
         # A casualty verb right before the number decides ("shot and killed
         # two men and injured another": two killed, not two injured).
@@ -195,6 +200,8 @@ def find_counts(sentence: Sentence, lexicon: NumberLexicon) -> list[CountMention
         if direct is not None:
             # the evidence holds the verb too ("killed two", "Fatalities coded as 3")
             what, bm = direct
+            if _PAST_AFTER.match(lowered, m.end()):
+                continue
             out.append(_mention(sentence, m.start() - (len(window) - bm.start()), m.end(), value, what))
             continue
         found = False
@@ -205,6 +212,10 @@ def find_counts(sentence: Sentence, lexicon: NumberLexicon) -> list[CountMention
             gap = vm.group("gap")
             if _VERB_IN_GAP.search(gap):
                 continue
+            if _ACTIVE_OBJECT.match(lowered, vm.end()) and not _PASSIVE_AUX.search(lowered, m.end() + len(gap), vm.start("verb")):
+                continue  # "two gunmen shot and killed a driver": the number is the killers
+            if _NOT_DONE_BEFORE.search(lowered, max(0, vm.start("verb") - 25), vm.start("verb")):
+                continue  # "a man was nearly killed"
             # Other numbers inside the gap: a coordinated list ("two soldiers
             # and three civilians were killed") is summed; anything else
             # means this number belongs to another phrase.
@@ -227,15 +238,18 @@ def find_counts(sentence: Sentence, lexicon: NumberLexicon) -> list[CountMention
                     break
                 total += v
                 consumed.add(n.start())
-            if not ok:
+            if not ok or _PAST_AFTER.match(lowered, vm.end()):
                 continue
             out.append(_mention(sentence, m.start(), vm.end(), total, what))
             found = True
             break
         if found:
             continue
+    _coder_figures(sentence, lowered, lexicon, out)
     # "He was killed in the attack", "the victim died": one person, no number word
     for pm in _ONE_PERSON_KILLED.finditer(lowered):
+        if _NOT_DONE_BEFORE.search(lowered, max(0, pm.start() - 25), pm.start()):
+            continue
         out.append(_mention(sentence, pm.start(), pm.end(), 1, "killed"))
     for what, zero_re in pats.zero.items():
         keywords = pats.zero_keywords[what]
@@ -246,9 +260,81 @@ def find_counts(sentence: Sentence, lexicon: NumberLexicon) -> list[CountMention
     return out
 
 
+# A casualty noun right after a number makes it a count whatever precedes
+# it ("resulting in 1 fatality", "in 3 deaths").
+_CASUALTY_NOUN_AFTER = re.compile(r"^\s+(?:fatalit(?:y|ies)|deaths?|casualties|dead)\b")
+# The object of a killing verb is a person: "killed a former lawmaker",
+# "killing one of them", "murdered an NC cadre" count one without a listed
+# person noun. Only the singular words, and never "the" ("killed the
+# soldiers" says nothing of how many).
+_LONE_OBJECT = frozenset({"a", "an", "one", "another"})
+_KILL_VERB_BEFORE = re.compile(
+    r"\b(?:killing|killed|kills|kill|executed|executing|murdered|murdering|shot dead|shot and killed|"
+    r"lynched|lynching|beheaded|beheading|strangled|strangling|"
+    r"(?:beat|beaten|beating|stabbed|stabbing|hacked|hacking|tortured|torturing) to death)\s+(?:at least\s+)?$")
+# "One died on the spot", "another was killed": "one" alone before a death verb.
+_LONE_SUBJECT = re.compile(r"^\s+(?:(?:of them|of the victims|of whom)\s+)?(?:(?:was|were|later|also|reportedly|had)\s+)*"
+                           r"(?:died|killed|shot dead|succumbed)\b")
+
+
+def _lone_victim(raw: str, lowered: str, start: int, after: str) -> bool:
+    """Is a bare "a"/"one" (no person noun after it) one person killed?"""
+    if raw not in _LONE_OBJECT:
+        return False
+    if _KILL_VERB_BEFORE.search(lowered[max(0, start - 40):start]):
+        return True
+    if lowered[max(0, start - 4):start] in ("no ", " no ", "not ") or lowered[max(0, start - 4):start].endswith(("no ", "not ")):
+        return False  # "no one was killed"
+    return raw in ("one", "another") and bool(_LONE_SUBJECT.match(after))
+
+
+# "almost killed him", "tried to kill": nobody died.
+_NOT_DONE_BEFORE = re.compile(r"\b(?:almost|nearly|tried to|attempted to|attempting to|trying to|threatened to)\s+$")
 _ONE_PERSON_KILLED = re.compile(
     r"\b(?:he|she) (?:was|had been) (?:later |also |then )?(?:shot dead|killed|murdered|shot and killed)\b"
+    # "killed her", "killed his cook" (one relative or servant; "his sons" is not one)
+    r"|\b(?:killed|killing|murdered|murdering|executed|beheaded|lynched|shot dead) (?:him|her)\b(?! own\b)"
+    r"|\b(?:killed|killing|murdered|murdering|executed|beheaded|shot dead) (?:his|her) (?!\w+s\b)(?!own\b)[a-z]+\b(?! and\b)"
     r"|\b(?:he|she|the victim)\b[^.;]{0,40}?\b(?:died|succumbed)\b")
+
+
+# How a coder's note states the figure of this event (ACLED's notes and
+# those written like them): "Unknown fatalities coded as 10", "Fatalities
+# coded to 0", "coded 5 fatalities in this event"; the deaths of one report
+# shared between several coded events ("40 fatalities split between 6
+# events"); and deaths counted in another event ("fatalities coded to the
+# Talakivka event"), which leave none to this one.
+_CODED_FIGURE = re.compile(
+    r"\b(?:fatalit(?:y|ies)|casualties|deaths)\b[^.;]{0,60}?\bcoded (?:as|to) (?P<num>\d+)\b"
+    r"|\bcoded (?P<num2>\d+) fatalit(?:y|ies)\b")
+_SPLIT_FIGURE = re.compile(
+    r"\b(?:split|spilt|spread|distributed|divided)\s+(?:equally\s+)?(?:across|between|among|over|into)\s+"
+    r"(?:the\s+)?(?P<num>\d+|[a-z]+)\s+(?:separate\s+|different\s+)?(?:events|locations|incidents)\b")
+_CODED_ELSEWHERE = re.compile(
+    r"\bfatalit(?:y|ies) (?:are |were |is |was )?coded (?:to|in|with) (?!\d)[^.;()\d]{0,60}?\bevents?\b")
+
+
+def _coder_figures(sentence: Sentence, lowered: str, lexicon: NumberLexicon, out: list[CountMention]) -> None:
+    if "coded" not in lowered and not any(w in lowered for w in ("split", "spilt", "spread", "distributed", "divided")):
+        return
+    for m in _CODED_FIGURE.finditer(lowered):
+        value = int(m.group("num") or m.group("num2"))
+        out.append(_mention(sentence, m.start(), m.end(), value, "killed"))
+    for m in _CODED_ELSEWHERE.finditer(lowered):
+        out.append(_mention(sentence, m.start(), m.end(), 0, "killed"))
+    for m in _SPLIT_FIGURE.finditer(lowered):
+        shares = _parse_number_cached(m.group("num"), lexicon)
+        if shares is not None and 1 < shares <= MAX_SPLIT_EVENTS:
+            out.append(_mention(sentence, m.start(), m.end(), shares, "split"))
+
+
+# More events than this sharing one report's deaths is not a split note.
+MAX_SPLIT_EVENTS = 100
+
+
+# A count of a past incident told as background: "who was convicted of
+# killing a settler last year", "killed two soldiers years ago".
+_PAST_AFTER = re.compile(r"[^.;,]{0,40}?\b(?:last year|(?:\w+ )?years? ago)\b")
 
 
 def _mention(sentence: Sentence, start: int, end: int, value: int, what: str) -> CountMention:
