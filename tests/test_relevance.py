@@ -41,6 +41,10 @@ def live(text: str, *, armed: bool = False) -> list[str]:
     "Police in Lagos recovered stolen jewellery after a burglary investigation. Three suspects were arrested.",
     "Border police detained 20 people in a truck near Subotica. Officers said a smuggling ring had organised "
     "their illegal border crossing.",
+    # road accidents, collapses and court cases
+    "A minibus plunged into a ravine near Gilgit on Friday. Eleven passengers were killed.",
+    "Six labourers died when a three-storey building collapsed in Karachi.",
+    "A court in Dhaka sentenced two men to life in prison for the murder of a shopkeeper.",
     # a sports report
     "The home side's attack was relentless and their winger scored the goal of the season in the final.",
     # an explicit statement that the incident is not political
@@ -79,6 +83,7 @@ def test_a_claim_of_responsibility_is_not_a_report_of_the_incident(bundled_pipel
     ("The minister rejected accusations of shelling the village.", "shelling"),
     ("The new sanctions target officers responsible for the chemical attacks on civilians.", "chemical"),
     ("The embassy said the two diplomats were expelled for taking part in rallies.", "protest"),
+    ("The government accused the rebels of shelling the airport.", "shelling"),
 ])
 def test_attributed_incidents_are_negated(text, negated):
     assert negated not in live(text)
