@@ -10,8 +10,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from marsad.errors import KnowledgeError
+from marsad.knowledge.prefilter import Alternation
 from marsad.knowledge.lexicons import load_triggers
 from marsad.mentions.triggers import find_triggers
 from marsad.records import Document, Sentence
@@ -142,3 +145,20 @@ def test_a_bad_domain_is_refused_with_its_reason(tmp_path, monkeypatch, body, me
     monkeypatch.setenv("MARSAD_KNOWLEDGE", str(tmp_path))
     with pytest.raises(KnowledgeError, match=message):
         load_triggers()
+
+
+_WORDS = ["a", "the", "blast", "explosion", "at", "chemical", "plant", "gas", "claimed", "responsibility", "for",
+          "accused", "accusations", "of", "the rebels", "shelling", "not", "related", "to", "conflict", "floods",
+          "robbery", "sentenced", "murder", "militants", "bomb", "killed", "in", "tank", "exploded", "warehouse",
+          "bus", "plunged", "into", "collapsed", "building", "goal", "scored", "match", "covid", "sanctions", ","]
+
+
+@given(st.lists(st.sampled_from(_WORDS), max_size=30).map(" ".join))
+def test_prefiltered_context_lists_match_their_combined_alternation(text):
+    lexicon = load_triggers()
+    domains_one_by_one = Alternation([(d.name, d.patterns) for d in lexicon.domains.values()])
+    domains_one_by_one._most = 10**9  # never fall back to the combined regex
+    for alternation in (lexicon.fast_domains, domains_one_by_one, lexicon.political, lexicon.unrelated,
+                        lexicon.attribution):
+        expected = [(m.start(), m.end(), m.lastgroup or "") for m in alternation.combined.finditer(text)]
+        assert list(alternation.finditer(text)) == expected

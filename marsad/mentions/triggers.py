@@ -52,7 +52,7 @@ def find_triggers(sentence: Sentence, lexicon: TriggerLexicon, *, armed: bool = 
     lowered = sentence.text.lower()
     found: list[TriggerMention] = []
     domains = [] if armed else sentence_domains(lowered, lexicon)
-    claims = [m.start() for m in lexicon.attribution.finditer(lowered)]
+    claims = [start for start, _end, _label in lexicon.attribution.finditer(lowered)]
     protest_end = -1
     for m_start, m_end, name in lexicon.fast_matcher.finditer(lowered):
         if name is None:
