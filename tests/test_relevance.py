@@ -66,6 +66,8 @@ def test_non_political_reports_give_no_event(bundled_pipeline, text):
     # a demonstration in a pandemic story: its arrests are the intervention
     ("Nurses gathered outside the health ministry in Tunis to protest against unpaid coronavirus bonuses. "
      "Police arrested five of them.", "Protest with intervention"),
+    # an epidemic explains deaths and curfews, not the looting during it
+    ("Shops were looted in Durban during the coronavirus lockdown.", "Looting/property destruction"),
     # a crowd punishing a thief is mob violence, whatever the theft
     ("In Gulu, an angry mob beat a suspected thief to death.", "Mob violence"),
 ])

@@ -28,6 +28,9 @@ def live(text: str) -> set[str]:
     ("The army established 12 military observation points along the front line.", "base"),
     ("The government and the rebels started peace talks in Doha on Monday.", "agreement"),
     ("The exchange of prisoners took place at the crossing near Zaporizhzhia.", "agreement"),
+    ("Rebel fighters seized the provincial capital before dawn.", "territory"),
+    ("The insurgents took over two oil fields south of Sirte.", "territory"),
+    ("Government troops freed three villages from the militia on Monday.", "territory"),
 ])
 def test_added_patterns_find_their_class(text, cls):
     assert cls in live(text)
@@ -38,6 +41,7 @@ def test_added_patterns_find_their_class(text, cls):
     ("Police found the missing child near the river.", "disrupted"),
     ("The suicide rate rose last year.", "suicide"),
     ("The company set up a new office in Nairobi.", "base"),
+    ("Customs officers seized the smuggled cigarettes at the port.", "territory"),
 ])
 def test_near_misses_do_not(text, cls):
     assert cls not in live(text)
