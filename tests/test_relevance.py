@@ -68,6 +68,9 @@ def test_non_political_reports_give_no_event(bundled_pipeline, text):
      "Police arrested five of them.", "Protest with intervention"),
     # an epidemic explains deaths and curfews, not the looting during it
     ("Shops were looted in Durban during the coronavirus lockdown.", "Looting/property destruction"),
+    # fans fighting after a match: only the play is sport
+    ("Football fans attacked police outside the stadium in Marseille after the match.",
+     "Attack|Mob violence|Armed clash"),
     # a crowd punishing a thief is mob violence, whatever the theft
     ("In Gulu, an angry mob beat a suspected thief to death.", "Mob violence"),
 ])
