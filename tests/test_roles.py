@@ -164,3 +164,40 @@ def test_roles_come_from_the_trigger_that_decided_the_type(bundled_pipeline):
     (ev,) = _events(bundled_pipeline, text)
     assert ev.sub_event_type == "Attack"
     assert ev.actor1 == "ADF: Allied Democratic Forces" and ev.actor2 == "Civilians (Democratic Republic of Congo)"
+
+
+@pytest.mark.parametrize("text", [
+    "On 3 May 2022, soldiers shot and killed a member of the USDP party in Monywa (Sagaing) at a checkpoint.",
+    "On 3 May 2022, gunmen killed a local leader of the KIO in Myitkyina (Kachin) near the market.",
+])
+def test_one_person_of_a_party_or_group_is_hit_as_a_civilian(bundled_pipeline, text):
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.sub_event_type == "Attack"
+    assert ev.actor2 == "Civilians (Myanmar)"
+
+
+@pytest.mark.parametrize("text, sub", [
+    # an ambush of passengers is an attack; villagers who clash are a side
+    ("On 8 May 2022, Islamist militia ambushed a bus carrying passengers near Mueda (Cabo Delgado).", "Attack"),
+    ("On 8 May 2022, herders clashed with villagers near Mueda (Cabo Delgado), killing two.", "Armed clash"),
+])
+def test_a_battle_needs_two_armed_sides(bundled_pipeline, text, sub):
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.sub_event_type == sub
+
+
+def test_two_actors_sharing_one_noun(bundled_pipeline):
+    text = "On 2 June 2022, fighting took place between Ukrainian and Russian forces near Izium, Kharkiv."
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.sub_event_type == "Armed clash"
+    assert ev.actor1.startswith("Military Forces of Ukraine") and ev.actor2.startswith("Military Forces of Russia")
+    # the first actor's evidence is its own word
+    assert any(e.field == "actor1" and e.text == "Ukrainian" for e in ev.evidence)
+
+
+def test_settlers_rioting_are_rioters_of_their_own_country(bundled_pipeline):
+    text = ("On 3 March 2022, Israeli settlers threw stones at Palestinian homes and cars in Huwwara "
+            "(Nablus, West Bank). [size=no report]")
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.sub_event_type == "Mob violence"
+    assert ev.actor1 == "Rioters (Israel)" and ev.country == "Palestine"

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from marsad.events.classify import FAMILY, Classification, classify, disorder_type
+from marsad.events.conventions import demonstration_marker
 from marsad.events.notes import write_notes
 from marsad.mentions.dates import has_just_marker
 from marsad.records import (
@@ -35,6 +36,7 @@ from marsad.records import (
     PlaceMention,
     ResolvedPlace,
     Sentence,
+    Span,
     TriggerMention,
 )
 
@@ -209,11 +211,37 @@ def build_events(
     incidents = group_incidents(items, kinds)
     events: list[Event] = []
     doc_place = next((p for sm in items if (p := _own_place(sm)) is not None), None)
+    crowd = demonstration_marker().search(doc.text) is not None
     for incident in incidents[:MAX_EVENTS_PER_DOCUMENT]:
-        event = _build_one(doc, items, incident, kinds, countries, doc_country, doc_place)
+        event = _build_one(doc, items, incident, kinds, countries, doc_country, doc_place, crowd)
         if event is not None:
             events.append(event)
+    if crowd and not events:
+        events += _marked_demonstration(doc, items, kinds, countries, doc_country, doc_place)
     return events
+
+
+# How sure a demonstration is that only a coder's marker tells of (no
+# protest word was found): below any trigger found in the text.
+MARKER_WEIGHT = 0.5
+
+
+def _marked_demonstration(doc, items, kinds, countries, doc_country, doc_place) -> list[Event]:
+    """The one demonstration of a note marked as one that names no event word.
+
+    ("A few dozen students lined the avenue to raise awareness ... [size=a
+    few dozen]"): the marker is the trigger and its evidence.
+    """
+    m = demonstration_marker().search(doc.text)
+    sm = next((x for x in items if x.sentence.start <= m.start() < x.sentence.end), None) if m else None
+    if sm is None:
+        return []
+    trigger = TriggerMention(span=Span(m.start(), m.end(), m.group(0)), sub_event_type="protest", event_type="",
+                             weight=MARKER_WEIGHT, sentence=sm.sentence.index)
+    marked = [replace(x, triggers=x.triggers + (trigger,)) if x is sm else x for x in items]
+    incidents = [i for i in group_incidents(marked, kinds) if sm.sentence.index in i.sentences]
+    event = _build_one(doc, marked, incidents[0], kinds, countries, doc_country, doc_place, True) if incidents else None
+    return [event] if event is not None else []
 
 
 DEMO_CLASSES = frozenset({"protest", "riot", "mob", "unrest", "violent_protest", "brawl"})
@@ -285,8 +313,40 @@ def _leads(triggers: Sequence[TriggerMention], first: str, then: str) -> bool:
     return None not in starts.values() and starts[first] < starts[then]
 
 
+_MEMBER_OF_BEFORE = re.compile(
+    r"\b(?:an?|one)\s+(?:(?:former|retired|local|senior|prominent|young|female|male|woman|off[- ]duty)\s+)*"
+    r"(?:leader|cadre|official|supporter|activist|son|daughter|wife|husband|relative|brother|sister|"
+    r"father|mother|nephew|cousin)\s+of\s+(?:the\s+|an?\s+)?(?:[\w-]+\s+){0,2}$"
+    r"|\b(?:former|retired|off[- ]duty|ex-)\s*(?:[\w-]+\s+)?$", re.I)
+_ONE_BEFORE = re.compile(r"\b(?:an?|one)\s+(?:(?:former|retired|local|senior|prominent|young|female|male|off[- ]duty)\s+)*$", re.I)
+_MEMBER_AFTER = re.compile(
+    r"\s*(?:party\s+(?:member|cadre|leader|official|supporter|activist|worker)|cadre|leader|official|supporter|"
+    r"activist|politician|councillor|worker|candidate|chairman|informer)\b", re.I)
+# "a member of the USDP party": a party's member (a gang's or an army's
+# member stays one of its fighters)
+_PARTY_MEMBER = re.compile(r"\b(?:an?|one)\s+(?:[\w-]+\s+)?member\s+of\s+(?:the\s+)?$", re.I)
+_PARTY_AFTER = re.compile(r"\s*(?:party|political party)\b", re.I)
+_OFF_DUTY_AFTER = re.compile(r"^[^.;]{0,40}\(?(?:assumed |presumed )?off[- ]duty\b", re.I)
+
+
+def _one_of_them(text: str, target: ActorMention) -> bool:
+    """Is the target one person of a group rather than the group's force?"""
+    before = text[max(0, target.span.start - 60):target.span.start]
+    after = text[target.span.end:target.span.end + 50]
+    if _MEMBER_OF_BEFORE.search(before) or _OFF_DUTY_AFTER.match(after):
+        return True
+    if _PARTY_MEMBER.search(before) and _PARTY_AFTER.match(after):
+        return True
+    return bool(_ONE_BEFORE.search(before) and _MEMBER_AFTER.match(after))
+
+
+_NATIONALITY = re.compile(r"\(([A-Z][^()]*)\)$")
+_VIOLENT_TYPES = frozenset({"Battles", "Violence against civilians", "Explosions/Remote violence"})
+_TWO_SIDED = re.compile(r"clash|fight|fought|battl|exchang|shoot-?out|skirmish|confrontation|counter", re.I)
+
+
 def _refine(cls: Classification, scores, agent, target, fatalities: int,
-            armed_victim: ActorMention | None = None) -> Classification:
+            armed_victim: ActorMention | None = None, two_sided: bool = True) -> Classification:
     """Codebook distinctions that depend on who acts and who is hit.
 
     - One armed side attacking another armed side is a battle, not an
@@ -297,6 +357,11 @@ def _refine(cls: Classification, scores, agent, target, fatalities: int,
     if sub in ("Attack", "Looting/property destruction", "Armed clash") and agent is not None \
             and agent.inter == 7 and not (target is not None and target.inter in (1, 2, 3, 8)):
         return classify({"mob": 1.0}, fatalities=fatalities) or cls
+    if sub == "Armed clash" and target is not None and target.inter == 7 and target.kind != "role" \
+            and (agent is None or agent.inter in ARMED_INTERS) and armed_victim is None and not two_sided:
+        # a battle needs two armed sides: an ambush or shots at passengers,
+        # farmers or villagers is an attack on civilians
+        return classify({"attack": 1.0}, fatalities=fatalities) or cls
     if sub == "Attack" and target is not None and target.inter in ARMED_INTERS and target.kind != "role" \
             and (agent is None or agent.inter in ARMED_INTERS or agent.kind == "generic"):
         return classify({"clash": 1.0}, fatalities=fatalities) or cls
@@ -373,7 +438,7 @@ def _fatalities(chosen: list[CountMention], coded: list[CountMention], splits: l
     return (2 * total + split.value) // (2 * split.value)
 
 
-def _build_one(doc, items, incident, kinds, countries, doc_country, doc_place) -> Event | None:
+def _build_one(doc, items, incident, kinds, countries, doc_country, doc_place, crowd: bool = False) -> Event | None:
     sms = [items[i] for i in incident.sentences]
     triggers = [t for sm in sms for t in sm.live_triggers]
     if not triggers:
@@ -417,8 +482,17 @@ def _build_one(doc, items, incident, kinds, countries, doc_country, doc_place) -
     # it ("killed two civilians", not "several civilians disappeared")
     agent, target = _decider_roles(doc.text, actors, triggers, cls, starts) or (agent, target)
     # (the armed victims are looked for only where they can change the type)
-    victim = _armed_victim(doc.text, actors, agent) if cls.sub_event_type == "Attack" and target is None else None
-    refined = _refine(cls, scores, agent, target, fatalities, victim)
+    victim = _armed_victim(doc.text, actors, agent) if (
+        (cls.sub_event_type == "Attack" and target is None)
+        or (cls.sub_event_type == "Armed clash" and target is not None and target.inter == 7)) else None
+    if target is not None and target.inter in ARMED_INTERS and _one_of_them(doc.text, target):
+        # "killed a member of the USDP", "a former member of the police",
+        # "an off-duty soldier": one person of a group, hit as a civilian
+        target = None
+    # "clashed", "fought", "exchanged fire" tell of two armed sides even
+    # when the second is named as villagers or farmers
+    two_sided = any(_TWO_SIDED.search(t.span.text) for t in triggers if t.sub_event_type == "clash")
+    refined = _refine(cls, scores, agent, target, fatalities, victim, two_sided)
     if refined.deciding_class == "shelling" and _leads(triggers, "clash", "shelling"):
         # "clashed with ... and also shelled": ground fighting told first,
         # with artillery, is a battle; shelling alone stays remote violence
@@ -426,6 +500,11 @@ def _build_one(doc, items, incident, kinds, countries, doc_country, doc_place) -
     if refined.deciding_class != cls.deciding_class:
         agent, target = _decider_roles(doc.text, actors, triggers, refined, starts) or (agent, target)
     cls = refined
+    if crowd and cls.event_type not in ("Protests", "Riots"):
+        # the note is marked as a demonstration event: its violence is a
+        # crowd's, anything else the demonstration itself
+        violent = cls.event_type in _VIOLENT_TYPES or cls.sub_event_type == "Looting/property destruction"
+        cls = classify({"mob": 1.0} if violent else {"protest": 1.0}, fatalities=fatalities) or cls
     deciding = [t for t in triggers if t.sub_event_type == cls.deciding_class] or [anchor]
 
     # Place: the incident's own, else an earlier one in the paragraph, else the document's.
@@ -654,6 +733,11 @@ def _code_actors(cls: Classification, agent, target, actors, cc: str, anchor, fi
         return actor1, assoc1, inter1, actor2, "", inter2, ev
     if cls.event_type == "Riots":
         actor1, inter1 = generic("Rioters ({country})"), 5
+        own = _NATIONALITY.search(agent.canonical) if agent is not None and agent.inter == 4 else None
+        if own is not None and "{" not in agent.canonical:
+            # an identity group's crowd keeps its own country: "Settlers
+            # (Israel)" rioting in the West Bank are Rioters (Israel)
+            actor1 = f"Rioters ({own.group(1)})"
         actor2, inter2 = "", None
         tgt = target if target is not None and target.inter != 5 else None
         if cls.deciding_class == "brawl" and (tgt is None or tgt.inter not in (1, FOREIGN_STATE_INTER)):

@@ -11,6 +11,7 @@ overlapping matches the longest wins ("Syrian regime forces" over
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 import ahocorasick
@@ -37,6 +38,7 @@ class ActorMatcher:
         if table:
             self._automaton.make_automaton()
         self._empty = not table
+        self._table = table
 
     def find(self, sentence: Sentence) -> list[ActorMention]:
         if self._empty:
@@ -80,5 +82,41 @@ class ActorMatcher:
                     sentence=sentence.index,
                 )
             )
+        out += self._elided(text, lowered, sentence, out, taken)
         out.sort(key=lambda a: a.span.start)
         return out
+
+    def _elided(self, text, lowered, sentence, found, taken) -> list[ActorMention]:
+        """The first of two actors sharing a noun: "between Russian and Ukrainian forces".
+
+        "Russian" alone is no alias; "Russian forces" is, so the word before
+        "and" names that actor.
+        """
+        extra: list[ActorMention] = []
+        for m in found:
+            surface = m.span.text
+            if " " not in surface:
+                continue
+            rest = surface.split(" ", 1)[1].lower()
+            start = m.span.start - sentence.start
+            bm = _COORDINATED_BEFORE.search(lowered, max(0, start - 40), start)
+            if bm is None:
+                continue
+            word_start, word_end = bm.span("word")
+            if any(word_start < e and s < word_end for s, e in taken):
+                continue
+            entry = next((e for alias, cs, e in self._table.get(f"{bm.group('word')} {rest}", ())
+                          if not cs or text[word_start:word_end] == alias.split(" ", 1)[0]), None)
+            if entry is None:
+                continue
+            countries = tuple(getattr(entry, "countries", ()) or ())
+            state_of = getattr(entry, "state_of", "") or ""
+            extra.append(ActorMention(
+                span=Span(sentence.start + word_start, sentence.start + word_end, text[word_start:word_end]),
+                canonical=entry.name, inter=int(entry.inter), kind=entry.kind,
+                country=state_of or (countries[0] if len(countries) == 1 else ""), sentence=sentence.index))
+        return extra
+
+
+# "<word> and " / "<word>, " / "<word> or " right before an actor's name
+_COORDINATED_BEFORE = re.compile(r"\b(?P<word>[\w'-]+)(?:\s*,\s*|\s+and\s+|\s+or\s+)$")

@@ -1,0 +1,76 @@
+"""Coders' note conventions (knowledge/data/conventions.yaml): a note marked as
+a demonstration event, on notes written for these tests (bundled gazetteer)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from marsad.errors import KnowledgeError
+from marsad.events.conventions import demonstration_marker
+from marsad.records import Document
+
+
+def _events(pipeline, text: str):
+    doc = Document(id="t", raw=text, published=date(2022, 6, 30), published_from="input")
+    return pipeline.process(doc).events
+
+
+@pytest.mark.parametrize("text", [
+    "On 2 March 2022, a group of traders attacked and injured a suspected pickpocket at the main market "
+    "in Kisumu (Kisumu). [size=no report]",
+    "On 2 March 2022, a group set fire to the house of a man suspected of stealing cattle in Kisumu (Kisumu). "
+    "[size=no report]",
+])
+def test_violence_in_a_note_marked_as_a_demonstration_is_a_crowds(bundled_pipeline, text):
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.sub_event_type == "Mob violence"
+    assert ev.actor1 == "Rioters (Kenya)"
+
+
+def test_the_same_violence_unmarked_is_an_attack(bundled_pipeline):
+    text = ("On 2 March 2022, a group of traders attacked and injured a suspected pickpocket at the main market "
+            "in Kisumu (Kisumu).")
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.sub_event_type != "Mob violence"
+
+
+def test_a_marked_note_without_an_event_word_is_a_demonstration(bundled_pipeline):
+    text = ("On 3 March 2022, about forty nurses lined both sides of the avenue in Kisumu (Kisumu) to ask for "
+            "their unpaid wages. [size=about forty]")
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.sub_event_type == "Peaceful protest" and ev.actor1 == "Protesters (Kenya)"
+    # the marker is the evidence of the type, and the place is still read
+    assert any(e.text == "[size=" for e in ev.evidence if e.field == "sub_event_type")
+    assert ev.location == "Kisumu"
+
+
+def test_unmarked_it_is_no_event(bundled_pipeline):
+    text = ("On 3 March 2022, about forty nurses lined both sides of the avenue in Kisumu (Kisumu) to ask for "
+            "their unpaid wages.")
+    assert not _events(bundled_pipeline, text)
+
+
+def test_a_users_marker_extends_the_shipped_ones(tmp_path, monkeypatch):
+    (tmp_path / "conventions.yaml").write_text("version: 1\ndemonstration_markers:\n  - '\\[crowd:'\n")
+    monkeypatch.setenv("MARSAD_KNOWLEDGE", str(tmp_path))
+    demonstration_marker.cache_clear()
+    try:
+        assert demonstration_marker().search("... [crowd: 200]")
+        assert demonstration_marker().search("... [size=no report]")
+    finally:
+        monkeypatch.delenv("MARSAD_KNOWLEDGE")
+        demonstration_marker.cache_clear()
+
+
+def test_a_bad_marker_pattern_is_a_clear_error(tmp_path, monkeypatch):
+    (tmp_path / "conventions.yaml").write_text("version: 1\ndemonstration_markers:\n  - '[size='\n")
+    monkeypatch.setenv("MARSAD_KNOWLEDGE", str(tmp_path))
+    demonstration_marker.cache_clear()
+    try:
+        with pytest.raises(KnowledgeError, match="demonstration_markers"):
+            demonstration_marker()
+    finally:
+        monkeypatch.delenv("MARSAD_KNOWLEDGE")
+        demonstration_marker.cache_clear()
