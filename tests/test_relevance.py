@@ -38,6 +38,7 @@ def live(text: str, *, armed: bool = False) -> list[str]:
 @pytest.mark.parametrize("text", [
     # the cause is named in one sentence, the casualties in the next
     "A boiler exploded at the fertilizer plant outside Kirkuk on Monday. Six workers were injured.",
+    "A tropical storm swept across the coast of Mozambique. Fourteen people were killed.",
     "Heavy floods hit the districts around Sylhet overnight. Nine people were killed and dozens injured.",
     "A fuel tanker crashed on the highway near Multan. The blast killed seven people.",
     # property crime and its policing
@@ -71,6 +72,8 @@ def test_non_political_reports_give_no_event(bundled_pipeline, text):
     # fans fighting after a match: only the play is sport
     ("Football fans attacked police outside the stadium in Marseille after the match.",
      "Attack|Mob violence|Armed clash"),
+    # a unit named Storm is no weather
+    ("Fighters of the Desert Storm Brigade shot dead two civilians near Deir ez-Zor.", "Attack|Armed clash"),
     # a crowd punishing a thief is mob violence, whatever the theft
     ("In Gulu, an angry mob beat a suspected thief to death.", "Mob violence"),
 ])
@@ -166,4 +169,5 @@ def test_prefiltered_context_lists_match_their_combined_alternation(text):
     for alternation in (lexicon.fast_domains, domains_one_by_one, lexicon.political, lexicon.unrelated,
                         lexicon.attribution):
         expected = [(m.start(), m.end(), m.lastgroup or "") for m in alternation.combined.finditer(text)]
-        assert list(alternation.finditer(text)) == expected
+        # (an unlabelled group reads None or "" depending on the path taken)
+        assert [(start, end, label or "") for start, end, label in alternation.finditer(text)] == expected

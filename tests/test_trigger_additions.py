@@ -21,6 +21,7 @@ def live(text: str) -> set[str]:
     ("Customs officers seized 14 pistols and 600 cartridges at the port of Mombasa.", "disrupted"),
     ("A cache of rifles and ammunition was uncovered in a farmhouse near Kandahar.", "disrupted"),
     ("Three hand-made guns were confiscated by the gendarmes at the checkpoint.", "disrupted"),
+    ("Rangers seized a large quantity of weapons in a raid on a park.", "disrupted"),
     ("Police evacuated the station after a suspicious package was left near the ticket office.", "disrupted"),
     ("A suicide vehicle-borne explosive device struck the gate of the base.", "suicide"),
     ("Two kamikazes blew up near the market.", "suicide"),
