@@ -20,6 +20,10 @@ from marsad.events.classify import classify
     ({"ied": 0.95, "clash": 0.9}, 0, None, "Armed clash"),
     ({"ied": 0.95}, 1, None, "Remote explosive/landmine/IED"),
     ({"brawl": 0.9}, 0, 3, "Mob violence"),
+    # two camps' supporters fighting at a rally: the fight is the event
+    ({"protest": 0.9, "brawl": 0.9}, 0, None, "Mob violence"),
+    # a demonstration whose crowd lynches or attacks turned violent
+    ({"protest": 0.9, "mob": 0.85}, 0, None, "Violent demonstration"),
     # people killed besides those taken (or a captive killed): the attack is coded
     ({"abduction": 0.9, "attack": 0.8}, 1, None, "Attack"),
     ({"abduction": 0.9, "attack": 0.8}, 0, None, "Abduction/forced disappearance"),

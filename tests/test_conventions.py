@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from marsad.errors import KnowledgeError
-from marsad.events.conventions import demonstration_marker
+from marsad.events.conventions import clear_caches, demonstration_marker, heading
 from marsad.records import Document
 
 
@@ -55,22 +55,56 @@ def test_unmarked_it_is_no_event(bundled_pipeline):
 def test_a_users_marker_extends_the_shipped_ones(tmp_path, monkeypatch):
     (tmp_path / "conventions.yaml").write_text("version: 1\ndemonstration_markers:\n  - '\\[crowd:'\n")
     monkeypatch.setenv("MARSAD_KNOWLEDGE", str(tmp_path))
-    demonstration_marker.cache_clear()
+    clear_caches()
     try:
         assert demonstration_marker().search("... [crowd: 200]")
         assert demonstration_marker().search("... [size=no report]")
     finally:
         monkeypatch.delenv("MARSAD_KNOWLEDGE")
-        demonstration_marker.cache_clear()
+        clear_caches()
 
 
 def test_a_bad_marker_pattern_is_a_clear_error(tmp_path, monkeypatch):
     (tmp_path / "conventions.yaml").write_text("version: 1\ndemonstration_markers:\n  - '[size='\n")
     monkeypatch.setenv("MARSAD_KNOWLEDGE", str(tmp_path))
-    demonstration_marker.cache_clear()
+    clear_caches()
     try:
         with pytest.raises(KnowledgeError, match="demonstration_markers"):
             demonstration_marker()
     finally:
         monkeypatch.delenv("MARSAD_KNOWLEDGE")
-        demonstration_marker.cache_clear()
+        clear_caches()
+
+
+@pytest.mark.parametrize("text, sub", [
+    ("Interception: On 14 April 2022, Ukrainian forces shot down a Russian drone over Kharkiv, Kharkiv.",
+     "Disrupted weapons use"),
+    ("Displacement: On 6 May 2022, over 900 people fled fighting between militants and soldiers in Jowhar "
+     "(Middle Shabelle). Two soldiers were killed in the fighting.", "Other"),
+    ("Movement of forces: On 6 March 2022, Russian forces deployed helicopters to an air base near Mazyr (Gomel).",
+     "Change to group/activity"),
+])
+def test_a_notes_opening_label_names_its_one_event(bundled_pipeline, text, sub):
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.sub_event_type == sub
+    # the label is the evidence of the type
+    label = text.split(":", 1)[0]
+    assert any(e.field == "sub_event_type" and e.text == label for e in ev.evidence)
+
+
+def test_a_label_not_at_the_start_names_nothing(bundled_pipeline):
+    text = "On 2 May 2022, soldiers shot dead a trader in Jowhar (Middle Shabelle). Displacement: none reported."
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.sub_event_type == "Attack"
+
+
+def test_a_heading_naming_an_unknown_type_is_a_clear_error(tmp_path, monkeypatch):
+    (tmp_path / "conventions.yaml").write_text("version: 1\nheadings:\n  Skirmish: Armed fight\n")
+    monkeypatch.setenv("MARSAD_KNOWLEDGE", str(tmp_path))
+    clear_caches()
+    try:
+        with pytest.raises(KnowledgeError, match="Skirmish"):
+            heading("Skirmish: something")
+    finally:
+        monkeypatch.delenv("MARSAD_KNOWLEDGE")
+        clear_caches()

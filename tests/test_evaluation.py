@@ -256,6 +256,9 @@ def test_gtd_acceptable_types():
     assert gtd.acceptable("Bombing/Explosion", True) == {"Suicide bomb"}
     assert gtd.acceptable("Armed Assault", True) == {"Attack", "Armed clash", "Suicide bomb"}
     assert gtd.acceptable("Hostage Taking (Kidnapping)", False) == {"Abduction/forced disappearance"}
+    # a kidnapping GTD counts deaths in is an ACLED attack too
+    assert gtd.acceptable("Hostage Taking (Kidnapping)", False, 3) == {"Abduction/forced disappearance", "Attack"}
+    assert gtd.acceptable("Hostage Taking (Kidnapping)", False, 0) == {"Abduction/forced disappearance"}
     assert gtd.acceptable("Unknown", True) == frozenset()
     assert all(s in common.EVENT_TYPE_OF for subs in gtd.ACCEPTABLE.values() for s in subs)
 

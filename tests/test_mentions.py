@@ -365,3 +365,10 @@ def test_a_split_note_says_how_many_events_share_the_deaths():
     found = find_counts(sent("40 fatalities split between 6 events."), load_numbers())
     assert ("split", 6) in [(c.what, c.value) for c in found]
     assert ("killed", 40) in [(c.what, c.value) for c in found]
+
+
+def test_a_flash_mob_is_no_mob_violence():
+    found = [c for c, negated in classes("Hundreds of people staged a flash mob in the square to call for peace.")
+             if not negated]
+    assert "mob" not in found and "protest" in found
+    assert "mob" in [c for c, _ in classes("A mob beat the suspected thief in the square.")]

@@ -201,3 +201,20 @@ def test_settlers_rioting_are_rioters_of_their_own_country(bundled_pipeline):
     (ev,) = _events(bundled_pipeline, text)
     assert ev.sub_event_type == "Mob violence"
     assert ev.actor1 == "Rioters (Israel)" and ev.country == "Palestine"
+
+
+@pytest.mark.parametrize("text", [
+    "On 13 June 2022, PKK militants fought Turkish soldiers near Amadiya (Duhok), in conjunction with "
+    "airstrikes carried out by Turkish forces.",
+    "On 2 May 2022, Al Shabaab militants fired mortar shells at an army base in Jowhar (Middle Shabelle) "
+    "and an exchange of fire followed.",
+])
+def test_fighting_told_with_strikes_or_shelling_is_a_battle(bundled_pipeline, text):
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.sub_event_type == "Armed clash"
+
+
+def test_strikes_on_positions_alone_stay_remote_violence(bundled_pipeline):
+    text = "On 27 June 2022, Turkish artillery and airstrikes targeted PKK positions near Amadiya (Duhok)."
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.sub_event_type == "Air/drone strike"

@@ -64,9 +64,18 @@ GOLD_FIELDS = ("date", "attack_type", "weapon_type", "suicide", "target_type", "
                "latitude", "longitude", "killed", "wounded")
 
 
-def acceptable(attack_type: str, suicide: bool) -> frozenset[str]:
+# GTD records the highest attack type of its hierarchy (a kidnapping ranks
+# above an armed assault), ACLED the most severe violence: people killed
+# beside those taken (or a captive killed) make an ACLED Attack. A GTD
+# kidnapping with deaths therefore also agrees with Attack.
+KIDNAPPING = "Hostage Taking (Kidnapping)"
+
+
+def acceptable(attack_type: str, suicide: bool, killed: int | None = None) -> frozenset[str]:
     """Sub-event types that agree with a GTD attack type ("" -> none)."""
     base = ACCEPTABLE.get(attack_type, frozenset())
+    if attack_type == KIDNAPPING and killed:
+        base = base | {"Attack"}
     if not suicide or not base:
         return base
     return frozenset({_SUICIDE}) if attack_type in SUICIDE_ONLY else base | {_SUICIDE}
@@ -108,7 +117,7 @@ def evaluate(path: Path | str, pipeline, limit: int | None = None, *, every: int
     started = time.perf_counter()
     for index, row in enumerate(rows):
         attack = row["attack_type"]
-        subs = acceptable(attack, row["suicide"] == "1")
+        subs = acceptable(attack, row["suicide"] == "1", parse_int(row.get("killed", "")))
         result = pipeline.process(document_for(row, index))
         events = result.events
         event = best_match(events, subs, {EVENT_TYPE_OF[s] for s in subs})

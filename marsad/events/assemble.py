@@ -22,8 +22,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from marsad.events.classify import FAMILY, Classification, classify, disorder_type
-from marsad.events.conventions import demonstration_marker
+from marsad.events.classify import EVENT_TYPE_OF, FAMILY, Classification, classify, disorder_type
+from marsad.events.conventions import CLASS_OF_SUB, Heading, demonstration_marker, heading
 from marsad.events.notes import write_notes
 from marsad.mentions.dates import has_just_marker
 from marsad.records import (
@@ -208,17 +208,45 @@ def build_events(
     doc_country: str = "",
 ) -> list[Event]:
     """All incidents of a document as coded events."""
+    head = heading(doc.text)
+    if head is not None:
+        items = _with_heading(items, head)
     incidents = group_incidents(items, kinds)
+    if head is not None and incidents:
+        # a labelled note tells one event: its sentences are one incident
+        # of the type the label names
+        incidents = [_Incident(sentences=sorted({i for inc in incidents for i in inc.sentences}),
+                               family=incidents[0].family,
+                               place=next((inc.place for inc in incidents if inc.place is not None), None))]
     events: list[Event] = []
     doc_place = next((p for sm in items if (p := _own_place(sm)) is not None), None)
     crowd = demonstration_marker().search(doc.text) is not None
+    forced = head.sub_event_type if head is not None else None
     for incident in incidents[:MAX_EVENTS_PER_DOCUMENT]:
-        event = _build_one(doc, items, incident, kinds, countries, doc_country, doc_place, crowd)
+        event = _build_one(doc, items, incident, kinds, countries, doc_country, doc_place, crowd, forced)
         if event is not None:
             events.append(event)
     if crowd and not events:
         events += _marked_demonstration(doc, items, kinds, countries, doc_country, doc_place)
     return events
+
+
+# How sure the type named by a note's opening label is: above any trigger
+# word, as the coder named it.
+HEADING_WEIGHT = 0.99
+
+
+def _with_heading(items: Sequence[SentenceMentions], head: Heading) -> list[SentenceMentions]:
+    """The mentions with the label as a trigger of the class it names."""
+    out = list(items)
+    for k, sm in enumerate(out):
+        if sm.sentence.start <= head.start < sm.sentence.end:
+            trigger = TriggerMention(span=Span(head.start, head.end, head.text),
+                                     sub_event_type=CLASS_OF_SUB[head.sub_event_type], event_type="",
+                                     weight=HEADING_WEIGHT, sentence=sm.sentence.index)
+            out[k] = replace(sm, triggers=sm.triggers + (trigger,))
+            break
+    return out
 
 
 # How sure a demonstration is that only a coder's marker tells of (no
@@ -342,6 +370,12 @@ def _one_of_them(text: str, target: ActorMention) -> bool:
 
 _NATIONALITY = re.compile(r"\(([A-Z][^()]*)\)$")
 _VIOLENT_TYPES = frozenset({"Battles", "Violence against civilians", "Explosions/Remote violence"})
+_BESIDE_FIGHTING = frozenset({"shelling", "air", "grenade"})
+# clash words that tell of fighting on the ground (not "targeted positions",
+# "fired rounds at", which air strikes and artillery do too)
+_GROUND_FIGHTING = re.compile(r"clash|fight|fought|battl|exchang|shoot-?out|skirmish|confrontation|counter|"
+                              r"gunfire|shots|bursts of fire|ambush|repel|repuls|offensive", re.I)
+_LATER = re.compile(r"\b(?:the next day|the following day|the day after|a day later|days later|later that|the next morning)\b", re.I)
 _TWO_SIDED = re.compile(r"clash|fight|fought|battl|exchang|shoot-?out|skirmish|confrontation|counter", re.I)
 
 
@@ -438,7 +472,8 @@ def _fatalities(chosen: list[CountMention], coded: list[CountMention], splits: l
     return (2 * total + split.value) // (2 * split.value)
 
 
-def _build_one(doc, items, incident, kinds, countries, doc_country, doc_place, crowd: bool = False) -> Event | None:
+def _build_one(doc, items, incident, kinds, countries, doc_country, doc_place, crowd: bool = False,
+               forced: str | None = None) -> Event | None:
     sms = [items[i] for i in incident.sentences]
     triggers = [t for sm in sms for t in sm.live_triggers]
     if not triggers:
@@ -493,9 +528,16 @@ def _build_one(doc, items, incident, kinds, countries, doc_country, doc_place, c
     # when the second is named as villagers or farmers
     two_sided = any(_TWO_SIDED.search(t.span.text) for t in triggers if t.sub_event_type == "clash")
     refined = _refine(cls, scores, agent, target, fatalities, victim, two_sided)
-    if refined.deciding_class == "shelling" and _leads(triggers, "clash", "shelling"):
+    starts_text = {sm.sentence.index: sm.sentence.text for sm in sms}
+    if (refined.deciding_class == "shelling" and _leads(triggers, "clash", "shelling")) or (
+            refined.deciding_class in _BESIDE_FIGHTING and any(
+                _GROUND_FIGHTING.search(t.span.text) for t in triggers if t.sub_event_type == "clash"
+                and not _LATER.search(starts_text.get(t.sentence, "")))):
         # "clashed with ... and also shelled": ground fighting told first,
-        # with artillery, is a battle; shelling alone stays remote violence
+        # with artillery, is a battle; so is fighting or an exchange of fire
+        # told with air strikes, shelling or grenades in one report ("PKK
+        # fought soldiers ... in conjunction with airstrikes"); shelling
+        # alone, or fighting on another day ("the next day"), stays remote violence
         refined = Classification("Battles", "Armed clash", disorder_type("Armed clash", fatalities), "clash")
     if refined.deciding_class != cls.deciding_class:
         agent, target = _decider_roles(doc.text, actors, triggers, refined, starts) or (agent, target)
@@ -505,6 +547,10 @@ def _build_one(doc, items, incident, kinds, countries, doc_country, doc_place, c
         # crowd's, anything else the demonstration itself
         violent = cls.event_type in _VIOLENT_TYPES or cls.sub_event_type == "Looting/property destruction"
         cls = classify({"mob": 1.0} if violent else {"protest": 1.0}, fatalities=fatalities) or cls
+    if forced is not None and cls.sub_event_type != forced:
+        # the note's label names the type ("Property destruction: ...")
+        cls = Classification(EVENT_TYPE_OF[forced], forced, disorder_type(forced, fatalities), CLASS_OF_SUB[forced])
+        agent, target = _decider_roles(doc.text, actors, triggers, cls, starts) or (agent, target)
     deciding = [t for t in triggers if t.sub_event_type == cls.deciding_class] or [anchor]
 
     # Place: the incident's own, else an earlier one in the paragraph, else the document's.

@@ -120,8 +120,13 @@ def classify(
             # crowd violence ("rioters", stones, arson, party cadres fighting)
             # with no demonstration or riot in sight
             return _make("Mob violence", next(c for c in ("mob", "brawl", "unrest") if has(c)), fatalities)
-        if has("riot") or has("unrest"):
-            return _make("Violent demonstration", "riot" if has("riot") else "unrest", fatalities)
+        if has("brawl"):
+            # supporters of two camps fighting each other at a rally: the
+            # crowds' fight, not the rally, is the event
+            return _make("Mob violence", "brawl", fatalities)
+        if has("riot") or has("unrest") or has("mob"):
+            # (a demonstration whose crowd attacks or lynches turned violent)
+            return _make("Violent demonstration", next(c for c in ("riot", "unrest", "mob") if has(c)), fatalities)
         if fatalities > 0:
             return _make("Excessive force against protesters", "protest", fatalities)
         if any(has(c) for c in VIOLENT_ON_PROTEST):

@@ -1,13 +1,14 @@
 """Coders' note conventions (``marsad/knowledge/data/conventions.yaml``).
 
 Loaded once, the shipped file first and then a ``conventions.yaml`` in a
-folder of MARSAD_KNOWLEDGE; an empty list compiles to a pattern that never
-matches.
+folder of MARSAD_KNOWLEDGE (its entries add to, or replace, the shipped
+ones); an empty list compiles to a pattern that never matches.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
 from marsad.errors import KnowledgeError
@@ -15,14 +16,70 @@ from marsad.knowledge.lexicons import _files, read_yaml
 
 _NEVER = r"(?!x)x"
 
+# The trigger class that stands for each sub-event type a heading may name
+# (its span, the heading, is the evidence of the type).
+CLASS_OF_SUB: dict[str, str] = {
+    "Looting/property destruction": "looting",
+    "Change to group/activity": "change",
+    "Disrupted weapons use": "disrupted",
+    "Other": "other",
+    "Agreement": "agreement",
+    "Arrests": "arrest",
+    "Headquarters or base established": "base",
+    "Non-violent transfer of territory": "withdraw",
+}
+
+
+@dataclass(frozen=True)
+class Heading:
+    start: int
+    end: int
+    text: str
+    sub_event_type: str
+
+
+def _entries() -> tuple[list[str], dict[str, str]]:
+    markers: list[str] = []
+    headings: dict[str, str] = {}
+    for path in _files("conventions.yaml"):  # shipped, then the user's (MARSAD_KNOWLEDGE)
+        data = read_yaml(path)
+        markers += [str(p) for p in (data.get("demonstration_markers") or [])]
+        for label, sub in (data.get("headings") or {}).items():
+            if str(sub) not in CLASS_OF_SUB:
+                raise KnowledgeError(f"{path}: headings: {label!r} names {sub!r}, not one of "
+                                     f"{', '.join(sorted(CLASS_OF_SUB))}")
+            headings[str(label).strip().lower()] = str(sub)
+    return markers, headings
+
 
 @lru_cache(maxsize=1)
 def demonstration_marker() -> re.Pattern[str]:
     """A pattern for the tags that mark a note as a demonstration event."""
-    patterns: list[str] = []
-    for path in _files("conventions.yaml"):  # shipped, then the user's (MARSAD_KNOWLEDGE)
-        patterns += [str(p) for p in (read_yaml(path).get("demonstration_markers") or [])]
+    patterns, _ = _entries()
     try:
         return re.compile("|".join(f"(?:{p})" for p in patterns) or _NEVER, re.I)
     except re.error as err:
         raise KnowledgeError(f"conventions.yaml: demonstration_markers: bad pattern ({err})") from err
+
+
+@lru_cache(maxsize=1)
+def _headings() -> tuple[re.Pattern[str], dict[str, str]]:
+    _, headings = _entries()
+    labels = sorted((re.escape(label) for label in headings), key=len, reverse=True)
+    alternation = "|".join(labels) or _NEVER
+    return re.compile(rf"^\W{{0,3}}(?P<label>{alternation})\s*:\s", re.I), headings
+
+
+def heading(text: str) -> Heading | None:
+    """The label opening a note and the sub-event type it names, if any."""
+    pattern, headings = _headings()
+    m = pattern.match(text)
+    if m is None:
+        return None
+    return Heading(m.start("label"), m.end("label"), m.group("label"), headings[m.group("label").lower()])
+
+
+def clear_caches() -> None:
+    """Forget the loaded conventions (after MARSAD_KNOWLEDGE changes)."""
+    demonstration_marker.cache_clear()
+    _headings.cache_clear()
