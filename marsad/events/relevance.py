@@ -10,14 +10,14 @@ report usually names the cause once and the casualties in another sentence
 
 1. A document with a cue of a non-political domain (``nonpolitical`` in
    triggers.yaml) and NO sign of politics or armed conflict (no armed
-   non-state actor or crowd, no word of the ``political`` list) reports no
-   political violence: from the first sentence with a cue on, the trigger
-   classes the domain explains are set aside, except the unmistakable ones
-   (a protest, a clash, an air strike stay incidents whatever the
-   context). Sentences before the first cue keep their triggers: a report
-   names its subject first, and a cue that comes only after the incident
-   is background ("... beat a journalist. He had reported on the
-   pandemic.").
+   non-state actor or crowd, no live unmistakable trigger, no word of the
+   ``political`` list) reports no political violence: in every sentence
+   the trigger classes the domain explains are set aside (with
+   ``explains: all``, every class but the unmistakable ones: a protest, a
+   clash, an air strike stay incidents whatever the context). Known cost:
+   a cue that is only background ("police beat a journalist ... who had
+   reported on the pandemic") also sets aside an incident by state forces,
+   since they are no sign of politics here (one ACLED dev note).
 2. A document that says outright that the incident was not political
    ("not related to the conflict", ``unrelated`` in triggers.yaml) and names
    no armed non-state actor reports no political event: every trigger is
@@ -36,7 +36,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from marsad.events.assemble import SentenceMentions
-from marsad.knowledge.lexicons import ContextDomain, TriggerLexicon
+from marsad.knowledge.lexicons import TriggerLexicon
 from marsad.mentions.triggers import UNMISTAKABLE, sentence_domains
 from marsad.records import ActorMention
 
@@ -64,26 +64,21 @@ def apply_document_context(items: Sequence[SentenceMentions], lexicon: TriggerLe
     texts = [sm.sentence.text.lower() for sm in items]
     political_actor = any(is_political_actor(a) for sm in items for a in sm.actors)
     if any(lexicon.unrelated.search(text) for text in texts) and not political_actor:
-        return _set_aside(items, 0, lambda cls: True)
-    first_cue = len(items)
-    domains: dict[str, ContextDomain] = {}
-    for index, text in enumerate(texts):
-        for domain in sentence_domains(text, lexicon):
-            domains[domain.name] = domain
-            first_cue = min(first_cue, index)
+        return _set_aside(items, lambda cls: True)
+    domains = {d.name: d for text in texts for d in sentence_domains(text, lexicon)}
     if not domains or political_actor or any(lexicon.political.search(text) for text in texts):
         return items
     if any(t.sub_event_type in UNMISTAKABLE for sm in items for t in sm.live_triggers):
         # a demonstration, a clash or a strike reported in the document makes
         # it political: its arrests and casualties are part of it
         return items
-    return _set_aside(items, 0, lambda cls: any(d.explains_class(cls, UNMISTAKABLE) for d in domains.values()))
+    return _set_aside(items, lambda cls: any(d.explains_class(cls, UNMISTAKABLE) for d in domains.values()))
 
 
-def _set_aside(items: list[SentenceMentions], first: int, explained: Callable[[str], bool]) -> list[SentenceMentions]:
-    """Negate the triggers of the explained classes from sentence ``first`` on."""
-    out = items[:first]
-    for sm in items[first:]:
+def _set_aside(items: list[SentenceMentions], explained: Callable[[str], bool]) -> list[SentenceMentions]:
+    """Negate the triggers of the explained classes in every sentence."""
+    out = []
+    for sm in items:
         if any(not t.negated and explained(t.sub_event_type) for t in sm.triggers):
             sm = replace(sm, triggers=tuple(
                 replace(t, negated=True) if explained(t.sub_event_type) else t for t in sm.triggers))

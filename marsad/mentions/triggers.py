@@ -8,13 +8,15 @@ threat, call or plan precedes it in the same clause ("denied that it
 shelled", "threatened to arrest"), or when it is the grievance of a protest
 ("protested against the killing of ...").
 
-A sentence about a disaster, an accident, crime or diplomacy (a cue of a
-``nonpolitical`` domain in triggers.yaml) sets aside the trigger classes
-that domain explains, except the unmistakable ones; the same rule for a
-whole document lives in marsad/events/relevance.py. A trigger that is the
-object of a claim, an accusation or a sanction ("claimed responsibility for
-the attack", "accused of shelling", "officials responsible for chemical
-attacks") is attributed, not reported, and is negated too.
+A sentence about a disaster, an accident, crime, a court case, diplomacy or
+sport (a cue of a ``nonpolitical`` domain in triggers.yaml) sets aside the
+trigger classes that domain explains (``explains: all``: every class but
+the unmistakable ones), unless it names an armed non-state actor or a
+crowd; the same rule for a whole document lives in
+marsad/events/relevance.py. A trigger that is the object of a claim, an
+accusation or a sanction ("claimed responsibility for the attack", "the US
+accused Iran of attacking", "officials responsible for chemical attacks")
+is attributed, not reported, and is negated too.
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ UNMISTAKABLE = frozenset({"protest", "violent_protest", "riot", "unrest", "clash
 
 def find_triggers(sentence: Sentence, lexicon: TriggerLexicon, *, armed: bool = False) -> list[TriggerMention]:
     """The trigger words of ``sentence``. ``armed``: the sentence names an
-    armed non-state actor (marsad.events.relevance.is_political_actor), so
+    armed non-state actor or a crowd (marsad.events.relevance.is_political_actor), so
     its violence is political whatever non-political cue it also holds
     ("gunmen killed a guard at the fuel depot")."""
     lowered = sentence.text.lower()
