@@ -24,6 +24,10 @@ from marsad.events.classify import classify
     ({"protest": 0.9, "brawl": 0.9}, 0, None, "Mob violence"),
     # a demonstration whose crowd lynches or attacks turned violent
     ({"protest": 0.9, "mob": 0.85}, 0, None, "Violent demonstration"),
+    # control changing hands without a fight
+    ({"territory": 0.95, "nonviolent": 0.8}, 0, None, "Non-violent transfer of territory"),
+    ({"territory": 0.95, "withdraw": 0.8}, 0, None, "Non-violent transfer of territory"),
+    ({"territory": 0.95, "nonviolent": 0.8, "clash": 0.9}, 0, None, "Non-state actor overtakes territory"),
     # people killed besides those taken (or a captive killed): the attack is coded
     ({"abduction": 0.9, "attack": 0.8}, 1, None, "Attack"),
     ({"abduction": 0.9, "attack": 0.8}, 0, None, "Abduction/forced disappearance"),

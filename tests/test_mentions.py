@@ -372,3 +372,28 @@ def test_a_flash_mob_is_no_mob_violence():
              if not negated]
     assert "mob" not in found and "protest" in found
     assert "mob" in [c for c, _ in classes("A mob beat the suspected thief in the square.")]
+
+
+@pytest.mark.parametrize("text", [
+    "A police officer from the previous government was killed by gunmen in Kishm.",
+    "Unknown militants beheaded a truck driver near the market.",
+    "The body of a farmer was discovered near the river with gunshot wounds.",
+])
+def test_killings_with_a_past_word_elsewhere_or_no_killed_word_are_found(text):
+    assert "attack" in [c for c, negated in classes(text) if not negated]
+
+
+def test_a_detention_with_hidden_whereabouts_is_a_disappearance():
+    found = [c for c, negated in classes("Ten men were arrested by the militia. Their whereabouts remained unknown.")
+             if not negated]
+    assert "abduction" in found
+
+
+@pytest.mark.parametrize("text", [
+    "Army aspirants damaged public property during demonstrations across the district.",
+    "A crowd burned the police station after the death of a driver.",
+    "Party cadres were demonstrating violently in the town.",
+])
+def test_a_crowds_own_violence_is_unrest(text):
+    found = [c for c, negated in classes(text) if not negated]
+    assert "unrest" in found or "violent_protest" in found

@@ -218,3 +218,31 @@ def test_strikes_on_positions_alone_stay_remote_violence(bundled_pipeline):
     text = "On 27 June 2022, Turkish artillery and airstrikes targeted PKK positions near Amadiya (Duhok)."
     (ev,) = _events(bundled_pipeline, text)
     assert ev.sub_event_type == "Air/drone strike"
+
+
+def test_the_victims_group_told_after_is_who_was_hit(bundled_pipeline):
+    text = ("On 17 May 2022, in Culiacan, Sinaloa, armed men opened fire and killed a man. "
+            "The victim was identified as a member of an organized crime group. 1 fatality.")
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.sub_event_type == "Armed clash"
+    assert ev.actor2 == "Unidentified Gang (Mexico)"
+
+
+def test_an_off_duty_officer_named_as_the_victim_stays_a_civilian(bundled_pipeline):
+    text = ("On 3 February 2022, in Manzanillo, Colima, armed men shot and injured four men in a house. "
+            "One of the victims was a municipal police officer on his day off.")
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.sub_event_type == "Attack"
+
+
+@pytest.mark.parametrize("text, sub", [
+    ("On 31 March 2022, Ukrainian forces retook Lukashivka, Chernihiv. No information on whether fighting took place.",
+     "Non-violent transfer of territory"),
+    ("On 13 May 2022, gendarmes captured and detained 60 migrants trying to cross the border in Ayvalik, Balikesir.",
+     "Arrests"),
+    ("On 24 April 2022, regime forces fired mortar rounds on residential areas of Kafr Nabl in Idleb governorate.",
+     "Shelling/artillery/missile attack"),
+])
+def test_territory_arrests_and_shelling_words(bundled_pipeline, text, sub):
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.sub_event_type == sub

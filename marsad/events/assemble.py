@@ -336,9 +336,14 @@ def _heading_roles(after: list[ActorMention]) -> tuple[ActorMention | None, Acto
 
 
 def _leads(triggers: Sequence[TriggerMention], first: str, then: str) -> bool:
-    """Does a ``first``-class trigger come before every ``then``-class one?"""
-    starts = {c: min((t.span.start for t in triggers if t.sub_event_type == c), default=None) for c in (first, then)}
-    return None not in starts.values() and starts[first] < starts[then]
+    """Does a ``first``-class trigger end before every ``then``-class one starts?
+
+    ("fired mortar rounds at": the clash words "fired ... rounds at" hold
+    the shelling word, so they do not come first.)
+    """
+    first_end = min((t.span.end for t in triggers if t.sub_event_type == first), default=None)
+    then_start = min((t.span.start for t in triggers if t.sub_event_type == then), default=None)
+    return first_end is not None and then_start is not None and first_end <= then_start
 
 
 _MEMBER_OF_BEFORE = re.compile(
@@ -435,6 +440,27 @@ def _coded_here(text: str, c: CountMention) -> bool:
     return m is not None and m.group("name").lower() in text[: c.span.start].lower()
 
 
+# "the victim was (recognized as) a member of <group>", in one clause
+_VICTIM_WAS = re.compile(r"\bvictims? (?:was|were|is|are|had been)\b(?:(?!\b(?:which|who|why|because|but)\b)[^.;,]){0,50}$", re.I)
+# Non-state armed groups only: a soldier or police officer named as the
+# victim was usually off duty, which ACLED codes as a civilian.
+_VICTIM_GROUP_INTERS = frozenset({2, 3, 4})
+
+
+def _victim_identity(items, sms, agent) -> ActorMention | None:
+    """An armed group the report names as the victim's, in the incident's paragraph."""
+    first, last = sms[0].sentence, sms[-1].sentence
+    for sm in items[first.index:last.index + 2]:
+        if sm.sentence.paragraph != first.paragraph:
+            break
+        for a in sm.actors:
+            if a.inter not in _VICTIM_GROUP_INTERS or a.kind == "role" or (agent is not None and a.canonical == agent.canonical):
+                continue
+            if _VICTIM_WAS.search(sm.sentence.text[: a.span.start - sm.sentence.start]):
+                return a
+    return None
+
+
 def _decider_roles(text, actors, triggers, cls: Classification, starts: dict[int, int]):
     """Agent and target read around the trigger that decided the type.
 
@@ -452,7 +478,10 @@ def _decider_roles(text, actors, triggers, cls: Classification, starts: dict[int
         # arrived"): the sentence's subject acts, an armed one before civilians
         return _heading_roles([a for a in actors if a.sentence == role_anchor.sentence
                                and a.kind != "role" and a.span.start >= role_anchor.span.end])
-    return _roles(text, actors, role_anchor)
+    agent, target = _roles(text, actors, role_anchor)
+    # no one named around it ("No information on whether fighting took
+    # place"): the roles read before stand
+    return (agent, target) if agent is not None or target is not None else None
 
 
 def _fatalities(chosen: list[CountMention], coded: list[CountMention], splits: list[CountMention]) -> int:
@@ -516,6 +545,10 @@ def _build_one(doc, items, incident, kinds, countries, doc_country, doc_place, c
     # the roles that refine the type are those of the trigger that decided
     # it ("killed two civilians", not "several civilians disappeared")
     agent, target = _decider_roles(doc.text, actors, triggers, cls, starts) or (agent, target)
+    if (target is None or target.inter == 7) and cls.sub_event_type == "Attack":
+        # "... killed a man. The victim was a member of an organized crime
+        # group": the victim's group, told after, is who was hit
+        target = _victim_identity(items, sms, agent) or target
     # (the armed victims are looked for only where they can change the type)
     victim = _armed_victim(doc.text, actors, agent) if (
         (cls.sub_event_type == "Attack" and target is None)

@@ -144,6 +144,11 @@ def classify(
             return _make("Armed clash", "clash", fatalities)
         return _make(REMOTE[best], best, fatalities)
     if has("territory"):
+        if (has("withdraw") or has("nonviolent")) and not has("clash"):
+            # control changing hands without a fight ("took control
+            # peacefully", "after the Houthis left the area"); the side
+            # taking control acts
+            return _make("Non-violent transfer of territory", "territory", fatalities)
         if agent_inter == 1:
             return _make("Government regains territory", "territory", fatalities)
         return _make("Non-state actor overtakes territory", "territory", fatalities)
@@ -182,7 +187,7 @@ FAMILY: dict[str, str] = {
     "clash": "violence", "territory": "violence", "shelling": "violence", "air": "violence",
     "ied": "violence", "suicide": "violence", "grenade": "violence", "chemical": "violence",
     "attack": "violence", "abduction": "violence", "sexual": "violence", "looting": "violence",
-    "disrupted": "violence", "raid": "violence",
+    "disrupted": "violence", "raid": "violence", "nonviolent": "violence",
     "arrest": "arrest",
     "agreement": "strategic", "base": "strategic", "withdraw": "strategic", "change": "strategic",
     "other": "strategic",
