@@ -27,6 +27,7 @@ from datetime import date
 from marsad.clean import clean
 from marsad.errors import MarsadError
 from marsad.events.assemble import CountryNamer, SentenceMentions, build_events
+from marsad.events.relevance import apply_document_context, is_political_actor
 from marsad.knowledge import load_knowledge
 from marsad.knowledge.lexicons import load_numbers, load_triggers
 from marsad.merge.sources import load_sources
@@ -155,7 +156,7 @@ class Pipeline:
                         # (a longer trigger phrase that holds a name, "cadres of the
                         # Nepali Congress clashed with ...", is kept; so is the
                         # weapon in a state force's name, "Russian airstrikes")
-                        t for t in find_triggers(sentence, self._triggers)
+                        t for t in find_triggers(sentence, self._triggers, armed=any(map(is_political_actor, actors)))
                         if not any(t.span.start < a.span.end and a.span.start < t.span.end
                                    and t.span.end - t.span.start <= a.span.end - a.span.start
                                    and not (a.kind == "state" and t.sub_event_type in REMOTE_CLASSES)
@@ -180,6 +181,8 @@ class Pipeline:
                 SentenceMentions(s, trig, act, cnt, dts, tuple((p, resolved[id(p)]) for p in places if id(p) in resolved), bg)
                 for s, trig, act, cnt, dts, places, bg in per_sentence
             ]
+            #    a document about an accident, a disaster or crime reports no political event
+            items = apply_document_context(items, self._triggers)
             # 4. events, with their outlet's canonical name and scale (marsad.merge.sources);
             #    merging events across documents (5.) happens where they are stored
             events = build_events(cleaned, items, self._kinds, self._countries, doc_country=doc_country)

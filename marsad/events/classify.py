@@ -134,7 +134,8 @@ def classify(
         return _make("Peaceful protest", "protest", fatalities)
     if has("sexual"):
         return _make("Sexual violence", "sexual", fatalities)
-    if has("disrupted") and fatalities == 0 and not injuries:
+    if has("disrupted") and fatalities == 0 and not injuries and not has("clash"):
+        # (weapons seized in a clash are its spoils: the clash is the event, below)
         return _make("Disrupted weapons use", "disrupted", fatalities)
     if (best := _strongest(REMOTE, scores)) is not None:
         if best == "ied" and has("clash"):

@@ -80,6 +80,23 @@ class TriggerClass:
     patterns: tuple[str, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class ContextDomain:
+    """A non-political domain (disaster, accident, crime ...): its cue
+    patterns and the trigger classes it explains (None: every class)."""
+
+    name: str
+    explains: frozenset[str] | None
+    patterns: tuple[str, ...]
+
+    def explains_class(self, cls: str, unmistakable: frozenset[str] = frozenset()) -> bool:
+        """Whether the domain explains trigger class ``cls`` away: a class it
+        lists, or with ``explains: all`` any class but the unmistakable ones."""
+        if self.explains is None:
+            return cls not in unmistakable
+        return cls in self.explains
+
+
 @dataclass(frozen=True, eq=False)  # hashed by identity: one per load
 class TriggerLexicon:
     classes: dict[str, TriggerClass]
@@ -94,14 +111,25 @@ class TriggerLexicon:
     fast_matcher: Alternation
     fast_background: Alternation
     fast_nonpolitical: Alternation
+    # Non-political domains (``nonpolitical`` in triggers.yaml) and one
+    # alternation with a group per domain; signs of politics; explicit
+    # "not related to the conflict"; claims and accusations of an incident.
+    domains: dict[str, ContextDomain]
+    fast_domains: Alternation
+    political: Alternation
+    unrelated: Alternation
+    attribution: Alternation
 
 
 @lru_cache(maxsize=4)
 def _load_triggers(dirs: tuple[Path, ...]) -> TriggerLexicon:
     classes: dict[str, dict] = {}
-    lists: dict[str, list[str]] = {"negation": [], "grievance": [], "background": [], "nonpolitical": []}
+    lists: dict[str, list[str]] = {"negation": [], "grievance": [], "background": [], "political": [],
+                                   "unrelated": [], "attribution": []}
+    domains: dict[str, dict] = {}
     for path in _files("triggers.yaml"):
         data = read_yaml(path)
+        _read_domains(path, data.get("nonpolitical"), domains)
         for name, spec in (data.get("classes") or {}).items():
             if not isinstance(spec, dict) or not isinstance(spec.get("patterns", []), list):
                 raise KnowledgeError(f"{path}: class {name!r}: expected kind, weight and a list of patterns")
@@ -125,20 +153,59 @@ def _load_triggers(dirs: tuple[Path, ...]) -> TriggerLexicon:
         if not re.fullmatch(r"[a-z_]+", name):
             raise KnowledgeError(f"triggers: class name {name!r} must be lower-case letters and _")
         compiled[name] = TriggerClass(name, spec["kind"], weight, tuple(spec["patterns"]))
+    for key in ("political", "unrelated", "attribution"):
+        _compile(DATA_DIR / "triggers.yaml", key, lists[key])  # capitals, bad patterns
+    for name, spec in domains.items():
+        unknown = sorted((spec["explains"] or frozenset()) - compiled.keys())
+        if unknown:
+            raise KnowledgeError(f"triggers: nonpolitical domain {name!r} explains unknown class(es): {', '.join(unknown)}")
     matcher = Alternation([(c.name, c.patterns) for c in compiled.values()])
     background = Alternation([("", lists["background"])])
-    nonpolitical = Alternation([("", lists["nonpolitical"])])
+    every_cue = [p for spec in domains.values() for p in spec["patterns"]]
+    nonpolitical = Alternation([("", every_cue)])
+    compiled_domains = {name: ContextDomain(name, spec["explains"], tuple(spec["patterns"]))
+                        for name, spec in domains.items() if spec["patterns"]}
     return TriggerLexicon(
         classes=compiled,
         matcher=matcher.combined,
         negation=_compile(DATA_DIR / "triggers.yaml", "negation", lists["negation"]),
         grievance=_compile(DATA_DIR / "triggers.yaml", "grievance", lists["grievance"]),
         background=_compile(DATA_DIR / "triggers.yaml", "background", lists["background"]),
-        nonpolitical=_compile(DATA_DIR / "triggers.yaml", "nonpolitical", lists["nonpolitical"]),
+        nonpolitical=_compile(DATA_DIR / "triggers.yaml", "nonpolitical", every_cue),
         fast_matcher=matcher,
         fast_background=background,
         fast_nonpolitical=nonpolitical,
+        domains=compiled_domains,
+        fast_domains=Alternation([(d.name, d.patterns) for d in compiled_domains.values()]),
+        political=Alternation([("", lists["political"])]),
+        unrelated=Alternation([("", lists["unrelated"])]),
+        attribution=Alternation([("", lists["attribution"])]),
     )
+
+
+def _read_domains(path: Path, raw, domains: dict[str, dict]) -> None:
+    """Merge one file's ``nonpolitical`` section into ``domains``: a mapping
+    of domain -> {explains, patterns}, or (older files) a plain list of
+    patterns, which extends domain ``other`` (explains every class)."""
+    if not raw:
+        return
+    if isinstance(raw, list):
+        raw = {"other": {"explains": "all", "patterns": raw}}
+    if not isinstance(raw, dict):
+        raise KnowledgeError(f"{path}: nonpolitical: expected a mapping of domains (or a list of patterns)")
+    for name, spec in raw.items():
+        if not isinstance(spec, dict) or not isinstance(spec.get("patterns", []), list):
+            raise KnowledgeError(f"{path}: nonpolitical domain {name!r}: expected explains and a list of patterns")
+        if not re.fullmatch(r"[a-z_]+", str(name)):
+            raise KnowledgeError(f"{path}: nonpolitical domain name {name!r} must be lower-case letters and _")
+        entry = domains.setdefault(name, {"explains": None, "patterns": []})
+        explains = spec.get("explains")
+        if isinstance(explains, list):
+            entry["explains"] = frozenset(str(c) for c in explains) | (entry["explains"] or frozenset())
+        elif explains not in (None, "all"):
+            raise KnowledgeError(f"{path}: nonpolitical domain {name!r}: explains must be 'all' or a list of classes")
+        entry["patterns"] += [str(p) for p in spec.get("patterns", [])]
+        _compile(path, f"nonpolitical domain {name!r}", entry["patterns"])  # fail early, naming the file
 
 
 def load_triggers() -> TriggerLexicon:

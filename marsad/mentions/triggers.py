@@ -7,13 +7,23 @@ matches. A trigger is marked ``negated`` when a denial,
 threat, call or plan precedes it in the same clause ("denied that it
 shelled", "threatened to arrest"), or when it is the grievance of a protest
 ("protested against the killing of ...").
+
+A sentence about a disaster, an accident, crime, a court case, diplomacy or
+sport (a cue of a ``nonpolitical`` domain in triggers.yaml) sets aside the
+trigger classes that domain explains (``explains: all``: every class but
+the unmistakable ones), unless it names an armed non-state actor or a
+crowd; the same rule for a whole document lives in
+marsad/events/relevance.py. A trigger that is the object of a claim, an
+accusation or a sanction ("claimed responsibility for the attack", "the US
+accused Iran of attacking", "officials responsible for chemical attacks")
+is attributed, not reported, and is negated too.
 """
 
 from __future__ import annotations
 
 import re
 
-from marsad.knowledge.lexicons import TriggerLexicon
+from marsad.knowledge.lexicons import ContextDomain, TriggerLexicon
 from marsad.records import Sentence, Span, TriggerMention
 
 # How far back (characters) a negation word may stand from its trigger.
@@ -36,16 +46,23 @@ UNMISTAKABLE = frozenset({"protest", "violent_protest", "riot", "unrest", "clash
                           "intervention", "territory"})
 
 
-def find_triggers(sentence: Sentence, lexicon: TriggerLexicon) -> list[TriggerMention]:
+def find_triggers(sentence: Sentence, lexicon: TriggerLexicon, *, armed: bool = False) -> list[TriggerMention]:
+    """The trigger words of ``sentence``. ``armed``: the sentence names an
+    armed non-state actor or a crowd (marsad.events.relevance.is_political_actor), so
+    its violence is political whatever non-political cue it also holds
+    ("gunmen killed a guard at the fuel depot")."""
     lowered = sentence.text.lower()
     found: list[TriggerMention] = []
-    nonpolitical = lexicon.fast_nonpolitical.search(lowered)
+    domains = [] if armed else sentence_domains(lowered, lexicon)
+    claims = [start for start, _end, _label in lexicon.attribution.finditer(lowered)]
     protest_end = -1
     for m_start, m_end, name in lexicon.fast_matcher.finditer(lowered):
         if name is None:
             continue
         cls = lexicon.classes[name]
-        negated = _is_negated(lowered, m_start, lexicon) or (nonpolitical and name not in UNMISTAKABLE)
+        negated = (_is_negated(lowered, m_start, lexicon)
+                   or any(d.explains_class(name, UNMISTAKABLE) for d in domains)
+                   or _is_attributed(lowered, m_start, claims))
         if not negated and protest_end >= 0 and name in GRIEVANCE_CLASSES:
             between = lowered[protest_end:m_start]
             if lexicon.grievance.search(between):
@@ -65,6 +82,20 @@ def find_triggers(sentence: Sentence, lexicon: TriggerLexicon) -> list[TriggerMe
             )
         )
     return found
+
+
+def sentence_domains(lowered: str, lexicon: TriggerLexicon) -> list[ContextDomain]:
+    """The non-political domains whose cues occur in a lower-cased text."""
+    names = {name for _s, _e, name in lexicon.fast_domains.finditer(lowered)}
+    return [lexicon.domains[n] for n in names]
+
+
+def _is_attributed(lowered: str, start: int, claims: list[int]) -> bool:
+    """Whether an attribution phrase starts before ``start`` in the same clause."""
+    for claim in claims:
+        if claim < start and not _CLAUSE_BREAK.search(lowered, claim, start):
+            return True
+    return False
 
 
 def _is_negated(lowered: str, start: int, lexicon: TriggerLexicon) -> bool:

@@ -1,0 +1,53 @@
+"""Trigger patterns added for sub-event types that reports word in many ways
+(weapons seizures, vehicle-borne suicide bombs, poison gas, bases, talks),
+on sentences written for these tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from marsad.events.classify import classify
+from marsad.knowledge.lexicons import load_triggers
+from marsad.mentions.triggers import find_triggers
+from marsad.records import Sentence
+
+
+def live(text: str) -> set[str]:
+    found = find_triggers(Sentence(0, 0, len(text), text), load_triggers())
+    return {t.sub_event_type for t in found if not t.negated}
+
+
+@pytest.mark.parametrize("text, cls", [
+    ("Customs officers seized 14 pistols and 600 cartridges at the port of Mombasa.", "disrupted"),
+    ("A cache of rifles and ammunition was uncovered in a farmhouse near Kandahar.", "disrupted"),
+    ("Three hand-made guns were confiscated by the gendarmes at the checkpoint.", "disrupted"),
+    ("Rangers seized a large quantity of weapons in a raid on a park.", "disrupted"),
+    ("Police evacuated the station after a suspicious package was left near the ticket office.", "disrupted"),
+    ("A suicide vehicle-borne explosive device struck the gate of the base.", "suicide"),
+    ("Two kamikazes blew up near the market.", "suicide"),
+    ("The militants fired shells filled with mustard gas at the village.", "chemical"),
+    ("The army established 12 military observation points along the front line.", "base"),
+    ("The government and the rebels started peace talks in Doha on Monday.", "agreement"),
+    ("The exchange of prisoners took place at the crossing near Zaporizhzhia.", "agreement"),
+    ("Rebel fighters seized the provincial capital before dawn.", "territory"),
+    ("The insurgents took over two oil fields south of Sirte.", "territory"),
+    ("Government troops freed three villages from the militia on Monday.", "territory"),
+])
+def test_added_patterns_find_their_class(text, cls):
+    assert cls in live(text)
+
+
+@pytest.mark.parametrize("text, cls", [
+    # near misses: words of those patterns about something else
+    ("Police found the missing child near the river.", "disrupted"),
+    ("The suicide rate rose last year.", "suicide"),
+    ("The company set up a new office in Nairobi.", "base"),
+    ("Customs officers seized the smuggled cigarettes at the port.", "territory"),
+])
+def test_near_misses_do_not(text, cls):
+    assert cls not in live(text)
+
+
+def test_weapons_seized_in_a_clash_are_part_of_the_clash():
+    assert classify({"clash": 0.9, "disrupted": 0.9}).sub_event_type == "Armed clash"
+    assert classify({"disrupted": 0.9}).sub_event_type == "Disrupted weapons use"
