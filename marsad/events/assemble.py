@@ -209,7 +209,8 @@ _FATALITY_NOUN = re.compile(r"\bfatalit(?:y|ies)\b", re.I)
 _CODED_AS = re.compile(r"\b(?:coded (?:as|to|in|with)|coded \d|estimated as)\b", re.I)
 _PASSIVE = re.compile(r"\b(?:was|were|been|being|got|get|gets)\s+(?:\w+ly\s+)?$", re.I)
 _CONTRAST = re.compile(r"\b(?:but|however|yet|only to be)\b", re.I)
-_COORDINATED = re.compile(r"\s*(?:,\s*)?(?:and|together with|along with|with the support of)\s+(?:the\s+)?"
+# ((?<!\s)\s*+: a run of spaces is tried once, from its start, not from each of its spaces)
+_COORDINATED = re.compile(r"(?<!\s)\s*+(?:,\s*+)?(?:and|together with|along with|with the support of)\s+(?:the\s+)?"
                           r"(?:(?:about|around|some)\s+\d+\s+)?(?:[\w-]+\s+){0,1}", re.I)
 _BETWEEN = re.compile(r"\bbetween\s+(?:the\s+)?$", re.I)
 
@@ -367,7 +368,7 @@ _MEMBER_OF_BEFORE = re.compile(
     r"|\b(?:former|retired|off[- ]duty|ex-)\s*(?:[\w-]+\s+)?$", re.I)
 _ONE_BEFORE = re.compile(r"\b(?:an?|one)\s+(?:(?:former|retired|local|senior|prominent|young|female|male|off[- ]duty)\s+)*$", re.I)
 _MEMBER_AFTER = re.compile(
-    r"\s*(?:party\s+(?:member|cadre|leader|official|supporter|activist|worker)|cadre|leader|official|supporter|"
+    r"(?<!\s)\s*+(?:party\s+(?:member|cadre|leader|official|supporter|activist|worker)|cadre|leader|official|supporter|"
     r"activist|politician|councillor|worker|candidate|chairman|informer)\b", re.I)
 # "a member of the USDP party": a party's member (a gang's or an army's
 # member stays one of its fighters)
