@@ -200,10 +200,13 @@ def _upgrade(conn: sqlite3.Connection) -> None:
     """Bring an index of an older layout to the current one, in one
     transaction (imported sources are kept). From layout 1: fold every
     place's name once and copy priority and population onto its key rows;
-    from 1 or 2: compile the lookup table."""
+    from 1 or 2: compile the lookup table. Skeleton keys folded by other
+    rules than today's (folding.yaml edited) are re-derived."""
     conn.execute("BEGIN IMMEDIATE")
     try:
+        changed = False
         if _layout(conn) not in ("", SCHEMA_VERSION):
+            changed = True
             place_columns = {row[1] for row in conn.execute("PRAGMA table_info(places)")}
             if "name_key" not in place_columns:  # layout 1
                 conn.execute("ALTER TABLE places ADD COLUMN name_key TEXT")
@@ -217,12 +220,47 @@ def _upgrade(conn: sqlite3.Connection) -> None:
                 for statement in _KEY_INDEXES.strip().split(";"):
                     if statement.strip():
                         conn.execute(statement)
-            keytable.build(conn, _exact_score)  # layout 3
             conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+        if _stale_skeletons(conn):
+            _rederive_skeletons(conn)
+            changed = True
+        if changed:
+            keytable.build(conn, _exact_score)  # layout 3, or keys just re-derived
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
         raise
+
+
+def _stale_skeletons(conn: sqlite3.Connection) -> bool:
+    """Were the index's skeleton keys folded by other rules than today's?
+    (An index without places has nothing to re-derive.)"""
+    found = conn.execute("SELECT value FROM meta WHERE key='skeleton_rules'").fetchone()
+    if found is not None:
+        return found[0] != normalize.skeleton_rules_id()
+    return _layout(conn) != "" and conn.execute("SELECT 1 FROM keys LIMIT 1").fetchone() is not None
+
+
+def _rederive_skeletons(conn: sqlite3.Connection) -> None:
+    """Fold every exact key again into its skeleton key (today's rules).
+    A skeleton key is a function of its exact key, so no source file is
+    needed; a place keeps one skeleton row per distinct key."""
+    rows = conn.execute("SELECT key, place, cc, priority, population FROM keys WHERE tier=0 ORDER BY rowid").fetchall()
+    conn.execute("DELETE FROM keys WHERE tier=1")
+    seen: set[tuple[str, int]] = set()
+    batch = []
+    for key, place, cc, priority, population in rows:
+        skeleton = normalize.skeleton_of_exact(key)
+        if skeleton and (skeleton, place) not in seen:
+            seen.add((skeleton, place))
+            batch.append((skeleton, 1, place, cc, priority, population))
+    conn.executemany("INSERT INTO keys(key, tier, place, cc, priority, population) VALUES (?,?,?,?,?,?)", batch)
+    conn.execute("DELETE FROM lookup_blobs")
+    _stamp_rules(conn)
+
+
+def _stamp_rules(conn: sqlite3.Connection) -> None:
+    conn.execute("INSERT OR REPLACE INTO meta VALUES ('skeleton_rules', ?)", (normalize.skeleton_rules_id(),))
 
 
 def _upgrade_file(path: Path) -> None:
@@ -311,6 +349,7 @@ def create_empty(path: Path) -> Path:
     conn = _connect(path, readonly=False)
     with conn:
         conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+        _stamp_rules(conn)
         conn.executemany("INSERT OR REPLACE INTO countries VALUES (?,?,?)", bundled.countries())
     conn.close()
     return path
@@ -356,6 +395,7 @@ def build_bundled(path: Path | None = None) -> Path:
 def _write_bundled(conn: sqlite3.Connection, bundled) -> None:
     with conn:
         conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+        _stamp_rules(conn)
         conn.executemany("INSERT OR REPLACE INTO countries VALUES (?,?,?)", bundled.countries())
         conn.executemany("INSERT OR IGNORE INTO admin_names VALUES (?,?,?,?)",
                          [(cc, 1, code, name) for (cc, code), name in bundled.admin1_names().items()])
@@ -385,7 +425,7 @@ class Gazetteer:
                 raise GazetteerError(f"no gazetteer index at {target}")
             build_bundled(target)
         conn = _connect(target, readonly=True)
-        if _layout(conn) not in ("", SCHEMA_VERSION):
+        if _layout(conn) not in ("", SCHEMA_VERSION) or _stale_skeletons(conn):
             conn.close()
             _upgrade_file(target)
             conn = _connect(target, readonly=True)

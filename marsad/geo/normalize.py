@@ -9,6 +9,8 @@ in ``data/folding.yaml``; this module only applies them.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -45,6 +47,7 @@ class FoldingRules:
     substitutions: tuple[tuple[str, str], ...]
     vowels: frozenset[str]
     admin_aliases: tuple[tuple[str, ...], ...]
+    qualifiers: frozenset[str] = frozenset()  # exact-key forms
     # Derived, for speed: the glued prefixes as one str.startswith argument
     # (most tokens start with none), and a str.translate table deleting vowels.
     glued_prefixes: tuple[str, ...] = ()
@@ -60,6 +63,11 @@ class FoldingRules:
     vowel_h_end: re.Pattern = re.compile("$^")
     inner_vowel: re.Pattern = re.compile("$^")
     first_vowel: re.Pattern = re.compile("$^")
+    # Variant folding (skeleton only; see folding.yaml): articles glued to a
+    # later word / to the first word, and letter classes merged last.
+    glued_inner: re.Pattern = re.compile("$^")
+    glued_first: re.Pattern = re.compile("$^")
+    classes: dict = field(default_factory=dict)
 
 
 @lru_cache(maxsize=1)
@@ -85,6 +93,7 @@ def rules() -> FoldingRules:
         substitutions=tuple((a, b) for a, b in data["skeleton_substitutions"]),
         vowels=frozenset(data["vowels"]),
         admin_aliases=tuple(tuple(group) for group in data.get("admin_aliases") or ()),
+        qualifiers=frozenset(_undouble(str(word).lower()) for word in data.get("qualifiers") or ()),
         glued_prefixes=tuple(prefix for prefix, _ in glued),
         drop_vowels=str.maketrans("", "", "".join(data["vowels"])),
         descriptor_ends=tuple(" " + phrase for phrase, _ in descriptors),
@@ -93,7 +102,21 @@ def rules() -> FoldingRules:
         vowel_h_end=re.compile(rf"(?<=[^ ][{vowels}])h\b"),
         inner_vowel=re.compile(rf"\B[{vowels}]"),
         first_vowel=re.compile(rf"\b[{vowels}]"),
+        glued_inner=_glued_pattern(r"(?<= )", data["variants"]["glued_inner"], data["variants"]["inner_min_rest"], ""),
+        glued_first=_glued_pattern("^", data["variants"]["glued_first"], data["variants"]["first_min_rest"],
+                                   "".join(data["vowels"])),
+        classes=str.maketrans({old: new for letters, new in data["variants"]["classes"] for old in letters}),
     )
+
+
+def _glued_pattern(anchor: str, articles: list[str], min_rest: int, not_before: str) -> re.Pattern:
+    """An article glued at ``anchor`` in front of at least ``min_rest``
+    letters (the first of which is none of ``not_before``)."""
+    if not articles:
+        return re.compile("$^")
+    head = f"[^{re.escape(not_before)} ]" if not_before else "[a-z0-9]"
+    alternatives = "|".join(re.escape(a) for a in sorted(articles, key=len, reverse=True))
+    return re.compile(rf"{anchor}(?:{alternatives})(?={head}[a-z0-9]{{{min_rest - 1}}})")
 
 
 def is_arabic(text: str) -> bool:
@@ -154,7 +177,8 @@ def _skeleton_of(exact: str, r: FoldingRules) -> str:
     becomes "a") and drops its other vowels."""
     if not exact:
         return ""
-    text = exact
+    text = r.glued_inner.sub("", exact) if r.glued_inner.search(exact) else exact
+    text = r.glued_first.sub("", text) if r.glued_first.match(text) else text
     if text[0] in "wy":
         text = text[0].upper() + text[1:]
     if " w" in text or " y" in text:
@@ -165,6 +189,8 @@ def _skeleton_of(exact: str, r: FoldingRules) -> str:
     text = r.vowel_h_end.sub("", text)  # -eh / -ah endings: Atmeh, Atmah -> atme, atma
     text = r.inner_vowel.sub("", text)
     text = r.first_vowel.sub("a", text).lower()
+    if r.classes:
+        text = text.translate(r.classes)
     return _undouble(text).replace(" ", "")
 
 
@@ -189,6 +215,15 @@ def keys(name: str) -> tuple[str, str]:
         return key, key
     exact = _folded(name)
     return exact, _skeleton_of(exact, rules())
+
+
+@lru_cache(maxsize=1)
+def skeleton_rules_id() -> str:
+    """A digest of the rules that turn an exact key into a skeleton key: an
+    index records it, and re-derives its skeleton keys when it changes."""
+    data = yaml.safe_load(resources.files("marsad.geo").joinpath("data/folding.yaml").read_text("utf-8"))
+    used = {k: data.get(k) for k in ("skeleton_substitutions", "vowels", "variants")}
+    return hashlib.sha256(json.dumps(used, sort_keys=True).encode()).hexdigest()[:16]
 
 
 def skeleton_of_exact(exact: str) -> str:
@@ -226,6 +261,19 @@ def strip_descriptors(name: str) -> tuple[str, str]:
             changed = True
             break
     return core, cue
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def strip_qualifiers(name: str) -> str:
+    """The exact key of ``name`` without its qualifier words and numbers
+    ("Baghuz at-Tahtani" -> "baghuz", "Rif al-Muhandisin 1" -> "rif
+    muhandisin"), or "" when there is none to drop or nothing else left."""
+    tokens = exact_key(name).split(" ")
+    qualifiers = rules().qualifiers
+    kept = [t for t in tokens if t not in qualifiers and not t.isdigit()]
+    if not kept or len(kept) == len(tokens):
+        return ""
+    return " ".join(kept)
 
 
 @lru_cache(maxsize=1)

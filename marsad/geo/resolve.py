@@ -76,6 +76,9 @@ _DOT_SLACK = 1e-9
 AREA_CUES = frozenset({"countryside", "governorate", "province", "region", "northern", "southern",
                        "eastern", "western", "rural", "district"})
 NEAR_CUES = frozenset({"near", "vicinity"})
+# The cue of a name found only without its qualifier ("Baghuz Fawqani" as
+# Baghuz): near the named place (precision 2).
+QUALIFIED_CUE = "near"
 OUTSKIRTS_CUES = frozenset({"outskirts"})
 ADMIN_FEATURES = frozenset({"admin1", "admin2", "admin3"})
 COUNTRY_FEATURE = "country"
@@ -115,7 +118,12 @@ def _candidates(gazetteer: Gazetteer, name: str, country: str | None,
     full = gazetteer.lookup(name, country, limit=CANDIDATES, fuzzy=fuzzy) if core != name else []
     if full and full[0].tier == "exact":
         return full, ""
-    return gazetteer.lookup(core, country, limit=CANDIDATES, fuzzy=fuzzy or bool(cue)), cue
+    found = gazetteer.lookup(core, country, limit=CANDIDATES, fuzzy=fuzzy or bool(cue))
+    if not found and (base := normalize.strip_qualifiers(core)):
+        # "Baghuz Fawqani" found nowhere: the Baghuz next to it
+        found = gazetteer.lookup(base, country, limit=CANDIDATES, fuzzy=fuzzy or bool(cue))
+        cue = cue or QUALIFIED_CUE
+    return found, cue
 
 
 # All capitals and at most this many letters ("UP", "UK", "U.S.", "DRC"): an
@@ -253,6 +261,15 @@ def _resolve(mentions: Sequence[PlaceMention], gazetteer: Gazetteer, country_hin
                                             f"beside it (nearest: {best.name}, {best.country_code})"))
             continue
         best_score, best = ranked[0]
+        if hint_keys and best.tier != "exact" and not _inside(best, hint_keys):
+            # A spelling guess outside the admin area known to hold the place
+            # is another village: take one inside, else the area itself.
+            inside = next(((sc, c) for sc, c in ranked if _inside(c, hint_keys)), None)
+            if inside is None:
+                out.append(_area_fallback(mention, gazetteer, admin_hints, focus, best))
+                continue
+            best_score, best = inside
+            ranked = [inside] + [rc for rc in ranked if rc[1] is not best]
         if best.source == BUNDLED_SOURCE:
             # The same place from an imported list (OCHA, a GeoNames country
             # file) carries better names and admin areas: prefer it.
@@ -298,6 +315,29 @@ def _resolve(mentions: Sequence[PlaceMention], gazetteer: Gazetteer, country_hin
             geo_precision=_precision(cue, best.feature), score=round(min(1.0, best.score), 3),
             place_id=best.place_id, span=mention.span, warning=warning))
     return out
+
+
+def _inside(cand: Candidate, area_keys: set[str]) -> bool:
+    """Is the candidate one of the areas, or inside one (admin1 / admin2)?"""
+    return bool({_admin_key(cand.admin1), _admin_key(cand.admin2), _admin_key(cand.name)} & area_keys)
+
+
+def _area_fallback(mention: PlaceMention, gazetteer: Gazetteer, admin_hints: Sequence[str], focus: str,
+                   guess: Candidate) -> ResolvedPlace:
+    """The admin area known to hold an unplaceable mention (precision 3 on
+    its centre), or no place when the area is not in the gazetteer."""
+    warning = f"no match for {mention.name!r} in {', '.join(admin_hints)}; nearest spelling is {guess.name} " \
+              f"({guess.admin1 or guess.country_code})"
+    for hint in admin_hints:
+        areas = gazetteer.admin1_candidates(normalize.strip_descriptors(hint)[0], focus or None)
+        if areas:
+            area = areas[0]
+            return ResolvedPlace(
+                location=mention.name, country=area.country, iso=area.iso, country_code=area.country_code,
+                admin1=anyascii(area.admin1 or area.name), latitude=area.latitude, longitude=area.longitude,
+                geo_precision=3, score=round(min(1.0, area.score), 3), place_id=area.place_id, span=mention.span,
+                warning=warning)
+    return _unresolved(mention, warning)
 
 
 def _fit(cand: Candidate, groups: list[list[_Area]]) -> float:
