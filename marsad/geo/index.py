@@ -512,6 +512,10 @@ class Gazetteer:
         return list(self._conn.execute(
             "SELECT name, kind, path, priority, places, imported FROM sources ORDER BY priority, name"))
 
+    def coordinates(self, cc: str) -> list[tuple[float, float]]:
+        """Where the country's places are (every source)."""
+        return list(self._conn.execute("SELECT lat, lon FROM places WHERE cc=?", (cc.upper(),)))
+
     def counts_by_country(self) -> list[tuple[str, str, int]]:
         return list(self._conn.execute(
             "SELECT source, cc, count(*) FROM places GROUP BY source, cc ORDER BY source, count(*) DESC"))

@@ -242,7 +242,8 @@ def _resolve(mentions: Sequence[PlaceMention], gazetteer: Gazetteer, country_hin
         if not cands:
             out.append(_unresolved(mention, f"no gazetteer match for {mention.name!r}"))
             continue
-        cue = (mention.cue or inner_cue).lower()
+        # a name found only without its qualifier is near that place, whatever the text calls it
+        cue = (inner_cue if inner_cue == QUALIFIED_CUE else mention.cue or inner_cue).lower()
         beside = set(hint_keys)
         for j, keys in sentence_admins.get(mention.sentence, {}).items():
             if j != i:
