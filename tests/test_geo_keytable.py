@@ -128,3 +128,15 @@ def test_table_answers_as_sql_on_the_bundled_index(bundled_gazetteer, tmp_path):
 def test_skeleton_of_exact_agrees_with_keys(name):
     exact, skeleton = normalize.keys(name)
     assert normalize.skeleton_of_exact(exact) == skeleton
+
+
+def test_a_table_of_another_version_is_compiled_again(tmp_path):
+    path = _small_index(tmp_path)
+    _compiled(path)
+    expected = _answers(path)
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute("UPDATE lookup_blobs SET data = x'30' WHERE name='version'")
+    conn.close()
+    assert _answers(path) == expected
+    assert _has_table(path)

@@ -180,9 +180,10 @@ def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
         else:
             conn = sqlite3.connect(path, timeout=30)
             conn.executescript(_SCHEMA)
+            old_table = keytable.stale(conn)
             with conn:  # a writer changes places or keys: the compiled table is stale
                 conn.execute("DELETE FROM lookup_blobs")
-            _upgrade(conn)
+            _upgrade(conn, recompile=old_table)
             conn.executescript(_KEY_INDEXES)
         conn.execute("SELECT count(*) FROM meta").fetchone()
     except sqlite3.DatabaseError as err:
@@ -196,15 +197,16 @@ def _layout(conn: sqlite3.Connection) -> str:
     return found[0] if found else ""
 
 
-def _upgrade(conn: sqlite3.Connection) -> None:
+def _upgrade(conn: sqlite3.Connection, recompile: bool = False) -> None:
     """Bring an index of an older layout to the current one, in one
     transaction (imported sources are kept). From layout 1: fold every
     place's name once and copy priority and population onto its key rows;
     from 1 or 2: compile the lookup table. Skeleton keys folded by other
-    rules than today's (folding.yaml edited) are re-derived."""
+    rules than today's (folding.yaml edited) are re-derived; a table
+    compiled by another version (``recompile``) is compiled again."""
     conn.execute("BEGIN IMMEDIATE")
     try:
-        changed = False
+        changed = recompile
         if _layout(conn) not in ("", SCHEMA_VERSION):
             changed = True
             place_columns = {row[1] for row in conn.execute("PRAGMA table_info(places)")}
@@ -425,7 +427,7 @@ class Gazetteer:
                 raise GazetteerError(f"no gazetteer index at {target}")
             build_bundled(target)
         conn = _connect(target, readonly=True)
-        if _layout(conn) not in ("", SCHEMA_VERSION) or _stale_skeletons(conn):
+        if _layout(conn) not in ("", SCHEMA_VERSION) or _stale_skeletons(conn) or keytable.stale(conn):
             conn.close()
             _upgrade_file(target)
             conn = _connect(target, readonly=True)

@@ -28,7 +28,7 @@ import marisa_trie
 
 # Bumped when the blobs' layout changes; blobs of another version are ignored
 # (the index is then read through SQL until its next write or upgrade).
-TABLE_VERSION = "1"
+TABLE_VERSION = "2"
 _SEP = "\x00"  # joins a column's distinct values; never inside a stored value
 
 # Columns kept as codes into a list of distinct values (few distinct values).
@@ -63,7 +63,7 @@ def build(conn: sqlite3.Connection, exact_score: Callable[[str, str, float, floa
     ids = array("q")
     text: dict[str, list[str]] = {c: [] for c in _TEXT}
     coded: dict[str, dict[str, int]] = {c: {} for c in _CODED}
-    records, scoring = bytearray(), []
+    records, scoring, cc_codes = bytearray(), [], array("I")
     first: dict[tuple[str, str], int] = {}
     for pos, (pid, place_id, name, cc, a1, a2, a3, la, lo, feature, pop, priority, source, name_key) in \
             enumerate(_blob_rows(conn)):
@@ -76,8 +76,9 @@ def build(conn: sqlite3.Connection, exact_score: Callable[[str, str, float, floa
         ids.append(pid)
         for col in _TEXT:
             text[col].append(values[col])
-        records += _RECORD.pack(la, lo, int(pop or 0),
-                                *(coded[col].setdefault(values[col], len(coded[col])) for col in _CODED))
+        codes = [coded[col].setdefault(values[col], len(coded[col])) for col in _CODED]
+        records += _RECORD.pack(la, lo, int(pop or 0), *codes)
+        cc_codes.append(codes[_CODED.index("cc")])
         # the two static parts of Gazetteer._row_score, computed as it does
         scoring.append([min(1.0, math.log10(1 + (pop or 0)) / 7.0), min(1, priority / 2),
                         first.setdefault((source, place_id), pos), -int(pop or 0)])
@@ -112,7 +113,8 @@ def build(conn: sqlite3.Connection, exact_score: Callable[[str, str, float, floa
                 exact_scores.append(exact_score(tiered[1:], text["name_key"][pos], pop_part, prio_part))
     blobs = {"version": TABLE_VERSION.encode(), "trie": trie.tobytes(), "starts": starts.tobytes(),
              "ends": ends.tobytes(), "postings": postings.tobytes(), "exact_scores": exact_scores.tobytes(),
-             "ids": ids.tobytes(), "records": bytes(records), "scoring": bytes(packed)}
+             "ids": ids.tobytes(), "records": bytes(records), "scoring": bytes(packed),
+             "cc_codes": cc_codes.tobytes()}
     for col in _TEXT:
         offsets = array("I", [0])
         total = 0
@@ -127,6 +129,15 @@ def build(conn: sqlite3.Connection, exact_score: Callable[[str, str, float, floa
     return True
 
 
+def stale(conn: sqlite3.Connection) -> bool:
+    """Does the index hold a table compiled by another version of this module?"""
+    try:
+        found = conn.execute("SELECT data FROM lookup_blobs WHERE name='version'").fetchone()
+    except sqlite3.OperationalError:
+        return False  # an older layout: the layout upgrade compiles it
+    return found is not None and found[0] != TABLE_VERSION.encode()
+
+
 def _ranks(values: list) -> array:
     """Each value's rank in sorted order (equal values, equal rank): sorting
     by rank is sorting by value."""
@@ -139,10 +150,10 @@ def _ranks(values: list) -> array:
     return ranks
 
 
-def _array(typecode: str, data: bytes) -> array:
-    out = array(typecode)
-    out.frombytes(data)
-    return out
+def _view(typecode: str, data: bytes) -> memoryview:
+    if len(data) % array(typecode).itemsize:
+        raise ValueError(f"blob of {len(data)} bytes is no array of {typecode!r}")
+    return memoryview(data).cast(typecode)
 
 
 class KeyTable:
@@ -152,30 +163,35 @@ class KeyTable:
                  "text_ends", "values", "cc_codes", "cc_code")
 
     def __init__(self, blobs: dict[str, bytes]):
+        # numeric columns are views over the blobs read (no second copy)
         self.trie = marisa_trie.Trie().frombytes(blobs["trie"])
-        self.starts = _array("I", blobs["starts"])
-        self.ends = _array("I", blobs["ends"])
-        self.postings = _array("I", blobs["postings"])
-        self.exact_scores = _array("d", blobs["exact_scores"])
-        self.ids = _array("q", blobs["ids"])
+        self.starts = _view("I", blobs["starts"])
+        self.ends = _view("I", blobs["ends"])
+        self.postings = _view("I", blobs["postings"])
+        self.exact_scores = _view("d", blobs["exact_scores"])
+        self.ids = _view("q", blobs["ids"])
         self.records = blobs["records"]
         self.scoring = blobs["scoring"]
         self.text = {col: blobs[f"text:{col}"].decode("utf-8") for col in _TEXT}
-        self.text_ends = {col: _array("I", blobs[f"ends:{col}"]) for col in _TEXT}
+        self.text_ends = {col: _view("I", blobs[f"ends:{col}"]) for col in _TEXT}
         self.values = [blobs[f"values:{col}"].decode("utf-8").split(_SEP) for col in _CODED]
         # each place's country code, for filtering a key's places by country
-        cc_index = _CODED.index("cc")
-        self.cc_codes = array("H" if len(self.values[cc_index]) < 1 << 16 else "I",
-                              (rec[3 + cc_index] for rec in _RECORD.iter_unpack(self.records)))
-        self.cc_code = {cc: i for i, cc in enumerate(self.values[cc_index])}
+        self.cc_codes = _view("I", blobs["cc_codes"])
+        self.cc_code = {cc: i for i, cc in enumerate(self.values[_CODED.index("cc")])}
 
     @classmethod
     def load(cls, conn: sqlite3.Connection) -> "KeyTable | None":
         """The table stored in ``conn``'s index, or None (none, or of another version)."""
+        mmap_size = conn.execute("PRAGMA mmap_size").fetchone()[0]
         try:
+            # read through SQLite's small page cache, not the memory map: the
+            # blobs' pages would otherwise stay resident beside their copy
+            conn.execute("PRAGMA mmap_size = 0")
             blobs = dict(conn.execute("SELECT name, data FROM lookup_blobs"))
         except sqlite3.OperationalError:
             return None  # an index of an older layout
+        finally:
+            conn.execute(f"PRAGMA mmap_size = {int(mmap_size)}")  # an int read back, not input
         if blobs.get("version") != TABLE_VERSION.encode():
             return None
         try:
