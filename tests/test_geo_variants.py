@@ -89,3 +89,15 @@ def test_spelling_guess_outside_the_known_area_gives_way_to_the_area(gaz):
     # without the area, the guess stands
     guess = resolve([_mention("Qarnes")], gaz, country_hint="SY")[0]
     assert guess.location == "Qarnas"
+
+
+def test_looser_spelling_inside_the_known_area(gaz):
+    # "Zabbat" is neither an exact nor a skeleton key of Zabad (t is not d)
+    assert not [c for c in gaz.lookup("Zabbat", "SY") if c.name == "Zabad"]
+    place = resolve([_mention("Zabbat")], gaz, country_hint="SY", admin_hints=["Aleppo Governorate"])[0]
+    assert place.location == "Zabad" and "spelling guess inside" in place.warning
+    # the same spelling with another area named: that area, not Zabad
+    other = resolve([_mention("Zabbat")], gaz, country_hint="SY", admin_hints=["Hama Governorate"])[0]
+    assert other.geo_precision == 3 and other.admin1 == "Hama"
+    # and no area named: nothing
+    assert resolve([_mention("Zabbat")], gaz, country_hint="SY")[0].latitude is None

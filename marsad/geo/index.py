@@ -54,6 +54,8 @@ MAX_ROWS_PER_KEY = 400
 SHORTLIST_FACTOR = 3
 # (country, first letter) key lists kept for fuzzy matching.
 FUZZY_SHORTLIST_CACHE = 1024
+# (country, admin1) name lists kept for fuzzy matching inside a known area.
+AREA_KEYS_CACHE = 64
 # Per-instance memo of lookups: repeated names in a corpus are the norm. An
 # entry holds up to CANDIDATES candidates, about 4 KB (measured over the
 # benchmark articles), so 20,000 entries cap the memo near 80 MB: a long
@@ -415,6 +417,7 @@ class Gazetteer:
         # (exact key, skeleton key) -> (exact rows, skeleton rows): all of them
         self._complete: dict[tuple[str, str], tuple[list[tuple], list[tuple]]] = {}
         self._country_keys = lru_cache(maxsize=FUZZY_SHORTLIST_CACHE)(self._load_country_keys)
+        self._area_keys = lru_cache(maxsize=AREA_KEYS_CACHE)(self._load_area_keys)
         # The compiled lookup table (None: an index without one, read through SQL).
         self._table = keytable.KeyTable.load(conn)
 
@@ -513,6 +516,16 @@ class Gazetteer:
     def sources(self) -> list[tuple[str, str, str, int, int, str]]:
         return list(self._conn.execute(
             "SELECT name, kind, path, priority, places, imported FROM sources ORDER BY priority, name"))
+
+    def names_in_admin1(self, cc: str, area: str) -> list[str]:
+        """Folded names (exact keys) of the country's places whose admin1 is
+        ``area`` (compared with ``normalize.admin_key``): the shortlist for a
+        fuzzy match once the area is known."""
+        return self._area_keys(cc.upper(), normalize.admin_key(area))
+
+    def _load_area_keys(self, cc: str, area_key: str) -> list[str]:
+        rows = self._conn.execute("SELECT DISTINCT name_key, admin1 FROM places WHERE cc=?", (cc,))
+        return list(dict.fromkeys(key for key, admin1 in rows if key and normalize.admin_key(admin1 or "") == area_key))
 
     def coordinates(self, cc: str) -> list[tuple[float, float]]:
         """Where the country's places are (every source)."""

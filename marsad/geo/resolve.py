@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 
 from anyascii import anyascii
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from marsad.geo import normalize
 from marsad.geo.index import BUNDLED_SOURCE, Candidate, Gazetteer, distance_km
@@ -58,6 +58,12 @@ CONTAINER_SCALE_KM = 100.0
 # place is the wrong namesake: it is left unresolved and the event falls back
 # to the admin area ("Loma Hermosa (Buenos Aires)" is not the Mexican one).
 CONTAINER_MAX_KM = 150.0
+
+# Inside an admin area known to hold the place (a few hundred places), a
+# spelling this close (rapidfuzz ratio of folded names, 0-100) is taken:
+# "Kafr Nabudah" / "Kafr Nabutha" is 83, while unrelated names of an area
+# rarely pass 70.
+AREA_FUZZY_CUTOFF = 75
 
 # With no country focus a non-exact match is a guess anywhere in the world;
 # keep it only when the plain spellings are this close (0-100). Harem/Harim
@@ -240,7 +246,8 @@ def _resolve(mentions: Sequence[PlaceMention], gazetteer: Gazetteer, country_hin
     out: list[ResolvedPlace] = []
     for i, (mention, (cands, inner_cue)) in enumerate(zip(mentions, looked)):
         if not cands:
-            out.append(_unresolved(mention, f"no gazetteer match for {mention.name!r}"))
+            out.append(_area_fallback(mention, gazetteer, admin_hints, focus, None) if hint_keys
+                       else _unresolved(mention, f"no gazetteer match for {mention.name!r}"))
             continue
         # a name found only without its qualifier is near that place, whatever the text calls it
         cue = (inner_cue if inner_cue == QUALIFIED_CUE else mention.cue or inner_cue).lower()
@@ -324,11 +331,28 @@ def _inside(cand: Candidate, area_keys: set[str]) -> bool:
 
 
 def _area_fallback(mention: PlaceMention, gazetteer: Gazetteer, admin_hints: Sequence[str], focus: str,
-                   guess: Candidate) -> ResolvedPlace:
+                   guess: Candidate | None) -> ResolvedPlace:
     """The admin area known to hold an unplaceable mention (precision 3 on
     its centre), or no place when the area is not in the gazetteer."""
-    warning = f"no match for {mention.name!r} in {', '.join(admin_hints)}; nearest spelling is {guess.name} " \
-              f"({guess.admin1 or guess.country_code})"
+    warning = f"no match for {mention.name!r} in {', '.join(admin_hints)}"
+    if guess is not None:
+        warning += f"; nearest spelling is {guess.name} ({guess.admin1 or guess.country_code})"
+    cc = focus or (guess.country_code if guess else "")
+    query = normalize.exact_key(normalize.strip_descriptors(mention.name)[0])
+    for hint in admin_hints:
+        # a looser spelling among the area's own places (a few hundred names)
+        found = process.extractOne(query, gazetteer.names_in_admin1(cc, hint), scorer=fuzz.ratio,
+                                   score_cutoff=AREA_FUZZY_CUTOFF) if query else None
+        inside = [c for c in gazetteer.lookup(found[0], cc, limit=CANDIDATES, fuzzy=False)
+                  if c.tier == "exact" and _inside(c, {_admin_key(hint)})] if found else []
+        if inside:
+            best = inside[0]
+            return ResolvedPlace(
+                location=anyascii(best.name), country=best.country, iso=best.iso, country_code=best.country_code,
+                admin1=anyascii(best.admin1), admin2=anyascii(best.admin2), admin3=anyascii(best.admin3),
+                latitude=best.latitude, longitude=best.longitude, geo_precision=_precision(mention.cue, best.feature),
+                score=round(min(1.0, best.score * found[1] / 100), 3), place_id=best.place_id, span=mention.span,
+                warning=f"spelling guess inside {hint}: {best.name} for {mention.name!r}")
     for hint in admin_hints:
         areas = gazetteer.admin1_candidates(normalize.strip_descriptors(hint)[0], focus or None)
         if areas:
