@@ -182,10 +182,7 @@ def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
         else:
             conn = sqlite3.connect(path, timeout=30)
             conn.executescript(_SCHEMA)
-            old_table = keytable.stale(conn)
-            with conn:  # a writer changes places or keys: the compiled table is stale
-                conn.execute("DELETE FROM lookup_blobs")
-            _upgrade(conn, recompile=old_table)
+            _upgrade(conn)
             conn.executescript(_KEY_INDEXES)
         conn.execute("SELECT count(*) FROM meta").fetchone()
     except sqlite3.DatabaseError as err:
@@ -199,16 +196,19 @@ def _layout(conn: sqlite3.Connection) -> str:
     return found[0] if found else ""
 
 
-def _upgrade(conn: sqlite3.Connection, recompile: bool = False) -> None:
+def _upgrade(conn: sqlite3.Connection) -> None:
     """Bring an index of an older layout to the current one, in one
     transaction (imported sources are kept). From layout 1: fold every
     place's name once and copy priority and population onto its key rows;
     from 1 or 2: compile the lookup table. Skeleton keys folded by other
     rules than today's (folding.yaml edited) are re-derived; a table
-    compiled by another version (``recompile``) is compiled again."""
+    compiled by another version is compiled again. Every writer connection
+    passes here: it drops the compiled table, which its writes make stale
+    (build and import compile it again when they are done)."""
     conn.execute("BEGIN IMMEDIATE")
     try:
-        changed = recompile
+        changed = keytable.stale(conn)
+        conn.execute("DELETE FROM lookup_blobs")
         if _layout(conn) not in ("", SCHEMA_VERSION):
             changed = True
             place_columns = {row[1] for row in conn.execute("PRAGMA table_info(places)")}
