@@ -341,6 +341,7 @@ def import_files(paths: list[str | Path], index_path: Path | None = None) -> lis
                 conn.commit()
                 raise _fail(item.path, "no places in file")
             results.append((item.path.name, item.kind, count))
+        idx.compile_table(conn)
     except OSError as err:
         raise GazetteerError(f"cannot import into {target}: {err.strerror or err}") from err
     finally:

@@ -16,6 +16,7 @@ import os
 import re
 import sqlite3
 import tempfile
+from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -25,15 +26,16 @@ from typing import NamedTuple
 from rapidfuzz import fuzz, process
 
 from marsad.errors import GazetteerError
-from marsad.geo import normalize
+from marsad.geo import keytable, normalize
 from marsad.paths import gazetteer_dir
 
 INDEX_NAME = "index.sqlite"
 # Layout version, in ``meta``. 2: places carry their name's folded key
 # (``name_key``) and key rows their place's priority and population, indexed
-# in lookup order, so a lookup neither folds stored names nor sorts. An
+# in lookup order, so a lookup neither folds stored names nor sorts. 3: the
+# compiled lookup table (``keytable``) is stored in ``lookup_blobs``. An
 # index of an older layout is upgraded in place when first opened.
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 BUNDLED_SOURCE = "bundled"
 
 # Score bands: every exact match outranks every skeleton match, which outranks
@@ -52,6 +54,8 @@ MAX_ROWS_PER_KEY = 400
 SHORTLIST_FACTOR = 3
 # (country, first letter) key lists kept for fuzzy matching.
 FUZZY_SHORTLIST_CACHE = 1024
+# (country, admin1) name lists kept for fuzzy matching inside a known area.
+AREA_KEYS_CACHE = 64
 # Per-instance memo of lookups: repeated names in a corpus are the norm. An
 # entry holds up to CANDIDATES candidates, about 4 KB (measured over the
 # benchmark articles), so 20,000 entries cap the memo near 80 MB: a long
@@ -78,6 +82,7 @@ CREATE TABLE IF NOT EXISTS places(id INTEGER PRIMARY KEY, source TEXT, place_id 
 CREATE INDEX IF NOT EXISTS places_source ON places(source);
 CREATE TABLE IF NOT EXISTS keys(key TEXT, tier INTEGER, place INTEGER, cc TEXT,
     priority INTEGER, population INTEGER);
+CREATE TABLE IF NOT EXISTS lookup_blobs(name TEXT PRIMARY KEY, data BLOB);
 """
 # keys_rank lists a key's places in lookup order (priority, population, then
 # country and place as a tie-break): a lookup reads its shortlist off the
@@ -192,30 +197,74 @@ def _layout(conn: sqlite3.Connection) -> str:
 
 
 def _upgrade(conn: sqlite3.Connection) -> None:
-    """Bring an index of layout 1 to the current one, in one transaction
-    (imported sources are kept): fold every place's name once and copy
-    priority and population onto its key rows."""
+    """Bring an index of an older layout to the current one, in one
+    transaction (imported sources are kept). From layout 1: fold every
+    place's name once and copy priority and population onto its key rows;
+    from 1 or 2: compile the lookup table. Skeleton keys folded by other
+    rules than today's (folding.yaml edited) are re-derived; a table
+    compiled by another version is compiled again. Every writer connection
+    passes here: it drops the compiled table, which its writes make stale
+    (build and import compile it again when they are done)."""
     conn.execute("BEGIN IMMEDIATE")
     try:
+        changed = keytable.stale(conn)
+        conn.execute("DELETE FROM lookup_blobs")
         if _layout(conn) not in ("", SCHEMA_VERSION):
+            changed = True
             place_columns = {row[1] for row in conn.execute("PRAGMA table_info(places)")}
-            if "name_key" not in place_columns:
+            if "name_key" not in place_columns:  # layout 1
                 conn.execute("ALTER TABLE places ADD COLUMN name_key TEXT")
                 conn.execute("ALTER TABLE keys ADD COLUMN priority INTEGER")
                 conn.execute("ALTER TABLE keys ADD COLUMN population INTEGER")
-            conn.create_function("marsad_exact_key", 1, normalize.exact_key, deterministic=True)
-            conn.execute("UPDATE places SET name_key = marsad_exact_key(name)")
-            conn.execute("UPDATE keys SET (priority, population) ="
-                         " (SELECT priority, population FROM places WHERE id = keys.place)")
-            conn.execute("DROP INDEX IF EXISTS keys_lookup")
-            for statement in _KEY_INDEXES.strip().split(";"):
-                if statement.strip():
-                    conn.execute(statement)
+                conn.create_function("marsad_exact_key", 1, normalize.exact_key, deterministic=True)
+                conn.execute("UPDATE places SET name_key = marsad_exact_key(name)")
+                conn.execute("UPDATE keys SET (priority, population) ="
+                             " (SELECT priority, population FROM places WHERE id = keys.place)")
+                conn.execute("DROP INDEX IF EXISTS keys_lookup")
+                for statement in _KEY_INDEXES.strip().split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
             conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+        if _stale_skeletons(conn):
+            _rederive_skeletons(conn)
+            changed = True
+        if changed:
+            keytable.build(conn, _exact_score)  # layout 3, or keys just re-derived
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
         raise
+
+
+def _stale_skeletons(conn: sqlite3.Connection) -> bool:
+    """Were the index's skeleton keys folded by other rules than today's?
+    (An index without places has nothing to re-derive.)"""
+    found = conn.execute("SELECT value FROM meta WHERE key='skeleton_rules'").fetchone()
+    if found is not None:
+        return found[0] != normalize.skeleton_rules_id()
+    return _layout(conn) != "" and conn.execute("SELECT 1 FROM keys LIMIT 1").fetchone() is not None
+
+
+def _rederive_skeletons(conn: sqlite3.Connection) -> None:
+    """Fold every exact key again into its skeleton key (today's rules).
+    A skeleton key is a function of its exact key, so no source file is
+    needed; a place keeps one skeleton row per distinct key."""
+    rows = conn.execute("SELECT key, place, cc, priority, population FROM keys WHERE tier=0 ORDER BY rowid").fetchall()
+    conn.execute("DELETE FROM keys WHERE tier=1")
+    seen: set[tuple[str, int]] = set()
+    batch = []
+    for key, place, cc, priority, population in rows:
+        skeleton = normalize.skeleton_of_exact(key)
+        if skeleton and (skeleton, place) not in seen:
+            seen.add((skeleton, place))
+            batch.append((skeleton, 1, place, cc, priority, population))
+    conn.executemany("INSERT INTO keys(key, tier, place, cc, priority, population) VALUES (?,?,?,?,?,?)", batch)
+    conn.execute("DELETE FROM lookup_blobs")
+    _stamp_rules(conn)
+
+
+def _stamp_rules(conn: sqlite3.Connection) -> None:
+    conn.execute("INSERT OR REPLACE INTO meta VALUES ('skeleton_rules', ?)", (normalize.skeleton_rules_id(),))
 
 
 def _upgrade_file(path: Path) -> None:
@@ -283,6 +332,18 @@ def write_source(conn: sqlite3.Connection, source: str, kind: str, path: str, pr
     return count
 
 
+def _exact_score(key: str, name_key: str, pop_part: float, prio_part: float) -> float:
+    """``Gazetteer._row_score`` of a place found under its exact key ``key``."""
+    similarity = fuzz.ratio(key, name_key) / 100.0
+    return round(EXACT_BASE + BAND_WIDTH * (0.5 * similarity + 0.3 * pop_part + 0.2 * prio_part), 4)
+
+
+def compile_table(conn: sqlite3.Connection) -> None:
+    """Compile the in-memory lookup table after writes (build, import)."""
+    with conn:
+        keytable.build(conn, _exact_score)
+
+
 def create_empty(path: Path) -> Path:
     """An index with no places at all (tests, or a gazetteer of imports only)."""
     path = Path(path)
@@ -292,6 +353,7 @@ def create_empty(path: Path) -> Path:
     conn = _connect(path, readonly=False)
     with conn:
         conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+        _stamp_rules(conn)
         conn.executemany("INSERT OR REPLACE INTO countries VALUES (?,?,?)", bundled.countries())
     conn.close()
     return path
@@ -311,6 +373,7 @@ def build_bundled(path: Path | None = None) -> Path:
         conn = _connect(path, readonly=False)
         try:
             _write_bundled(conn, bundled)
+            compile_table(conn)
         finally:
             conn.close()
         return path
@@ -323,6 +386,7 @@ def build_bundled(path: Path | None = None) -> Path:
             conn.execute("PRAGMA journal_mode=OFF")
             conn.execute("PRAGMA synchronous=OFF")
             _write_bundled(conn, bundled)
+            compile_table(conn)
         finally:
             conn.close()
         os.replace(tmp, path)
@@ -335,6 +399,7 @@ def build_bundled(path: Path | None = None) -> Path:
 def _write_bundled(conn: sqlite3.Connection, bundled) -> None:
     with conn:
         conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+        _stamp_rules(conn)
         conn.executemany("INSERT OR REPLACE INTO countries VALUES (?,?,?)", bundled.countries())
         conn.executemany("INSERT OR IGNORE INTO admin_names VALUES (?,?,?,?)",
                          [(cc, 1, code, name) for (cc, code), name in bundled.admin1_names().items()])
@@ -352,6 +417,9 @@ class Gazetteer:
         # (exact key, skeleton key) -> (exact rows, skeleton rows): all of them
         self._complete: dict[tuple[str, str], tuple[list[tuple], list[tuple]]] = {}
         self._country_keys = lru_cache(maxsize=FUZZY_SHORTLIST_CACHE)(self._load_country_keys)
+        self._area_keys = lru_cache(maxsize=AREA_KEYS_CACHE)(self._load_area_keys)
+        # The compiled lookup table (None: an index without one, read through SQL).
+        self._table = keytable.KeyTable.load(conn)
 
     @classmethod
     def open(cls, path: str | Path | None = None) -> "Gazetteer":
@@ -362,7 +430,7 @@ class Gazetteer:
                 raise GazetteerError(f"no gazetteer index at {target}")
             build_bundled(target)
         conn = _connect(target, readonly=True)
-        if _layout(conn) not in ("", SCHEMA_VERSION):
+        if _layout(conn) not in ("", SCHEMA_VERSION) or _stale_skeletons(conn) or keytable.stale(conn):
             conn.close()
             _upgrade_file(target)
             conn = _connect(target, readonly=True)
@@ -409,6 +477,8 @@ class Gazetteer:
         key = normalize.exact_key(text)
         if not key:
             return False
+        if self._table is not None:
+            return self._table.has(key)
         return self._conn.execute("SELECT 1 FROM keys WHERE key=? AND tier=0 LIMIT 1", (key,)).fetchone() is not None
 
     def find_places(self, text: str, max_words: int = 4) -> list[tuple[int, int, list[Candidate]]]:
@@ -446,6 +516,20 @@ class Gazetteer:
     def sources(self) -> list[tuple[str, str, str, int, int, str]]:
         return list(self._conn.execute(
             "SELECT name, kind, path, priority, places, imported FROM sources ORDER BY priority, name"))
+
+    def names_in_admin1(self, cc: str, area: str) -> list[str]:
+        """Folded names (exact keys) of the country's places whose admin1 is
+        ``area`` (compared with ``normalize.admin_key``): the shortlist for a
+        fuzzy match once the area is known."""
+        return self._area_keys(cc.upper(), normalize.admin_key(area))
+
+    def _load_area_keys(self, cc: str, area_key: str) -> list[str]:
+        rows = self._conn.execute("SELECT DISTINCT name_key, admin1 FROM places WHERE cc=?", (cc,))
+        return list(dict.fromkeys(key for key, admin1 in rows if key and normalize.admin_key(admin1 or "") == area_key))
+
+    def coordinates(self, cc: str) -> list[tuple[float, float]]:
+        """Where the country's places are (every source)."""
+        return list(self._conn.execute("SELECT lat, lon FROM places WHERE cc=?", (cc.upper(),)))
 
     def counts_by_country(self) -> list[tuple[str, str, int]]:
         return list(self._conn.execute(
@@ -513,6 +597,65 @@ class Gazetteer:
         exact, skeleton = normalize.keys(name)
         if not exact:
             return ()
+        if self._table is None:
+            return self._lookup_sql(exact, skeleton, cc, limit, fuzzy)
+        return self._lookup_table(self._table, exact, skeleton, cc, limit, fuzzy)
+
+    def _lookup_table(self, table: keytable.KeyTable, exact: str, skeleton: str, cc: str | None, limit: int,
+                      fuzzy: bool) -> tuple[Candidate, ...]:
+        """``_lookup_sql`` answered from the compiled table: the same rows in
+        the same order, scored by the same formula, so the same candidates."""
+        scoring, unpack = table.scoring, keytable._SCORING.unpack_from
+        size = keytable._SCORING.size
+        postings, exact_scores = table.postings, table.exact_scores
+        key_ends, key_text = table.text_ends["name_key"], table.text["name_key"]
+        ratio = fuzz.ratio
+        # canonical position -> (score, tie-break, position, tier), as _lookup_sql's ``best``
+        best: dict[int, tuple[float, int, int, str]] = {}
+
+        def add(positions: Iterable[int], base: float, tier: str, scores: array | None = None) -> None:
+            for n, pos in enumerate(positions):
+                pop_part, prio_part, key, tiebreak = unpack(scoring, pos * size)
+                found = best.get(key)
+                if found is not None and found[2] == pos and found[3] == tier:
+                    continue  # the same row again: the same score
+                if found is not None and tier == "skeleton" and found[3] == "exact":
+                    continue  # an exact score (>= EXACT_BASE) beats every skeleton one
+                if scores is not None:
+                    score = scores[n]
+                else:
+                    similarity = ratio(exact, key_text[key_ends[pos]:key_ends[pos + 1]]) / 100.0
+                    score = round(base + BAND_WIDTH * (0.5 * similarity + 0.3 * pop_part + 0.2 * prio_part), 4)
+                if found is None or found[0] < score:
+                    best[key] = (score, tiebreak, pos, tier)
+
+        shortlist = limit * SHORTLIST_FACTOR
+        entries = table.entries(exact, 0, cc, shortlist)
+        add([postings[i] for i in entries], EXACT_BASE, "exact", [exact_scores[i] for i in entries])
+        if skeleton and len(best) < limit:
+            add([postings[i] for i in table.entries(skeleton, 1, cc, shortlist)], SKELETON_BASE, "skeleton")
+        if cc and fuzzy and not best:
+            keys_list, index = self._country_keys(cc, exact[0])
+            for key, _sim, _ in process.extract(exact, keys_list, scorer=fuzz.ratio,
+                                                score_cutoff=FUZZY_CUTOFF, limit=limit):
+                # as SQL's "id IN (...)": each place once, in id order
+                ids = sorted(set(index[key][:MAX_ROWS_PER_KEY]))
+                add([table.position_of(place) for place in ids], FUZZY_BASE, "fuzzy")
+        # (-score, -population, place_id) order: the tie-break rank is the last two
+        ranked = sorted(best.values(), key=lambda stpt: (-stpt[0], stpt[1]))
+        return tuple(self._table_candidate(table, pos, score, tier) for score, _, pos, tier in ranked[:limit])
+
+    def _table_candidate(self, table: keytable.KeyTable, pos: int, score: float, tier: str) -> Candidate:
+        lat, lon, pop, cc, admin1, admin2, admin3, feature, source = table.record(pos)
+        country, iso = self._countries.get(cc, _NO_COUNTRY)
+        ends, text = table.text_ends, table.text
+        id_ends, name_ends = ends["place_id"], ends["name"]
+        return _new_candidate(Candidate, (
+            text["place_id"][id_ends[pos]:id_ends[pos + 1]], text["name"][name_ends[pos]:name_ends[pos + 1]], cc,
+            country, iso, admin1, admin2, admin3, lat, lon, feature, pop, score, source, tier))
+
+    def _lookup_sql(self, exact: str, skeleton: str, cc: str | None, limit: int,
+                    fuzzy: bool) -> tuple[Candidate, ...]:
         # (source, place_id) -> (score, row, tier). Rows are scored as they
         # come and only the ``limit`` best become Candidates (most of a
         # shortlist never does).

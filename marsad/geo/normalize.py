@@ -9,6 +9,8 @@ in ``data/folding.yaml``; this module only applies them.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -26,6 +28,8 @@ _ARABIC_MAP = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة
 _NON_WORD = re.compile(r"[^a-z0-9 ]+")
 _DOUBLED = re.compile(r"(.)\1+")
 _SPACES = re.compile(r"\s+")
+# What a Latin-script exact key is made of (anything else: an Arabic key).
+_LATIN_KEY = re.compile(r"[a-z0-9 ]*")
 # An Arabic article glued to a word ("الطويلة") is dropped only when the word
 # left behind keeps at least this many letters (so short names survive).
 _ARABIC_ARTICLE_MIN_REST = 2
@@ -43,6 +47,7 @@ class FoldingRules:
     substitutions: tuple[tuple[str, str], ...]
     vowels: frozenset[str]
     admin_aliases: tuple[tuple[str, ...], ...]
+    qualifiers: frozenset[str] = frozenset()  # exact-key forms
     # Derived, for speed: the glued prefixes as one str.startswith argument
     # (most tokens start with none), and a str.translate table deleting vowels.
     glued_prefixes: tuple[str, ...] = ()
@@ -50,6 +55,19 @@ class FoldingRules:
     # ... and the descriptors as a name's possible last / first words.
     descriptor_ends: tuple[str, ...] = ()
     descriptor_starts: tuple[str, ...] = ()
+    ascii_marks: tuple[str, ...] = ()
+    # Skeleton steps as patterns over a whole exact key (tokens of letters
+    # and digits joined by spaces, so \b is a token's edge): a vowel + h
+    # ending of a token of three letters or more, a vowel after a token's
+    # first letter, a vowel that is a token's first letter.
+    vowel_h_end: re.Pattern = re.compile("$^")
+    inner_vowel: re.Pattern = re.compile("$^")
+    first_vowel: re.Pattern = re.compile("$^")
+    # Variant folding (skeleton only; see folding.yaml): articles glued to a
+    # later word / to the first word, and letter classes merged last.
+    glued_inner: re.Pattern = re.compile("$^")
+    glued_first: re.Pattern = re.compile("$^")
+    classes: dict = field(default_factory=dict)
 
 
 @lru_cache(maxsize=1)
@@ -64,6 +82,7 @@ def rules() -> FoldingRules:
         ((phrase.lower(), cue) for cue, phrases in data["descriptors"].items() for phrase in phrases),
         key=lambda item: -len(item[0]),
     )
+    vowels = re.escape("".join(data["vowels"]))
     glued = sorted(((str(k), int(v)) for k, v in data["glued_articles"].items()), key=lambda kv: -len(kv[0]))
     return FoldingRules(
         marks=str.maketrans("", "", "".join(data["marks"])),
@@ -74,11 +93,30 @@ def rules() -> FoldingRules:
         substitutions=tuple((a, b) for a, b in data["skeleton_substitutions"]),
         vowels=frozenset(data["vowels"]),
         admin_aliases=tuple(tuple(group) for group in data.get("admin_aliases") or ()),
+        qualifiers=frozenset(_undouble(str(word).lower()) for word in data.get("qualifiers") or ()),
         glued_prefixes=tuple(prefix for prefix, _ in glued),
         drop_vowels=str.maketrans("", "", "".join(data["vowels"])),
         descriptor_ends=tuple(" " + phrase for phrase, _ in descriptors),
         descriptor_starts=tuple(phrase + " " for phrase, _ in descriptors),
+        ascii_marks=tuple(m for m in data["marks"] if m.isascii()),
+        vowel_h_end=re.compile(rf"(?<=[^ ][{vowels}])h\b"),
+        inner_vowel=re.compile(rf"\B[{vowels}]"),
+        first_vowel=re.compile(rf"\b[{vowels}]"),
+        glued_inner=_glued_pattern(r"(?<= )", data["variants"]["glued_inner"], data["variants"]["inner_min_rest"], ""),
+        glued_first=_glued_pattern("^", data["variants"]["glued_first"], data["variants"]["first_min_rest"],
+                                   "".join(data["vowels"])),
+        classes=str.maketrans({old: new for letters, new in data["variants"]["classes"] for old in letters}),
     )
+
+
+def _glued_pattern(anchor: str, articles: list[str], min_rest: int, not_before: str) -> re.Pattern:
+    """An article glued at ``anchor`` in front of at least ``min_rest``
+    letters (the first of which is none of ``not_before``)."""
+    if not articles:
+        return re.compile("$^")
+    head = f"[^{re.escape(not_before)} ]" if not_before else "[a-z0-9]"
+    alternatives = "|".join(re.escape(a) for a in sorted(articles, key=len, reverse=True))
+    return re.compile(rf"{anchor}(?:{alternatives})(?={head}[a-z0-9]{{{min_rest - 1}}})")
 
 
 def is_arabic(text: str) -> bool:
@@ -96,68 +134,104 @@ def _arabic_key(text: str) -> str:
     return " ".join(tokens)
 
 
-def _tokens(text: str) -> list[str]:
+def _folded(text: str) -> str:
+    """The exact key of a Latin-script name: its tokens (letters and digits)
+    joined by single spaces, articles dropped, doubled letters collapsed."""
     r = rules()
-    text = text.translate(r.marks)
-    if not text.isascii():
-        text = anyascii(text).translate(r.marks)  # anyascii may emit ' or `
-    text = text.lower()
-    text = _NON_WORD.sub(" ", text)
-    tokens = text.split()
-    kept: list[str] = []
-    for i, token in enumerate(tokens):
-        if token in r.articles and len(tokens) > 1:
-            continue
-        if i > 0 and token.startswith(r.glued_prefixes):
-            for prefix, strip in r.glued_articles:
-                if token.startswith(prefix) and len(token) - strip >= r.glued_min_rest:
-                    token = token[strip:]
-                    break
-        kept.append(_DOUBLED.sub(r"\1", token))
-    return kept
+    if text.isascii():
+        for mark in r.ascii_marks:  # a few replace() calls beat translate() on short names
+            if mark in text:
+                text = text.replace(mark, "")
+    else:
+        text = anyascii(text.translate(r.marks)).translate(r.marks)  # anyascii may emit ' or `
+    tokens = _NON_WORD.sub(" ", text.lower()).split()
+    if len(tokens) > 1:
+        kept = []
+        for i, token in enumerate(tokens):
+            if token in r.articles:
+                continue
+            if i > 0 and token.startswith(r.glued_prefixes):
+                for prefix, strip in r.glued_articles:
+                    if token.startswith(prefix) and len(token) - strip >= r.glued_min_rest:
+                        token = token[strip:]
+                        break
+            kept.append(token)
+        tokens = kept
+    # one pass over the joined tokens: a space never doubles a letter
+    return _undouble(" ".join(tokens))
+
+
+def _undouble(text: str) -> str:
+    """Doubled letters collapsed ("Ma'arrat" -> "marat"). Searching first is
+    several times cheaper than a substitution that finds nothing."""
+    return _DOUBLED.sub(r"\1", text) if _DOUBLED.search(text) else text
+
+
+def _skeleton_of(exact: str, r: FoldingRules) -> str:
+    """The skeleton key of a Latin-script exact key (see ``skeleton_key``).
+
+    Works on the whole key at once: a token's initial w/y (a consonant:
+    Wadi, Yabrud) is upper-cased so that no substitution (all lower case)
+    touches it, the substitutions run once over the key (none spans a
+    space), then each token keeps its first letter (an initial vowel
+    becomes "a") and drops its other vowels."""
+    if not exact:
+        return ""
+    text = r.glued_inner.sub("", exact) if r.glued_inner.search(exact) else exact
+    text = r.glued_first.sub("", text) if r.glued_first.match(text) else text
+    if text[0] in "wy":
+        text = text[0].upper() + text[1:]
+    if " w" in text or " y" in text:
+        text = text.replace(" w", " W").replace(" y", " Y")
+    for old, new in r.substitutions:
+        if old in text:
+            text = text.replace(old, new)
+    text = r.vowel_h_end.sub("", text)  # -eh / -ah endings: Atmeh, Atmah -> atme, atma
+    text = r.inner_vowel.sub("", text)
+    text = r.first_vowel.sub("a", text).lower()
+    if r.classes:
+        text = text.translate(r.classes)
+    return _undouble(text).replace(" ", "")
 
 
 @lru_cache(maxsize=CACHE_SIZE)
 def exact_key(name: str) -> str:
     """Light folding: "Ma'arrat al-Nu'man" and "Maarat an Numan" -> "marat numan"."""
-    if is_arabic(name):
+    if not name.isascii() and is_arabic(name):
         return _arabic_key(name)
-    return " ".join(_tokens(name))
-
-
-def _skeleton_token(token: str, r: FoldingRules) -> str:
-    head = ""
-    if token[:1] in ("w", "y"):  # an initial w/y is a consonant: Wadi, Yabrud
-        head, token = token[0], token[1:]
-    for old, new in r.substitutions:
-        token = token.replace(old, new)
-    if head:
-        token = head + token
-    if len(token) > 2 and token.endswith("h") and token[-2] in r.vowels:
-        token = token[:-1]  # -eh / -ah endings: Atmeh, Atmah -> atme, atma
-    if not token:
-        return ""
-    first = "a" if token[0] in r.vowels else token[0]
-    return _DOUBLED.sub(r"\1", first + token[1:].translate(r.drop_vowels))
+    return _folded(name)
 
 
 @lru_cache(maxsize=CACHE_SIZE)
 def skeleton_key(name: str) -> str:
     """Coarse folding: Harem/Harim/Haram -> "hrm", Deir ez-Zor/Dayr az Zawr -> "drzr"."""
-    if is_arabic(name):
-        return _arabic_key(name)
-    r = rules()
-    return "".join(_skeleton_token(token, r) for token in _tokens(name))
+    return keys(name)[1]
 
 
 def keys(name: str) -> tuple[str, str]:
     """(exact key, skeleton key) of a name; empty strings when nothing is left."""
-    if is_arabic(name):
+    if not name.isascii() and is_arabic(name):
         key = _arabic_key(name)
         return key, key
-    r = rules()
-    tokens = _tokens(name)
-    return " ".join(tokens), "".join(_skeleton_token(t, r) for t in tokens)
+    exact = _folded(name)
+    return exact, _skeleton_of(exact, rules())
+
+
+@lru_cache(maxsize=1)
+def skeleton_rules_id() -> str:
+    """A digest of the rules that turn an exact key into a skeleton key: an
+    index records it, and re-derives its skeleton keys when it changes."""
+    data = yaml.safe_load(resources.files("marsad.geo").joinpath("data/folding.yaml").read_text("utf-8"))
+    used = {k: data.get(k) for k in ("skeleton_substitutions", "vowels", "variants")}
+    return hashlib.sha256(json.dumps(used, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def skeleton_of_exact(exact: str) -> str:
+    """The skeleton key that goes with an exact key (an index can re-derive
+    its skeleton keys from its exact keys when the rules change)."""
+    if not _LATIN_KEY.fullmatch(exact):
+        return exact  # the key of an Arabic-script name is both of its keys
+    return _skeleton_of(exact, rules())
 
 
 @lru_cache(maxsize=CACHE_SIZE)
@@ -187,6 +261,19 @@ def strip_descriptors(name: str) -> tuple[str, str]:
             changed = True
             break
     return core, cue
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def strip_qualifiers(name: str) -> str:
+    """The exact key of ``name`` without its qualifier words and numbers
+    ("Baghuz at-Tahtani" -> "baghuz", "Rif al-Muhandisin 1" -> "rif
+    muhandisin"), or "" when there is none to drop or nothing else left."""
+    tokens = exact_key(name).split(" ")
+    qualifiers = rules().qualifiers
+    kept = [t for t in tokens if t not in qualifiers and not t.isdigit()]
+    if not kept or len(kept) == len(tokens):
+        return ""
+    return " ".join(kept)
 
 
 @lru_cache(maxsize=1)

@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 
 from anyascii import anyascii
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from marsad.geo import normalize
 from marsad.geo.index import BUNDLED_SOURCE, Candidate, Gazetteer, distance_km
@@ -59,6 +59,12 @@ CONTAINER_SCALE_KM = 100.0
 # to the admin area ("Loma Hermosa (Buenos Aires)" is not the Mexican one).
 CONTAINER_MAX_KM = 150.0
 
+# Inside an admin area known to hold the place (a few hundred places), a
+# spelling this close (rapidfuzz ratio of folded names, 0-100) is taken:
+# "Kafr Nabudah" / "Kafr Nabutha" is 83, while unrelated names of an area
+# rarely pass 70.
+AREA_FUZZY_CUTOFF = 75
+
 # With no country focus a non-exact match is a guess anywhere in the world;
 # keep it only when the plain spellings are this close (0-100). Harem/Harim
 # is 80, Idlib/Idleb 80; Barauliany/Berlin 62, Pashkove/Pskov 77.
@@ -76,6 +82,9 @@ _DOT_SLACK = 1e-9
 AREA_CUES = frozenset({"countryside", "governorate", "province", "region", "northern", "southern",
                        "eastern", "western", "rural", "district"})
 NEAR_CUES = frozenset({"near", "vicinity"})
+# The cue of a name found only without its qualifier ("Baghuz Fawqani" as
+# Baghuz): near the named place (precision 2).
+QUALIFIED_CUE = "near"
 OUTSKIRTS_CUES = frozenset({"outskirts"})
 ADMIN_FEATURES = frozenset({"admin1", "admin2", "admin3"})
 COUNTRY_FEATURE = "country"
@@ -115,7 +124,12 @@ def _candidates(gazetteer: Gazetteer, name: str, country: str | None,
     full = gazetteer.lookup(name, country, limit=CANDIDATES, fuzzy=fuzzy) if core != name else []
     if full and full[0].tier == "exact":
         return full, ""
-    return gazetteer.lookup(core, country, limit=CANDIDATES, fuzzy=fuzzy or bool(cue)), cue
+    found = gazetteer.lookup(core, country, limit=CANDIDATES, fuzzy=fuzzy or bool(cue))
+    if not found and (base := normalize.strip_qualifiers(core)):
+        # "Baghuz Fawqani" found nowhere: the Baghuz next to it
+        found = gazetteer.lookup(base, country, limit=CANDIDATES, fuzzy=fuzzy or bool(cue))
+        cue = cue or QUALIFIED_CUE
+    return found, cue
 
 
 # All capitals and at most this many letters ("UP", "UK", "U.S.", "DRC"): an
@@ -232,9 +246,11 @@ def _resolve(mentions: Sequence[PlaceMention], gazetteer: Gazetteer, country_hin
     out: list[ResolvedPlace] = []
     for i, (mention, (cands, inner_cue)) in enumerate(zip(mentions, looked)):
         if not cands:
-            out.append(_unresolved(mention, f"no gazetteer match for {mention.name!r}"))
+            out.append(_area_fallback(mention, gazetteer, admin_hints, focus, None) if hint_keys
+                       else _unresolved(mention, f"no gazetteer match for {mention.name!r}"))
             continue
-        cue = (mention.cue or inner_cue).lower()
+        # a name found only without its qualifier is near that place, whatever the text calls it
+        cue = (inner_cue if inner_cue == QUALIFIED_CUE else mention.cue or inner_cue).lower()
         beside = set(hint_keys)
         for j, keys in sentence_admins.get(mention.sentence, {}).items():
             if j != i:
@@ -253,6 +269,15 @@ def _resolve(mentions: Sequence[PlaceMention], gazetteer: Gazetteer, country_hin
                                             f"beside it (nearest: {best.name}, {best.country_code})"))
             continue
         best_score, best = ranked[0]
+        if hint_keys and best.tier != "exact" and not _inside(best, hint_keys):
+            # A spelling guess outside the admin area known to hold the place
+            # is another village: take one inside, else the area itself.
+            inside = next(((sc, c) for sc, c in ranked if _inside(c, hint_keys)), None)
+            if inside is None:
+                out.append(_area_fallback(mention, gazetteer, admin_hints, focus, best))
+                continue
+            best_score, best = inside
+            ranked = [inside] + [rc for rc in ranked if rc[1] is not best]
         if best.source == BUNDLED_SOURCE:
             # The same place from an imported list (OCHA, a GeoNames country
             # file) carries better names and admin areas: prefer it.
@@ -298,6 +323,46 @@ def _resolve(mentions: Sequence[PlaceMention], gazetteer: Gazetteer, country_hin
             geo_precision=_precision(cue, best.feature), score=round(min(1.0, best.score), 3),
             place_id=best.place_id, span=mention.span, warning=warning))
     return out
+
+
+def _inside(cand: Candidate, area_keys: set[str]) -> bool:
+    """Is the candidate one of the areas, or inside one (admin1 / admin2)?"""
+    return bool({_admin_key(cand.admin1), _admin_key(cand.admin2), _admin_key(cand.name)} & area_keys)
+
+
+def _area_fallback(mention: PlaceMention, gazetteer: Gazetteer, admin_hints: Sequence[str], focus: str,
+                   guess: Candidate | None) -> ResolvedPlace:
+    """The admin area known to hold an unplaceable mention (precision 3 on
+    its centre), or no place when the area is not in the gazetteer."""
+    warning = f"no match for {mention.name!r} in {', '.join(admin_hints)}"
+    if guess is not None:
+        warning += f"; nearest spelling is {guess.name} ({guess.admin1 or guess.country_code})"
+    cc = focus or (guess.country_code if guess else "")
+    query = normalize.exact_key(normalize.strip_descriptors(mention.name)[0])
+    for hint in admin_hints:
+        # a looser spelling among the area's own places (a few hundred names)
+        found = process.extractOne(query, gazetteer.names_in_admin1(cc, hint), scorer=fuzz.ratio,
+                                   score_cutoff=AREA_FUZZY_CUTOFF) if query else None
+        inside = [c for c in gazetteer.lookup(found[0], cc, limit=CANDIDATES, fuzzy=False)
+                  if c.tier == "exact" and _inside(c, {_admin_key(hint)})] if found else []
+        if inside:
+            best = inside[0]
+            return ResolvedPlace(
+                location=anyascii(best.name), country=best.country, iso=best.iso, country_code=best.country_code,
+                admin1=anyascii(best.admin1), admin2=anyascii(best.admin2), admin3=anyascii(best.admin3),
+                latitude=best.latitude, longitude=best.longitude, geo_precision=_precision(mention.cue, best.feature),
+                score=round(min(1.0, best.score * found[1] / 100), 3), place_id=best.place_id, span=mention.span,
+                warning=f"spelling guess inside {hint}: {best.name} for {mention.name!r}")
+    for hint in admin_hints:
+        areas = gazetteer.admin1_candidates(normalize.strip_descriptors(hint)[0], focus or None)
+        if areas:
+            area = areas[0]
+            return ResolvedPlace(
+                location=mention.name, country=area.country, iso=area.iso, country_code=area.country_code,
+                admin1=anyascii(area.admin1 or area.name), latitude=area.latitude, longitude=area.longitude,
+                geo_precision=3, score=round(min(1.0, area.score), 3), place_id=area.place_id, span=mention.span,
+                warning=warning)
+    return _unresolved(mention, warning)
 
 
 def _fit(cand: Candidate, groups: list[list[_Area]]) -> float:

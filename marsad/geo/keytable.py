@@ -1,0 +1,242 @@
+"""The gazetteer's lookup table: every name key and every place in memory.
+
+A lookup through SQLite costs a B-tree walk per key and a join per place
+(~100 us a name). This table answers the same questions from memory in a
+few microseconds: a marisa trie maps each key (``"0" + exact key`` or
+``"1" + skeleton key``) to a run of place positions, listed in the order
+the SQL index gives them (priority, population, country, place), and the
+places' columns are kept as compact arrays (strings of a column joined into
+one ``str`` with offsets; repeated strings such as admin areas as codes).
+
+The table is compiled from the index's own tables after every write (build,
+import, upgrade) and stored in the index as blobs (``lookup_blobs``), so
+opening it costs one read of ~40 MB and no folding or sorting. Any writer
+connection drops the blobs first; an index without them is read through
+SQL, with the same results.
+"""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+import struct
+from array import array
+from bisect import bisect_left
+from collections.abc import Callable, Iterator
+
+import marisa_trie
+
+# Bumped when the blobs' layout changes; blobs of another version are ignored
+# (the index is then read through SQL until its next write or upgrade).
+TABLE_VERSION = "2"
+_SEP = "\x00"  # joins a column's distinct values; never inside a stored value
+
+# Columns kept as codes into a list of distinct values (few distinct values).
+_CODED = ("cc", "admin1", "admin2", "admin3", "feature", "source")
+# Columns kept as one joined string with offsets (one value per place).
+_TEXT = ("place_id", "name", "name_key")
+# Per place, what a candidate needs besides its strings: latitude, longitude,
+# population and the codes of _CODED, in that order (one read per candidate).
+_RECORD = struct.Struct("<ddq6I")
+_RECORD_SIZE = _RECORD.size
+# Per place, what scoring a row needs: the static parts of the score
+# (population, priority), the position of the first place with the same
+# (source, place_id) (duplicates count once), and the place's rank by
+# (population descending, place_id) (the tie-break of equal scores).
+_SCORING = struct.Struct("<ddII")
+
+
+def _blob_rows(conn: sqlite3.Connection) -> Iterator[tuple]:
+    yield from conn.execute(
+        "SELECT id, place_id, name, cc, admin1, admin2, admin3, lat, lon, feature, population, priority,"
+        " source, name_key FROM places ORDER BY id")
+
+
+def build(conn: sqlite3.Connection, exact_score: Callable[[str, str, float, float], float]) -> bool:
+    """Compile the table from ``conn``'s places and keys and store it (inside
+    the caller's transaction). ``exact_score(key, name_key, pop_part,
+    prio_part)`` is the lookup score of a place found under its exact key
+    (the same for every query of that key, so computed here once). Returns
+    False, storing nothing, when a value cannot be represented (a NUL or a
+    missing required field): such an index is read through SQL."""
+    conn.execute("DELETE FROM lookup_blobs")
+    ids = array("q")
+    text: dict[str, list[str]] = {c: [] for c in _TEXT}
+    coded: dict[str, dict[str, int]] = {c: {} for c in _CODED}
+    records, scoring, cc_codes = bytearray(), [], array("I")
+    first: dict[tuple[str, str], int] = {}
+    for pos, (pid, place_id, name, cc, a1, a2, a3, la, lo, feature, pop, priority, source, name_key) in \
+            enumerate(_blob_rows(conn)):
+        values = {"place_id": place_id, "name": name, "name_key": name_key, "cc": cc, "admin1": a1 or "",
+                  "admin2": a2 or "", "admin3": a3 or "", "feature": feature, "source": source}
+        if any(not isinstance(v, str) or _SEP in v for v in values.values()) \
+                or not isinstance(la, float | int) or not isinstance(lo, float | int) \
+                or not isinstance(priority, int):
+            return False
+        ids.append(pid)
+        for col in _TEXT:
+            text[col].append(values[col])
+        codes = [coded[col].setdefault(values[col], len(coded[col])) for col in _CODED]
+        records += _RECORD.pack(la, lo, int(pop or 0), *codes)
+        cc_codes.append(codes[_CODED.index("cc")])
+        # the two static parts of Gazetteer._row_score, computed as it does
+        scoring.append([min(1.0, math.log10(1 + (pop or 0)) / 7.0), min(1, priority / 2),
+                        first.setdefault((source, place_id), pos), -int(pop or 0)])
+    tiebreak = _ranks([(neg_pop, pid) for (_, _, _, neg_pop), pid in zip(scoring, text["place_id"])])
+    packed = bytearray()
+    for (pop_part, prio_part, canon, _), rank in zip(scoring, tiebreak):
+        packed += _SCORING.pack(pop_part, prio_part, canon, rank)
+
+    runs: dict[str, array] = {}
+    last = None
+    for tier, key, place in conn.execute(
+            "SELECT tier, key, place FROM keys ORDER BY tier, key, priority DESC, population DESC, cc, place"):
+        pos = bisect_left(ids, place)
+        if pos == len(ids) or ids[pos] != place:
+            continue  # a key of a deleted place: SQL's join drops it too
+        if (tier, key) != last:
+            last = (tier, key)
+            run = runs[f"{tier}{key}"] = array("I")
+        run.append(pos)
+    trie = marisa_trie.Trie(list(runs))
+    starts = array("I", [0]) * len(runs)
+    ends = array("I", [0]) * len(runs)
+    postings, exact_scores = array("I"), array("d")
+    for tiered, run in runs.items():  # tier 0 first: exact_scores covers its runs
+        kid = trie[tiered]
+        starts[kid] = len(postings)
+        postings.extend(run)
+        ends[kid] = len(postings)
+        if tiered[0] == "0":
+            for pos in run:
+                pop_part, prio_part = scoring[pos][0], scoring[pos][1]
+                exact_scores.append(exact_score(tiered[1:], text["name_key"][pos], pop_part, prio_part))
+    blobs = {"version": TABLE_VERSION.encode(), "trie": trie.tobytes(), "starts": starts.tobytes(),
+             "ends": ends.tobytes(), "postings": postings.tobytes(), "exact_scores": exact_scores.tobytes(),
+             "ids": ids.tobytes(), "records": bytes(records), "scoring": bytes(packed),
+             "cc_codes": cc_codes.tobytes()}
+    for col in _TEXT:
+        offsets = array("I", [0])
+        total = 0
+        for value in text[col]:
+            total += len(value)
+            offsets.append(total)
+        blobs[f"text:{col}"] = "".join(text[col]).encode("utf-8")
+        blobs[f"ends:{col}"] = offsets.tobytes()
+    for col in _CODED:
+        blobs[f"values:{col}"] = _SEP.join(coded[col]).encode("utf-8")
+    conn.executemany("INSERT INTO lookup_blobs(name, data) VALUES (?, ?)", list(blobs.items()))
+    return True
+
+
+def stale(conn: sqlite3.Connection) -> bool:
+    """Does the index hold a table compiled by another version of this module?"""
+    try:
+        found = conn.execute("SELECT data FROM lookup_blobs WHERE name='version'").fetchone()
+    except sqlite3.OperationalError:
+        return False  # an older layout: the layout upgrade compiles it
+    return found is not None and found[0] != TABLE_VERSION.encode()
+
+
+def _ranks(values: list) -> array:
+    """Each value's rank in sorted order (equal values, equal rank): sorting
+    by rank is sorting by value."""
+    ranks = array("I", [0]) * len(values)
+    rank, previous = -1, None
+    for i in sorted(range(len(values)), key=values.__getitem__):
+        if values[i] != previous:
+            rank, previous = rank + 1, values[i]
+        ranks[i] = rank
+    return ranks
+
+
+def _view(typecode: str, data: bytes) -> memoryview:
+    if len(data) % array(typecode).itemsize:
+        raise ValueError(f"blob of {len(data)} bytes is no array of {typecode!r}")
+    return memoryview(data).cast(typecode)
+
+
+class KeyTable:
+    """The compiled table, read-only. Positions index every column."""
+
+    __slots__ = ("trie", "starts", "ends", "postings", "exact_scores", "ids", "records", "scoring", "text",
+                 "text_ends", "values", "cc_codes", "cc_code")
+
+    def __init__(self, blobs: dict[str, bytes]):
+        # numeric columns are views over the blobs read (no second copy)
+        self.trie = marisa_trie.Trie().frombytes(blobs["trie"])
+        self.starts = _view("I", blobs["starts"])
+        self.ends = _view("I", blobs["ends"])
+        self.postings = _view("I", blobs["postings"])
+        self.exact_scores = _view("d", blobs["exact_scores"])
+        self.ids = _view("q", blobs["ids"])
+        self.records = blobs["records"]
+        self.scoring = blobs["scoring"]
+        self.text = {col: blobs[f"text:{col}"].decode("utf-8") for col in _TEXT}
+        self.text_ends = {col: _view("I", blobs[f"ends:{col}"]) for col in _TEXT}
+        self.values = [blobs[f"values:{col}"].decode("utf-8").split(_SEP) for col in _CODED]
+        # each place's country code, for filtering a key's places by country
+        self.cc_codes = _view("I", blobs["cc_codes"])
+        self.cc_code = {cc: i for i, cc in enumerate(self.values[_CODED.index("cc")])}
+
+    @classmethod
+    def load(cls, conn: sqlite3.Connection) -> "KeyTable | None":
+        """The table stored in ``conn``'s index, or None (none, or of another version)."""
+        mmap_size = conn.execute("PRAGMA mmap_size").fetchone()[0]
+        try:
+            # read through SQLite's small page cache, not the memory map: the
+            # blobs' pages would otherwise stay resident beside their copy
+            conn.execute("PRAGMA mmap_size = 0")
+            blobs = dict(conn.execute("SELECT name, data FROM lookup_blobs"))
+        except sqlite3.OperationalError:
+            return None  # an index of an older layout
+        finally:
+            conn.execute(f"PRAGMA mmap_size = {int(mmap_size)}")  # an int read back, not input
+        if blobs.get("version") != TABLE_VERSION.encode():
+            return None
+        try:
+            return cls(blobs)
+        except (KeyError, ValueError, UnicodeDecodeError, struct.error):
+            return None  # a damaged table: SQL still answers
+
+    def has(self, key: str, tier: int = 0) -> bool:
+        return f"{tier}{key}" in self.trie
+
+    def run(self, key: str, tier: int) -> tuple[int, int]:
+        """(start, end) of a key's places in ``postings`` ((0, 0) for none)."""
+        kid = self.trie.get(f"{tier}{key}")
+        if kid is None:
+            return 0, 0
+        return self.starts[kid], self.ends[kid]
+
+    def entries(self, key: str, tier: int, cc: str | None, limit: int) -> range | list[int]:
+        """Indexes into ``postings`` of the places under a key (of one
+        country when ``cc``), in the SQL index's order, at most ``limit``."""
+        start, end = self.run(key, tier)
+        if not cc:
+            return range(start, min(end, start + limit))
+        code = self.cc_code.get(cc)
+        if code is None:
+            return []
+        ccs, postings = self.cc_codes, self.postings
+        out = []
+        for i in range(start, end):
+            if ccs[postings[i]] == code:
+                out.append(i)
+                if len(out) >= limit:
+                    break
+        return out
+
+    def position_of(self, place: int) -> int:
+        """Position of the SQL place id ``place`` (which must exist)."""
+        return bisect_left(self.ids, place)
+
+    def string(self, col: str, pos: int) -> str:
+        ends = self.text_ends[col]
+        return self.text[col][ends[pos]:ends[pos + 1]]
+
+    def record(self, pos: int) -> tuple:
+        """(lat, lon, population, cc, admin1, admin2, admin3, feature, source)."""
+        lat, lon, pop, cc, admin1, admin2, admin3, feature, source = _RECORD.unpack_from(self.records, pos * _RECORD_SIZE)
+        v = self.values
+        return lat, lon, pop, v[0][cc], v[1][admin1], v[2][admin2], v[3][admin3], v[4][feature], v[5][source]

@@ -1,0 +1,142 @@
+"""The compiled lookup table (marsad.geo.keytable) answers exactly as the SQL
+path does, survives writes and upgrades, and indexes re-derive their
+skeleton keys when the folding rules change."""
+
+from __future__ import annotations
+
+import random
+import shutil
+import sqlite3
+
+import pytest
+
+from marsad.geo import Gazetteer, normalize
+from marsad.geo.index import PlaceRow, compile_table, create_empty, write_source
+
+# Invented places: "tal" keys shared across countries, alternate names, a
+# duplicate place id, an Arabic name, a name only a skeleton key reaches.
+PLACES = [
+    PlaceRow("t1", "Tal Zurba", "SY", 36.0, 37.0, population=500, admin1="Halab"),
+    PlaceRow("t2", "Tal Zurba", "SY", 35.0, 36.0, population=500, admin1="Hamah"),
+    PlaceRow("t3", "Tall Zurbah", "IQ", 34.0, 43.0, population=9000),
+    PlaceRow("t4", "Tel Zorba", "LB", 33.5, 35.5, alternate_names=("Tell Zurba",)),
+    PlaceRow("t5", "Kafr Elqasab", "SY", 36.7, 38.9, alternate_names=("كفر القصب",), population=40000),
+    PlaceRow("t5", "Kafr Elqasab", "SY", 36.7, 38.9),
+    PlaceRow("t6", "Zurbiya", "TN", 35.6, 8.7, population=12000, feature="admin1"),
+]
+QUERIES = ["Tal Zurba", "Tell Zurba", "Tall Zurbah", "Kafr al-Qasab", "كفر القصب", "Zurbiya", "Zurbiyah",
+           "Tal Zurbiya", "Nowhere", "Al", ""]
+
+
+def _small_index(tmp_path):
+    path = create_empty(tmp_path / "index.sqlite")
+    conn = sqlite3.connect(path)
+    write_source(conn, "test.csv", "csv", "test.csv", 1, PLACES)
+    conn.close()
+    return path
+
+
+def _answers(path):
+    with Gazetteer.open(path) as gaz:
+        return [(gaz.lookup(q, cc, limit=limit), gaz.is_place_name(q))
+                for q in QUERIES for cc in (None, "SY", "TN") for limit in (1, 10)]
+
+
+def _compiled(path) -> None:
+    conn = sqlite3.connect(path)
+    compile_table(conn)
+    conn.close()
+
+
+def _has_table(path) -> bool:
+    with Gazetteer.open(path) as gaz:
+        return gaz._table is not None
+
+
+def test_table_answers_as_sql_on_a_small_index(tmp_path):
+    path = _small_index(tmp_path)
+    assert not _has_table(path)  # a plain write leaves no table: SQL answers
+    through_sql = _answers(path)
+    assert through_sql[0][0] and through_sql[0][0][0].name == "Tal Zurba"
+    _compiled(path)
+    assert _has_table(path)
+    assert _answers(path) == through_sql
+
+
+def test_a_writer_drops_the_table(tmp_path):
+    path = _small_index(tmp_path)
+    _compiled(path)
+    conn = sqlite3.connect(path)
+    write_source(conn, "more.csv", "csv", "more.csv", 1, [PlaceRow("m1", "Tal Zurba", "JO", 32.0, 36.0)])
+    conn.close()
+    from marsad.geo.index import _connect
+
+    _connect(path, readonly=False).close()  # how build and import open the index
+    assert not _has_table(path)
+    with Gazetteer.open(path) as gaz:
+        assert "JO" in {c.country_code for c in gaz.lookup("Tal Zurba")}
+
+
+def test_layout_2_is_upgraded_in_place(tmp_path):
+    path = _small_index(tmp_path)
+    expected = _answers(path)
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute("DROP TABLE lookup_blobs")
+        conn.execute("UPDATE meta SET value='2' WHERE key='schema'")
+    conn.close()
+    assert _has_table(path)  # the first open upgraded it
+    assert _answers(path) == expected
+
+
+def test_skeleton_keys_are_rederived_when_the_rules_change(tmp_path):
+    path = _small_index(tmp_path)
+    expected = _answers(path)
+    conn = sqlite3.connect(path)
+    with conn:  # as an index folded by older rules looks: other skeletons, another stamp
+        conn.execute("UPDATE keys SET key = key || 'x' WHERE tier=1")
+        conn.execute("UPDATE meta SET value='older' WHERE key='skeleton_rules'")
+    conn.close()
+    assert _answers(path) == expected
+    conn = sqlite3.connect(path)
+    stamp = conn.execute("SELECT value FROM meta WHERE key='skeleton_rules'").fetchone()[0]
+    conn.close()
+    assert stamp == normalize.skeleton_rules_id()
+
+
+def test_table_answers_as_sql_on_the_bundled_index(bundled_gazetteer, tmp_path):
+    sql_copy = tmp_path / "index.sqlite"
+    shutil.copy(bundled_gazetteer, sql_copy)
+    conn = sqlite3.connect(sql_copy)
+    with conn:
+        conn.execute("DELETE FROM lookup_blobs")
+    rng = random.Random(7)
+    names = [r[0] for r in conn.execute("SELECT name FROM places ORDER BY id")]
+    conn.close()
+    queries = rng.sample(names, 1500) + ["".join(rng.choice("abcdehiklmnorstuz") for _ in range(6)).title()
+                                         for _ in range(300)] + ["Tal", "Al", "Aleppo", "Deir ez-Zor", "Harem"]
+    with Gazetteer.open(bundled_gazetteer) as fast, Gazetteer.open(sql_copy) as slow:
+        assert fast._table is not None and slow._table is None
+        for cc, limit in ((None, 10), ("SY", 25), ("FR", 10)):
+            for q in queries:
+                assert fast.lookup(q, cc, limit=limit) == slow.lookup(q, cc, limit=limit), (q, cc)
+        assert [fast.is_place_name(q) for q in queries] == [slow.is_place_name(q) for q in queries]
+
+
+@pytest.mark.parametrize("name", ["Tal Zurba", "Ma'arrat an-Nu'man", "Wadi Yarub", "Deir Ezzor", "Atmeh",
+                                  "Kafr Nabl", "Tell Abyad", "Ras al-Ain"])
+def test_skeleton_of_exact_agrees_with_keys(name):
+    exact, skeleton = normalize.keys(name)
+    assert normalize.skeleton_of_exact(exact) == skeleton
+
+
+def test_a_table_of_another_version_is_compiled_again(tmp_path):
+    path = _small_index(tmp_path)
+    _compiled(path)
+    expected = _answers(path)
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute("UPDATE lookup_blobs SET data = x'30' WHERE name='version'")
+    conn.close()
+    assert _answers(path) == expected
+    assert _has_table(path)
