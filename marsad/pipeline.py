@@ -122,6 +122,12 @@ class Pipeline:
 
     # -- the cascade -------------------------------------------------------
     def process(self, document: Document) -> DocumentResult:
+        try:
+            # loaded once, before the document's time budget starts: a first
+            # run builds the bundled index, a new marsad upgrades an old one
+            self._gaz()
+        except MarsadError as err:
+            return DocumentResult(document, None, rejected=str(err))
         started = time.perf_counter()
         try:
             # 1. clean

@@ -414,3 +414,26 @@ def test_interrupted_run_keeps_committed_batches(bundled_pipeline, tmp_path) -> 
         for event in store.events(limit=100):
             assert all(store.get_document(d) is not None for d in event.document_ids)
         assert store.get_run(run).status == "interrupted"
+
+
+def test_opening_the_gazetteer_is_not_charged_to_the_first_document(bundled_gazetteer, monkeypatch):
+    """A first run builds (or upgrades) the index, far beyond one document's time budget."""
+    import time as _time
+
+    from marsad.geo import index as geo_index
+    from marsad.pipeline import Pipeline
+    from marsad.records import Document
+
+    real_open = geo_index.Gazetteer.open.__func__
+
+    def slow_open(cls, path=None):
+        _time.sleep(1.5)  # as a build or an upgrade would take
+        return real_open(cls, path)
+
+    monkeypatch.setattr(geo_index.Gazetteer, "open", classmethod(slow_open))
+    with Pipeline(gazetteer_path=str(bundled_gazetteer), time_budget_s=1.0) as pipeline:
+        result = pipeline.process(Document(id="d", raw="On 3 March 2022, gunmen killed two civilians in Harem town in "
+                                                      "Idlib countryside.", published=date(2022, 3, 3),
+                                           published_from="input"))
+    assert not result.rejected
+    assert [e.sub_event_type for e in result.events] == ["Attack"]

@@ -113,7 +113,7 @@ def extract(inputs, published, db, country, fmt, output, no_store, max_bytes, ga
         from marsad.geo.index import default_path
 
         if not default_path().exists():
-            click.echo("marsad: building the bundled gazetteer index (first run only, about 20 s)...", err=True)
+            click.echo("marsad: building the bundled gazetteer index (first run only, about 40 s)...", err=True)
     problems = 0
     rejected = 0
     processed = 0
