@@ -516,6 +516,65 @@ def _fatalities(chosen: list[CountMention], coded: list[CountMention], splits: l
     return (2 * total + split.value) // (2 * split.value)
 
 
+def _decide_type(doc, items, sms, triggers, actors, scores, anchor, fatalities: int, injuries: int | None,
+                 crowd: bool, forced: str | None):
+    """The incident's type and who acted on whom, or None when no type applies.
+
+    The classification from the trigger scores, refined by the codebook's
+    distinctions that depend on the roles (read around the trigger that
+    decided the type), then the coder's marks on the note (a demonstration
+    marker, an opening label).
+    """
+    agent, target = _roles(doc.text, actors, anchor)
+    cls = classify(scores, fatalities=fatalities, injuries=injuries, agent_inter=agent.inter if agent else None)
+    if cls is None:
+        return None
+    starts = {sm.sentence.index: sm.sentence.start for sm in sms}
+    # the roles that refine the type are those of the trigger that decided
+    # it ("killed two civilians", not "several civilians disappeared")
+    agent, target = _decider_roles(doc.text, actors, triggers, cls, starts) or (agent, target)
+    if (target is None or target.inter == 7) and cls.sub_event_type == "Attack":
+        # "... killed a man. The victim was a member of an organized crime
+        # group": the victim's group, told after, is who was hit
+        target = _victim_identity(items, sms, agent) or target
+    # (the armed victims are looked for only where they can change the type)
+    victim = _armed_victim(doc.text, actors, agent) if (
+        (cls.sub_event_type == "Attack" and target is None)
+        or (cls.sub_event_type == "Armed clash" and target is not None and target.inter == 7)) else None
+    if target is not None and target.inter in ARMED_INTERS and _one_of_them(doc.text, target):
+        # "killed a member of the USDP", "a former member of the police",
+        # "an off-duty soldier": one person of a group, hit as a civilian
+        target = None
+    # "clashed", "fought", "exchanged fire" tell of two armed sides even
+    # when the second is named as villagers or farmers
+    two_sided = any(_TWO_SIDED.search(t.span.text) for t in triggers if t.sub_event_type == "clash")
+    refined = _refine(cls, scores, agent, target, fatalities, victim, two_sided)
+    sentence_text = {sm.sentence.index: sm.sentence.text for sm in sms}
+    if (refined.deciding_class == "shelling" and _leads(triggers, "clash", "shelling")) or (
+            refined.deciding_class in _BESIDE_FIGHTING and any(
+                _GROUND_FIGHTING.search(t.span.text) for t in triggers if t.sub_event_type == "clash"
+                and not _LATER.search(sentence_text.get(t.sentence, "")))):
+        # "clashed with ... and also shelled": ground fighting told first,
+        # with artillery, is a battle; so is fighting or an exchange of fire
+        # told with air strikes, shelling or grenades in one report ("PKK
+        # fought soldiers ... in conjunction with airstrikes"); shelling
+        # alone, or fighting on another day ("the next day"), stays remote violence
+        refined = Classification("Battles", "Armed clash", disorder_type("Armed clash", fatalities), "clash")
+    if refined.deciding_class != cls.deciding_class:
+        agent, target = _decider_roles(doc.text, actors, triggers, refined, starts) or (agent, target)
+    cls = refined
+    if crowd and cls.event_type not in ("Protests", "Riots"):
+        # the note is marked as a demonstration event: its violence is a
+        # crowd's, anything else the demonstration itself
+        violent = cls.event_type in _VIOLENT_TYPES or cls.sub_event_type == "Looting/property destruction"
+        cls = classify({"mob": 1.0} if violent else {"protest": 1.0}, fatalities=fatalities) or cls
+    if forced is not None and cls.sub_event_type != forced:
+        # the note's label names the type ("Property destruction: ...")
+        cls = Classification(EVENT_TYPE_OF[forced], forced, disorder_type(forced, fatalities), CLASS_OF_SUB[forced])
+        agent, target = _decider_roles(doc.text, actors, triggers, cls, starts) or (agent, target)
+    return cls, agent, target
+
+
 def _build_one(doc, items, incident, kinds, countries, doc_country, doc_place, crowd: bool = False,
                forced: str | None = None) -> Event | None:
     sms = [items[i] for i in incident.sentences]
@@ -552,53 +611,10 @@ def _build_one(doc, items, incident, kinds, countries, doc_country, doc_place, c
     arrests = max((c.value for c in arrested), default=None)
 
     anchor = min(triggers, key=lambda t: (-t.weight, t.span.start))
-    agent, target = _roles(doc.text, actors, anchor)
-    cls = classify(scores, fatalities=fatalities, injuries=injuries, agent_inter=agent.inter if agent else None)
-    if cls is None:
+    decided = _decide_type(doc, items, sms, triggers, actors, scores, anchor, fatalities, injuries, crowd, forced)
+    if decided is None:
         return None
-    starts = {sm.sentence.index: sm.sentence.start for sm in sms}
-    # the roles that refine the type are those of the trigger that decided
-    # it ("killed two civilians", not "several civilians disappeared")
-    agent, target = _decider_roles(doc.text, actors, triggers, cls, starts) or (agent, target)
-    if (target is None or target.inter == 7) and cls.sub_event_type == "Attack":
-        # "... killed a man. The victim was a member of an organized crime
-        # group": the victim's group, told after, is who was hit
-        target = _victim_identity(items, sms, agent) or target
-    # (the armed victims are looked for only where they can change the type)
-    victim = _armed_victim(doc.text, actors, agent) if (
-        (cls.sub_event_type == "Attack" and target is None)
-        or (cls.sub_event_type == "Armed clash" and target is not None and target.inter == 7)) else None
-    if target is not None and target.inter in ARMED_INTERS and _one_of_them(doc.text, target):
-        # "killed a member of the USDP", "a former member of the police",
-        # "an off-duty soldier": one person of a group, hit as a civilian
-        target = None
-    # "clashed", "fought", "exchanged fire" tell of two armed sides even
-    # when the second is named as villagers or farmers
-    two_sided = any(_TWO_SIDED.search(t.span.text) for t in triggers if t.sub_event_type == "clash")
-    refined = _refine(cls, scores, agent, target, fatalities, victim, two_sided)
-    starts_text = {sm.sentence.index: sm.sentence.text for sm in sms}
-    if (refined.deciding_class == "shelling" and _leads(triggers, "clash", "shelling")) or (
-            refined.deciding_class in _BESIDE_FIGHTING and any(
-                _GROUND_FIGHTING.search(t.span.text) for t in triggers if t.sub_event_type == "clash"
-                and not _LATER.search(starts_text.get(t.sentence, "")))):
-        # "clashed with ... and also shelled": ground fighting told first,
-        # with artillery, is a battle; so is fighting or an exchange of fire
-        # told with air strikes, shelling or grenades in one report ("PKK
-        # fought soldiers ... in conjunction with airstrikes"); shelling
-        # alone, or fighting on another day ("the next day"), stays remote violence
-        refined = Classification("Battles", "Armed clash", disorder_type("Armed clash", fatalities), "clash")
-    if refined.deciding_class != cls.deciding_class:
-        agent, target = _decider_roles(doc.text, actors, triggers, refined, starts) or (agent, target)
-    cls = refined
-    if crowd and cls.event_type not in ("Protests", "Riots"):
-        # the note is marked as a demonstration event: its violence is a
-        # crowd's, anything else the demonstration itself
-        violent = cls.event_type in _VIOLENT_TYPES or cls.sub_event_type == "Looting/property destruction"
-        cls = classify({"mob": 1.0} if violent else {"protest": 1.0}, fatalities=fatalities) or cls
-    if forced is not None and cls.sub_event_type != forced:
-        # the note's label names the type ("Property destruction: ...")
-        cls = Classification(EVENT_TYPE_OF[forced], forced, disorder_type(forced, fatalities), CLASS_OF_SUB[forced])
-        agent, target = _decider_roles(doc.text, actors, triggers, cls, starts) or (agent, target)
+    cls, agent, target = decided
     deciding = [t for t in triggers if t.sub_event_type == cls.deciding_class] or [anchor]
 
     # Place: the incident's own, else an earlier one in the paragraph, else the document's.
