@@ -27,6 +27,7 @@ from datetime import date
 from marsad.clean import clean
 from marsad.errors import MarsadError
 from marsad.events.assemble import CountryNamer, SentenceMentions, build_events
+from marsad.events.classify import REMOTE
 from marsad.events.relevance import apply_document_context, is_political_actor
 from marsad.knowledge import load_knowledge
 from marsad.knowledge.lexicons import load_numbers, load_triggers
@@ -37,10 +38,6 @@ from marsad.mentions.counts import find_counts
 from marsad.mentions.dates import find_dates
 from marsad.mentions.places import OBJECT_CUE, find_places
 from marsad.mentions.triggers import find_triggers, is_background
-
-# Trigger classes that a state force's name may hold as its weapon
-# ("Israeli warplanes", "Russian airstrikes"): still the action.
-REMOTE_CLASSES = frozenset({"air", "shelling", "ied", "grenade"})
 from marsad.records import ActorMention, CleanDocument, Document, DocumentResult, Event, PlaceMention, ResolvedPlace, Span
 from marsad.segment import segment
 
@@ -160,12 +157,13 @@ class Pipeline:
                         # Party of Liberation") is part of the name, not an action;
                         # generic actors ("protesters", "a mob") keep their trigger
                         # (a longer trigger phrase that holds a name, "cadres of the
-                        # Nepali Congress clashed with ...", is kept; so is the
-                        # weapon in a state force's name, "Russian airstrikes")
+                        # Nepali Congress clashed with ...", is kept; so is a
+                        # remote-violence weapon in a state force's name,
+                        # "Russian airstrikes")
                         t for t in find_triggers(sentence, self._triggers, armed=any(map(is_political_actor, actors)))
                         if not any(t.span.start < a.span.end and a.span.start < t.span.end
                                    and t.span.end - t.span.start <= a.span.end - a.span.start
-                                   and not (a.kind == "state" and t.sub_event_type in REMOTE_CLASSES)
+                                   and not (a.kind == "state" and t.sub_event_type in REMOTE)
                                    for a in actors if a.kind in ("named", "state"))
                     ),
                     tuple(actors),

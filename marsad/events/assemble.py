@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from marsad.events.classify import EVENT_TYPE_OF, FAMILY, Classification, classify, disorder_type
-from marsad.events.conventions import CLASS_OF_SUB, Heading, demonstration_marker, heading
+from marsad.events.conventions import CLASS_OF_SUB, demonstration_marker, heading
 from marsad.events.notes import write_notes
 from marsad.mentions.dates import has_just_marker
 from marsad.records import (
@@ -225,7 +225,7 @@ def build_events(
     """All incidents of a document as coded events."""
     head = heading(doc.text)
     if head is not None:
-        items = _with_heading(items, head)
+        items, _ = _with_trigger(items, head.start, head.end, CLASS_OF_SUB[head.sub_event_type], HEADING_WEIGHT)
     incidents = group_incidents(items, kinds)
     if head is not None and incidents:
         # a labelled note tells one event: its sentences are one incident
@@ -235,14 +235,14 @@ def build_events(
                                place=next((inc.place for inc in incidents if inc.place is not None), None))]
     events: list[Event] = []
     doc_place = next((p for sm in items if (p := _own_place(sm)) is not None), None)
-    crowd = demonstration_marker().search(doc.text) is not None
+    marker = demonstration_marker().search(doc.text)
     forced = head.sub_event_type if head is not None else None
     for incident in incidents[:MAX_EVENTS_PER_DOCUMENT]:
-        event = _build_one(doc, items, incident, kinds, countries, doc_country, doc_place, crowd, forced)
+        event = _build_one(doc, items, incident, kinds, countries, doc_country, doc_place, marker is not None, forced)
         if event is not None:
             events.append(event)
-    if crowd and not events:
-        events += _marked_demonstration(doc, items, kinds, countries, doc_country, doc_place)
+    if marker is not None and not events:
+        events += _marked_demonstration(doc, items, marker, kinds, countries, doc_country, doc_place)
     return events
 
 
@@ -251,17 +251,23 @@ def build_events(
 HEADING_WEIGHT = 0.99
 
 
-def _with_heading(items: Sequence[SentenceMentions], head: Heading) -> list[SentenceMentions]:
-    """The mentions with the label as a trigger of the class it names."""
+def _with_trigger(items: Sequence[SentenceMentions], start: int, end: int, cls: str,
+                  weight: float) -> tuple[list[SentenceMentions], SentenceMentions | None]:
+    """The mentions with ``doc.text[start:end]`` as a trigger of class ``cls``.
+
+    A coder's mark (an opening label, a crowd-size tag) is the trigger and
+    the evidence of the type it names. Also returns the sentence it joined
+    (None when no sentence holds ``start``).
+    """
     out = list(items)
     for k, sm in enumerate(out):
-        if sm.sentence.start <= head.start < sm.sentence.end:
-            trigger = TriggerMention(span=Span(head.start, head.end, head.text),
-                                     sub_event_type=CLASS_OF_SUB[head.sub_event_type], event_type="",
-                                     weight=HEADING_WEIGHT, sentence=sm.sentence.index)
+        if sm.sentence.start <= start < sm.sentence.end:
+            text = sm.sentence.text[start - sm.sentence.start:end - sm.sentence.start]
+            trigger = TriggerMention(span=Span(start, end, text), sub_event_type=cls, event_type="",
+                                     weight=weight, sentence=sm.sentence.index)
             out[k] = replace(sm, triggers=sm.triggers + (trigger,))
-            break
-    return out
+            return out, out[k]
+    return out, None
 
 
 # How sure a demonstration is that only a coder's marker tells of (no
@@ -269,19 +275,15 @@ def _with_heading(items: Sequence[SentenceMentions], head: Heading) -> list[Sent
 MARKER_WEIGHT = 0.5
 
 
-def _marked_demonstration(doc, items, kinds, countries, doc_country, doc_place) -> list[Event]:
+def _marked_demonstration(doc, items, marker: re.Match[str], kinds, countries, doc_country, doc_place) -> list[Event]:
     """The one demonstration of a note marked as one that names no event word.
 
     ("A few dozen students lined the avenue to raise awareness ... [size=a
     few dozen]"): the marker is the trigger and its evidence.
     """
-    m = demonstration_marker().search(doc.text)
-    sm = next((x for x in items if x.sentence.start <= m.start() < x.sentence.end), None) if m else None
+    marked, sm = _with_trigger(items, marker.start(), marker.end(), "protest", MARKER_WEIGHT)
     if sm is None:
         return []
-    trigger = TriggerMention(span=Span(m.start(), m.end(), m.group(0)), sub_event_type="protest", event_type="",
-                             weight=MARKER_WEIGHT, sentence=sm.sentence.index)
-    marked = [replace(x, triggers=x.triggers + (trigger,)) if x is sm else x for x in items]
     incidents = [i for i in group_incidents(marked, kinds) if sm.sentence.index in i.sentences]
     event = _build_one(doc, marked, incidents[0], kinds, countries, doc_country, doc_place, True) if incidents else None
     return [event] if event is not None else []
@@ -361,12 +363,14 @@ def _leads(triggers: Sequence[TriggerMention], first: str, then: str) -> bool:
     return first_end is not None and then_start is not None and first_end <= then_start
 
 
+# words that describe one person before their role ("a former local leader of")
+_PERSON_WORDS = r"former|retired|local|senior|prominent|young|female|male|off[- ]duty"
 _MEMBER_OF_BEFORE = re.compile(
-    r"\b(?:an?|one)\s+(?:(?:former|retired|local|senior|prominent|young|female|male|woman|off[- ]duty)\s+)*"
+    r"\b(?:an?|one)\s+(?:(?:" + _PERSON_WORDS + r"|woman)\s+)*"
     r"(?:leader|cadre|official|supporter|activist|son|daughter|wife|husband|relative|brother|sister|"
     r"father|mother|nephew|cousin)\s+of\s+(?:the\s+|an?\s+)?(?:[\w-]+\s+){0,2}$"
     r"|\b(?:former|retired|off[- ]duty|ex-)\s*(?:[\w-]+\s+)?$", re.I)
-_ONE_BEFORE = re.compile(r"\b(?:an?|one)\s+(?:(?:former|retired|local|senior|prominent|young|female|male|off[- ]duty)\s+)*$", re.I)
+_ONE_BEFORE = re.compile(r"\b(?:an?|one)\s+(?:(?:" + _PERSON_WORDS + r")\s+)*$", re.I)
 _MEMBER_AFTER = re.compile(
     r"(?<!\s)\s*+(?:party\s+(?:member|cadre|leader|official|supporter|activist|worker)|cadre|leader|official|supporter|"
     r"activist|politician|councillor|worker|candidate|chairman|informer)\b", re.I)
@@ -393,10 +397,9 @@ _VIOLENT_TYPES = frozenset({"Battles", "Violence against civilians", "Explosions
 _BESIDE_FIGHTING = frozenset({"shelling", "air", "grenade"})
 # clash words that tell of fighting on the ground (not "targeted positions",
 # "fired rounds at", which air strikes and artillery do too)
-_GROUND_FIGHTING = re.compile(r"clash|fight|fought|battl|exchang|shoot-?out|skirmish|confrontation|counter|"
-                              r"gunfire|shots|bursts of fire|ambush|repel|repuls|offensive", re.I)
-_LATER = re.compile(r"\b(?:the next day|the following day|the day after|a day later|days later|later that|the next morning)\b", re.I)
 _TWO_SIDED = re.compile(r"clash|fight|fought|battl|exchang|shoot-?out|skirmish|confrontation|counter", re.I)
+_GROUND_FIGHTING = re.compile(_TWO_SIDED.pattern + r"|gunfire|shots|bursts of fire|ambush|repel|repuls|offensive", re.I)
+_LATER = re.compile(r"\b(?:the next day|the following day|the day after|a day later|days later|later that|the next morning)\b", re.I)
 
 
 def _refine(cls: Classification, scores, agent, target, fatalities: int,

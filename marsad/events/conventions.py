@@ -38,7 +38,9 @@ class Heading:
     sub_event_type: str
 
 
-def _entries() -> tuple[list[str], dict[str, str]]:
+@lru_cache(maxsize=1)
+def _entries() -> tuple[tuple[str, ...], dict[str, str]]:
+    """The markers and the headings of every conventions file, read once."""
     markers: list[str] = []
     headings: dict[str, str] = {}
     for path in _files("conventions.yaml"):  # shipped, then the user's (MARSAD_KNOWLEDGE)
@@ -49,7 +51,7 @@ def _entries() -> tuple[list[str], dict[str, str]]:
                 raise KnowledgeError(f"{path}: headings: {label!r} names {sub!r}, not one of "
                                      f"{', '.join(sorted(CLASS_OF_SUB))}")
             headings[str(label).strip().lower()] = str(sub)
-    return markers, headings
+    return tuple(markers), headings
 
 
 @lru_cache(maxsize=1)
@@ -81,5 +83,6 @@ def heading(text: str) -> Heading | None:
 
 def clear_caches() -> None:
     """Forget the loaded conventions (after MARSAD_KNOWLEDGE changes)."""
+    _entries.cache_clear()
     demonstration_marker.cache_clear()
     _headings.cache_clear()

@@ -37,11 +37,10 @@ class ActorMatcher:
             self._automaton.add_word(key, (len(key), values))
         if table:
             self._automaton.make_automaton()
-        self._empty = not table
         self._table = table
 
     def find(self, sentence: Sentence) -> list[ActorMention]:
-        if self._empty:
+        if not self._table:
             return []
         text = sentence.text
         lowered = text.lower()
@@ -70,18 +69,7 @@ class ActorMatcher:
             if any(start < e and s < end for s, e in taken):
                 continue
             taken.append((start, end))
-            countries = tuple(getattr(entry, "countries", ()) or ())
-            state_of = getattr(entry, "state_of", "") or ""
-            out.append(
-                ActorMention(
-                    span=Span(sentence.start + start, sentence.start + end, text[start:end]),
-                    canonical=entry.name,
-                    inter=int(entry.inter),
-                    kind=entry.kind,
-                    country=state_of or (countries[0] if len(countries) == 1 else ""),
-                    sentence=sentence.index,
-                )
-            )
+            out.append(_mention(entry, sentence, start, end))
         out += self._elided(text, lowered, sentence, out, taken)
         out.sort(key=lambda a: a.span.start)
         return out
@@ -107,15 +95,23 @@ class ActorMatcher:
                 continue
             entry = next((e for alias, cs, e in self._table.get(f"{bm.group('word')} {rest}", ())
                           if not cs or text[word_start:word_end] == alias.split(" ", 1)[0]), None)
-            if entry is None:
-                continue
-            countries = tuple(getattr(entry, "countries", ()) or ())
-            state_of = getattr(entry, "state_of", "") or ""
-            extra.append(ActorMention(
-                span=Span(sentence.start + word_start, sentence.start + word_end, text[word_start:word_end]),
-                canonical=entry.name, inter=int(entry.inter), kind=entry.kind,
-                country=state_of or (countries[0] if len(countries) == 1 else ""), sentence=sentence.index))
+            if entry is not None:
+                extra.append(_mention(entry, sentence, word_start, word_end))
         return extra
+
+
+def _mention(entry, sentence: Sentence, start: int, end: int) -> ActorMention:
+    """The mention of a dictionary entry at sentence offsets ``start:end``."""
+    countries = tuple(getattr(entry, "countries", ()) or ())
+    state_of = getattr(entry, "state_of", "") or ""
+    return ActorMention(
+        span=Span(sentence.start + start, sentence.start + end, sentence.text[start:end]),
+        canonical=entry.name,
+        inter=int(entry.inter),
+        kind=entry.kind,
+        country=state_of or (countries[0] if len(countries) == 1 else ""),
+        sentence=sentence.index,
+    )
 
 
 # "<word> and " / "<word>, " / "<word> or " right before an actor's name

@@ -27,9 +27,16 @@ VERBS: dict[str, str] = {
     "injured": r"injured|wounded|hurt|injuries|injury|maimed|hospitali[sz]ed|sustained (?:\w+ )?injuries",
     "arrested": r"arrested|detained|arrests|detentions|in custody|taken into custody|rounded up|apprehended|jailed|held",
 }
+# Verbs whose object is killed: "killing six", "murdered a trader".
+KILLING_VERBS = (r"killing|killed|kills|kill|executed|executing|murdered|murdering|shot dead|shot and killed|"
+                 r"lynched|lynching|beheaded|beheading|strangled|strangling|"
+                 r"(?:beat|beaten|beating|stabbed|stabbing|hacked|hacking|tortured|torturing) to death")
 # Verbs directly before a number: "killing six", "arrested 10", "left 3 dead".
 VERBS_BEFORE: dict[str, str] = {
-    "killed": r"(?:(?:fatalities|casualties|deaths)(?: \(?\w+\)?)? (?:(?:were|are|is|was) )?(?:coded|estimated) as|killing|killed|kills|kill|executed|executing|massacred|claimed the lives of|claiming the lives of|the deaths of|the death of|the killing of|(?:the )?bodies of|toll (?:rose|rises|climbed|reached|stands|stood|of|at)?(?: to| at)?|murdered|murdering|shot dead|shot and killed|(?:beat|beaten|beating|stabbed|stabbing|hacked|hacking|tortured|torturing|burned|burnt|stoned|stoning) to death|lynched|lynching|beheaded|beheading|strangled|strangling)",
+    "killed": r"(?:(?:fatalities|casualties|deaths)(?: \(?\w+\)?)? (?:(?:were|are|is|was) )?(?:coded|estimated) as|"
+              + KILLING_VERBS + r"|massacred|claimed the lives of|claiming the lives of|the deaths of|the death of|"
+              r"the killing of|(?:the )?bodies of|toll (?:rose|rises|climbed|reached|stands|stood|of|at)?(?: to| at)?|"
+              r"(?:burned|burnt|stoned|stoning) to death)",
     "injured": r"(?:injuring|injured|wounding|wounded|injures|wounds|hurting)",
     "arrested": r"(?:arresting|arrested|arrests|detaining|detained|detains|the arrest of|the detention of|rounding up|rounded up|apprehending|apprehended)",
 }
@@ -268,10 +275,7 @@ _CASUALTY_NOUN_AFTER = re.compile(r"^\s+(?:fatalit(?:y|ies)|deaths?|casualties|d
 # person noun. Only the singular words, and never "the" ("killed the
 # soldiers" says nothing of how many).
 _LONE_OBJECT = frozenset({"a", "an", "one", "another"})
-_KILL_VERB_BEFORE = re.compile(
-    r"\b(?:killing|killed|kills|kill|executed|executing|murdered|murdering|shot dead|shot and killed|"
-    r"lynched|lynching|beheaded|beheading|strangled|strangling|"
-    r"(?:beat|beaten|beating|stabbed|stabbing|hacked|hacking|tortured|torturing) to death)\s+(?:at least\s+)?$")
+_KILL_VERB_BEFORE = re.compile(r"\b(?:" + KILLING_VERBS + r")\s+(?:at least\s+)?$")
 # "One died on the spot", "another was killed": "one" alone before a death verb.
 _LONE_SUBJECT = re.compile(r"^\s+(?:(?:of them|of the victims|of whom)\s+)?(?:(?:was|were|later|also|reportedly|had)\s+)*"
                            r"(?:died|killed|shot dead|succumbed)\b")
@@ -283,7 +287,7 @@ def _lone_victim(raw: str, lowered: str, start: int, after: str) -> bool:
         return False
     if _KILL_VERB_BEFORE.search(lowered[max(0, start - 40):start]):
         return True
-    if lowered[max(0, start - 4):start] in ("no ", " no ", "not ") or lowered[max(0, start - 4):start].endswith(("no ", "not ")):
+    if lowered[max(0, start - 4):start].endswith(("no ", "not ")):
         return False  # "no one was killed"
     return raw in ("one", "another") and bool(_LONE_SUBJECT.match(after))
 
