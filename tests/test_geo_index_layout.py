@@ -10,7 +10,9 @@ import pytest
 
 from marsad.errors import GazetteerError
 from marsad.geo import Gazetteer
-from marsad.geo.index import SCHEMA_VERSION, PlaceRow, create_empty, write_source
+from marsad.geo.index import SCHEMA_VERSION, PlaceRow
+
+from geo_support import index_of
 
 # Invented places: several share the key "tal" (so the shortlist order and
 # its tie-breaks matter), two share population and priority.
@@ -26,11 +28,7 @@ QUERIES = [("Tal", None), ("Tal", "SY"), ("Tell Abyad", None), ("Tala", "TN"), (
 
 
 def _index(tmp_path):
-    path = create_empty(tmp_path / "index.sqlite")
-    conn = sqlite3.connect(path)
-    write_source(conn, "test.csv", "csv", "test.csv", 1, PLACES)
-    conn.close()
-    return path
+    return index_of(tmp_path / "index.sqlite", PLACES)
 
 
 def _answers(path):

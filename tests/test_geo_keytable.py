@@ -11,7 +11,9 @@ import sqlite3
 import pytest
 
 from marsad.geo import Gazetteer, normalize
-from marsad.geo.index import PlaceRow, compile_table, create_empty, write_source
+from marsad.geo.index import PlaceRow, compile_table, write_source
+
+from geo_support import index_of
 
 # Invented places: "tal" keys shared across countries, alternate names, a
 # duplicate place id, an Arabic name, a name only a skeleton key reaches.
@@ -29,11 +31,7 @@ QUERIES = ["Tal Zurba", "Tell Zurba", "Tall Zurbah", "Kafr al-Qasab", "كفر ا
 
 
 def _small_index(tmp_path):
-    path = create_empty(tmp_path / "index.sqlite")
-    conn = sqlite3.connect(path)
-    write_source(conn, "test.csv", "csv", "test.csv", 1, PLACES)
-    conn.close()
-    return path
+    return index_of(tmp_path / "index.sqlite", PLACES)
 
 
 def _answers(path):

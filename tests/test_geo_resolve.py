@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from marsad.geo import Gazetteer, resolve
-from marsad.geo.importers import import_files
-from marsad.geo.index import create_empty, default_path
+from marsad.geo import resolve
 from marsad.records import PlaceMention, Span
+
+from geo_support import imported_gazetteer
 
 # Two places called Tal Hamra in different governorates, a governorate entry,
 # a same-named town and area, and a place abroad sharing a name.
@@ -35,12 +35,7 @@ Hts,,40.10,30.10,Somewhere,,TR,populated,500
 
 @pytest.fixture()
 def gaz(tmp_path, monkeypatch):
-    monkeypatch.setenv("MARSAD_HOME", str(tmp_path))
-    create_empty(default_path())
-    path = tmp_path / "places.csv"
-    path.write_text(CSV_TEXT, encoding="utf-8")
-    import_files([path])
-    with Gazetteer.open() as g:
+    with imported_gazetteer(tmp_path, monkeypatch, CSV_TEXT) as g:
         yield g
 
 

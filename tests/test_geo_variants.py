@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from marsad.geo import Gazetteer, normalize, resolve
-from marsad.geo.importers import import_files
-from marsad.geo.index import create_empty, default_path
+from marsad.geo import normalize, resolve
 from marsad.records import PlaceMention, Span
+
+from geo_support import imported_gazetteer
 
 
 @pytest.mark.parametrize("levantine, classical", [
@@ -56,12 +56,7 @@ Tal Elzuhur,,35.50,36.90,Hama,Salamiyeh,SY,populated,0
 
 @pytest.fixture()
 def gaz(tmp_path, monkeypatch):
-    monkeypatch.setenv("MARSAD_HOME", str(tmp_path))
-    create_empty(default_path())
-    path = tmp_path / "places.csv"
-    path.write_text(CSV_TEXT, encoding="utf-8")
-    import_files([path])
-    with Gazetteer.open() as g:
+    with imported_gazetteer(tmp_path, monkeypatch, CSV_TEXT) as g:
         yield g
 
 
