@@ -135,12 +135,12 @@ def group_incidents(items: Sequence[SentenceMentions], kinds: dict[str, str]) ->
     # ...") open the incident told next in that paragraph
     pending: list[int] = []
     for sm in items:
-        if current is None and not sm.main_classes(kinds) and sm.live_triggers and not sm.background:
+        mains = sm.main_classes(kinds)
+        if current is None and not mains and sm.live_triggers and not sm.background:
             if pending and items[pending[-1]].sentence.paragraph != sm.sentence.paragraph:
                 pending = []
             pending.append(sm.sentence.index)
             continue
-        mains = sm.main_classes(kinds)
         if sm.background and not sm.dates:
             mains = []
         place = _own_place(sm)
