@@ -28,6 +28,7 @@ from marsad.clean import clean
 from marsad.errors import MarsadError
 from marsad.events.assemble import CountryNamer, SentenceMentions, build_events
 from marsad.events.classify import REMOTE
+from marsad.events.conventions import load_conventions
 from marsad.events.relevance import apply_document_context, is_political_actor
 from marsad.knowledge import load_knowledge
 from marsad.knowledge.lexicons import load_numbers, load_triggers
@@ -76,6 +77,7 @@ class Pipeline:
         knowledge = load_knowledge()
         self._knowledge = knowledge
         self._triggers = load_triggers()
+        load_conventions()  # coders' note conventions (a bad file fails here, not per document)
         self._numbers = load_numbers()
         self._kinds = {name: c.kind for name, c in self._triggers.classes.items()}
         self._actors = ActorMatcher(knowledge.actor_aliases())

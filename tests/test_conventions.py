@@ -11,6 +11,8 @@ from marsad.errors import KnowledgeError
 from marsad.events.conventions import clear_caches, demonstration_marker, heading
 from marsad.records import Document
 
+from scale_helpers import marsad, subprocess_env
+
 
 def _events(pipeline, text: str):
     doc = Document(id="t", raw=text, published=date(2022, 6, 30), published_from="input")
@@ -108,3 +110,21 @@ def test_a_heading_naming_an_unknown_type_is_a_clear_error(tmp_path, monkeypatch
     finally:
         monkeypatch.delenv("MARSAD_KNOWLEDGE")
         clear_caches()
+
+
+@pytest.mark.parametrize("content, message", [
+    ("version: 1\nheadings:\n  Skirmish: Armed fight\n", "'Skirmish' names 'Armed fight'"),
+    ("version: 1\ndemonstration_markers:\n  - '[size='\n", "bad pattern '[size='"),
+])
+def test_a_bad_conventions_file_stops_extract_with_one_line(marsad_home, tmp_path, content, message):
+    knowledge = tmp_path / "knowledge"
+    knowledge.mkdir()
+    (knowledge / "conventions.yaml").write_text(content, encoding="utf-8")
+    report = tmp_path / "r.txt"
+    report.write_text("On 3 March 2022, gunmen killed two civilians in Harem town in Idlib countryside.\n")
+    env = {**subprocess_env(marsad_home), "MARSAD_KNOWLEDGE": str(knowledge)}
+    result = marsad("extract", report, "--no-store", env=env)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("marsad: error: ") and message in lines[0]
+    assert str(knowledge / "conventions.yaml") in lines[0]

@@ -45,7 +45,12 @@ def _entries() -> tuple[tuple[str, ...], dict[str, str]]:
     headings: dict[str, str] = {}
     for path in _files("conventions.yaml"):  # shipped, then the user's (MARSAD_KNOWLEDGE)
         data = read_yaml(path)
-        markers += [str(p) for p in (data.get("demonstration_markers") or [])]
+        for pattern in (str(p) for p in (data.get("demonstration_markers") or [])):
+            try:
+                re.compile(pattern)
+            except re.error as err:
+                raise KnowledgeError(f"{path}: demonstration_markers: bad pattern {pattern!r} ({err})") from err
+            markers.append(pattern)
         for label, sub in (data.get("headings") or {}).items():
             if str(sub) not in CLASS_OF_SUB:
                 raise KnowledgeError(f"{path}: headings: {label!r} names {sub!r}, not one of "
@@ -57,10 +62,10 @@ def _entries() -> tuple[tuple[str, ...], dict[str, str]]:
 @lru_cache(maxsize=1)
 def demonstration_marker() -> re.Pattern[str]:
     """A pattern for the tags that mark a note as a demonstration event."""
-    patterns, _ = _entries()
+    patterns, _ = _entries()  # (each checked there, with its file)
     try:
         return re.compile("|".join(f"(?:{p})" for p in patterns) or _NEVER, re.I)
-    except re.error as err:
+    except re.error as err:  # valid alone, not together ("(?i)" inside an alternation)
         raise KnowledgeError(f"conventions.yaml: demonstration_markers: bad pattern ({err})") from err
 
 
@@ -79,6 +84,12 @@ def heading(text: str) -> Heading | None:
     if m is None:
         return None
     return Heading(m.start("label"), m.end("label"), m.group("label"), headings[m.group("label").lower()])
+
+
+def load_conventions() -> None:
+    """Compile the conventions now, so a bad file is reported when knowledge loads."""
+    demonstration_marker()
+    _headings()
 
 
 def clear_caches() -> None:
