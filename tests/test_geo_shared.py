@@ -53,7 +53,8 @@ def test_bundled_spellings_and_admin1_names(bundled_index):
 @pytest.mark.parametrize("name, country, admin1", [
     ("Maiduguri", "NG", "Borno"),         # "Borno State": generic word dropped
     ("Izium", "UA", "Kharkiv"),           # preferred name from data/admin1_names.yaml
-    ("Bamenda", "CM", "North-West"),      # straight from the GeoNames state name
+    ("Bamenda", "CM", "Nord-Ouest"),      # ACLED's French region name, data/admin1_names.yaml
+    ("Brasilia", "BR", "Distrito Federal"),
     ("Goma", "CD", "Nord-Kivu"),
     ("Peshawar", "PK", "Khyber Pakhtunkhwa"),
 ])
@@ -61,6 +62,44 @@ def test_bundled_admin1_names_worldwide(bundled_index, name, country, admin1):
     with Gazetteer.open(bundled_index) as gaz:
         top = gaz.lookup(name, country)[0]
         assert top.country_code == country and top.admin1 == admin1
+
+
+@pytest.mark.parametrize("abbreviation, country, area", [
+    ("UP", "IN", "Uttar Pradesh"), ("J&K", "IN", "Jammu and Kashmir"), ("KPK", "PK", "Khyber Pakhtunkhwa"),
+    ("FCT", "NG", "Federal Capital Territory"),
+])
+def test_bundled_admin1_abbreviations(bundled_index, abbreviation, country, area):
+    with Gazetteer.open(bundled_index) as gaz:
+        top = gaz.lookup(abbreviation, country)[0]
+        assert (top.name, top.feature, top.country_code) == (area, "admin1", country)
+
+
+def test_an_abbreviated_state_beside_a_place_is_the_state_not_a_namesake_village(bundled_index):
+    # "Rasulabad (Kanpur Dehat district, UP)": "UP" is also an alternate name
+    # of Aups, a French village; written as a place's area it is Uttar Pradesh
+    with Gazetteer.open(bundled_index) as gaz:
+        places = resolve([mention("Kanpur Dehat", cue="district"), mention("UP", 30, cue="admin")], gaz)
+        assert (places[1].location, places[1].country_code, places[1].geo_precision) == ("Uttar Pradesh", "IN", 3)
+
+
+def test_an_area_written_beside_a_place_prefers_the_admin_area(bundled_index):
+    # "Punchana (Loreto)": Punchana is missing; Loreto is a Peruvian region
+    # and also towns in Mexico and Italy: beside a place it is the region
+    with Gazetteer.open(bundled_index) as gaz:
+        places = resolve([mention("Punchana"), mention("Loreto", 10, cue="admin")], gaz)
+        assert places[0].latitude is None
+        assert (places[1].country_code, places[1].admin1, places[1].geo_precision) == ("PE", "Loreto", 3)
+
+
+def test_a_well_known_city_stands_beside_an_area_name_we_lack(bundled_index):
+    # "Taizz (Wadi Qadi)": Wadi Qadi is no admin area we know, so it says
+    # nothing against Taizz; "Goma (Mahagi, Ituri)": Ituri is a known province
+    # that does not hold the city of Goma, so that Goma is another place
+    with Gazetteer.open(bundled_index) as gaz:
+        taizz = resolve([mention("Taizz"), mention("Wadi Qadi", 10, cue="admin")], gaz)[0]
+        assert (taizz.location, taizz.country_code, taizz.geo_precision) == ("Taiz", "YE", 1)
+        goma = resolve([mention("Goma"), mention("Ituri", 10, cue="admin")], gaz)[0]
+        assert goma.latitude is None and "far from the admin area" in goma.warning
 
 
 def test_bundled_countryside_is_the_governorate(bundled_index):

@@ -182,6 +182,15 @@ def test_places_with_cues_and_orientation():
     assert ("Iskenderun", "region", True) in got
 
 
+@pytest.mark.parametrize("text, place", [
+    ("Dozens of workers gathered at the Government Center in downtown Miami (Florida) on May Day.", ("Miami", "")),
+    # a name starts at a word's start: not "ar Shahzadpur" out of "near"
+    ("Shells were found near Shahzadpur town (Naraingarh, Ambala district, Haryana).", ("Shahzadpur", "town")),
+])
+def test_place_names_after_a_lowercase_word(text, place):
+    assert place in [(p.name, p.cue) for p in find_places(sent(text))]
+
+
 def test_parenthetical_admin_areas():
     s = sent("On 3 March 2022, gunmen killed a trader in Kongo village, Minakulu sub-county (Oyam, Northern).")
     got = {(p.name, p.cue) for p in find_places(s)}

@@ -67,13 +67,25 @@ def _data_file(name: str):
 
 
 @lru_cache(maxsize=1)
+def _admin1_data() -> dict:
+    with resources.files("marsad.geo").joinpath("data", "admin1_names.yaml").open("r", encoding="utf-8") as fh:
+        return yaml.safe_load(fh) or {}
+
+
+@lru_cache(maxsize=1)
 def _preferred_admin1() -> dict[tuple[str, str], str]:
     """(cc, GeoNames state name) -> display name, from data/admin1_names.yaml."""
-    with resources.files("marsad.geo").joinpath("data", "admin1_names.yaml").open("r", encoding="utf-8") as fh:
-        data = yaml.safe_load(fh) or {}
     return {(cc, state): display
-            for cc, names in (data.get("names") or {}).items()
+            for cc, names in (_admin1_data().get("names") or {}).items()
             for state, display in (names or {}).items()}
+
+
+@lru_cache(maxsize=1)
+def _admin1_abbreviations() -> dict[tuple[str, str], tuple[str, ...]]:
+    """(cc, display name) -> abbreviations written for the area ("UP")."""
+    return {(cc, display): tuple(str(a) for a in abbrs or ())
+            for cc, areas in (_admin1_data().get("abbreviations") or {}).items()
+            for display, abbrs in (areas or {}).items()}
 
 
 def _display_admin1(cc: str, name: str) -> str:
@@ -207,6 +219,7 @@ def _admin1_join() -> dict[tuple[str, str], tuple[str, tuple[str, ...], dict | N
             sub = unmatched[0]
             iso_names[(cc, free[0])] = ((anyascii(sub.name), sub.name), None)
     result: dict[tuple[str, str], tuple[str, tuple[str, ...], dict | None]] = {}
+    abbreviations = _admin1_abbreviations()
     for key in groups:
         alternates, capital = iso_names.get(key, ((), None))
         state = states.get(key)
@@ -219,6 +232,7 @@ def _admin1_join() -> dict[tuple[str, str], tuple[str, tuple[str, ...], dict | N
             display = alternates[0]
         else:
             continue
+        alternates = (*alternates, *abbreviations.get((key[0], display), ()))
         result[key] = (display, tuple(dict.fromkeys(a for a in alternates if a)), capital)
     return result
 

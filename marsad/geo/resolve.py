@@ -87,6 +87,9 @@ NEAR_CUES = frozenset({"near", "vicinity"})
 QUALIFIED_CUE = "near"
 OUTSKIRTS_CUES = frozenset({"outskirts"})
 ADMIN_FEATURES = frozenset({"admin1", "admin2", "admin3"})
+# the cue of a name written as a place's area ("Punchana (Loreto)", "Kreminna, Luhansk"):
+# an admin area of that name beats a town of it
+ADMIN_CUE = "admin"
 COUNTRY_FEATURE = "country"
 
 
@@ -237,10 +240,14 @@ def _resolve(mentions: Sequence[PlaceMention], gazetteer: Gazetteer, country_hin
     # Admin areas written beside places ("(Oyam, Northern)", ", Kharkiv"):
     # their exact candidates, per sentence.
     containers: dict[int, list[list[_Area]]] = {}
+    # ... and the countries in which such a name is an admin area we know
+    container_countries: dict[int, set[str]] = {}
     for mention, (cands, _) in zip(mentions, looked):
         exact = [(_admin_key(c.name), c.country_code, c.latitude, c.longitude) for c in cands if c.tier == "exact"]
         if mention.cue == "admin" and exact:
             containers.setdefault(mention.sentence, []).append(exact)
+            container_countries.setdefault(mention.sentence, set()).update(
+                c.country_code for c in cands if c.tier == "exact" and c.feature in ADMIN_FEATURES)
 
     nearest = _NearestAnchor(anchors)
     out: list[ResolvedPlace] = []
@@ -263,7 +270,8 @@ def _resolve(mentions: Sequence[PlaceMention], gazetteer: Gazetteer, country_hin
             groups = [placed] if placed else []
         ranked = sorted(((_score(c, cue, focus, beside, nearest.km(c, i)) + CONTAINER_BONUS * _fit(c, groups), c) for c in cands),
                         key=lambda sc: (-sc[0], -sc[1].population, sc[1].place_id))
-        if groups and mention.cue != "admin" and _fit(ranked[0][1], groups) < math.exp(-CONTAINER_MAX_KM / CONTAINER_SCALE_KM):
+        if groups and mention.cue != "admin" and _fit(ranked[0][1], groups) < math.exp(-CONTAINER_MAX_KM / CONTAINER_SCALE_KM) \
+                and not (_well_known(ranked[0][1]) and not container_countries.get(mention.sentence)):
             best = ranked[0][1]
             out.append(_unresolved(mention, f"{mention.name!r} is known only far from the admin area written "
                                             f"beside it (nearest: {best.name}, {best.country_code})"))
@@ -323,6 +331,14 @@ def _resolve(mentions: Sequence[PlaceMention], gazetteer: Gazetteer, country_hin
             geo_precision=_precision(cue, best.feature), score=round(min(1.0, best.score), 3),
             place_id=best.place_id, span=mention.span, warning=warning))
     return out
+
+
+def _well_known(cand: Candidate) -> bool:
+    """A city written exactly and known to everyone. Beside it, an area name
+    that is no admin area we know ("Taizz (Wadi Qadi)") is a name we
+    lack, not a sign of a namesake; a known admin area that does not hold it
+    ("Goma (Mahagi, Ituri)", "Ampang (Mangu, Plateau)") is."""
+    return cand.tier == "exact" and cand.feature == "populated" and cand.population >= WELL_KNOWN_POPULATION
 
 
 def _inside(cand: Candidate, area_keys: set[str]) -> bool:
@@ -451,7 +467,8 @@ def _score(cand: Candidate, cue: str, focus: str, beside: set[str], nearest: flo
             and cand.feature not in ADMIN_FEATURES:
         score += ADMIN_BONUS
     if cand.feature in ADMIN_FEATURES:
-        if cue in AREA_CUES and cand.feature == "admin1":
+        if cue in AREA_CUES and cand.feature == "admin1" \
+                or cue == ADMIN_CUE and cand.tier == "exact" and (not focus or cand.country_code == focus):
             score += AREA_CUE_ADMIN_BONUS
     elif cand.feature == "populated":
         score += POPULATED_BONUS

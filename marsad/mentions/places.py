@@ -51,10 +51,11 @@ PREPOSITIONS = (
 )
 _CUE_BEFORE = re.compile(
     # (the preposition in any case: "In Aleppo, ..." opens many sentences)
-    rf"\b(?P<prep>(?i:{PREPOSITIONS}))\s+(?:the\s+)?(?:(?P<dir>northern|southern|eastern|western|north-?eastern|north-?western|south-?eastern|south-?western|central|rural|eastern rural|western rural|northern rural|southern rural)\s+)?(?P<name>{NAME})"
+    rf"\b(?P<prep>(?i:{PREPOSITIONS}))\s+(?:the\s+)?(?:(?P<dir>downtown|northern|southern|eastern|western|north-?eastern|north-?western|south-?eastern|south-?western|central|rural|eastern rural|western rural|northern rural|southern rural)\s+)?(?P<name>{NAME})"
     rf"(?:\s+(?P<noun>{PLACE_NOUNS})s?\b)?"
 )
-_CUE_AFTER = re.compile(rf"(?P<name>{NAME})\s+(?P<noun>{PLACE_NOUNS})s?\b")
+# (a name starts at a word's start: "near Shahzadpur town" is not "ar Shahzadpur")
+_CUE_AFTER = re.compile(rf"(?<![\w'’`-])(?P<name>{NAME})\s+(?P<noun>{PLACE_NOUNS})s?\b")
 # "Russian forces shelled Kreminna, Luhansk." / "bombed Mariupol with ...": the
 # name a strike verb acts on is a place when the clause ends or goes on with a
 # preposition, comma or participle right after it ("shelled HTS positions",
@@ -169,7 +170,9 @@ def find_places(sentence: Sentence) -> list[PlaceMention]:
         prep = m.group("prep").lower()
         cue = (m.group("noun") or "").lower()
         direction = (m.group("dir") or "").lower()
-        if direction:
+        if direction == "downtown":
+            cue = cue or ""  # "in downtown Miami": the city itself
+        elif direction:
             # "northern Idlib" -> cue "northern"; "Idlib countryside" keeps its noun
             cue = cue or direction.split()[0]
         elif not cue:
