@@ -91,6 +91,14 @@ def test_an_area_written_beside_a_place_prefers_the_admin_area(bundled_index):
         assert (places[1].country_code, places[1].admin1, places[1].geo_precision) == ("PE", "Loreto", 3)
 
 
+def test_an_admin_area_beside_a_place_outweighs_a_town_of_its_name(bundled_index):
+    # "Merida, Merida": Venezuela's state of Merida holds its city of Merida;
+    # the Mexican city of Merida is only a town of the area's name
+    with Gazetteer.open(bundled_index) as gaz:
+        city = resolve([mention("Merida"), mention("Merida", 8, cue="admin")], gaz)[0]
+        assert (city.country_code, city.admin1) == ("VE", "Merida")
+
+
 def test_a_well_known_city_stands_beside_an_area_name_we_lack(bundled_index):
     # "Taizz (Wadi Qadi)": Wadi Qadi is no admin area we know, so it says
     # nothing against Taizz; "Goma (Mahagi, Ituri)": Ituri is a known province

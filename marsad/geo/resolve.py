@@ -96,7 +96,12 @@ COUNTRY_FEATURE = "country"
 _admin_key = normalize.admin_key
 # An admin area written beside a place, as (name key, country, lat, lon) of
 # one of its candidates.
-_Area = tuple[str, str, float, float]
+_Area = tuple[str, str, float, float, float]  # admin key, country, lat, lon, weight
+# A name written as a place's area that is only a town somewhere (the area we
+# lack is often named after its main town: "Karak, KPK") fits half as well as
+# an admin area of that name ("Merida, Merida": the Venezuelan state's Merida,
+# not the Mexican city)
+TOWN_AS_AREA_FIT = 0.5
 
 
 # Cues that say the name is a place, so a fuzzy spelling match is worth its
@@ -243,11 +248,15 @@ def _resolve(mentions: Sequence[PlaceMention], gazetteer: Gazetteer, country_hin
     # ... and the countries in which such a name is an admin area we know
     container_countries: dict[int, set[str]] = {}
     for mention, (cands, _) in zip(mentions, looked):
-        exact = [(_admin_key(c.name), c.country_code, c.latitude, c.longitude) for c in cands if c.tier == "exact"]
-        if mention.cue == "admin" and exact:
-            containers.setdefault(mention.sentence, []).append(exact)
+        if mention.cue != ADMIN_CUE:
+            continue
+        exact = [c for c in cands if c.tier == "exact"]
+        if exact:
+            containers.setdefault(mention.sentence, []).append(
+                [(_admin_key(c.name), c.country_code, c.latitude, c.longitude,
+                  1.0 if c.feature in ADMIN_FEATURES else TOWN_AS_AREA_FIT) for c in exact])
             container_countries.setdefault(mention.sentence, set()).update(
-                c.country_code for c in cands if c.tier == "exact" and c.feature in ADMIN_FEATURES)
+                c.country_code for c in exact if c.feature in ADMIN_FEATURES and (not focus or c.country_code == focus))
 
     nearest = _NearestAnchor(anchors)
     out: list[ResolvedPlace] = []
@@ -265,7 +274,7 @@ def _resolve(mentions: Sequence[PlaceMention], gazetteer: Gazetteer, country_hin
         groups = containers.get(mention.sentence, []) if mention.cue != "admin" else []
         if mention.cue == "admin":
             # an admin area is the one around the place it qualifies
-            placed = [("", r.country_code, r.latitude, r.longitude) for r, m in zip(out, mentions)
+            placed = [("", r.country_code, r.latitude, r.longitude, 1.0) for r, m in zip(out, mentions)
                       if m.sentence == mention.sentence and m.cue != "admin" and r.latitude is not None]
             groups = [placed] if placed else []
         ranked = sorted(((_score(c, cue, focus, beside, nearest.km(c, i)) + CONTAINER_BONUS * _fit(c, groups), c) for c in cands),
@@ -335,7 +344,7 @@ def _resolve(mentions: Sequence[PlaceMention], gazetteer: Gazetteer, country_hin
 
 def _well_known(cand: Candidate) -> bool:
     """A city written exactly and known to everyone. Beside it, an area name
-    that is no admin area we know ("Taizz (Wadi Qadi)") is a name we
+    that is no admin area we know in the document's country ("Taizz (Wadi Qadi)") is a name we
     lack, not a sign of a namesake; a known admin area that does not hold it
     ("Goma (Mahagi, Ituri)", "Ampang (Mangu, Plateau)") is."""
     return cand.tier == "exact" and cand.feature == "populated" and cand.population >= WELL_KNOWN_POPULATION
@@ -392,14 +401,14 @@ def _fit(cand: Candidate, groups: list[list[_Area]]) -> float:
     total = 0.0
     for group in groups:
         best = 0.0
-        for key, cc, lat, lon in group:
+        for key, cc, lat, lon, weight in group:
             if cc != cand.country_code:
                 continue
             if key and key in own:
-                best = 1.0
-                break
+                best = max(best, weight)
+                continue
             d = distance_km(cand.latitude, cand.longitude, lat, lon)
-            best = max(best, math.exp(-d / CONTAINER_SCALE_KM))
+            best = max(best, weight * math.exp(-d / CONTAINER_SCALE_KM))
         total += best
     return total / len(groups)
 
