@@ -186,6 +186,10 @@ def test_places_with_cues_and_orientation():
     ("Dozens of workers gathered at the Government Center in downtown Miami (Florida) on May Day.", ("Miami", "")),
     # a name starts at a word's start: not "ar Shahzadpur" out of "near"
     ("Shells were found near Shahzadpur town (Naraingarh, Ambala district, Haryana).", ("Shahzadpur", "town")),
+    # what a strike is aimed at
+    ("Russian forces fired artillery on Ivanivka, Kharkiv as a result of which one civilian was killed.",
+     ("Ivanivka", "object")),
+    ("Russian forces launched a rocket attack on the Kanatove Airdrome, Kirovograd.", ("Kanatove Airdrome", "object")),
 ])
 def test_place_names_after_a_lowercase_word(text, place):
     assert place in [(p.name, p.cue) for p in find_places(sent(text))]

@@ -140,6 +140,20 @@ def test_country_votes():
     assert "SS" not in votes  # "South Sudan-based" is no whole word
 
 
+def test_a_country_named_inside_an_actor_votes_as_the_actor():
+    # "the military forces of Russia launched a rocket attack on ... Kirovograd":
+    # Russia is who fired, not where; it votes as a state force (0.3), not as
+    # a country named outright (1.5)
+    from marsad.knowledge import load_knowledge as knowledge
+    from marsad.mentions.actors import ActorMatcher
+
+    text = "On 12 March 2022, the military forces of Russia launched a rocket attack on Kirovograd."
+    actors = ActorMatcher(knowledge().actor_aliases()).find(sent(text))
+    assert any(a.country == "RU" for a in actors)
+    assert _COUNTRIES.votes(text, actors)["RU"] == pytest.approx(0.3)
+    assert _COUNTRIES.votes(text)["RU"] == pytest.approx(1.5)
+
+
 # --------------------------------------------------------------- dates
 
 

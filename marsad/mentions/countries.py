@@ -64,6 +64,11 @@ class CountryMentions:
         """The names ``pattern().finditer`` matches, in order: whole words (no
         letter, digit, _ or - on either side); of the names starting at one
         place the longest; none overlapping an earlier one."""
+        for start, end in self.spans(text):
+            yield text[start:end]
+
+    def spans(self, text: str) -> Iterator[tuple[int, int]]:
+        """(start, end) of each name ``names`` yields."""
         if self._automaton is None:
             return
         longest: dict[int, int] = {}
@@ -78,12 +83,18 @@ class CountryMentions:
         for start in sorted(longest):
             if start >= position:
                 position = longest[start]
-                yield text[start:position]
+                yield start, position
 
     def votes(self, text: str, actors: Iterable[ActorMention] = ()) -> dict[str, float]:
         votes: Counter[str] = Counter()
-        for name in self.names(text):
-            cc, weight = self._table[name]
+        actors = list(actors)
+        inside = [(a.span.start, a.span.end) for a in actors if a.country]
+        for start, end in self.spans(text):
+            if any(a <= start and end <= b for a, b in inside):
+                # "the military forces of Russia": the actor's own vote
+                # below, not a country named as the scene
+                continue
+            cc, weight = self._table[text[start:end]]
             votes[cc] += weight
         for a in actors:
             if a.country and a.kind == "named":

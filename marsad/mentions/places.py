@@ -63,14 +63,19 @@ _CUE_AFTER = re.compile(rf"(?<![\w'’`-])(?P<name>{NAME})\s+(?P<noun>{PLACE_NOU
 _STRIKE_VERBS = (
     r"shelled|shelling|bombed|bombing|bombarded|bombarding|struck|hit|stormed|raided|captured|"
     r"recaptured|seized|retook|liberated|attacked|targeted|besieged|encircled|entered|"
-    r"took control of|taking control of|took over|control over|shelling of|bombardment of|"
-    r"airstrikes? on|air strikes? on|attacks? on|offensive on"
+    r"took control of|taking control of|took over|control over|shelling of|bombardment of"
+)
+# ... and what a strike is aimed at, with or without "the" ("an attack on the
+# Kanatove Airdrome", "fired artillery on Ivanivka", "rockets towards Sderot")
+_STRIKE_AT = (
+    r"(?:airstrikes?|air strikes?|attacks?|offensive|artillery|rockets?|missiles?|shells?|mortars?|drones?|"
+    r"bombs?|grenades?|fire|gunfire)\s+(?:on|towards?|into)(?:\s+the)?"
 )
 # Their cue: weaker evidence than a preposition, so an actor name overlapping
 # such a candidate wins whatever its length ("attacked ATMIS UPDF at ...").
 OBJECT_CUE = "object"
 _VERB_OBJECT = re.compile(
-    rf"\b(?:{_STRIKE_VERBS})\s+(?P<name>{NAME})"
+    rf"\b(?:{_STRIKE_VERBS}|{_STRIKE_AT})\s+(?P<name>{NAME})"
     r"(?=\s*(?:[.;,)]|$)|\s+(?:with|using|on|in|at|from|during|after|before|killing|wounding|injuring|"
     r"leaving|causing|damaging|and|as|overnight|again|twice|for)\b)"
 )
