@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from marsad.errors import KnowledgeError
-from marsad.events.conventions import clear_caches, demonstration_marker, heading
+from marsad.events.conventions import clear_caches, demonstration_marker, heading, perpetrator
 from marsad.records import Document
 
 from scale_helpers import marsad, subprocess_env
@@ -128,3 +128,46 @@ def test_a_bad_conventions_file_stops_extract_with_one_line(marsad_home, tmp_pat
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("marsad: error: ") and message in lines[0]
     assert str(knowledge / "conventions.yaml") in lines[0]
+
+
+# ------------------------------------------------ perpetrators by hallmark
+
+@pytest.mark.parametrize("text, actor1", [
+    ("On 5 April 2022, in Leon de los Aldama, Guanajuato, a shopkeeper was shot dead by two armed individuals "
+     "in a drive-by incident. 1 fatality.", "Unidentified Gang (Mexico)"),
+    ("On 6 April 2022, in Recife (Pernambuco), a man was shot and killed by two armed individuals on a "
+     "motorcycle. 1 fatality.", "Unidentified Gang and/or Police Militia"),
+])
+def test_killers_known_by_their_hallmark_are_named_as_coders_name_them(bundled_pipeline, text, actor1):
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.actor1 == actor1
+    (evidence,) = [e for e in ev.evidence if e.field == "actor1"]
+    assert evidence.text.lower().startswith(("drive-by", "on a motorcycle"))
+    assert evidence.confidence < 0.8  # a convention read off the manner, not a name
+
+
+def test_the_same_hallmark_elsewhere_leaves_an_unidentified_group(bundled_pipeline):
+    # motorcycle-borne gunmen in Pakistan are not coded as a gang
+    text = ("On 7 April 2022, two armed men on a motorcycle shot and killed a shopkeeper in Peshawar, "
+            "Khyber Pakhtunkhwa. 1 fatality.")
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.actor1 == "Unidentified Armed Group (Pakistan)"
+
+
+def test_a_named_perpetrator_is_kept_whatever_the_hallmark(bundled_pipeline):
+    text = ("On 8 April 2022, in Culiacan, Sinaloa, police officers on motorcycles shot and killed a man "
+            "who had run a checkpoint. 1 fatality.")
+    (ev,) = _events(bundled_pipeline, text)
+    assert not ev.actor1.startswith("Unidentified Gang")
+
+
+def test_a_hallmark_without_actors_is_a_clear_error(tmp_path, monkeypatch):
+    (tmp_path / "conventions.yaml").write_text("version: 1\nperpetrator_hallmarks:\n  - pattern: 'drive-by'\n")
+    monkeypatch.setenv("MARSAD_KNOWLEDGE", str(tmp_path))
+    clear_caches()
+    try:
+        with pytest.raises(KnowledgeError, match="perpetrator_hallmarks"):
+            perpetrator("a drive-by", "MX")
+    finally:
+        monkeypatch.delenv("MARSAD_KNOWLEDGE")
+        clear_caches()

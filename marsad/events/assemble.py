@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from marsad.events.classify import EVENT_TYPE_OF, FAMILY, Classification, classify, disorder_type
-from marsad.events.conventions import CLASS_OF_SUB, demonstration_marker, heading
+from marsad.events.conventions import CLASS_OF_SUB, demonstration_marker, heading, perpetrator
 from marsad.events.notes import write_notes
 from marsad.mentions.dates import has_just_marker
 from marsad.records import (
@@ -642,6 +642,17 @@ def _build_one(doc, items, incident, kinds, countries, doc_country, doc_place, c
     )
     actor1, assoc1, inter1, actor2, assoc2, inter2, actor_ev = _code_actors(
         cls, agent, target, actors, cc, anchor, countries.fill, doc.doc_id, context)
+    if cls.event_type in _HALLMARK_TYPES and actor1 == countries.fill(_UNIDENTIFIED, cc):
+        # "a man was shot in a drive-by incident" (Mexico): killers known
+        # only by how they struck are named as coders there name them
+        for sm in sms:
+            found = perpetrator(sm.sentence.text, cc)
+            if found is not None:
+                actor1 = countries.fill(found.actor, cc)
+                start = sm.sentence.start + found.start
+                actor_ev = [e for e in actor_ev if e.field != "actor1"] + [
+                    Evidence("actor1", start, start + len(found.text), found.text, doc.doc_id, HALLMARK_CONFIDENCE)]
+                break
     actor1 = countries.convention(actor1, cc, cls.sub_event_type)
     actor2 = countries.convention(actor2, cc, cls.sub_event_type)
     civilian_targeting = "Civilian targeting" if inter2 == 7 and cls.event_type in ("Violence against civilians", "Explosions/Remote violence", "Battles") else ""
@@ -802,6 +813,12 @@ _CIVILIAN_TARGET_SUBS = frozenset({"Arrests", "Looting/property destruction"})
 
 
 _UNIDENTIFIED = "Unidentified Armed Group ({country})"
+# Event types whose unidentified perpetrators a hallmark may name (killings
+# and fights; conventions.yaml perpetrator_hallmarks). A hallmark is a
+# coder's convention read off the manner of the attack, not the attackers'
+# own words: less sure than a name in the text.
+_HALLMARK_TYPES = frozenset({"Violence against civilians", "Battles"})
+HALLMARK_CONFIDENCE = 0.6
 
 
 def _collapse(actors: list[ActorMention], text: str) -> list[ActorMention]:

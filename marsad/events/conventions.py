@@ -38,13 +38,47 @@ class Heading:
     sub_event_type: str
 
 
+@dataclass(frozen=True)
+class Hallmark:
+    """A way of killing whose perpetrators coders name by country."""
+
+    pattern: re.Pattern[str]
+    actors: dict[str, str]  # ISO2 -> actor name ("{country}" filled later)
+
+
+@dataclass(frozen=True)
+class Perpetrator:
+    """The actor a hallmark names, and the words that showed it."""
+
+    actor: str
+    start: int
+    end: int
+    text: str
+
+
+def _hallmarks(path, data: dict) -> list[Hallmark]:
+    out: list[Hallmark] = []
+    for entry in data.get("perpetrator_hallmarks") or []:
+        pattern, actors = str((entry or {}).get("pattern") or ""), (entry or {}).get("actors")
+        if not pattern or not isinstance(actors, dict) or not actors:
+            raise KnowledgeError(f"{path}: perpetrator_hallmarks: each entry needs a pattern and actors by country")
+        try:
+            compiled = re.compile(pattern, re.I)
+        except re.error as err:
+            raise KnowledgeError(f"{path}: perpetrator_hallmarks: bad pattern {pattern!r} ({err})") from err
+        out.append(Hallmark(compiled, {str(cc).upper(): str(name) for cc, name in actors.items()}))
+    return out
+
+
 @lru_cache(maxsize=1)
-def _entries() -> tuple[tuple[str, ...], dict[str, str]]:
-    """The markers and the headings of every conventions file, read once."""
+def _entries() -> tuple[tuple[str, ...], dict[str, str], tuple[Hallmark, ...]]:
+    """The markers, headings and hallmarks of every conventions file, read once."""
     markers: list[str] = []
     headings: dict[str, str] = {}
+    hallmarks: list[Hallmark] = []
     for path in _files("conventions.yaml"):  # shipped, then the user's (MARSAD_KNOWLEDGE)
         data = read_yaml(path)
+        hallmarks.extend(_hallmarks(path, data))
         for pattern in (str(p) for p in (data.get("demonstration_markers") or [])):
             try:
                 re.compile(pattern)
@@ -56,13 +90,24 @@ def _entries() -> tuple[tuple[str, ...], dict[str, str]]:
                 raise KnowledgeError(f"{path}: headings: {label!r} names {sub!r}, not one of "
                                      f"{', '.join(sorted(CLASS_OF_SUB))}")
             headings[str(label).strip().lower()] = str(sub)
-    return tuple(markers), headings
+    return tuple(markers), headings, tuple(hallmarks)
+
+
+def perpetrator(text: str, cc: str) -> Perpetrator | None:
+    """The actor coders name for unidentified killers in country ``cc`` when
+    ``text`` tells the hallmark of its usual perpetrators ("a drive-by
+    shooting" in Mexico: a gang), if any."""
+    for hallmark in _entries()[2]:
+        actor = hallmark.actors.get(cc)
+        if actor is not None and (m := hallmark.pattern.search(text)) is not None:
+            return Perpetrator(actor, m.start(), m.end(), m.group(0))
+    return None
 
 
 @lru_cache(maxsize=1)
 def demonstration_marker() -> re.Pattern[str]:
     """A pattern for the tags that mark a note as a demonstration event."""
-    patterns, _ = _entries()  # (each checked there, with its file)
+    patterns = _entries()[0]  # (each checked there, with its file)
     try:
         return re.compile("|".join(f"(?:{p})" for p in patterns) or _NEVER, re.I)
     except re.error as err:  # valid alone, not together ("(?i)" inside an alternation)
@@ -71,7 +116,7 @@ def demonstration_marker() -> re.Pattern[str]:
 
 @lru_cache(maxsize=1)
 def _headings() -> tuple[re.Pattern[str], dict[str, str]]:
-    _, headings = _entries()
+    headings = _entries()[1]
     labels = sorted((re.escape(label) for label in headings), key=len, reverse=True)
     alternation = "|".join(labels) or _NEVER
     return re.compile(rf"^\W{{0,3}}(?P<label>{alternation})\s*:\s", re.I), headings

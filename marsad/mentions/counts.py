@@ -128,7 +128,7 @@ _YEAR = re.compile(r"(?:19|20)\d\d")
 _VERB_IN_GAP = re.compile(r"\b(?:killed|injured|wounded|arrested|detained|dead)\b")
 # An object right after the verb makes it active ("killed a driver", "killed
 # two"); without "was"/"were" before the verb the number is its subject.
-_ACTIVE_OBJECT = re.compile(r"\s+(?:a|an|the|him|them|his|her|their|its|one|two|three|four|five|six|seven|eight|nine|ten|several|\d)\b")
+_ACTIVE_OBJECT = re.compile(r"(?<!\s)\s++(?:a|an|the|him|them|his|her|their|its|one|two|three|four|five|six|seven|eight|nine|ten|several|\d)\b")
 _PASSIVE_AUX = re.compile(r"\b(?:was|were|been|being|got|is|are)\b")
 _LIST_BEFORE = re.compile(r"(?:\band\b|,)\s*(?:" + QUALIFIERS + r"\s+)?$")
 

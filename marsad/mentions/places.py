@@ -32,7 +32,7 @@ _CAPWORD = r"(?:[A-Z\u00C0-\u00DE][\w’'`\u00B4-]*+)"
 # Mosul; "Rostov-on-Don" stays whole).
 _NOT_DATE_WORD = (r"(?!(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|"
                   r"April|May|June|July|August|September|October|November|December)\b)")
-NAME = rf"(?:(?:{_CONNECT}[- ])?{_CAPWORD}(?:(?:[ -]|[ -]{_CONNECT}[ -]|-{_CONNECT}-){_NOT_DATE_WORD}{_CAPWORD}){{0,4}})"
+NAME = rf"(?:(?:{_CONNECT}[- ])?{_CAPWORD}(?:(?:[ -]|[ -](?:{_CONNECT}[ -]){{1,2}}|-{_CONNECT}-){_NOT_DATE_WORD}{_CAPWORD}){{0,4}})"
 
 PLACE_NOUNS = (
     r"town|city|village|villages|hamlet|countryside|governorate|province|district|sub-?district|region|area|"
