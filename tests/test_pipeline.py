@@ -129,17 +129,14 @@ CASES: tuple[Case, ...] = (
         Want("Strategic developments", "Arrests", "Military Forces of Syria (2000-)*", "2021-04-21",
              arrests=5, location=("Nawa",), country="Syria", admin1=("Dar'a", "Daraa", "Dara"),
              lat_lon=(32.891, 36.043), place_words=("Nawa",)),
-    ), xfail={"places": "the location evidence of 'regime forces shelled Tafas town' is 'ed Tafas' "
-                        "(the place span starts inside 'shelled')"}),
+    )),
     Case("drone-strike-page", "drone-strike-page.html", date(2022, 8, 9), (
         Want("Explosions/Remote violence", "Air/drone strike", "Military Forces of Turkey (2016-)*",
              "2022-08-08", fatalities=2, actor2="Syrian Democratic Forces",
              location=("Qamishli", "Al Qamishli", "Qamishly"), country="Syria",
              admin1=("Al Hasakah", "Al-Hasakeh", "Hasakah"), lat_lon=(37.052, 41.231),
              place_words=("Qamishli",)),
-    ), xfail={
-        "places": "'outside Qamishli city in Al-Hasakah province' is placed at the governorate",
-    }),
+    )),
     Case("feed-mali", "feed.jsonl#feed-mali-1", date(2021, 2, 16), (
         Want("Battles", "Armed clash", "JNIM: Group for Support of Islam and Muslims", "2021-02-15",
              fatalities=9, actor2="Military Forces of Mali",

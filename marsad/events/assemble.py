@@ -213,6 +213,8 @@ _CONTRAST = re.compile(r"\b(?:but|however|yet|only to be)\b", re.I)
 _COORDINATED = re.compile(r"(?<!\s)\s*+(?:,\s*+)?(?:and|together with|along with|with the support of)\s+(?:the\s+)?"
                           r"(?:(?:about|around|some)\s+\d+\s+)?(?:[\w-]+\s+){0,1}", re.I)
 _BETWEEN = re.compile(r"\bbetween\s+(?:the\s+)?$", re.I)
+# what may stand between a trigger and the "between" that follows it
+_ADJOINING = re.compile(r"\s*(?:\w+\s+){0,2}?between\s+(?:the\s+)?", re.I)
 
 
 def build_events(
@@ -752,8 +754,17 @@ def _roles(text: str, actors: list[ActorMention], anchor: TriggerMention) -> tup
     # (a name the trigger phrase runs into, "a US military patrol took place",
     # stands before it)
     before = [a for a in same if a.span.start < anchor.span.start]
-    after = [a for a in same if a.span.start >= anchor.span.end]
+    # (a name inside the trigger phrase, "attacked a QSD checkpoint", is
+    # what the phrase acts on)
+    after = [a for a in same if a.span.start >= anchor.span.end
+             or anchor.span.start < a.span.start and a.span.end <= anchor.span.end]
     agent = target = None
+    if len(after) >= 2 and _BETWEEN.search(text[anchor.span.end:after[0].span.start]) \
+            and _ADJOINING.fullmatch(text[anchor.span.end:after[0].span.start]) \
+            and after[0].canonical != after[1].canonical:
+        # "a firefight between the NPA and the military": the two sides are
+        # named right after the fighting, whoever was named before it
+        return after[0], after[1]
     # Passive: "... were killed by Russian forces": the agent follows "by",
     # unless a contrasting clause stands between ("X launched an offensive ...
     # but were repulsed by Y": Y is the agent of the repulse, X of the offensive).
@@ -792,7 +803,9 @@ def _roles(text: str, actors: list[ActorMention], anchor: TriggerMention) -> tup
         earlier = [a for a in actors if a.sentence < anchor.sentence and a.kind != "role"]
         if earlier:
             agent = earlier[-1]
-    target = after[0] if after else None
+    # the other side: not the agent named again ("NPA militant ... between
+    # the NPA and the military")
+    target = next((a for a in after if agent is None or a.canonical != agent.canonical), None)
     if agent is None and after and len(after) >= 2 and _BETWEEN.search(text[max(0, after[0].span.start - 15):after[0].span.start]):
         return after[0], after[1]
     return agent, target
