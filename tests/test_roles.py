@@ -307,3 +307,20 @@ def test_the_first_of_coordinated_subjects_acts(bundled_pipeline):
 def test_force_told_before_or_in_the_passive_is_an_intervention(bundled_pipeline, text):
     (ev,) = _events(bundled_pipeline, text)
     assert ev.sub_event_type == "Protest with intervention"
+
+
+def test_a_name_inside_the_trigger_phrase_is_its_target(bundled_pipeline):
+    text = ("On 4 February 2022, unknown gunmen attacked a QSD checkpoint on the outskirts of Ghweran "
+            "neighbourhood in Al-Hasakeh city. Casualties unknown.")
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.sub_event_type == "Armed clash"
+    assert ev.actor1 == "Unidentified Armed Group (Syria)" and ev.actor2 == "QSD: Syrian Democratic Forces"
+
+
+def test_the_sides_named_after_the_fighting_are_its_two_sides(bundled_pipeline):
+    # the agent named before ("NPA militant") is not the target again
+    text = ("On 16 March 2022, a government soldier and a suspected NPA militant were killed during a "
+            "firefight between the NPA and the military in Labo, Camarines Norte.")
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.actor1 == "NPA: New People's Army"
+    assert ev.actor2.startswith("Military Forces of the Philippines")
