@@ -145,3 +145,16 @@ def test_ucdp_places_sample(ocha_index):
         report = evaluate_ucdp(UCDP, gaz, limit=500)
     assert report["rows"] == 500
     assert report["within_10km"] > 0.6 and report["coverage"] >= report["within_10km"] - 0.02
+
+
+def test_a_namesake_outside_the_area_written_beside_a_place_gives_way(ocha_index):
+    # "Al-Hawi town in Deir ez Zor countryside": OCHA's one exact "Hawi" is in
+    # Homs; the report says Deir-ez-Zor, so the event is placed at that area
+    # (precision 3) rather than 300 km away in the wrong governorate
+    with Gazetteer.open(ocha_index) as gaz:
+        alone = resolve([mention("Al-Hawi", cue="town")], gaz, country_hint="SY")[0]
+        assert alone.admin1 == "Homs"
+        place, area = resolve([mention("Al-Hawi", cue="town"), mention("Deir ez Zor", 20, cue="countryside")],
+                              gaz, country_hint="SY")
+        assert (place.admin1, place.geo_precision) == ("Deir-ez-Zor", 3) and "Deir ez Zor" in place.warning
+        assert area.admin1 == "Deir-ez-Zor"

@@ -238,6 +238,14 @@ def _resolve(mentions: Sequence[PlaceMention], gazetteer: Gazetteer, country_hin
         if keys:
             sentence_admins.setdefault(mention.sentence, {})[i] = keys
 
+    # Areas named with an area word in each sentence ("in Deir ez Zor
+    # countryside", "Idleb province"): (admin keys, name) by mention.
+    sentence_areas: dict[int, dict[int, tuple[set[str], str]]] = {}
+    for i, mention in enumerate(mentions):
+        keys = sentence_admins.get(mention.sentence, {}).get(i)
+        if keys and mention.cue in AREA_CUES:
+            sentence_areas.setdefault(mention.sentence, {})[i] = (keys, mention.name)
+
     # Where the document's unambiguous places are (for proximity).
     anchors = [(c[0].latitude, c[0].longitude) for c, _ in looked
                if c and c[0].tier == "exact" and (not focus or c[0].country_code == focus)]
@@ -295,6 +303,21 @@ def _resolve(mentions: Sequence[PlaceMention], gazetteer: Gazetteer, country_hin
                 continue
             best_score, best = inside
             ranked = [inside] + [rc for rc in ranked if rc[1] is not best]
+        areas = [area for j, area in sentence_areas.get(mention.sentence, {}).items() if j != i]
+        if areas and mention.cue not in AREA_CUES and mention.cue != ADMIN_CUE and not mention.orientation:
+            # "Al-Hawi town in Deir ez Zor countryside": a namesake in another
+            # governorate is another village; take one inside the area
+            # written beside it, else the area itself
+            # (a well-known city is no namesake: the area's name is then
+            # stale or another place's, "Sorong city (West Papua province)")
+            area_keys = set().union(*(keys for keys, _ in areas))
+            if not _inside(best, area_keys) and not (_well_known(best) and best.country_code == focus):
+                inside = next(((sc, c) for sc, c in ranked if _inside(c, area_keys)), None)
+                if inside is None:
+                    out.append(_area_fallback(mention, gazetteer, [name for _, name in areas], focus, best))
+                    continue
+                best_score, best = inside
+                ranked = [inside] + [rc for rc in ranked if rc[1] is not best]
         if best.source == BUNDLED_SOURCE:
             # The same place from an imported list (OCHA, a GeoNames country
             # file) carries better names and admin areas: prefer it.
