@@ -158,3 +158,17 @@ def test_a_namesake_outside_the_area_written_beside_a_place_gives_way(ocha_index
                               gaz, country_hint="SY")
         assert (place.admin1, place.geo_precision) == ("Deir-ez-Zor", 3) and "Deir ez Zor" in place.warning
         assert area.admin1 == "Deir-ez-Zor"
+
+
+@pytest.mark.parametrize("written, place, precision", [
+    ("Hospital of Aleppo", "Aleppo", 1),     # a facility of the city: the city
+    ("Green Zone of Baghdad", "Baghdad", 2),  # a part of the city: near it
+    ("Port of Spain", None, None),            # a name with "of", never the country
+])
+def test_a_name_with_of_is_placed_at_what_it_is_of(bundled_index, written, place, precision):
+    with Gazetteer.open(bundled_index) as gaz:
+        found = resolve([mention(written)], gaz)[0]
+        if place is None:
+            assert found.country_code != "ES"
+        else:
+            assert (found.location, found.geo_precision) == (place, precision)

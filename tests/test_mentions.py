@@ -190,6 +190,9 @@ def test_places_with_cues_and_orientation():
     ("Russian forces fired artillery on Ivanivka, Kharkiv as a result of which one civilian was killed.",
      ("Ivanivka", "object")),
     ("Russian forces launched a rocket attack on the Kanatove Airdrome, Kirovograd.", ("Kanatove Airdrome", "object")),
+    # "on" links a name only with hyphens
+    ("Clashes took place between JWS and YPG on Kafr Khasher axis in Aleppo countryside.", ("Kafr Khasher", "axis")),
+    ("Regime forces shelled Kabani hills in Lattakia countryside with heavy artillery.", ("Kabani", "hills")),
 ])
 def test_place_names_after_a_lowercase_word(text, place):
     assert place in [(p.name, p.cue) for p in find_places(sent(text))]

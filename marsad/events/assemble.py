@@ -214,7 +214,7 @@ _COORDINATED = re.compile(r"(?<!\s)\s*+(?:,\s*+)?(?:and|together with|along with
                           r"(?:(?:about|around|some)\s+\d+\s+)?(?:[\w-]+\s+){0,1}", re.I)
 _BETWEEN = re.compile(r"\bbetween\s+(?:the\s+)?$", re.I)
 # what may stand between a trigger and the "between" that follows it
-_ADJOINING = re.compile(r"\s*(?:\w+\s+){0,2}?between\s+(?:the\s+)?", re.I)
+_ADJOINING = re.compile(r"(?<!\s)\s*+(?:\w++\s++){0,2}?between\s++(?:the\s+)?", re.I)
 
 
 def build_events(

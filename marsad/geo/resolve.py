@@ -11,6 +11,7 @@ the document's other places. Never raises: an unresolvable mention gets a
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
@@ -133,11 +134,24 @@ def _candidates(gazetteer: Gazetteer, name: str, country: str | None,
     if full and full[0].tier == "exact":
         return full, ""
     found = gazetteer.lookup(core, country, limit=CANDIDATES, fuzzy=fuzzy or bool(cue))
+    if not found and " of " in core:
+        # "the Hospital of Azaz city": the place is what the facility is of;
+        # "Speney Adda of Herat city", "the Green Zone of Baghdad": a part
+        # of that place, so near it (never a country: "Port of Spain")
+        found, _ = _candidates(gazetteer, core.rsplit(" of ", 1)[1], country, fuzzy)
+        found = [c for c in found if c.feature != COUNTRY_FEATURE]
+        cue = cue or ("" if _FACILITY_OF.match(core) else QUALIFIED_CUE)
     if not found and (base := normalize.strip_qualifiers(core)):
         # "Baghuz Fawqani" found nowhere: the Baghuz next to it
         found = gazetteer.lookup(base, country, limit=CANDIDATES, fuzzy=fuzzy or bool(cue))
         cue = cue or QUALIFIED_CUE
     return found, cue
+
+
+_FACILITY_OF = re.compile(
+    r"(?:(?:National|Central|General|Main|Grand|Old|New)\s+)?(?:Hospital|University|College|School|Embassy|Consulate|"
+    r"Office|Court|Mosque|Church|Cathedral|Ministry|Museum|Stadium|Prison|Municipality|Town Hall|City Hall|"
+    r"Airport|Market|Square|Bridge|Port)\s+of\s+(?:the\s+)?")
 
 
 # All capitals and at most this many letters ("UP", "UK", "U.S.", "DRC"): an

@@ -21,7 +21,12 @@ from dataclasses import replace
 from marsad.knowledge.prefilter import PatternGate
 from marsad.records import PlaceMention, Sentence, Span
 
-_CONNECT = r"(?:al|el|ad|ar|as|ash|at|az|an|ath|adh|ed|er|es|ez|et|de|del|della|di|da|do|dos|das|du|des|la|le|les|los|las|van|von|bin|ibn|bani|beni|abu|umm|um|bir|tel|tal|of|on|upon|sur|am|im|an der)"
+_CONNECT_WORDS = (r"al|el|ad|ar|as|ash|at|az|an|ath|adh|ed|er|es|ez|et|de|del|della|di|da|do|dos|das|du|des|la|le|les|"
+                  r"los|las|van|von|bin|ibn|bani|beni|abu|umm|um|bir|tel|tal|of|upon|sur|am|im|an der")
+_CONNECT = rf"(?:{_CONNECT_WORDS}|on)"
+# "on" links a name only with hyphens ("Rostov-on-Don"): "clashes between JWS
+# and YPG on Kafr Khasher axis" are two names
+_CONNECT_SPACED = rf"(?:{_CONNECT_WORDS})"
 # Possessive (*+): a capitalised word never gives back its letters and
 # hyphens. A hyphen is both part of a word and a separator, so with plain
 # "*" a run like "Al-Abu-Al-Abu-..." could be cut into words in
@@ -32,10 +37,10 @@ _CAPWORD = r"(?:[A-Z\u00C0-\u00DE][\w’'`\u00B4-]*+)"
 # Mosul; "Rostov-on-Don" stays whole).
 _NOT_DATE_WORD = (r"(?!(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|"
                   r"April|May|June|July|August|September|October|November|December)\b)")
-NAME = rf"(?:(?:{_CONNECT}[- ])?{_CAPWORD}(?:(?:[ -]|[ -](?:{_CONNECT}[ -]){{1,2}}|-{_CONNECT}-){_NOT_DATE_WORD}{_CAPWORD}){{0,4}})"
+NAME = rf"(?:(?:{_CONNECT}[- ])?{_CAPWORD}(?:(?:[ -]|[ -](?:{_CONNECT_SPACED}[ -]){{1,2}}|-{_CONNECT}-){_NOT_DATE_WORD}{_CAPWORD}){{0,4}})"
 
 PLACE_NOUNS = (
-    r"town|city|village|villages|hamlet|countryside|governorate|province|district|sub-?district|region|area|"
+    r"town|city|village|villages|hamlet|countryside|governorate|province|district|sub-?district|region|area|hills?|farms|"
     r"neighbou?rhood|quarter|suburbs?|outskirts|camp|county|sub-?county|municipality|state|desert|valley|"
     r"mountains?|plains?|border crossing|crossing|island|commune|department|prefecture|parish|ward|locality|"
     r"settlement|refugee camp|IDP camp|oasis|axis|front|frontline|countryside of|division|zone|canton"
