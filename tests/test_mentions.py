@@ -193,9 +193,17 @@ def test_places_with_cues_and_orientation():
     # "on" links a name only with hyphens
     ("Clashes took place between JWS and YPG on Kafr Khasher axis in Aleppo countryside.", ("Kafr Khasher", "axis")),
     ("Regime forces shelled Kabani hills in Lattakia countryside with heavy artillery.", ("Kabani", "hills")),
+    ("Assumed Ukrainian forces downed a Russian helicopter over Bucha, Kyiv oblast.", ("Bucha", "")),
+    ("A Russian soldier raped a woman in occupied Mykhailivka, Zaporizhia.", ("Mykhailivka", "")),
+    ("Russian troops threw a grenade at the residents of Trostianets, Sumy, killing 2 people.", ("Trostianets", "")),
 ])
 def test_place_names_after_a_lowercase_word(text, place):
     assert place in [(p.name, p.cue) for p in find_places(sent(text))]
+
+
+def test_a_country_beside_the_border_between_is_orientation():
+    s = sent("SNR agents abducted a man at 10 Km from the border between Burundi and Tanzania (Giteranyi, Muyinga).")
+    assert ("Burundi", True) in {(p.name, p.orientation) for p in find_places(s)}
 
 
 def test_parenthetical_admin_areas():

@@ -43,7 +43,8 @@ PLACE_NOUNS = (
     r"town|city|village|villages|hamlet|countryside|governorate|province|district|sub-?district|region|area|hills?|farms|"
     r"neighbou?rhood|quarter|suburbs?|outskirts|camp|county|sub-?county|municipality|state|desert|valley|"
     r"mountains?|plains?|border crossing|crossing|island|commune|department|prefecture|parish|ward|locality|"
-    r"settlement|refugee camp|IDP camp|oasis|axis|front|frontline|countryside of|division|zone|canton"
+    r"settlement|refugee camp|IDP camp|oasis|axis|front|frontline|countryside of|division|zone|canton|"
+    r"territorial community|hromada"
 )
 PREPOSITIONS = (
     r"in|at|near|nearby|close to|outside|around|across|inside|into|within|from|"
@@ -52,11 +53,14 @@ PREPOSITIONS = (
     r"the village of|the town of|the city of|the district of|the province of|the governorate of|"
     r"the region of|the area of|the countryside of|the state of|the county of|the municipality of|"
     # "an offensive in the direction of Bila Hora, Luhansk": where the fighting was
-    r"in the direction of|in the directions of"
+    r"in the direction of|in the directions of|"
+    # "downed a helicopter over Bucha", "the stretch between Dovhenke and ...",
+    # "threw a grenade at the residents of Trostianets"
+    r"over|between|residents of|the residents of|inhabitants of|the territory of|control of"
 )
 _CUE_BEFORE = re.compile(
     # (the preposition in any case: "In Aleppo, ..." opens many sentences)
-    rf"\b(?P<prep>(?i:{PREPOSITIONS}))\s+(?:the\s+)?(?:(?P<dir>downtown|northern|southern|eastern|western|north-?eastern|north-?western|south-?eastern|south-?western|central|rural|eastern rural|western rural|northern rural|southern rural)\s+)?(?P<name>{NAME})"
+    rf"\b(?P<prep>(?i:{PREPOSITIONS}))\s+(?:the\s+)?(?:(?P<dir>downtown|occupied|liberated|besieged|northern|southern|eastern|western|north-?eastern|north-?western|south-?eastern|south-?western|central|rural|eastern rural|western rural|northern rural|southern rural)\s+)?(?P<name>{NAME})"
     rf"(?:\s+(?P<noun>{PLACE_NOUNS})s?\b)?"
 )
 # (a name starts at a word's start: "near Shahzadpur town" is not "ar Shahzadpur")
@@ -110,7 +114,7 @@ _PAREN = re.compile(rf"\((?P<inner>{NAME}(?:(?:,\s*|\s+-\s+){NAME}){{0,3}})\)")
 _ORIENT_BEFORE = re.compile(
     r"(?:border(?:s)? with|bordering|border of|towards|toward|road to|road from|highway|"
     r"-backed|backed by|based in|coming from|heading to|headed to|fled to|from the direction of|"
-    r"on the road between|linking|connecting|frontier with)\s+(?:the\s+)?$",
+    r"on the road between|linking|connecting|frontier with|(?:border|boundary|frontier) between)\s+(?:the\s+)?$",
     re.I,
 )
 _ORIENT_AFTER = re.compile(r"^(?:-backed|-based|-affiliated|-led|-supported|\s+(?:border|frontier|borders)\b)", re.I)
@@ -125,6 +129,8 @@ STOP_NAMES = frozenset(
     Reuters AP AFP ANI PTI IANS UPI Xinhua Anadolu Sputnik TASS EFE DPA ANSA Kyodo Yonhap Bernama
     """.split()
 )
+# "the residents of Trostianets": words of a preposition that name no kind of place
+_NOT_PLACE_NOUNS = frozenset({"residents", "inhabitants", "territory", "direction", "directions"})
 _DIRECTIONAL = {"northern", "southern", "eastern", "western", "central", "rural"}
 
 
@@ -180,8 +186,8 @@ def find_places(sentence: Sentence) -> list[PlaceMention]:
         prep = m.group("prep").lower()
         cue = (m.group("noun") or "").lower()
         direction = (m.group("dir") or "").lower()
-        if direction == "downtown":
-            cue = cue or ""  # "in downtown Miami": the city itself
+        if direction in ("downtown", "occupied", "liberated", "besieged"):
+            cue = cue or ""  # "in downtown Miami", "in occupied Mykhailivka": the town itself
         elif direction:
             # "northern Idlib" -> cue "northern"; "Idlib countryside" keeps its noun
             cue = cue or direction.split()[0]
@@ -190,7 +196,8 @@ def find_places(sentence: Sentence) -> list[PlaceMention]:
                 cue = "outskirts"
             elif prep in ("near", "nearby", "around", "close to") or prep.endswith(" of") and prep.split()[0] in ("north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest"):
                 cue = "near"
-            elif prep.startswith("the ") and prep.endswith(" of") or prep.endswith("village of") or prep.endswith("town of"):
+            elif (prep.startswith("the ") and prep.endswith(" of") or prep.endswith("village of") or prep.endswith("town of")) \
+                    and prep.split()[-2] not in _NOT_PLACE_NOUNS:
                 cue = prep.split()[-2]
         add(m.start("name"), m.end("name"), cue, orientation=prep == "from")
     for mention in list(found.values()):
