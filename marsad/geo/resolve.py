@@ -87,6 +87,18 @@ NEAR_CUES = frozenset({"near", "vicinity"})
 QUALIFIED_CUE = "near"
 OUTSKIRTS_CUES = frozenset({"outskirts"})
 ADMIN_FEATURES = frozenset({"admin1", "admin2", "admin3"})
+# Classes of the bundled named areas and sites (data/areas_sy.csv). An area's
+# geo_precision (codebook): a small part of a region -> 2, a wide region -> 3;
+# a site (airbase, dam, crossing...) is a place itself -> 1.
+AREA_PRECISION = {"region": 2, "mountain": 2, "plain": 2, "valley": 2, "lava field": 2, "desert": 3}
+NAMED_SITE_FEATURES = frozenset({"airbase", "airport", "dam", "crossing", "prison", "oil field", "gas field",
+                                 "power plant", "camp", "military base"}) | frozenset(AREA_PRECISION)
+# Cues that say the name is an area or a site ("Jabal al-Akrad mountain",
+# "Al Lajah area", "Tishrin dam"): a named area or site of that name then
+# beats a village of the same name. Above POPULATED_BONUS plus the largest
+# population part a village's exact score can add (0.09 * 0.3).
+SITE_CUES = frozenset({"site", "camp", "district"})
+SITE_CUE_BONUS = 0.08
 COUNTRY_FEATURE = "country"
 
 
@@ -178,6 +190,8 @@ def _focus(per_mention: Iterable[list[Candidate]], votes_in: dict[str, float] | 
 def _precision(cue: str, feature: str) -> int:
     if feature in ADMIN_FEATURES or feature == COUNTRY_FEATURE:
         return 3 if feature in ("admin1", COUNTRY_FEATURE) else 2
+    if feature in AREA_PRECISION:
+        return AREA_PRECISION[feature]
     if cue in NEAR_CUES:
         return 2
     if cue in OUTSKIRTS_CUES:
@@ -457,6 +471,8 @@ def _score(cand: Candidate, cue: str, focus: str, beside: set[str], nearest: flo
         score += POPULATED_BONUS
     elif cand.feature == "neighbourhood":
         score -= NEIGHBOURHOOD_PENALTY
+    elif cue in SITE_CUES and cand.feature in NAMED_SITE_FEATURES:
+        score += SITE_CUE_BONUS
     if cand.feature == COUNTRY_FEATURE and cue not in AREA_CUES:
         score -= POPULATED_BONUS
     if nearest is not None:
