@@ -88,3 +88,18 @@ def test_a_town_beats_an_area_of_its_name_unless_the_cue_says_area(tmp_path, mon
         mountain = _resolve_one(gaz, "Zawiya mountain")
     assert plain.latitude == pytest.approx(35.10) and plain.geo_precision == 1
     assert mountain.latitude == pytest.approx(35.68) and mountain.geo_precision == 2
+
+
+@pytest.mark.parametrize(("name", "cue", "expected"), [
+    ("Ghouta", "eastern", "Eastern Ghouta"),
+    ("Ghouta", "western", "Western Ghouta"),
+    ("Qalamoun", "east", "Eastern Qalamoun"),
+])
+def test_a_direction_cue_that_is_part_of_an_area_name(bundled_gazetteer, name, cue, expected):
+    """"Eastern Ghouta" written as cue + name (how mentions and UCDP rows
+    split it) is the area of the whole name; "northern Idlib" stays Idlib."""
+    with Gazetteer.open(bundled_gazetteer) as gaz:
+        place = _resolve_one(gaz, name, cue)
+        idlib = _resolve_one(gaz, "Idlib", "northern")
+    assert place.location == expected and place.geo_precision == 2
+    assert normalize.admin_key(idlib.location) == normalize.admin_key("Idlib")

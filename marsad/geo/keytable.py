@@ -21,14 +21,14 @@ import math
 import sqlite3
 import struct
 from array import array
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 
 import marisa_trie
 
 # Bumped when the blobs' layout changes; blobs of another version are ignored
 # (the index is then read through SQL until its next write or upgrade).
-TABLE_VERSION = "3"  # 3: place contexts, scoring columns as arrays, each key's country
+TABLE_VERSION = "4"  # 4: place contexts, scoring columns as arrays, a key's places by country
 # A key's places of more than one country (``run_cc``; else the one country's code).
 MIXED = 0xFFFFFFFF
 _SEP = "\x00"  # joins a column's distinct values; never inside a stored value
@@ -109,6 +109,9 @@ def build(conn: sqlite3.Connection, exact_score: Callable[[str, str, float, floa
     starts = array("I", [0]) * len(runs)
     ends = array("I", [0]) * len(runs)
     run_cc = array("I", [MIXED]) * len(runs)
+    # per index into postings: the run's indexes ordered by country (stably),
+    # and their country codes, so one country's places are a bisected slice
+    by_cc, by_cc_code = array("I"), array("I")
     postings, exact_scores = array("I"), array("d")
     for tiered, run in runs.items():  # tier 0 first: exact_scores covers its runs
         kid = trie[tiered]
@@ -118,13 +121,17 @@ def build(conn: sqlite3.Connection, exact_score: Callable[[str, str, float, floa
         countries = {cc_codes[pos] for pos in run}
         if len(countries) == 1:
             run_cc[kid] = countries.pop()
+        order = sorted(range(len(run)), key=lambda n: cc_codes[run[n]])
+        by_cc.extend(starts[kid] + n for n in order)
+        by_cc_code.extend(cc_codes[run[n]] for n in order)
         if tiered[0] == "0":
             for pos in run:
                 pop_part, prio_part = scoring[pos][0], scoring[pos][1]
                 exact_scores.append(exact_score(tiered[1:], text["name_key"][pos], pop_part, prio_part))
     blobs = {"version": TABLE_VERSION.encode(), "trie": trie.tobytes(), "starts": starts.tobytes(),
-             "ends": ends.tobytes(), "run_cc": run_cc.tobytes(), "postings": postings.tobytes(), "exact_scores": exact_scores.tobytes(),
-             "ids": ids.tobytes(), "records": bytes(records), "cc_codes": cc_codes.tobytes(),
+             "ends": ends.tobytes(), "run_cc": run_cc.tobytes(),
+             "by_cc": by_cc.tobytes(), "by_cc_code": by_cc_code.tobytes(), "postings": postings.tobytes(), "exact_scores": exact_scores.tobytes(),
+             "ids": ids.tobytes(), "records": bytes(records),
              "contexts": array("I", [code for codes in contexts for code in codes]).tobytes(),
              **{f"scoring:{name}": column.tobytes() for name, column in columns.items()}}
     for col in _TEXT:
@@ -171,8 +178,8 @@ def _view(typecode: str, data: bytes) -> memoryview:
 class KeyTable:
     """The compiled table, read-only. Positions index every column."""
 
-    __slots__ = ("trie", "starts", "ends", "run_cc", "postings", "exact_scores", "ids", "records", "text",
-                 "text_ends", "values", "cc_codes", "cc_code", "contexts", "pop_part", "prio_part", "canon",
+    __slots__ = ("trie", "starts", "ends", "run_cc", "by_cc", "by_cc_code", "postings", "exact_scores", "ids", "records", "text",
+                 "text_ends", "values", "cc_code", "contexts", "pop_part", "prio_part", "canon",
                  "tiebreak")
 
     def __init__(self, blobs: dict[str, bytes]):
@@ -182,6 +189,8 @@ class KeyTable:
         self.ends = _view("I", blobs["ends"])
         # per key: the country code of all its places, or MIXED
         self.run_cc = _view("I", blobs["run_cc"])
+        self.by_cc = _view("I", blobs["by_cc"])
+        self.by_cc_code = _view("I", blobs["by_cc_code"])
         self.postings = _view("I", blobs["postings"])
         self.exact_scores = _view("d", blobs["exact_scores"])
         self.ids = _view("q", blobs["ids"])
@@ -193,8 +202,6 @@ class KeyTable:
         self.text = {col: blobs[f"text:{col}"].decode("utf-8") for col in _TEXT}
         self.text_ends = {col: _view("I", blobs[f"ends:{col}"]) for col in _TEXT}
         self.values = [blobs[f"values:{col}"].decode("utf-8").split(_SEP) for col in _CODED]
-        # each place's country code, for filtering a key's places by country
-        self.cc_codes = _view("I", blobs["cc_codes"])
         self.cc_code = {cc: i for i, cc in enumerate(self.values[_CODED.index("cc")])}
         # each context's (cc, admin1, admin2, admin3, feature, source)
         codes = _view("I", blobs["contexts"])
@@ -247,14 +254,10 @@ class KeyTable:
         only = self.run_cc[kid]
         if only != MIXED:  # most keys name places of one country: all of them or none
             return range(start, min(end, start + limit)) if only == code else []
-        ccs, postings = self.cc_codes, self.postings
-        out = []
-        for i in range(start, end):
-            if ccs[postings[i]] == code:
-                out.append(i)
-                if len(out) >= limit:
-                    break
-        return out
+        # the key's places of that country: a slice of its run ordered by country
+        lo = bisect_left(self.by_cc_code, code, start, end)
+        hi = bisect_right(self.by_cc_code, code, lo, end)
+        return self.by_cc[lo:min(hi, lo + limit)]
 
     def position_of(self, place: int) -> int:
         """Position of the SQL place id ``place`` (which must exist)."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from anyascii import anyascii
 from rapidfuzz import fuzz, process
@@ -216,9 +217,24 @@ def resolve(mentions: Sequence[PlaceMention], gazetteer: Gazetteer, country_hint
         return [_unresolved(m, f"place resolution failed: {type(err).__name__}: {err}") for m in mentions]
 
 
+# Direction cues that can be part of a name ("Eastern Ghouta", "East Qalamoun").
+DIRECTION_CUES = frozenset({"eastern", "western", "northern", "southern", "east", "west", "north", "south"})
+
+
+def _with_direction(gazetteer: Gazetteer, mention: PlaceMention) -> PlaceMention:
+    """"Ghouta" cued "eastern" is the area named "Eastern Ghouta" when the
+    gazetteer knows that name; else the mention as it is ("northern Idlib")."""
+    if mention.cue.lower() in DIRECTION_CUES:
+        whole = f"{mention.cue} {mention.name}"
+        if gazetteer.is_place_name(whole):
+            return replace(mention, name=whole, cue="")
+    return mention
+
+
 def _resolve(mentions: Sequence[PlaceMention], gazetteer: Gazetteer, country_hint: str | None,
              admin_hints: Sequence[str], country_votes: dict[str, float] | None = None) -> list[ResolvedPlace]:
     hint = (gazetteer.country_of(country_hint) if country_hint else "") or ""
+    mentions = [_with_direction(gazetteer, m) for m in mentions]
     first = [_candidates(gazetteer, m.name, None) for m in mentions]
     focus = hint or _focus((c for c, _ in first), country_votes)
     looked: list[tuple[list[Candidate], str]] = []
