@@ -177,10 +177,8 @@ def _admin1_join() -> dict[tuple[str, str], tuple[str, tuple[str, ...], dict | N
         by_country[cc].append(code)
     iso_names: dict[tuple[str, str], tuple[tuple[str, ...], dict | None]] = {}
     for cc, codes in by_country.items():
-        # by code: pycountry gives a set, whose order (and so which
-        # subdivision takes a contested capital first) changed with the hash seed
-        subdivisions = sorted((s for s in (pycountry.subdivisions.get(country_code=cc) or [])
-                               if getattr(s, "parent_code", None) is None), key=lambda s: s.code)
+        subdivisions = [s for s in (pycountry.subdivisions.get(country_code=cc) or [])
+                        if getattr(s, "parent_code", None) is None]
         if not subdivisions:
             continue
         # key -> [(population, code, city)] over every city name and alternate name
