@@ -138,3 +138,26 @@ def test_a_table_of_another_version_is_compiled_again(tmp_path):
     conn.close()
     assert _answers(path) == expected
     assert _has_table(path)
+
+
+def test_table_answers_as_sql_over_many_keys_limits_and_countries(bundled_gazetteer, tmp_path):
+    """The compiled path (precomputed contexts, one-country keys answered
+    without a scan) gives the SQL path's candidates, scores and order for
+    exact keys of every kind: alternate names, Arabic script, keys shared
+    by many countries, one-country keys asked with another country."""
+    sql_copy = tmp_path / "index.sqlite"
+    shutil.copy(bundled_gazetteer, sql_copy)
+    conn = sqlite3.connect(sql_copy)
+    with conn:
+        conn.execute("DELETE FROM lookup_blobs")
+    keys = [r[0] for r in conn.execute("SELECT DISTINCT key FROM keys WHERE tier=0 ORDER BY key")]
+    shared = [r[0] for r in conn.execute(
+        "SELECT key FROM keys WHERE tier=0 GROUP BY key HAVING count(DISTINCT cc) > 3 ORDER BY key")]
+    conn.close()
+    rng = random.Random(11)
+    queries = rng.sample(keys, 2500) + rng.sample(shared, min(300, len(shared)))
+    assert any(not q.isascii() for q in queries) and len(shared) > 100
+    with Gazetteer.open(bundled_gazetteer) as fast, Gazetteer.open(sql_copy) as slow:
+        for cc, limit in ((None, 1), (None, 25), ("SY", 1), ("IQ", 10), ("US", 25)):
+            for q in queries:
+                assert fast.lookup(q, cc, limit=limit) == slow.lookup(q, cc, limit=limit), (q, cc, limit)

