@@ -189,8 +189,10 @@ def _admin1_join() -> dict[tuple[str, str], tuple[str, tuple[str, ...], dict | N
         by_country[cc].append(code)
     iso_names: dict[tuple[str, str], tuple[tuple[str, ...], dict | None]] = {}
     for cc, codes in by_country.items():
-        subdivisions = [s for s in (pycountry.subdivisions.get(country_code=cc) or [])
-                        if getattr(s, "parent_code", None) is None]
+        # (pycountry gives a set: sorted, so which subdivision claims a
+        # contested capital does not depend on the hash seed of the build)
+        subdivisions = sorted((s for s in (pycountry.subdivisions.get(country_code=cc) or [])
+                               if getattr(s, "parent_code", None) is None), key=lambda s: s.code)
         if not subdivisions:
             continue
         # key -> [(population, code, city)] over every city name and alternate name
