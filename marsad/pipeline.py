@@ -28,7 +28,7 @@ from marsad.clean import clean
 from marsad.errors import MarsadError
 from marsad.events.assemble import CountryNamer, SentenceMentions, build_events
 from marsad.events.classify import REMOTE
-from marsad.events.conventions import load_conventions
+from marsad.events.conventions import load_conventions, separately_coded
 from marsad.events.relevance import apply_document_context, is_political_actor
 from marsad.knowledge import load_knowledge
 from marsad.knowledge.lexicons import load_numbers, load_triggers
@@ -152,6 +152,8 @@ class Pipeline:
                     return self._timed_out(document, cleaned)
                 actors, places = _split_names(self._actors.find(sentence), find_places(sentence))
                 all_places.extend(places)
+                # (the words of another event the note coded apart are not this one's)
+                apart = [(sentence.start + a, sentence.start + b) for a, b in separately_coded(sentence.text)]
                 per_sentence.append((
                     sentence,
                     tuple(
@@ -167,6 +169,7 @@ class Pipeline:
                                    and t.span.end - t.span.start <= a.span.end - a.span.start
                                    and not (a.kind == "state" and t.sub_event_type in REMOTE)
                                    for a in actors if a.kind in ("named", "state"))
+                        and not any(a <= t.span.start and t.span.end <= b for a, b in apart)
                     ),
                     tuple(actors),
                     tuple(find_counts(sentence, self._numbers)),

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from marsad.errors import KnowledgeError
-from marsad.events.conventions import clear_caches, demonstration_marker, heading, perpetrator
+from marsad.events.conventions import clear_caches, demonstration_marker, heading, perpetrator, separately_coded
 from marsad.records import Document
 
 from scale_helpers import marsad, subprocess_env
@@ -168,6 +168,36 @@ def test_a_hallmark_without_actors_is_a_clear_error(tmp_path, monkeypatch):
     try:
         with pytest.raises(KnowledgeError, match="perpetrator_hallmarks"):
             perpetrator("a drive-by", "MX")
+    finally:
+        monkeypatch.delenv("MARSAD_KNOWLEDGE")
+        clear_caches()
+
+
+# ------------------------------------------------ events coded apart
+
+def test_the_clause_of_an_event_coded_apart_does_not_type_this_one(bundled_pipeline):
+    text = ("On 3 January 2022, in Ocana (Norte de Santander), a man was shot and wounded in the leg by a "
+            "military officer when he was going to his house after armed clashes had taken place in the area "
+            "(coded separately).")
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.sub_event_type == "Attack"
+    unmarked = text.replace(" (coded separately)", "")
+    assert [e.sub_event_type for e in _events(bundled_pipeline, unmarked)] == ["Armed clash"]
+
+
+def test_separately_coded_spans_run_from_the_clause_opener_to_the_marker():
+    text = "Relatives of a man who was killed by police (coded separately) marched, demanding justice."
+    ((start, end),) = separately_coded(text)
+    assert text[start:end] == "who was killed by police "
+
+
+def test_a_bad_separately_coded_marker_is_a_clear_error(tmp_path, monkeypatch):
+    (tmp_path / "conventions.yaml").write_text("version: 1\nseparately_coded:\n  markers: ['(coded']\n")
+    monkeypatch.setenv("MARSAD_KNOWLEDGE", str(tmp_path))
+    clear_caches()
+    try:
+        with pytest.raises(KnowledgeError, match="separately_coded: markers"):
+            separately_coded("anything")
     finally:
         monkeypatch.delenv("MARSAD_KNOWLEDGE")
         clear_caches()

@@ -70,27 +70,64 @@ def _hallmarks(path, data: dict) -> list[Hallmark]:
     return out
 
 
+def _patterns(path, data: dict, section: str, key: str | None = None) -> list[str]:
+    """The regular expressions listed under ``section`` (or ``section.key``), each checked."""
+    listed = data.get(section) or ([] if key is None else {})
+    if key is not None:
+        listed = listed.get(key) or [] if isinstance(listed, dict) else []
+    out = []
+    for pattern in (str(p) for p in listed):
+        try:
+            re.compile(pattern)
+        except re.error as err:
+            where = section if key is None else f"{section}: {key}"
+            raise KnowledgeError(f"{path}: {where}: bad pattern {pattern!r} ({err})") from err
+        out.append(pattern)
+    return out
+
+
 @lru_cache(maxsize=1)
-def _entries() -> tuple[tuple[str, ...], dict[str, str], tuple[Hallmark, ...]]:
-    """The markers, headings and hallmarks of every conventions file, read once."""
+def _entries() -> tuple[tuple[str, ...], dict[str, str], tuple[Hallmark, ...], tuple[str, ...], tuple[str, ...]]:
+    """The markers, headings, hallmarks and separately-coded markers and
+    clause openers of every conventions file, read once."""
     markers: list[str] = []
     headings: dict[str, str] = {}
     hallmarks: list[Hallmark] = []
+    separate: list[str] = []
+    openers: list[str] = []
     for path in _files("conventions.yaml"):  # shipped, then the user's (MARSAD_KNOWLEDGE)
         data = read_yaml(path)
         hallmarks.extend(_hallmarks(path, data))
-        for pattern in (str(p) for p in (data.get("demonstration_markers") or [])):
-            try:
-                re.compile(pattern)
-            except re.error as err:
-                raise KnowledgeError(f"{path}: demonstration_markers: bad pattern {pattern!r} ({err})") from err
-            markers.append(pattern)
+        markers.extend(_patterns(path, data, "demonstration_markers"))
+        separate.extend(_patterns(path, data, "separately_coded", "markers"))
+        openers.extend(_patterns(path, data, "separately_coded", "clause_openers"))
         for label, sub in (data.get("headings") or {}).items():
             if str(sub) not in CLASS_OF_SUB:
                 raise KnowledgeError(f"{path}: headings: {label!r} names {sub!r}, not one of "
                                      f"{', '.join(sorted(CLASS_OF_SUB))}")
             headings[str(label).strip().lower()] = str(sub)
-    return tuple(markers), headings, tuple(hallmarks)
+    return tuple(markers), headings, tuple(hallmarks), tuple(separate), tuple(openers)
+
+
+@lru_cache(maxsize=1)
+def _separately_coded() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    _, _, _, markers, openers = _entries()
+    marker = re.compile("|".join(f"(?:{p})" for p in markers) or _NEVER, re.I)
+    opener = re.compile(r"(?:,|\b(?:" + ("|".join(f"(?:{p})" for p in openers) or _NEVER) + r")\b)", re.I)
+    return marker, opener
+
+
+def separately_coded(text: str) -> list[tuple[int, int]]:
+    """Spans of ``text`` that tell of another event the note coded apart
+    ("... after armed clashes had taken place in the area (coded
+    separately)"): from the opener of the clause the marker closes (or the
+    text's start) to the marker."""
+    marker, opener = _separately_coded()
+    spans: list[tuple[int, int]] = []
+    for m in marker.finditer(text):
+        start = max((o.start() for o in opener.finditer(text, 0, m.start())), default=0)
+        spans.append((start, m.start()))
+    return spans
 
 
 def perpetrator(text: str, cc: str) -> Perpetrator | None:
@@ -135,6 +172,7 @@ def load_conventions() -> None:
     """Compile the conventions now, so a bad file is reported when knowledge loads."""
     demonstration_marker()
     _headings()
+    _separately_coded()
 
 
 def clear_caches() -> None:
@@ -142,3 +180,4 @@ def clear_caches() -> None:
     _entries.cache_clear()
     demonstration_marker.cache_clear()
     _headings.cache_clear()
+    _separately_coded.cache_clear()
