@@ -127,6 +127,12 @@ class CountMention:
     value: int
     what: str  # killed | injured | arrested | people | split (value: how many events share the deaths)
     sentence: int = 0
+    # How the text gives the figure: "reported" (a count in the report),
+    # "stated" (the note's own total: "3 fatalities"), "coded" (a coder's
+    # figure for this event: "fatalities coded as 10") or "elsewhere" (the
+    # deaths were coded to another event, named in ``other_event``: value 0)
+    kind: str = "reported"
+    other_event: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -385,6 +385,17 @@ def test_a_coders_stated_figure_is_read(text, expected):
     assert counts(text)["killed"] == expected
 
 
+@pytest.mark.parametrize("text, kind, other", [
+    ("Unspecified casualties coded as 10.", "coded", ""),
+    ("Three civilians were killed. 3 fatalities.", "stated", ""),
+    ("Gunmen killed two villagers.", "reported", ""),
+    ("Russian forces shelled Novotroitske (fatalities coded to the Talakivka event).", "elsewhere", "talakivka"),
+])
+def test_a_count_says_how_the_text_gives_it(text, kind, other):
+    found = [c for c in find_counts(sent(text), load_numbers()) if c.what == "killed"]
+    assert (found[-1].kind, found[-1].other_event) == (kind, other)
+
+
 def test_a_split_note_says_how_many_events_share_the_deaths():
     found = find_counts(sent("40 fatalities split between 6 events."), load_numbers())
     assert ("split", 6) in [(c.what, c.value) for c in found]

@@ -205,8 +205,6 @@ def _inter(a: ActorMention, cc: str) -> int:
 
 
 _BY = re.compile(r"\bby\s+(?:the\s+|an?\s+)?(?:[\w-]+\s+){0,3}$", re.I)
-_FATALITY_NOUN = re.compile(r"\bfatalit(?:y|ies)\b", re.I)
-_CODED_AS = re.compile(r"\b(?:coded (?:as|to|in|with)|coded \d|estimated as)\b", re.I)
 _PASSIVE = re.compile(r"\b(?:was|were|been|being|got|get|gets)\s+(?:\w+ly\s+)?$", re.I)
 _CONTRAST = re.compile(r"\b(?:but|however|yet|only to be)\b", re.I)
 # ((?<!\s)\s*+: a run of spaces is tried once, from its start, not from each of its spaces)
@@ -451,13 +449,9 @@ def _armed_victim(text: str, actors, agent) -> ActorMention | None:
     return None
 
 
-_ELSEWHERE_NAME = re.compile(r"\bcoded (?:to|in|with) (?:the |an? )?(?P<name>.+?)\s*-?\s*\bevents?\b", re.I)
-
-
 def _coded_here(text: str, c: CountMention) -> bool:
     """Is a "fatalities coded to X event" note about this very report's place?"""
-    m = _ELSEWHERE_NAME.search(c.span.text) if c.value == 0 else None
-    return m is not None and m.group("name").lower() in text[: c.span.start].lower()
+    return c.kind == "elsewhere" and bool(c.other_event) and c.other_event.lower() in text[: c.span.start].lower()
 
 
 # "the victim was (recognized as) a member of <group>", in one clause
@@ -607,10 +601,10 @@ def _build_one(doc, items, incident, kinds, countries, doc_country, doc_place, c
     # ACLED-style notes state the coded total ("3 fatalities"): it wins over
     # the other figures of the report; otherwise the largest figure (later
     # reports in one text usually revise upwards).
-    stated = [c for c in killed if _FATALITY_NOUN.search(c.span.text)]
+    stated = [c for c in killed if c.kind == "stated"]
     # "Fatalities coded as 3 (NRF reported 4 ...)": the coder's own figure wins
     # ("Unspecified casualties coded as 10" too)
-    coded = [c for c in killed if _CODED_AS.search(c.span.text)]
+    coded = [c for c in killed if c.kind in ("coded", "elsewhere")]
     fatalities = _fatalities(coded or stated or killed, coded, [c for c in counts if c.what == "split"])
     injuries = max((c.value for c in injured), default=None)
     arrests = max((c.value for c in arrested), default=None)

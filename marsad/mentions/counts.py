@@ -315,7 +315,11 @@ _SPLIT_FIGURE = re.compile(
     r"\b(?:split|spilt|spread|distributed|divided)\s+(?:equally\s+)?(?:across|between|among|over|into)\s+"
     r"(?:the\s+)?(?P<num>\d+|[a-z]+)\s+(?:separate\s+|different\s+)?(?:events|locations|incidents)\b")
 _CODED_ELSEWHERE = re.compile(
-    r"\bfatalit(?:y|ies) (?:are |were |is |was )?coded (?:to|in|with) (?!\d)[^.;()\d]{0,60}?\bevents?\b")
+    r"\bfatalit(?:y|ies) (?:are |were |is |was )?coded (?:to|in|with) (?!\d)"
+    r"(?:(?:the|an?) )?(?P<event>[^.;()\d]{0,60}?)\s*-?\s*\bevents?\b")
+# The words that make a count a coder's figure or the note's stated total.
+_CODER_WORDS = re.compile(r"\b(?:coded (?:as|to|in|with)|coded \d|estimated as)\b", re.I)
+_FATALITY_NOUN = re.compile(r"\bfatalit(?:y|ies)\b", re.I)
 
 
 def _coder_figures(sentence: Sentence, lowered: str, lexicon: NumberLexicon, out: list[CountMention]) -> None:
@@ -325,7 +329,7 @@ def _coder_figures(sentence: Sentence, lowered: str, lexicon: NumberLexicon, out
         value = int(m.group("num") or m.group("num2"))
         out.append(_mention(sentence, m.start(), m.end(), value, "killed"))
     for m in _CODED_ELSEWHERE.finditer(lowered):
-        out.append(_mention(sentence, m.start(), m.end(), 0, "killed"))
+        out.append(_mention(sentence, m.start(), m.end(), 0, "killed", kind="elsewhere", other_event=m.group("event")))
     for m in _SPLIT_FIGURE.finditer(lowered):
         shares = _parse_number_cached(m.group("num"), lexicon)
         if shares is not None and 1 < shares <= MAX_SPLIT_EVENTS:
@@ -341,10 +345,16 @@ MAX_SPLIT_EVENTS = 100
 _PAST_AFTER = re.compile(r"[^.;,]{0,40}?\b(?:last year|(?:\w+ )?years? ago)\b")
 
 
-def _mention(sentence: Sentence, start: int, end: int, value: int, what: str) -> CountMention:
+def _mention(sentence: Sentence, start: int, end: int, value: int, what: str,
+             kind: str | None = None, other_event: str = "") -> CountMention:
+    text = sentence.text[start:end]
+    if kind is None:
+        kind = "coded" if _CODER_WORDS.search(text) else "stated" if _FATALITY_NOUN.search(text) else "reported"
     return CountMention(
-        span=Span(sentence.start + start, sentence.start + end, sentence.text[start:end]),
+        span=Span(sentence.start + start, sentence.start + end, text),
         value=value,
         what=what,
         sentence=sentence.index,
+        kind=kind,
+        other_event=other_event,
     )
