@@ -103,7 +103,7 @@ def matchers():
     return {
         "triggers": load_triggers(),
         "numbers": load_numbers(),
-        "actors": ActorMatcher(knowledge.actor_aliases()),
+        "actors": ActorMatcher(knowledge.actor_aliases(), knowledge.modifier_nouns),
         "countries": CountryMentions(knowledge.countries.all()),
     }
 

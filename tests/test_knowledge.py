@@ -233,6 +233,18 @@ def test_actor_aliases_feed_the_matcher(kb):
     assert "is" not in found
 
 
+def test_an_actor_word_before_a_modifier_noun_names_no_actor(kb):
+    from marsad.mentions.actors import ActorMatcher
+    from marsad.records import Sentence
+
+    assert "coup" in kb.modifier_nouns
+    matcher = ActorMatcher(kb.actor_aliases(), kb.modifier_nouns)
+    text = "Protesters denounced the military coup; police fired tear gas at the army base."
+    found = [m.span.text for m in matcher.find(Sentence(0, 0, len(text), text))]
+    assert "military" not in found  # "the military coup" only describes the coup
+    assert "police" in found and "the army" in found  # a target's noun ("army base") keeps its actor
+
+
 def test_loading_is_cached():
     # (how fast is measured by benchmarks/, never by a timed test)
     _load.cache_clear()

@@ -195,6 +195,9 @@ class Knowledge:
     countries: CountryTable
     actors: tuple[ActorEntry, ...]
     ambiguous: frozenset[str] = frozenset()  # folded aliases declared as shared
+    # nouns that make an actor word right before them a mere modifier
+    # ("the military coup", "police brutality"): no actor there
+    modifier_nouns: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()  # files read, shipped first
     unit_rules: tuple[UnitRule, ...] = ()
     # (state ISO2, event ISO2) -> the name its forces act under there
@@ -498,7 +501,8 @@ def _parse_actor_file(data, path: Path, state: dict, country_codes: set[str]) ->
     version = data.get("version", 1)
     if version != 1:
         raise KnowledgeError(f"{path}: unsupported version {version!r} (expected 1)")
-    unknown = set(data) - {"version", "generic", "named", "roles", "state_templates", "ethnic", "ambiguous", "acting_as"}
+    unknown = set(data) - {"version", "generic", "named", "roles", "state_templates", "ethnic", "ambiguous", "acting_as",
+                           "modifier_nouns"}
     if unknown:
         raise KnowledgeError(f"{path}: unknown section(s) {', '.join(sorted(map(str, unknown)))}")
     for section in _SECTIONS:
@@ -550,6 +554,9 @@ def _parse_actor_file(data, path: Path, state: dict, country_codes: set[str]) ->
     if "ambiguous" in data:
         for alias in _str_list(data["ambiguous"], where, "ambiguous", "ambiguous"):
             state["ambiguous"].add(fold(alias))
+    if "modifier_nouns" in data:
+        state["modifier_nouns"].update(
+            n.strip().lower() for n in _str_list(data["modifier_nouns"], where, "modifier_nouns", "modifier_nouns") if n.strip())
     for j, rule in enumerate(data.get("acting_as") or [], 1):
         what = f"acting_as entry {j}"
         if not isinstance(rule, dict) or not isinstance(rule.get("name"), str) or not isinstance(rule.get("states"), list):
@@ -700,7 +707,7 @@ def _build(country_files: list[Path], actor_files: list[Path]) -> Knowledge:
     codes = set(merged)
 
     state: dict = {"generic": {}, "named": {}, "roles": {}, "ethnic": {}, "templates": {}, "ambiguous": set(),
-                   "acting_as": {}}
+                   "acting_as": {}, "modifier_nouns": set()}
     for path in actor_files:
         _parse_actor_file(_read(path), path, state, codes)
 
@@ -767,6 +774,7 @@ def _build(country_files: list[Path], actor_files: list[Path]) -> Knowledge:
         countries=table,
         actors=tuple(actors),
         ambiguous=frozenset(state["ambiguous"]),
+        modifier_nouns=tuple(sorted(state["modifier_nouns"])),
         sources=tuple(str(p) for p in country_files + actor_files),
         unit_rules=unit_rules,
         acting_as=dict(state["acting_as"]),

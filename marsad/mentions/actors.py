@@ -25,7 +25,11 @@ COUNTRY_TEMPLATED = "{country}"
 class ActorMatcher:
     """Compiled actor dictionary. Build once, reuse for every document."""
 
-    def __init__(self, aliases: Iterable[tuple[str, bool, object]]):
+    def __init__(self, aliases: Iterable[tuple[str, bool, object]], modifier_nouns: Iterable[str] = ()):
+        nouns = sorted({n.lower() for n in modifier_nouns if n}, key=len, reverse=True)
+        # "the military coup": an actor word right before one of these nouns
+        # only describes it
+        self._modifies = re.compile(r"[ -](?:" + "|".join(map(re.escape, nouns)) + r")\b") if nouns else None
         self._automaton = ahocorasick.Automaton()
         table: dict[str, list[tuple[str, bool, object]]] = {}
         for alias, case_sensitive, entry in aliases:
@@ -51,6 +55,8 @@ class ActorMatcher:
             if start > 0 and (lowered[start - 1].isalnum() or lowered[start - 1] == "-" and start > 1 and lowered[start - 2].isalnum()):
                 continue
             if end < len(lowered) and (lowered[end].isalnum()):
+                continue
+            if self._modifies is not None and self._modifies.match(lowered, end):
                 continue
             surface = text[start:end]
             chosen = None
