@@ -288,7 +288,7 @@ def test_separatists_elsewhere_are_not_donbas_forces(bundled_pipeline):
 def test_shots_fired_at_a_camp_are_an_event(bundled_pipeline):
     text = "On 20 January 2022, BLF militants fired at a Pakistan navy camp at Surbandar town (Gwadar, Balochistan)."
     (ev,) = _events(bundled_pipeline, text)
-    assert ev.sub_event_type == "Armed clash" and ev.actor1 == "BLF: Balochistan Liberation Front"
+    assert ev.sub_event_type == "Armed clash" and ev.actor1 == "BLF: Baloch Liberation Front"
 
 
 def test_the_first_of_coordinated_subjects_acts(bundled_pipeline):
