@@ -324,3 +324,23 @@ def test_the_sides_named_after_the_fighting_are_its_two_sides(bundled_pipeline):
     (ev,) = _events(bundled_pipeline, text)
     assert ev.actor1 == "NPA: New People's Army"
     assert ev.actor2.startswith("Military Forces of the Philippines")
+
+
+def test_the_supported_force_acts_not_its_supporters(bundled_pipeline):
+    text = ("On 12 April 2022, Turkish forces supported by opposition rebels shelled Ein Daqneh town in "
+            "Aleppo countryside with heavy artillery. Casualties unknown.")
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.actor1 == "Military Forces of Turkey (2016-)"
+
+
+@pytest.mark.parametrize("text, actor1", [
+    ("On 19 May 2022, JWS operating under OPS shelled QSD positions in Zur Maghar town in Aleppo countryside.",
+     "Operation Peace Spring"),
+    ("On 4 March 2022, Saudi forces targeted with machine guns Ar Raqw (Monabbih, Sadah) killing 1 civilian.",
+     "Operation Restoring Hope"),
+    ("On 22 April 2022, unidentified militants (coded as Kashmir Rebels) fired at two labourers in a targeted "
+     "attack in Nowgam (Srinagar district, J&K).", "Kashmir Rebels (India)"),
+])
+def test_actors_named_as_acled_names_them(bundled_pipeline, text, actor1):
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.actor1 == actor1

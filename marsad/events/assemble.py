@@ -210,6 +210,9 @@ _CONTRAST = re.compile(r"\b(?:but|however|yet|only to be)\b", re.I)
 # ((?<!\s)\s*+: a run of spaces is tried once, from its start, not from each of its spaces)
 _COORDINATED = re.compile(r"(?<!\s)\s*+(?:,\s*+)?(?:and|together with|along with|with the support of)\s+(?:the\s+)?"
                           r"(?:(?:about|around|some)\s+\d+\s+)?(?:[\w-]+\s+){0,1}", re.I)
+# between a force and its supporters ("supported by", "backed by", "alongside")
+_SUPPORTER = re.compile(r"^[\s,]*(?:\([^()]{0,40}\)\s*)?(?:(?:and\s+)?(?:supported|backed|assisted|aided|accompanied|reinforced)\s+by"
+                        r"|with the (?:support|backing|help) of|alongside)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}$", re.I)
 _BETWEEN = re.compile(r"\bbetween\s+(?:the\s+)?$", re.I)
 # what may stand between a trigger and the "between" that follows it
 _ADJOINING = re.compile(r"(?<!\s)\s*+(?:\w++\s++){0,2}?between\s++(?:the\s+)?", re.I)
@@ -780,6 +783,11 @@ def _roles(text: str, actors: list[ActorMention], anchor: TriggerMention) -> tup
         # ("HTS amassed troops ... where it arrested"); a generic word
         # ("troops", "gunmen") only when no such name stands before it.
         agent = next((a for a in reversed(before) if a.kind in ("named", "state")), before[-1])
+        k = before.index(agent)
+        if k > 0 and _SUPPORTER.search(text[before[k - 1].span.end:agent.span.start]):
+            # "Turkish forces supported by opposition rebels shelled ...":
+            # the supporters are associates; the supported force acts
+            agent = before[k - 1]
         # "the military and Pyu Saw Htee members raided ...": the first of
         # coordinated subjects acts (ACLED names the others as associates)
         k = before.index(agent)
