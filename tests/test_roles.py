@@ -342,5 +342,13 @@ def test_the_supported_force_acts_not_its_supporters(bundled_pipeline):
      "attack in Nowgam (Srinagar district, J&K).", "Kashmir Rebels (India)"),
 ])
 def test_actors_named_as_acled_names_them(bundled_pipeline, text, actor1):
+    # (a coder's "(coded as X)" after an actor names it)
     (ev,) = _events(bundled_pipeline, text)
     assert ev.actor1 == actor1
+
+
+def test_a_coders_name_for_the_target_replaces_the_words_before_it(bundled_pipeline):
+    text = ("On 23 April 2022, Houthi forces shelled military targets (coded as National Resistance forces) "
+            "with machine guns in Hays (Al Hudaydah). Casualties unknown.")
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.actor2 == "National Resistance Forces"

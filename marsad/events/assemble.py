@@ -828,6 +828,8 @@ _CIVILIAN_TARGET_SUBS = frozenset({"Arrests", "Looting/property destruction"})
 
 
 _UNIDENTIFIED = "Unidentified Armed Group ({country})"
+# between an actor and the coder's name for it: "militants (coded as Kashmir Rebels)"
+_CODED_AS_ACTOR = re.compile(r"[\w ]{0,20}?\s*[(\[]\s*(?:coded|presumed|assumed|likely) (?:as|to be)\s+(?:the\s+)?", re.I)
 # Event types whose unidentified perpetrators a hallmark may name (killings
 # and fights; conventions.yaml perpetrator_hallmarks). A hallmark is a
 # coder's convention read off the manner of the attack, not the attackers'
@@ -842,6 +844,11 @@ def _collapse(actors: list[ActorMention], text: str) -> list[ActorMention]:
     out: list[ActorMention] = []
     for a in actors:
         if out and a.canonical == _UNIDENTIFIED and not text[out[-1].span.end:a.span.start].strip():
+            continue
+        if out and _CODED_AS_ACTOR.fullmatch(text, out[-1].span.end, a.span.start):
+            # "military targets (coded as National Resistance forces)": the
+            # coder's name for the actor just written replaces it
+            out[-1] = a
             continue
         out.append(a)
     return out
