@@ -352,3 +352,11 @@ def test_a_coders_name_for_the_target_replaces_the_words_before_it(bundled_pipel
             "with machine guns in Hays (Al Hudaydah). Casualties unknown.")
     (ev,) = _events(bundled_pipeline, text)
     assert ev.actor2 == "National Resistance Forces"
+
+
+def test_what_the_agent_attacked_before_the_weapon_is_the_target(bundled_pipeline):
+    text = ("On 9 January 2022, in Shwebo township (Shwebo district, Sagaing region), the PDF attacked a "
+            "military vehicle carrying five soldiers with mines. Casualties unknown.")
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.sub_event_type == "Remote explosive/landmine/IED"
+    assert ev.actor1 == "PDF: People's Defense Force" and ev.actor2 == "Military Forces of Myanmar (2021-)"

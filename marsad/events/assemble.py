@@ -213,6 +213,8 @@ _COORDINATED = re.compile(r"(?<!\s)\s*+(?:,\s*+)?(?:and|together with|along with
 # between a force and its supporters ("supported by", "backed by", "alongside")
 _SUPPORTER = re.compile(r"^[\s,]*(?:\([^()]{0,40}\)\s*)?(?:(?:and\s+)?(?:supported|backed|assisted|aided|accompanied|reinforced)\s+by"
                         r"|with the (?:support|backing|help) of|alongside)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}$", re.I)
+# a verb of attack between an agent and what it acted on
+_ACTED_ON = re.compile(r"\b(?:attack|ambush|target|raid|struck|hit|fired|shot|shell|bomb|assault|storm)\w*", re.I)
 _BETWEEN = re.compile(r"\bbetween\s+(?:the\s+)?$", re.I)
 # what may stand between a trigger and the "between" that follows it
 _ADJOINING = re.compile(r"(?<!\s)\s*+(?:\w++\s++){0,2}?between\s++(?:the\s+)?", re.I)
@@ -808,6 +810,11 @@ def _roles(text: str, actors: list[ActorMention], anchor: TriggerMention) -> tup
     # the other side: not the agent named again ("NPA militant ... between
     # the NPA and the military")
     target = next((a for a in after if agent is None or a.canonical != agent.canonical), None)
+    if target is None and agent is not None and agent in before:
+        # "the PDF attacked a military vehicle ... with mines": the weapon told
+        # last decided the type; what the agent acted on stands between them
+        target = next((a for a in before if a.span.start > agent.span.end and a.canonical != agent.canonical
+                       and _ACTED_ON.search(text, agent.span.end, a.span.start)), None)
     if agent is None and after and len(after) >= 2 and _BETWEEN.search(text[max(0, after[0].span.start - 15):after[0].span.start]):
         return after[0], after[1]
     return agent, target
