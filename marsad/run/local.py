@@ -197,9 +197,15 @@ def process_parallel(items: Iterable[Item], options: PipelineOptions, workers: i
             while len(pending) >= workers * IN_FLIGHT_PER_WORKER and queued >= read_ahead:
                 done, future = pending.popleft()
                 queued -= len(done)
-                yield from _pairs(done, future)
+                yield from _pairs(done, future.result())
         while pending:
-            yield from _pairs(*pending.popleft())
+            done, future = pending.popleft()
+            sent = future.result()
+            if not pending:
+                # Every result is in: the workers exit (~0.1 s) while the
+                # caller stores the last ones, not after.
+                pool.shutdown(wait=False)
+            yield from _pairs(done, sent)
     finally:
         # On an error or an interrupt in the parent, queued chunks are
         # dropped; the workers finish their current chunk and exit.
@@ -208,8 +214,8 @@ def process_parallel(items: Iterable[Item], options: PipelineOptions, workers: i
             worker_pipeline.cache_clear()
 
 
-def _pairs(chunk: list[Item], future: Future) -> Iterator[tuple[Item, DocumentResult | None]]:
-    for item, sent in zip(chunk, future.result()):
+def _pairs(chunk: list[Item], results: list[_Sent]) -> Iterator[tuple[Item, DocumentResult | None]]:
+    for item, sent in zip(chunk, results):
         yield item, (None if sent is None else DocumentResult(item, *sent))
 
 
