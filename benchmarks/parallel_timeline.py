@@ -54,19 +54,18 @@ class _TimedConnection:
     def __getattr__(self, name):
         return getattr(self._conn, name)
 
-    def execute(self, *args):
+    def _timed(self, method, args):
         t = time.perf_counter()
         try:
-            return self._conn.execute(*args)
+            return method(*args)
         finally:
             self._spent[0] += time.perf_counter() - t
 
+    def execute(self, *args):
+        return self._timed(self._conn.execute, args)
+
     def executemany(self, *args):
-        t = time.perf_counter()
-        try:
-            return self._conn.executemany(*args)
-        finally:
-            self._spent[0] += time.perf_counter() - t
+        return self._timed(self._conn.executemany, args)
 
 
 def _hook(log_dir: Path, sql: bool) -> tuple[list, list, list[float]]:
