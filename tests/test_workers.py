@@ -109,8 +109,9 @@ def test_results_travel_as_class_and_field_values(corpus, bundled_gazetteer) -> 
     assert all(isinstance(e, Event) for e in pickle.loads(pickle.dumps(events)))
 
 
+@pytest.mark.skipif(not __import__("os").path.isdir("/proc"), reason="needs /proc to see the worker processes")
 def test_workers_exit_before_the_last_results_are_stored(corpus, bundled_gazetteer) -> None:
-    import multiprocessing
+    import os
     import time
 
     options = PipelineOptions(gazetteer_path=str(bundled_gazetteer))
@@ -118,12 +119,18 @@ def test_workers_exit_before_the_last_results_are_stored(corpus, bundled_gazette
     pairs = process_parallel(iter(items), options, workers=2, chunk_size=4)
     received = [next(pairs) for _ in items]  # every result, the generator not yet finished
     assert [i for i, _ in received] == items
+    # forked workers run this process's command line (an exited one has none)
+    with open("/proc/self/cmdline", "rb") as fh:
+        own = fh.read()
+    workers = {pid for pid in _children(os.getpid()) if _cmdline(pid) in (own, b"")}
+    assert workers, "no worker processes"
     # while the caller still holds (stores) the last results, the workers are leaving
     deadline = time.monotonic() + 20
-    while multiprocessing.active_children() and time.monotonic() < deadline:
+    while any(_running(w) for w in workers) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert not multiprocessing.active_children()
+    assert not any(_running(w) for w in workers)
     assert list(pairs) == []
+    assert not workers & _children(os.getpid()), "workers left unjoined (zombies) after the last result"
 
 
 def test_default_workers_keep_a_short_input_in_this_process(corpus, bundled_gazetteer, monkeypatch) -> None:
@@ -151,6 +158,14 @@ def _stat(pid: int | str) -> list[str] | None:
             return fh.read().rsplit(")", 1)[1].split()
     except OSError:
         return None
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            return fh.read()
+    except OSError:
+        return b""
 
 
 def _running(pid: int) -> bool:

@@ -186,6 +186,7 @@ def process_parallel(items: Iterable[Item], options: PipelineOptions, workers: i
                                initializer=_init_worker, initargs=(options,))
     pending: deque[tuple[list[Item], Future]] = deque()
     queued = 0  # documents in pending
+    closing: threading.Thread | None = None
     try:
         for chunk in _chunks(iter(items), chunk_size):
             pending.append((chunk, pool.submit(_process_chunk, options, chunk)))
@@ -202,11 +203,14 @@ def process_parallel(items: Iterable[Item], options: PipelineOptions, workers: i
             done, future = pending.popleft()
             sent = future.result()
             if not pending:
-                # Every result is in: the workers exit (~0.1 s) while the
-                # caller stores the last ones, not after.
-                pool.shutdown(wait=False)
+                # Every result is in: the workers exit and are joined (~0.1 s)
+                # while the caller stores the last results, not after.
+                closing = threading.Thread(target=pool.shutdown, name="marsad-pool-shutdown")
+                closing.start()
             yield from _pairs(done, sent)
     finally:
+        if closing is not None:
+            closing.join()  # one shutdown at a time; the workers are joined when this returns
         # On an error or an interrupt in the parent, queued chunks are
         # dropped; the workers finish their current chunk and exit.
         pool.shutdown(wait=True, cancel_futures=True)
