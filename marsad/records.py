@@ -10,14 +10,34 @@ Offsets (``start``/``end``) always index the *cleaned* text of the document
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
+from operator import attrgetter
+
+
+def _pickled_by_fields(cls):
+    """Pickle instances as (class, field values): ``cls(*values)`` rebuilds one.
+
+    Records cross process boundaries by the thousand (``--workers``: every
+    document's events and evidence come back to the parent). A frozen slots
+    dataclass otherwise pickles through Python-level __getstate__ /
+    __setstate__ calls per object, about three times slower to write (a
+    worker spent ~0.3 s per 1,000 articles pickling its results).
+    """
+    values = attrgetter(*(f.name for f in fields(cls)))
+
+    def __reduce__(self):
+        return cls, values(self)
+
+    cls.__reduce__ = __reduce__
+    return cls
 
 # --------------------------------------------------------------------------
 # Stage 0: input documents
 # --------------------------------------------------------------------------
 
 
+@_pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Document:
     """A raw input document, before cleaning.
@@ -56,6 +76,7 @@ class InputProblem:
 # --------------------------------------------------------------------------
 
 
+@_pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class CleanDocument:
     """Main text of a document with boilerplate removed.
@@ -177,6 +198,7 @@ class ResolvedPlace:
 # --------------------------------------------------------------------------
 
 
+@_pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Evidence:
     """Why a field has its value: words of the cleaned text of one document."""
@@ -202,6 +224,7 @@ ACLED_COLUMNS: tuple[str, ...] = (
 OUR_COLUMNS: tuple[str, ...] = ("injuries", "arrests", "confidence", "document_ids")
 
 
+@_pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Event:
     event_id: str

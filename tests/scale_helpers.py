@@ -78,6 +78,28 @@ def snapshot(db: Path) -> dict[str, list[tuple]]:
         conn.close()
 
 
+def merge_snapshot(db: Path) -> dict[str, list[tuple]]:
+    """The merging tables of a store without timestamps: extractions,
+    incident membership, components and the merge log with its members."""
+    conn = sqlite3.connect(db)
+    try:
+        return {
+            "extractions": conn.execute(
+                "SELECT extraction_id, doc_id, event_date, date_lo, date_hi, country, sub_event_type, latitude,"
+                " longitude, published, event FROM extractions ORDER BY rowid").fetchall(),
+            "event_members": conn.execute("SELECT extraction_id, event_id FROM event_members"
+                                          " ORDER BY extraction_id").fetchall(),
+            "merge_blocks": conn.execute("SELECT extraction_id, block_id FROM merge_blocks"
+                                         " ORDER BY extraction_id").fetchall(),
+            "merge_log": conn.execute("SELECT id, event_id, action, user, members, reasons FROM merge_log"
+                                      " ORDER BY id").fetchall(),
+            "merge_log_members": conn.execute("SELECT log_id, extraction_id FROM merge_log_members"
+                                              " ORDER BY log_id, extraction_id").fetchall(),
+        }
+    finally:
+        conn.close()
+
+
 def subprocess_env(home: Path) -> dict:
     """The environment for a ``marsad`` subprocess: this MARSAD_HOME, no MARSAD_DB."""
     out = dict(os.environ)

@@ -231,6 +231,25 @@ def test_reviews_follow_a_renamed_incident_and_win_over_machine_values(store):
     assert store.count_events() == 1
 
 
+def test_review_look_ups_only_when_the_web_app_has_reviewed_or_audited(store):
+    conn = store._conn
+    statements: list[str] = []
+    conn.set_trace_callback(statements.append)
+    store.save_results([result("d1", arrest("e5", "d1")), result("d3", arrest("e7", "d3"))])
+    assert store.count_events() == 1 and statements
+    assert not [s for s in statements if "event_reviews WHERE" in s or "UPDATE audit_log" in s]
+    # an audit row only (no review): a renamed incident's row follows it
+    conn.execute("INSERT INTO audit_log (event_id, user, at, action, field, before, after)"
+                 " VALUES ('e5', 'ana', 'now', 'edit', 'location', 'Idlib', 'Idlib city')")
+    statements.clear()
+    store.save_results([result("d2", arrest("e2", "d2"))])  # a smaller id joins: the incident is renamed
+    conn.set_trace_callback(None)
+    assert [s for s in statements if s.startswith("UPDATE audit_log")]
+    assert not [s for s in statements if "event_reviews WHERE" in s]
+    assert conn.execute("SELECT event_id FROM audit_log").fetchall() == [("e2",)]
+    assert store.get_event("e2").document_ids == ("d2", "d1", "d3")
+
+
 def test_old_database_events_become_extractions_and_singletons(tmp_path):
     path = tmp_path / "old.db"
     events = [arrest("e1", "d1"), arrest("e2", "d2", event_date="2022-05-01", location="Homs")]

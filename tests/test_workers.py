@@ -10,7 +10,16 @@ import pytest
 from marsad.ingest import iter_inputs
 from marsad.records import InputProblem
 from marsad.run.local import PipelineOptions, process, process_parallel, process_serial
-from scale_helpers import integrity, marsad, problem_reasons, report_records, snapshot, subprocess_env, write_jsonl
+from scale_helpers import (
+    integrity,
+    marsad,
+    merge_snapshot,
+    problem_reasons,
+    report_records,
+    snapshot,
+    subprocess_env,
+    write_jsonl,
+)
 
 # More documents than a few chunks (CHUNK_SIZE is 32), so chunks of the two
 # workers interleave and finish out of order.
@@ -41,6 +50,9 @@ def test_two_workers_store_exactly_what_one_stores(corpus, tmp_path, env) -> Non
     # the corpus repeats its reports under new ids, so merging joins many events
     assert len(stored["documents"]) == DOCUMENTS and stored["events"]
     assert snapshot(db2) == stored
+    # the merge decisions too: the same incidents, components and merge log
+    merged = merge_snapshot(db1)
+    assert len(merged["merge_log"]) > 0 and merge_snapshot(db2) == merged
     # the events written out, and the skipped lines, come in the same order
     assert one.stdout == two.stdout and one.stdout.count("\n") >= len(stored["events"])
     assert [ln for ln in one.stderr.splitlines() if ln.startswith("marsad: skipped")] == \
@@ -75,6 +87,52 @@ def test_parallel_results_come_back_in_input_order(corpus, bundled_gazetteer) ->
     assert all((r is None) == isinstance(i, InputProblem) for i, r in parallel)
 
 
+def test_results_travel_as_class_and_field_values(corpus, bundled_gazetteer) -> None:
+    import pickle
+
+    from marsad.records import Document, Event, Evidence
+
+    options = PipelineOptions(gazetteer_path=str(bundled_gazetteer))
+    items = [i for i in list(iter_inputs([str(corpus)]))[:12] if isinstance(i, Document)]
+    results = [r for _, r in process_serial(items, options)]
+    events = [e for r in results for e in r.events]
+    assert events and any(e.evidence for e in events)
+    for record in (items[0], results[0].clean, events[0], events[0].evidence[0]):
+        rebuild, values = record.__reduce__()
+        assert rebuild is type(record) and rebuild(*values) == record
+    payload = pickle.dumps([(r.clean, r.events) for r in results], protocol=pickle.HIGHEST_PROTOCOL)
+    # no per-object Python-level state hooks of dataclasses in what workers send
+    assert b"_dataclass_setstate" not in payload
+    assert pickle.loads(payload) == [(r.clean, r.events) for r in results]
+    assert isinstance(pickle.loads(pickle.dumps(events[0].evidence[0])), Evidence)
+    assert pickle.loads(pickle.dumps(events[-1])).evidence == events[-1].evidence
+    assert all(isinstance(e, Event) for e in pickle.loads(pickle.dumps(events)))
+
+
+@pytest.mark.skipif(not __import__("os").path.isdir("/proc"), reason="needs /proc to see the worker processes")
+def test_workers_exit_before_the_last_results_are_stored(corpus, bundled_gazetteer) -> None:
+    import os
+    import time
+
+    options = PipelineOptions(gazetteer_path=str(bundled_gazetteer))
+    items = list(iter_inputs([str(corpus)]))[:40]
+    pairs = process_parallel(iter(items), options, workers=2, chunk_size=4)
+    received = [next(pairs) for _ in items]  # every result, the generator not yet finished
+    assert [i for i, _ in received] == items
+    # forked workers run this process's command line (an exited one has none)
+    with open("/proc/self/cmdline", "rb") as fh:
+        own = fh.read()
+    workers = {pid for pid in _children(os.getpid()) if _cmdline(pid) in (own, b"")}
+    assert workers, "no worker processes"
+    # while the caller still holds (stores) the last results, the workers are leaving
+    deadline = time.monotonic() + 20
+    while any(_running(w) for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_running(w) for w in workers)
+    assert list(pairs) == []
+    assert not workers & _children(os.getpid()), "workers left unjoined (zombies) after the last result"
+
+
 def test_default_workers_keep_a_short_input_in_this_process(corpus, bundled_gazetteer, monkeypatch) -> None:
     import marsad.run.local as local
 
@@ -100,6 +158,14 @@ def _stat(pid: int | str) -> list[str] | None:
             return fh.read().rsplit(")", 1)[1].split()
     except OSError:
         return None
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            return fh.read()
+    except OSError:
+        return b""
 
 
 def _running(pid: int) -> bool:

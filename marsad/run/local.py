@@ -186,6 +186,7 @@ def process_parallel(items: Iterable[Item], options: PipelineOptions, workers: i
                                initializer=_init_worker, initargs=(options,))
     pending: deque[tuple[list[Item], Future]] = deque()
     queued = 0  # documents in pending
+    closing: threading.Thread | None = None
     try:
         for chunk in _chunks(iter(items), chunk_size):
             pending.append((chunk, pool.submit(_process_chunk, options, chunk)))
@@ -197,10 +198,19 @@ def process_parallel(items: Iterable[Item], options: PipelineOptions, workers: i
             while len(pending) >= workers * IN_FLIGHT_PER_WORKER and queued >= read_ahead:
                 done, future = pending.popleft()
                 queued -= len(done)
-                yield from _pairs(done, future)
+                yield from _pairs(done, future.result())
         while pending:
-            yield from _pairs(*pending.popleft())
+            done, future = pending.popleft()
+            sent = future.result()
+            if not pending:
+                # Every result is in: the workers exit and are joined (~0.1 s)
+                # while the caller stores the last results, not after.
+                closing = threading.Thread(target=pool.shutdown, name="marsad-pool-shutdown")
+                closing.start()
+            yield from _pairs(done, sent)
     finally:
+        if closing is not None:
+            closing.join()  # one shutdown at a time; the workers are joined when this returns
         # On an error or an interrupt in the parent, queued chunks are
         # dropped; the workers finish their current chunk and exit.
         pool.shutdown(wait=True, cancel_futures=True)
@@ -208,8 +218,8 @@ def process_parallel(items: Iterable[Item], options: PipelineOptions, workers: i
             worker_pipeline.cache_clear()
 
 
-def _pairs(chunk: list[Item], future: Future) -> Iterator[tuple[Item, DocumentResult | None]]:
-    for item, sent in zip(chunk, future.result()):
+def _pairs(chunk: list[Item], results: list[_Sent]) -> Iterator[tuple[Item, DocumentResult | None]]:
+    for item, sent in zip(chunk, results):
         yield item, (None if sent is None else DocumentResult(item, *sent))
 
 

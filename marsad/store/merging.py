@@ -201,9 +201,10 @@ class _Block:
         self.doc_of: dict[str, str] = {}
         self.events: dict[str, Event] = {}
         self.published: dict[str, str] = {}
-        # the web app's tables, when it has created them (checked once per recompute)
-        self.has_reviews = _has_table(conn, "event_reviews")
-        self.has_audit = _has_table(conn, "audit_log")
+        # the web app's tables, when they exist and hold a row (checked once per
+        # recompute, inside its write transaction: none can appear meanwhile)
+        self.has_reviews = _has_rows(conn, "event_reviews")
+        self.has_audit = _has_rows(conn, "audit_log")
 
     def know(self, event: Event, doc_id: str, published: str) -> None:
         """An extraction the caller has just stored (need not be read back)."""
@@ -396,6 +397,19 @@ def _regions(block: _Block, seeds: Iterable[str]) -> list[list[str]]:
 
 def _has_table(conn: sqlite3.Connection, name: str) -> bool:
     return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() is not None
+
+
+# One statement per table of the web app that merging may have to update.
+_ANY_ROW_SQL = {
+    "event_reviews": "SELECT 1 FROM event_reviews LIMIT 1",
+    "audit_log": "SELECT 1 FROM audit_log LIMIT 1",
+}
+
+
+def _has_rows(conn: sqlite3.Connection, name: str) -> bool:
+    """The table exists and is not empty: an extract into a store nobody has
+    reviewed in skips a look-up per rewritten incident (~10,000 per 1,000 articles)."""
+    return _has_table(conn, name) and conn.execute(_ANY_ROW_SQL[name]).fetchone() is not None
 
 
 def _move_reviews(conn: sqlite3.Connection, old: str, new: str, reviews: bool, audit: bool) -> None:
