@@ -528,8 +528,17 @@ class Gazetteer:
         return self._area_keys(cc.upper(), normalize.admin_key(area))
 
     def _load_area_keys(self, cc: str, area_key: str) -> list[str]:
-        rows = self._conn.execute("SELECT DISTINCT name_key, admin1 FROM places WHERE cc=?", (cc,))
-        return list(dict.fromkeys(key for key, admin1 in rows if key and normalize.admin_key(admin1 or "") == area_key))
+        # the country's admin1 spellings first (a few dozen), then only the
+        # places of those that fold to the area: not a scan of every place
+        # of a large country with a folding per row
+        admins = [a for (a,) in self._conn.execute("SELECT DISTINCT admin1 FROM places WHERE cc=?", (cc,))
+                  if normalize.admin_key(a or "") == area_key]
+        if not admins:
+            return []
+        marks = ",".join("?" * len(admins))
+        rows = self._conn.execute(
+            f"SELECT DISTINCT name_key FROM places WHERE cc=? AND admin1 IN ({marks})", (cc, *admins))
+        return list(dict.fromkeys(key for (key,) in rows if key))
 
     def coordinates(self, cc: str) -> list[tuple[float, float]]:
         """Where the country's places are (every source)."""
