@@ -174,7 +174,7 @@ def test_hts_transliterations(kb, alias):
     ("Fulani herdsmen", "Fulani Ethnic Militia ({country})"),
     ("unknown gunmen", "Unidentified Armed Group ({country})"),
     ("demonstrators", "Protesters ({country})"),
-    ("Clan del Golfo", "AGC: Gaitanist Self-Defense Forces of Colombia"),
+    ("Clan del Golfo", "Gulf Clan"),
     ("women", "Women ({country})"),
     ("off-duty police officer", "Civilians ({country})"),
     ("retired soldier", "Civilians ({country})"),
