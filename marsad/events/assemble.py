@@ -652,7 +652,7 @@ def _build_one(doc, items, incident, kinds, countries, doc_country, doc_place, c
                 actor1 = countries.fill(found.actor, cc)
                 start = sm.sentence.start + found.start
                 actor_ev = [e for e in actor_ev if e.field != "actor1"] + [
-                    Evidence("actor1", start, start + len(found.text), found.text, doc.doc_id, HALLMARK_CONFIDENCE)]
+                    Evidence("actor1", start, sm.sentence.start + found.end, found.text, doc.doc_id, HALLMARK_CONFIDENCE)]
                 break
     actor1 = countries.convention(actor1, cc, cls.sub_event_type)
     actor2 = countries.convention(actor2, cc, cls.sub_event_type)
@@ -758,8 +758,7 @@ def _roles(text: str, actors: list[ActorMention], anchor: TriggerMention) -> tup
     after = [a for a in same if a.span.start >= anchor.span.end
              or anchor.span.start < a.span.start and a.span.end <= anchor.span.end]
     agent = target = None
-    if len(after) >= 2 and _BETWEEN.search(text[anchor.span.end:after[0].span.start]) \
-            and _ADJOINING.fullmatch(text[anchor.span.end:after[0].span.start]) \
+    if len(after) >= 2 and _ADJOINING.fullmatch(text, anchor.span.end, after[0].span.start) \
             and after[0].canonical != after[1].canonical:
         # "a firefight between the NPA and the military": the two sides are
         # named right after the fighting, whoever was named before it

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from marsad.errors import KnowledgeError
 from marsad.knowledge.lexicons import _files, read_yaml
@@ -86,8 +87,16 @@ def _patterns(path, data: dict, section: str, key: str | None = None) -> list[st
     return out
 
 
+class _Entries(NamedTuple):
+    markers: tuple[str, ...]  # demonstration markers
+    headings: dict[str, str]  # lowered label -> sub-event type
+    hallmarks: tuple[Hallmark, ...]
+    separate: tuple[str, ...]  # "(coded separately)" markers
+    openers: tuple[str, ...]  # words opening the clause such a marker closes
+
+
 @lru_cache(maxsize=1)
-def _entries() -> tuple[tuple[str, ...], dict[str, str], tuple[Hallmark, ...], tuple[str, ...], tuple[str, ...]]:
+def _entries() -> _Entries:
     """The markers, headings, hallmarks and separately-coded markers and
     clause openers of every conventions file, read once."""
     markers: list[str] = []
@@ -106,14 +115,14 @@ def _entries() -> tuple[tuple[str, ...], dict[str, str], tuple[Hallmark, ...], t
                 raise KnowledgeError(f"{path}: headings: {label!r} names {sub!r}, not one of "
                                      f"{', '.join(sorted(CLASS_OF_SUB))}")
             headings[str(label).strip().lower()] = str(sub)
-    return tuple(markers), headings, tuple(hallmarks), tuple(separate), tuple(openers)
+    return _Entries(tuple(markers), headings, tuple(hallmarks), tuple(separate), tuple(openers))
 
 
 @lru_cache(maxsize=1)
 def _separately_coded() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    _, _, _, markers, openers = _entries()
-    marker = re.compile("|".join(f"(?:{p})" for p in markers) or _NEVER, re.I)
-    opener = re.compile(r"(?:,|\b(?:" + ("|".join(f"(?:{p})" for p in openers) or _NEVER) + r")\b)", re.I)
+    entries = _entries()
+    marker = re.compile("|".join(f"(?:{p})" for p in entries.separate) or _NEVER, re.I)
+    opener = re.compile(r"(?:,|\b(?:" + ("|".join(f"(?:{p})" for p in entries.openers) or _NEVER) + r")\b)", re.I)
     return marker, opener
 
 
@@ -134,7 +143,7 @@ def perpetrator(text: str, cc: str) -> Perpetrator | None:
     """The actor coders name for unidentified killers in country ``cc`` when
     ``text`` tells the hallmark of its usual perpetrators ("a drive-by
     shooting" in Mexico: a gang), if any."""
-    for hallmark in _entries()[2]:
+    for hallmark in _entries().hallmarks:
         actor = hallmark.actors.get(cc)
         if actor is not None and (m := hallmark.pattern.search(text)) is not None:
             return Perpetrator(actor, m.start(), m.end(), m.group(0))
@@ -144,7 +153,7 @@ def perpetrator(text: str, cc: str) -> Perpetrator | None:
 @lru_cache(maxsize=1)
 def demonstration_marker() -> re.Pattern[str]:
     """A pattern for the tags that mark a note as a demonstration event."""
-    patterns = _entries()[0]  # (each checked there, with its file)
+    patterns = _entries().markers  # (each checked there, with its file)
     try:
         return re.compile("|".join(f"(?:{p})" for p in patterns) or _NEVER, re.I)
     except re.error as err:  # valid alone, not together ("(?i)" inside an alternation)
@@ -153,7 +162,7 @@ def demonstration_marker() -> re.Pattern[str]:
 
 @lru_cache(maxsize=1)
 def _headings() -> tuple[re.Pattern[str], dict[str, str]]:
-    headings = _entries()[1]
+    headings = _entries().headings
     labels = sorted((re.escape(label) for label in headings), key=len, reverse=True)
     alternation = "|".join(labels) or _NEVER
     return re.compile(rf"^\W{{0,3}}(?P<label>{alternation})\s*:\s", re.I), headings

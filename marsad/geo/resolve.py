@@ -323,15 +323,15 @@ def _resolve(mentions: Sequence[PlaceMention], gazetteer: Gazetteer, country_hin
         for j, keys in sentence_admins.get(mention.sentence, {}).items():
             if j != i:
                 beside |= keys
-        groups = containers.get(mention.sentence, []) if mention.cue != "admin" else []
-        if mention.cue == "admin":
+        groups = containers.get(mention.sentence, []) if mention.cue != ADMIN_CUE else []
+        if mention.cue == ADMIN_CUE:
             # an admin area is the one around the place it qualifies
             placed = [("", r.country_code, r.latitude, r.longitude, 1.0) for r, m in zip(out, mentions)
-                      if m.sentence == mention.sentence and m.cue != "admin" and r.latitude is not None]
+                      if m.sentence == mention.sentence and m.cue != ADMIN_CUE and r.latitude is not None]
             groups = [placed] if placed else []
         ranked = sorted(((_score(c, cue, focus, beside, nearest.km(c, i)) + CONTAINER_BONUS * _fit(c, groups), c) for c in cands),
                         key=lambda sc: (-sc[0], -sc[1].population, sc[1].place_id))
-        if groups and mention.cue != "admin" and _fit(ranked[0][1], groups) < math.exp(-CONTAINER_MAX_KM / CONTAINER_SCALE_KM) \
+        if groups and mention.cue != ADMIN_CUE and _fit(ranked[0][1], groups) < math.exp(-CONTAINER_MAX_KM / CONTAINER_SCALE_KM) \
                 and not (_well_known(ranked[0][1]) and not container_countries.get(mention.sentence)):
             best = ranked[0][1]
             out.append(_unresolved(mention, f"{mention.name!r} is known only far from the admin area written "
@@ -341,12 +341,11 @@ def _resolve(mentions: Sequence[PlaceMention], gazetteer: Gazetteer, country_hin
         if hint_keys and best.tier != "exact" and not _inside(best, hint_keys):
             # A spelling guess outside the admin area known to hold the place
             # is another village: take one inside, else the area itself.
-            inside = next(((sc, c) for sc, c in ranked if _inside(c, hint_keys)), None)
-            if inside is None:
+            ranked = _inside_first(ranked, hint_keys)
+            if ranked is None:
                 out.append(_area_fallback(mention, gazetteer, admin_hints, focus, best))
                 continue
-            best_score, best = inside
-            ranked = [inside] + [rc for rc in ranked if rc[1] is not best]
+            best_score, best = ranked[0]
         areas = [area for j, area in sentence_areas.get(mention.sentence, {}).items() if j != i]
         if areas and mention.cue not in AREA_CUES and mention.cue != ADMIN_CUE and not mention.orientation:
             # "Al-Hawi town in Deir ez Zor countryside": a namesake in another
@@ -356,12 +355,11 @@ def _resolve(mentions: Sequence[PlaceMention], gazetteer: Gazetteer, country_hin
             # stale or another place's, "Sorong city (West Papua province)")
             area_keys = set().union(*(keys for keys, _ in areas))
             if not _inside(best, area_keys) and not (_well_known(best) and best.country_code == focus):
-                inside = next(((sc, c) for sc, c in ranked if _inside(c, area_keys)), None)
-                if inside is None:
+                ranked = _inside_first(ranked, area_keys)
+                if ranked is None:
                     out.append(_area_fallback(mention, gazetteer, [name for _, name in areas], focus, best))
                     continue
-                best_score, best = inside
-                ranked = [inside] + [rc for rc in ranked if rc[1] is not best]
+                best_score, best = ranked[0]
         if best.source == BUNDLED_SOURCE:
             # The same place from an imported list (OCHA, a GeoNames country
             # file) carries better names and admin areas: prefer it.
@@ -415,6 +413,15 @@ def _well_known(cand: Candidate) -> bool:
     lack, not a sign of a namesake; a known admin area that does not hold it
     ("Goma (Mahagi, Ituri)", "Ampang (Mangu, Plateau)") is."""
     return cand.tier == "exact" and cand.feature == "populated" and cand.population >= WELL_KNOWN_POPULATION
+
+
+def _inside_first(ranked: list[tuple[float, Candidate]], area_keys: set[str]) -> list[tuple[float, Candidate]] | None:
+    """The ranking with its best candidate inside the areas moved first, or
+    None when no candidate is inside."""
+    inside = next(((sc, c) for sc, c in ranked if _inside(c, area_keys)), None)
+    if inside is None:
+        return None
+    return [inside] + [rc for rc in ranked if rc[1] is not inside[1]]
 
 
 def _inside(cand: Candidate, area_keys: set[str]) -> bool:
