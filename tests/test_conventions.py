@@ -14,6 +14,19 @@ from marsad.records import Document
 from scale_helpers import marsad, subprocess_env
 
 
+@pytest.fixture
+def users_conventions(tmp_path, monkeypatch):
+    """Write a user's conventions.yaml (a MARSAD_KNOWLEDGE folder) and load
+    it; the shipped conventions alone again after the test."""
+    def write(content: str) -> None:
+        (tmp_path / "conventions.yaml").write_text(content)
+        monkeypatch.setenv("MARSAD_KNOWLEDGE", str(tmp_path))
+        clear_caches()
+    yield write
+    monkeypatch.delenv("MARSAD_KNOWLEDGE", raising=False)
+    clear_caches()
+
+
 def _events(pipeline, text: str):
     doc = Document(id="t", raw=text, published=date(2022, 6, 30), published_from="input")
     return pipeline.process(doc).events
@@ -54,28 +67,16 @@ def test_unmarked_it_is_no_event(bundled_pipeline):
     assert not _events(bundled_pipeline, text)
 
 
-def test_a_users_marker_extends_the_shipped_ones(tmp_path, monkeypatch):
-    (tmp_path / "conventions.yaml").write_text("version: 1\ndemonstration_markers:\n  - '\\[crowd:'\n")
-    monkeypatch.setenv("MARSAD_KNOWLEDGE", str(tmp_path))
-    clear_caches()
-    try:
-        assert demonstration_marker().search("... [crowd: 200]")
-        assert demonstration_marker().search("... [size=no report]")
-    finally:
-        monkeypatch.delenv("MARSAD_KNOWLEDGE")
-        clear_caches()
+def test_a_users_marker_extends_the_shipped_ones(users_conventions):
+    users_conventions("version: 1\ndemonstration_markers:\n  - '\\[crowd:'\n")
+    assert demonstration_marker().search("... [crowd: 200]")
+    assert demonstration_marker().search("... [size=no report]")
 
 
-def test_a_bad_marker_pattern_is_a_clear_error(tmp_path, monkeypatch):
-    (tmp_path / "conventions.yaml").write_text("version: 1\ndemonstration_markers:\n  - '[size='\n")
-    monkeypatch.setenv("MARSAD_KNOWLEDGE", str(tmp_path))
-    clear_caches()
-    try:
-        with pytest.raises(KnowledgeError, match="demonstration_markers"):
-            demonstration_marker()
-    finally:
-        monkeypatch.delenv("MARSAD_KNOWLEDGE")
-        clear_caches()
+def test_a_bad_marker_pattern_is_a_clear_error(users_conventions):
+    users_conventions("version: 1\ndemonstration_markers:\n  - '[size='\n")
+    with pytest.raises(KnowledgeError, match="demonstration_markers"):
+        demonstration_marker()
 
 
 @pytest.mark.parametrize("text, sub", [
@@ -100,16 +101,10 @@ def test_a_label_not_at_the_start_names_nothing(bundled_pipeline):
     assert ev.sub_event_type == "Attack"
 
 
-def test_a_heading_naming_an_unknown_type_is_a_clear_error(tmp_path, monkeypatch):
-    (tmp_path / "conventions.yaml").write_text("version: 1\nheadings:\n  Skirmish: Armed fight\n")
-    monkeypatch.setenv("MARSAD_KNOWLEDGE", str(tmp_path))
-    clear_caches()
-    try:
-        with pytest.raises(KnowledgeError, match="Skirmish"):
-            heading("Skirmish: something")
-    finally:
-        monkeypatch.delenv("MARSAD_KNOWLEDGE")
-        clear_caches()
+def test_a_heading_naming_an_unknown_type_is_a_clear_error(users_conventions):
+    users_conventions("version: 1\nheadings:\n  Skirmish: Armed fight\n")
+    with pytest.raises(KnowledgeError, match="Skirmish"):
+        heading("Skirmish: something")
 
 
 @pytest.mark.parametrize("content, message", [
@@ -161,16 +156,10 @@ def test_a_named_perpetrator_is_kept_whatever_the_hallmark(bundled_pipeline):
     assert not ev.actor1.startswith("Unidentified Gang")
 
 
-def test_a_hallmark_without_actors_is_a_clear_error(tmp_path, monkeypatch):
-    (tmp_path / "conventions.yaml").write_text("version: 1\nperpetrator_hallmarks:\n  - pattern: 'drive-by'\n")
-    monkeypatch.setenv("MARSAD_KNOWLEDGE", str(tmp_path))
-    clear_caches()
-    try:
-        with pytest.raises(KnowledgeError, match="perpetrator_hallmarks"):
-            perpetrator("a drive-by", "MX")
-    finally:
-        monkeypatch.delenv("MARSAD_KNOWLEDGE")
-        clear_caches()
+def test_a_hallmark_without_actors_is_a_clear_error(users_conventions):
+    users_conventions("version: 1\nperpetrator_hallmarks:\n  - pattern: 'drive-by'\n")
+    with pytest.raises(KnowledgeError, match="perpetrator_hallmarks"):
+        perpetrator("a drive-by", "MX")
 
 
 # ------------------------------------------------ events coded apart
@@ -191,13 +180,7 @@ def test_separately_coded_spans_run_from_the_clause_opener_to_the_marker():
     assert text[start:end] == "who was killed by police "
 
 
-def test_a_bad_separately_coded_marker_is_a_clear_error(tmp_path, monkeypatch):
-    (tmp_path / "conventions.yaml").write_text("version: 1\nseparately_coded:\n  markers: ['(coded']\n")
-    monkeypatch.setenv("MARSAD_KNOWLEDGE", str(tmp_path))
-    clear_caches()
-    try:
-        with pytest.raises(KnowledgeError, match="separately_coded: markers"):
-            separately_coded("anything")
-    finally:
-        monkeypatch.delenv("MARSAD_KNOWLEDGE")
-        clear_caches()
+def test_a_bad_separately_coded_marker_is_a_clear_error(users_conventions):
+    users_conventions("version: 1\nseparately_coded:\n  markers: ['(coded']\n")
+    with pytest.raises(KnowledgeError, match="separately_coded: markers"):
+        separately_coded("anything")
