@@ -156,6 +156,34 @@ def test_a_named_perpetrator_is_kept_whatever_the_hallmark(bundled_pipeline):
     assert not ev.actor1.startswith("Unidentified Gang")
 
 
+@pytest.mark.parametrize("text, mark", [
+    ("Around 3 May 2022 (as reported), in Uruapan, Michoacan, a man was killed and his dismembered body was "
+     "found in a vacant lot. 1 fatality.", "dismember"),
+    ("Around 9 May 2022 (as reported), in Celaya, Guanajuato, a man was killed and his body was found "
+     "handcuffed on a dirt road. 1 fatality.", "handcuffed"),
+])
+def test_the_marks_of_cartel_killings_name_a_gang_in_mexico(bundled_pipeline, text, mark):
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.actor1 == "Unidentified Gang (Mexico)"
+    (evidence,) = [e for e in ev.evidence if e.field == "actor1"]
+    assert evidence.text.lower().startswith(mark)
+
+
+def test_a_body_found_without_those_marks_stays_an_unidentified_group(bundled_pipeline):
+    text = ("Around 9 May 2022 (as reported), in Celaya, Guanajuato, a man was killed and his body was found "
+            "wrapped in a blanket on a dirt road. 1 fatality.")
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.actor1 == "Unidentified Armed Group (Mexico)"
+
+
+def test_a_hallmark_for_some_event_types_is_not_read_in_others():
+    # Brazil: gunmen who fight the police are a gang or a police militia; a
+    # man shot dead while police watched the area is not a fight
+    assert perpetrator("armed men exchanged fire with the police", "BR", "Battles") is not None
+    assert perpetrator("armed men shot a man; police are investigating", "BR",
+                       "Violence against civilians") is None
+
+
 def test_a_hallmark_without_actors_is_a_clear_error(users_conventions):
     users_conventions("version: 1\nperpetrator_hallmarks:\n  - pattern: 'drive-by'\n")
     with pytest.raises(KnowledgeError, match="perpetrator_hallmarks"):
@@ -184,3 +212,31 @@ def test_a_bad_separately_coded_marker_is_a_clear_error(users_conventions):
     users_conventions("version: 1\nseparately_coded:\n  markers: ['(coded']\n")
     with pytest.raises(KnowledgeError, match="separately_coded: markers"):
         separately_coded("anything")
+
+
+# ------------------------------------------------ which side is written first
+
+
+def test_the_police_are_written_first_in_a_brazilian_shoot_out(bundled_pipeline):
+    text = ("On 2 May 2022, in Macapa (Amapa), three armed suspects exchanged fire with military police in the "
+            "Novo Horizonte neighborhood. One suspect was killed. 1 fatality.")
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.actor1 == "Military Forces of Brazil (2019-) Military Police"
+    assert ev.actor2 == "Unidentified Gang and/or Police Militia"
+    assert ev.inter1 == 1
+    actor1_ev = [e.text for e in ev.evidence if e.field == "actor1"]
+    assert actor1_ev and all("police" in t.lower() for t in actor1_ev)
+
+
+def test_not_when_the_other_side_started_it(bundled_pipeline):
+    text = ("On 2 May 2022, in Macapa (Amapa), drug traffickers initiated an armed confrontation with military "
+            "police in the Novo Horizonte neighborhood. One trafficker was killed. 1 fatality.")
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.actor1 == "Unidentified Gang (Brazil)"
+
+
+def test_nor_elsewhere(bundled_pipeline):
+    text = ("On 6 January 2022, near Altar, Sonora, three armed men exchanged fire with police officers on the "
+            "Santa Ana-Altar highway. 1 fatality.")
+    (ev,) = _events(bundled_pipeline, text)
+    assert not ev.actor1.startswith("Police Forces")

@@ -360,3 +360,38 @@ def test_what_the_agent_attacked_before_the_weapon_is_the_target(bundled_pipelin
     (ev,) = _events(bundled_pipeline, text)
     assert ev.sub_event_type == "Remote explosive/landmine/IED"
     assert ev.actor1 == "PDF: People's Defense Force" and ev.actor2 == "Military Forces of Myanmar (2021-)"
+
+
+@pytest.mark.parametrize("text, side", [
+    ("On 8 March 2022, in Manaus (Amazonas), a shoot-out between unknown shooters took place in the Tancredo "
+     "Neves neighborhood. Casualties unknown.", "Unidentified Armed Group (Brazil)"),
+    ("On 17 May 2022, unidentified tribal militants clashed in Al-Shatra, Dhi Qar. The clash killed a "
+     "bystander.", "Unidentified Tribal Militia (Iraq)"),
+])
+def test_a_fight_of_one_unnamed_kind_has_it_on_both_sides(bundled_pipeline, text, side):
+    (ev,) = _events(bundled_pipeline, text)
+    assert (ev.sub_event_type, ev.actor1, ev.actor2) == ("Armed clash", side, side)
+
+
+def test_a_fight_with_one_side_named_keeps_its_named_opponent(bundled_pipeline):
+    text = "On 3 May 2022, gunmen clashed with police officers in Kirkuk city, Kirkuk. Casualties unknown."
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.actor2.startswith("Police Forces of Iraq") or ev.actor1.startswith("Police Forces of Iraq")
+
+
+@pytest.mark.parametrize("text, actor1, actor2", [
+    ("On 24 May 2022, Russian forces engaged in an offensive in the direction of Lypove, Donetsk. "
+     "Casualties unknown.", "Military Forces of Russia (2000-)", "Military Forces of Ukraine (2019-)"),
+    ("Around 18 June 2022, M23 rebels took over control of Bunagana (Rutshuru, Nord-Kivu).",
+     "M23: March 23 Movement", "Military Forces of the Democratic Republic of Congo (2019-)"),
+])
+def test_invaders_and_rebels_fight_the_forces_of_the_country_they_are_in(bundled_pipeline, text, actor1, actor2):
+    (ev,) = _events(bundled_pipeline, text)
+    assert (ev.actor1, ev.actor2) == (actor1, actor2)
+
+
+def test_servicemen_are_the_states_forces(bundled_pipeline):
+    text = ("On 12 March 2022, Russian forces launched a rocket attack on an airfield near Kropyvnytskyi, "
+            "Kirovohrad. Seven Ukrainian servicemen were killed.")
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.actor2 == "Military Forces of Ukraine (2019-)"

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from marsad.events.classify import EVENT_TYPE_OF, FAMILY, Classification, classify, disorder_type
-from marsad.events.conventions import CLASS_OF_SUB, demonstration_marker, heading, perpetrator
+from marsad.events.conventions import CLASS_OF_SUB, demonstration_marker, heading, perpetrator, state_forces_first
 from marsad.events.notes import write_notes
 from marsad.mentions.dates import has_just_marker
 from marsad.records import (
@@ -520,6 +520,11 @@ def _fatalities(chosen: list[CountMention], coded: list[CountMention], splits: l
     return (2 * total + split.value) // (2 * split.value)
 
 
+def _armed(a: ActorMention | None) -> bool:
+    """An armed side: state forces, rebels, or unnamed gunmen (not a crowd, a party or civilians)."""
+    return a is not None and (a.inter in (1, 2, FOREIGN_STATE_INTER) or (a.kind == "generic" and a.inter == 3))
+
+
 def _decide_type(doc, items, sms, triggers, actors, scores, anchor, fatalities: int, injuries: int | None,
                  crowd: bool, forced: str | None):
     """The incident's type and who acted on whom, or None when no type applies.
@@ -564,6 +569,10 @@ def _decide_type(doc, items, sms, triggers, actors, scores, anchor, fatalities: 
         # fought soldiers ... in conjunction with airstrikes"); shelling
         # alone, or fighting on another day ("the next day"), stays remote violence
         refined = Classification("Battles", "Armed clash", disorder_type("Armed clash", fatalities), "clash")
+    if (refined.event_type == "Riots" and refined.deciding_class == "unrest" and _armed(agent)
+            and not any(c in scores for c in ("protest", "riot", "mob", "violent_protest"))):
+        # "gunmen clashed with police": the crowd's words, an armed group's fight
+        refined = Classification("Battles", "Armed clash", disorder_type("Armed clash", fatalities), "unrest")
     if refined.deciding_class != cls.deciding_class:
         agent, target = _decider_roles(doc.text, actors, triggers, refined, starts) or (agent, target)
     cls = refined
@@ -576,6 +585,10 @@ def _decide_type(doc, items, sms, triggers, actors, scores, anchor, fatalities: 
         # the note's label names the type ("Property destruction: ...")
         cls = Classification(EVENT_TYPE_OF[forced], forced, disorder_type(forced, fatalities), CLASS_OF_SUB[forced])
         agent, target = _decider_roles(doc.text, actors, triggers, cls, starts) or (agent, target)
+    if target is None and cls.event_type == "Explosions/Remote violence":
+        # "... a rocket attack on the airfield. Seven Ukrainian servicemen
+        # were killed": the force that lost people was hit
+        target = _armed_victim(doc.text, actors, agent)
     return cls, agent, target
 
 
@@ -647,13 +660,19 @@ def _build_one(doc, items, incident, kinds, countries, doc_country, doc_place, c
         # "a man was shot in a drive-by incident" (Mexico): killers known
         # only by how they struck are named as coders there name them
         for sm in sms:
-            found = perpetrator(sm.sentence.text, cc)
+            found = perpetrator(sm.sentence.text, cc, cls.event_type)
             if found is not None:
                 actor1 = countries.fill(found.actor, cc)
                 start = sm.sentence.start + found.start
                 actor_ev = [e for e in actor_ev if e.field != "actor1"] + [
                     Evidence("actor1", start, sm.sentence.start + found.end, found.text, doc.doc_id, HALLMARK_CONFIDENCE)]
                 break
+    if (cls.sub_event_type == "Armed clash" and inter2 == 1 and inter1 not in (None, 1)
+            and state_forces_first(" ".join(sm.sentence.text for sm in sms), cc)):
+        # "armed suspects exchanged fire with military police" (Brazil): the
+        # police are written first where coders do so
+        actor1, assoc1, inter1, actor2, assoc2, inter2 = actor2, assoc2, inter2, actor1, assoc1, inter1
+        actor_ev = [_swapped_actor_field(e) for e in actor_ev]
     actor1 = countries.convention(actor1, cc, cls.sub_event_type)
     actor2 = countries.convention(actor2, cc, cls.sub_event_type)
     civilian_targeting = "Civilian targeting" if inter2 == 7 and cls.event_type in ("Violence against civilians", "Explosions/Remote violence", "Battles") else ""
@@ -753,10 +772,10 @@ def _roles(text: str, actors: list[ActorMention], anchor: TriggerMention) -> tup
     # (a name the trigger phrase runs into, "a US military patrol took place",
     # stands before it)
     before = [a for a in same if a.span.start < anchor.span.start]
-    # (a name inside the trigger phrase, "attacked a QSD checkpoint", is
-    # what the phrase acts on)
+    # (a name inside the trigger phrase, "attacked a QSD checkpoint", or
+    # starting in it, "clashed with police officers", is what the phrase acts on)
     after = [a for a in same if a.span.start >= anchor.span.end
-             or anchor.span.start < a.span.start and a.span.end <= anchor.span.end]
+             or anchor.span.start < a.span.start < anchor.span.end]
     agent = target = None
     if len(after) >= 2 and _ADJOINING.fullmatch(text, anchor.span.end, after[0].span.start) \
             and after[0].canonical != after[1].canonical:
@@ -842,6 +861,15 @@ _CODED_AS_ACTOR = re.compile(r"[\w ]{0,20}?\s*[(\[]\s*(?:coded|presumed|assumed|
 # own words: less sure than a name in the text.
 _HALLMARK_TYPES = frozenset({"Violence against civilians", "Battles"})
 HALLMARK_CONFIDENCE = 0.6
+
+
+_SWAPPED_FIELD = {"actor1": "actor2", "actor2": "actor1", "assoc_actor_1": "assoc_actor_2", "assoc_actor_2": "assoc_actor_1"}
+
+
+def _swapped_actor_field(e: Evidence) -> Evidence:
+    """The evidence of one side, as the other side's (actors written in the other order)."""
+    swapped = _SWAPPED_FIELD.get(e.field)
+    return e if swapped is None else replace(e, field=swapped)
 
 
 def _collapse(actors: list[ActorMention], text: str) -> list[ActorMention]:
@@ -938,5 +966,14 @@ def _code_actors(cls: Classification, agent, target, actors, cc: str, anchor, fi
         a.inter == 7 and a.kind == "generic" for a in actors)
     if not actor2 and (cls.event_type == "Violence against civilians" or sub in _CIVILIAN_TARGET_SUBS or hit_civilians):
         actor2, inter2 = generic("Civilians ({country})"), 7
+    if not actor2 and sub == "Armed clash" and (agent is None or agent.kind == "generic") and inter1 in (3, 4):
+        # "a shoot-out between unknown shooters", "tribal militants clashed":
+        # a fight with one unnamed kind of fighter has it on both sides
+        actor2, inter2 = actor1, inter1
+    elif not actor2 and cls.event_type == "Battles" and agent is not None and (
+            inter1 == FOREIGN_STATE_INTER or (agent.kind == "named" and inter1 in (2, 3))):
+        # an invading army's offensive, rebels taking a town: with no other
+        # side named, they fought the forces of the country they are in
+        actor2, inter2 = generic("Military Forces of {state} ({military_since}-)"), 1
     assoc2 = assoc_role if inter2 == 7 else ""
     return actor1, "", inter1, actor2, assoc2, inter2, ev

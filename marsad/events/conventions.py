@@ -45,6 +45,7 @@ class Hallmark:
 
     pattern: re.Pattern[str]
     actors: dict[str, str]  # ISO2 -> actor name ("{country}" filled later)
+    event_types: frozenset[str] = frozenset()  # only events of these types (empty: any the caller allows)
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,8 @@ def _hallmarks(path, data: dict) -> list[Hallmark]:
             compiled = re.compile(pattern, re.I)
         except re.error as err:
             raise KnowledgeError(f"{path}: perpetrator_hallmarks: bad pattern {pattern!r} ({err})") from err
-        out.append(Hallmark(compiled, {str(cc).upper(): str(name) for cc, name in actors.items()}))
+        types = frozenset(str(t) for t in (entry.get("event_types") or []))
+        out.append(Hallmark(compiled, {str(cc).upper(): str(name) for cc, name in actors.items()}, types))
     return out
 
 
@@ -93,6 +95,8 @@ class _Entries(NamedTuple):
     hallmarks: tuple[Hallmark, ...]
     separate: tuple[str, ...]  # "(coded separately)" markers
     openers: tuple[str, ...]  # words opening the clause such a marker closes
+    state_first: frozenset[str]  # ISO2 codes where the state's forces are written first in a fight
+    started: tuple[str, ...]  # words telling that the other side started the fight
 
 
 @lru_cache(maxsize=1)
@@ -104,9 +108,16 @@ def _entries() -> _Entries:
     hallmarks: list[Hallmark] = []
     separate: list[str] = []
     openers: list[str] = []
+    state_first: set[str] = set()
+    started: list[str] = []
     for path in _files("conventions.yaml"):  # shipped, then the user's (MARSAD_KNOWLEDGE)
         data = read_yaml(path)
         hallmarks.extend(_hallmarks(path, data))
+        first = data.get("state_forces_first") or {}
+        if not isinstance(first, dict):
+            raise KnowledgeError(f"{path}: state_forces_first: expected countries and unless")
+        state_first.update(str(cc).upper() for cc in first.get("countries") or [])
+        started.extend(_patterns(path, data, "state_forces_first", "unless"))
         markers.extend(_patterns(path, data, "demonstration_markers"))
         separate.extend(_patterns(path, data, "separately_coded", "markers"))
         openers.extend(_patterns(path, data, "separately_coded", "clause_openers"))
@@ -115,7 +126,8 @@ def _entries() -> _Entries:
                 raise KnowledgeError(f"{path}: headings: {label!r} names {sub!r}, not one of "
                                      f"{', '.join(sorted(CLASS_OF_SUB))}")
             headings[str(label).strip().lower()] = str(sub)
-    return _Entries(tuple(markers), headings, tuple(hallmarks), tuple(separate), tuple(openers))
+    return _Entries(tuple(markers), headings, tuple(hallmarks), tuple(separate), tuple(openers),
+                    frozenset(state_first), tuple(started))
 
 
 @lru_cache(maxsize=1)
@@ -139,15 +151,30 @@ def separately_coded(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def perpetrator(text: str, cc: str) -> Perpetrator | None:
+def perpetrator(text: str, cc: str, event_type: str = "") -> Perpetrator | None:
     """The actor coders name for unidentified killers in country ``cc`` when
     ``text`` tells the hallmark of its usual perpetrators ("a drive-by
-    shooting" in Mexico: a gang), if any."""
+    shooting" in Mexico: a gang), if any. A hallmark written for some event
+    types only is not read in an event of another type."""
     for hallmark in _entries().hallmarks:
         actor = hallmark.actors.get(cc)
+        if hallmark.event_types and event_type not in hallmark.event_types:
+            continue
         if actor is not None and (m := hallmark.pattern.search(text)) is not None:
             return Perpetrator(actor, m.start(), m.end(), m.group(0))
     return None
+
+
+@lru_cache(maxsize=1)
+def _started() -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in _entries().started) or _NEVER, re.I)
+
+
+def state_forces_first(text: str, cc: str) -> bool:
+    """Whether coders in country ``cc`` write the state's forces as the
+    first actor of the fight ``text`` tells of: where the convention holds
+    and nothing in the text says the other side started it."""
+    return cc in _entries().state_first and _started().search(text) is None
 
 
 @lru_cache(maxsize=1)
@@ -182,6 +209,7 @@ def load_conventions() -> None:
     demonstration_marker()
     _headings()
     _separately_coded()
+    _started()
 
 
 def clear_caches() -> None:
@@ -190,3 +218,4 @@ def clear_caches() -> None:
     demonstration_marker.cache_clear()
     _headings.cache_clear()
     _separately_coded.cache_clear()
+    _started.cache_clear()
