@@ -196,6 +196,11 @@ def test_places_with_cues_and_orientation():
     ("Assumed Ukrainian forces downed a Russian helicopter over Bucha, Kyiv oblast.", ("Bucha", "")),
     ("A Russian soldier raped a woman in occupied Mykhailivka, Zaporizhia.", ("Mykhailivka", "")),
     ("Russian troops threw a grenade at the residents of Trostianets, Sumy, killing 2 people.", ("Trostianets", "")),
+    # a building of the place: the place itself, no place noun
+    ("Lawyers demonstrated in front of the tribunal of Paris against the vaccination pass.", ("Paris", "")),
+    ("Teaching assistants demonstrated at the high school of Nogaro.", ("Nogaro", "")),
+    # an abbreviated first word stays in the name
+    ("People gathered in St. Petersburg to support the invasion.", ("St. Petersburg", "")),
 ])
 def test_place_names_after_a_lowercase_word(text, place):
     assert place in [(p.name, p.cue) for p in find_places(sent(text))]

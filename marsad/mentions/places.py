@@ -37,7 +37,9 @@ _CAPWORD = r"(?:[A-Z\u00C0-\u00DE][\w’'`\u00B4-]*+)"
 # Mosul; "Rostov-on-Don" stays whole).
 _NOT_DATE_WORD = (r"(?!(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|"
                   r"April|May|June|July|August|September|October|November|December)\b)")
-NAME = rf"(?:(?:{_CONNECT}[- ])?{_CAPWORD}(?:(?:[ -]|[ -](?:{_CONNECT_SPACED}[ -]){{1,2}}|-{_CONNECT}-){_NOT_DATE_WORD}{_CAPWORD}){{0,4}})"
+# "St. Petersburg", "Mt. Kenya", "Ft. Lauderdale": an abbreviated first word
+_ABBREVIATED = r"(?:(?:St|Ste|Mt|Ft|Pt)\.\s?)"
+NAME = rf"(?:(?:{_CONNECT}[- ]|{_ABBREVIATED})?{_CAPWORD}(?:(?:[ -]|[ -](?:{_CONNECT_SPACED}[ -]){{1,2}}|-{_CONNECT}-){_NOT_DATE_WORD}{_CAPWORD}){{0,4}})"
 
 PLACE_NOUNS = (
     r"town|city|village|villages|hamlet|countryside|governorate|province|district|sub-?district|region|area|hills?|farms|"
@@ -56,8 +58,17 @@ PREPOSITIONS = (
     r"in the direction of|in the directions of|"
     # "downed a helicopter over Bucha", "the stretch between Dovhenke and ...",
     # "threw a grenade at the residents of Trostianets"
-    r"over|between|residents of|the residents of|inhabitants of|the territory of|control of"
+    r"over|between|residents of|the residents of|inhabitants of|the territory of|control of|"
+    # "in front of the tribunal of Paris", "the high school of Nogaro": a
+    # building of the place, so the place itself
+    r"the (?:tribunal|court|courthouse|city council|town hall|city hall|high school|school|university|hospital|"
+    r"prefecture|sub-prefecture|embassy|consulate|parliament|mosque|church|cathedral|stadium|prison|port|airport|"
+    r"mayor's office|town council|municipal council) of"
 )
+# the buildings above: their "of" names the place with no place noun
+_FACILITY_NOUNS = frozenset({"tribunal", "court", "courthouse", "council", "hall", "school", "university", "hospital",
+                             "prefecture", "sub-prefecture", "embassy", "consulate", "parliament", "mosque", "church",
+                             "cathedral", "stadium", "prison", "port", "airport", "office"})
 _CUE_BEFORE = re.compile(
     # (the preposition in any case: "In Aleppo, ..." opens many sentences)
     rf"\b(?P<prep>(?i:{PREPOSITIONS}))\s+(?:the\s+)?(?:(?P<dir>downtown|occupied|liberated|besieged|northern|southern|eastern|western|north-?eastern|north-?western|south-?eastern|south-?western|central|rural|eastern rural|western rural|northern rural|southern rural)\s+)?(?P<name>{NAME})"
@@ -130,7 +141,7 @@ STOP_NAMES = frozenset(
     """.split()
 )
 # "the residents of Trostianets": words of a preposition that name no kind of place
-_NOT_PLACE_NOUNS = frozenset({"residents", "inhabitants", "territory", "direction", "directions"})
+_NOT_PLACE_NOUNS = frozenset({"residents", "inhabitants", "territory", "direction", "directions"}) | _FACILITY_NOUNS
 _DIRECTIONAL = {"northern", "southern", "eastern", "western", "central", "rural"}
 
 
