@@ -30,6 +30,9 @@ Cadiz,,10.95,123.31,Western Visayas,,PH,populated,150000
 Loma Hermosa,,19.60,-99.10,Mexico,,MX,populated,3000
 Buenos Aires,,-36.00,-60.00,Buenos Aires,,AR,admin1,15000000
 Hts,,40.10,30.10,Somewhere,,TR,populated,500
+Merida,,20.97,-89.62,Yucatan,,MX,populated,900000
+Merida,,8.59,-71.14,Merida,,VE,populated,300000
+Merida,Merida State,8.50,-71.20,Merida,,VE,admin1,900000
 """
 
 
@@ -79,6 +82,15 @@ def test_bare_governorate_name_is_the_city(gaz):
     # the cue may also be inside the name
     place = resolve([mention("Idlib countryside")], gaz)[0]
     assert place.latitude == pytest.approx(35.80) and place.geo_precision == 3
+
+
+@pytest.mark.parametrize("cue", ["state", "county", "department"])
+def test_a_name_written_as_a_state_is_the_admin_area_of_that_name(gaz, cue):
+    # "in Merida state": Venezuela's state, not the bigger Mexican city
+    place = resolve([mention("Merida", cue=cue)], gaz)[0]
+    assert (place.country_code, place.admin1, place.geo_precision) == ("VE", "Merida", 3)
+    # the bare name is the city
+    assert resolve([mention("Merida")], gaz)[0].country_code == "MX"
 
 
 def test_unresolvable_mentions_never_raise(gaz):

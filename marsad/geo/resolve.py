@@ -82,7 +82,7 @@ SAME_PLACE_MARGIN = 0.35  # covers the exact-vs-skeleton band gap (0.30)
 _DOT_SLACK = 1e-9
 
 AREA_CUES = frozenset({"countryside", "governorate", "province", "region", "northern", "southern",
-                       "eastern", "western", "rural", "district"})
+                       "eastern", "western", "rural", "district", "state", "county", "department", "oblast"})
 NEAR_CUES = frozenset({"near", "vicinity"})
 # The cue of a name found only without its qualifier ("Baghuz Fawqani" as
 # Baghuz): near the named place (precision 2).
