@@ -93,6 +93,17 @@ def test_a_name_written_as_a_state_is_the_admin_area_of_that_name(gaz, cue):
     assert resolve([mention("Merida")], gaz)[0].country_code == "MX"
 
 
+def test_a_name_written_as_an_area_is_no_town_abroad(gaz):
+    # a Syrian report's "Malaga region" is not the Spanish city
+    place = resolve([mention("Malaga", cue="region")], gaz, country_hint="SY")[0]
+    assert place.latitude is None and "abroad" in place.warning
+    # an admin area of that very name abroad stays (a report may dwell on a neighbour)
+    place = resolve([mention("Chernivtsi", cue="region")], gaz, country_hint="SY")[0]
+    assert (place.country_code, place.geo_precision) == ("UA", 3)
+    # with no area word the city is found as before
+    assert resolve([mention("Malaga")], gaz, country_hint="SY")[0].country_code == "ES"
+
+
 def test_unresolvable_mentions_never_raise(gaz):
     out = resolve([mention("Nowhere Special"), mention("")], gaz, country_hint="SY")
     assert len(out) == 2

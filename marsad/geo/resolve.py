@@ -338,6 +338,16 @@ def _resolve(mentions: Sequence[PlaceMention], gazetteer: Gazetteer, country_hin
                                             f"beside it (nearest: {best.name}, {best.country_code})"))
             continue
         best_score, best = ranked[0]
+        if focus and cue in AREA_CUES and best.country_code != focus \
+                and not (best.tier == "exact" and best.feature in ADMIN_FEATURES):
+            # "the Zap region of Duhok" in an Iraqi report is no Czech village
+            # Zapy, "the Al Karama district" of Muthanna no part of Dubai: a
+            # name written as an area is an admin area of that very name
+            # abroad (a report about Kyrgyzstan may dwell on Uzbekistan) or
+            # not the place found abroad
+            out.append(_unresolved(mention, f"no area {mention.name!r} known in {focus} "
+                                            f"(found abroad only: {best.name}, {best.country_code})"))
+            continue
         if hint_keys and best.tier != "exact" and not _inside(best, hint_keys):
             # A spelling guess outside the admin area known to hold the place
             # is another village: take one inside, else the area itself.

@@ -145,7 +145,7 @@ _NOT_PLACE_NOUNS = frozenset({"residents", "inhabitants", "territory", "directio
 _DIRECTIONAL = {"northern", "southern", "eastern", "western", "central", "rural"}
 
 
-_LEADING_FUNCTION_WORD = re.compile(r"^(?:of|on|upon|the|am|im|an der)\s+")
+_LEADING_FUNCTION_WORD = re.compile(r"^(?:of|on|upon|the|am|im|an der|at)\s+")
 
 
 def _clean_name(name: str) -> str:
