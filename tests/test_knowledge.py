@@ -245,6 +245,29 @@ def test_an_actor_word_before_a_modifier_noun_names_no_actor(kb):
     assert "police" in found and "the army" in found  # a target's noun ("army base") keeps its actor
 
 
+@pytest.mark.parametrize("text, surface", [
+    ("Ukrainian forces shot down a Russian Orlan-10 drone in the Kharkiv region.", "Russian Orlan-10 drone"),
+    ("Air defence downed a Russian Tochka U missile near Popasna.", "Russian Tochka U missile"),
+    ("Ukrainian forces shot down 1 Russian rocket over Kyiv region.", "Russian rocket"),
+])
+def test_a_sides_weapon_named_with_its_model_is_that_side(kb, text, surface):
+    from marsad.mentions.actors import ActorMatcher
+    from marsad.records import Sentence
+
+    matcher = ActorMatcher(kb.actor_aliases(), kb.modifier_nouns)
+    found = {m.span.text: m.canonical for m in matcher.find(Sentence(0, 0, len(text), text))}
+    assert found[surface] == "Military Forces of Russia (2000-)"
+
+
+def test_a_capitalised_phrase_that_makes_no_alias_is_no_actor(kb):
+    from marsad.mentions.actors import ActorMatcher
+    from marsad.records import Sentence
+
+    matcher = ActorMatcher(kb.actor_aliases(), kb.modifier_nouns)
+    text = "On 14 April 2022 residents of Old Town Square gathered."
+    assert [m.span.text for m in matcher.find(Sentence(0, 0, len(text), text))] == ["residents"]
+
+
 def test_loading_is_cached():
     # (how fast is measured by benchmarks/, never by a timed test)
     _load.cache_clear()

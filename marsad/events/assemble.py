@@ -382,7 +382,7 @@ _MEMBER_AFTER = re.compile(
 # "a member of the USDP party": a party's member (a gang's or an army's
 # member stays one of its fighters)
 _PARTY_MEMBER = re.compile(r"\b(?:an?|one)\s+(?:[\w-]+\s+)?member\s+of\s+(?:the\s+)?$", re.I)
-_PARTY_AFTER = re.compile(r"\s*(?:party|political party)\b", re.I)
+_PARTY_AFTER = re.compile(r"(?<!\s)\s*+(?:party|political party)\b", re.I)
 _OFF_DUTY_AFTER = re.compile(r"^[^.;]{0,40}\(?(?:assumed |presumed )?off[- ]duty\b", re.I)
 
 
@@ -854,7 +854,9 @@ _CIVILIAN_TARGET_SUBS = frozenset({"Arrests", "Looting/property destruction"})
 
 _UNIDENTIFIED = "Unidentified Armed Group ({country})"
 # between an actor and the coder's name for it: "militants (coded as Kashmir Rebels)"
-_CODED_AS_ACTOR = re.compile(r"[\w ]{0,20}?\s*[(\[]\s*(?:coded|presumed|assumed|likely) (?:as|to be)\s+(?:the\s+)?", re.I)
+# (one bounded class for the words and spaces before the bracket: a lazy
+# count followed by an unbounded "\s*" re-scanned every run of spaces)
+_CODED_AS_ACTOR = re.compile(r"[\w\s]{0,24}?[(\[]\s*(?:coded|presumed|assumed|likely) (?:as|to be)\s+(?:the\s+)?", re.I)
 # Event types whose unidentified perpetrators a hallmark may name (killings
 # and fights; conventions.yaml perpetrator_hallmarks). A hallmark is a
 # coder's convention read off the manner of the attack, not the attackers'

@@ -77,6 +77,7 @@ class ActorMatcher:
             taken.append((start, end))
             out.append(_mention(entry, sentence, start, end))
         out += self._elided(text, lowered, sentence, out, taken)
+        out += self._designated(text, sentence, taken)
         out.sort(key=lambda a: a.span.start)
         return out
 
@@ -106,6 +107,24 @@ class ActorMatcher:
         return extra
 
 
+    def _designated(self, text, sentence, taken) -> list[ActorMention]:
+        """A side's weapon told with its model between: "a Russian Orlan-10
+        drone", "a Russian Ka-52 helicopter". The demonym and the noun must
+        make an alias ("Russian drone"); the model is one to three words each
+        starting with a capital or a digit."""
+        extra: list[ActorMention] = []
+        for m in _DESIGNATED.finditer(text):
+            start, end = m.start(), m.end()
+            if any(start < e and s < end for s, e in taken):
+                continue
+            key = f"{m.group('word')} {m.group('noun')}".lower()
+            entry = next((e for alias, cs, e in self._table.get(key, ()) if not cs), None)
+            if entry is not None:
+                taken.append((start, end))
+                extra.append(_mention(entry, sentence, start, end))
+        return extra
+
+
 def _mention(entry, sentence: Sentence, start: int, end: int) -> ActorMention:
     """The mention of a dictionary entry at sentence offsets ``start:end``."""
     countries = tuple(getattr(entry, "countries", ()) or ())
@@ -121,4 +140,10 @@ def _mention(entry, sentence: Sentence, start: int, end: int) -> ActorMention:
 
 
 # "<word> and " / "<word>, " / "<word> or " right before an actor's name
-_COORDINATED_BEFORE = re.compile(r"\b(?P<word>[\w'-]+)(?:\s*,\s*|\s+and\s+|\s+or\s+)$")
+# (the word starts where its run of letters and hyphens starts, and is taken
+# whole: a long hyphenated run is scanned once, not from each hyphen)
+_COORDINATED_BEFORE = re.compile(r"(?<![\w'-])(?P<word>[\w'-]++)(?:\s*+,\s*+|\s++and\s++|\s++or\s++)$")
+
+# "<Demonym> <Model> <noun>": a capitalised word, one to three model words
+# (capital or digit first, no spaces inside), a lower-case noun
+_DESIGNATED = re.compile(r"\b(?P<word>[A-Z][a-z]+) (?:[A-Z0-9][\w'-]*+ ){1,3}(?P<noun>[a-z]+)\b")

@@ -107,7 +107,7 @@ _NOUN_OF_GATE = PatternGate(_NOUN_OF)
 # Most sentences hold no place noun: then _CUE_AFTER, which tries a name at
 # every character, is not run (same matches, a third of this stage's time).
 _CUE_AFTER_GATE = PatternGate(_CUE_AFTER)
-_DESCRIBES_NEXT = re.compile(rf"\s+(?:{_OF_NOUNS}) of\s")
+_DESCRIBES_NEXT = re.compile(rf"(?<!\s)\s++(?:{_OF_NOUNS}) of\s")
 # "near Pashkove, Kharkiv." / "shelled Avdiivka, Donetsk, using ...": a name
 # after a place and a comma, closing the clause, is the place's admin area.
 # (?<!\s) and possessive spaces: tried at every position of a long run of
