@@ -268,6 +268,42 @@ def test_a_capitalised_phrase_that_makes_no_alias_is_no_actor(kb):
     assert [m.span.text for m in matcher.find(Sentence(0, 0, len(text), text))] == ["residents"]
 
 
+@pytest.mark.parametrize("text, surface, canonical", [
+    ("The Banmauk PDF attacked the combined force of the military.", "Banmauk PDF",
+     "People's Defense Force - Banmauk"),
+    ("Fighters of the PDF - Kalay ambushed a convoy.", "PDF - Kalay", "People's Defense Force - Kalay"),
+    ("A local PDF fired six shots at the soldiers.", "local PDF", "Unidentified Anti-Coup Armed Group"),
+    # a capitalised word before the place makes another name: the general entry
+    ("Black Wolf PDF and others attacked the police station.", "PDF", "PDF: People's Defense Force"),
+])
+def test_names_made_of_a_place_and_a_groups_word(kb, text, surface, canonical):
+    from marsad.mentions.actors import ActorMatcher
+    from marsad.records import Sentence
+
+    matcher = ActorMatcher(kb.actor_aliases(), kb.modifier_nouns, kb.name_patterns)
+    found = {m.span.text: (m.canonical, m.inter, m.country) for m in matcher.find(Sentence(0, 0, len(text), text))}
+    assert found[surface][0] == canonical
+    assert found[surface][2] == "MM"
+
+
+def test_a_users_name_pattern_names_actors(tmp_path, monkeypatch):
+    from marsad.mentions.actors import ActorMatcher
+    from marsad.records import Sentence
+
+    (tmp_path / "actors.yaml").write_text(
+        "version: 1\nname_patterns:\n"
+        "  - pattern: '(?P<place>[A-Z][a-z]+) Self-Defence Unit'\n"
+        "    name: 'Self-Defence Unit of {place}'\n    inter: 4\n    countries: [CD]\n"
+        "    not_places: [The]\n", encoding="utf-8")
+    monkeypatch.setenv("MARSAD_KNOWLEDGE", str(tmp_path))
+    kb = load_knowledge()
+    matcher = ActorMatcher(kb.actor_aliases(), kb.modifier_nouns, kb.name_patterns)
+    text = "The Kibirizi Self-Defence Unit clashed with The Self-Defence Unit."
+    found = [(m.span.text, m.canonical, m.inter) for m in matcher.find(Sentence(0, 0, len(text), text))]
+    assert ("Kibirizi Self-Defence Unit", "Self-Defence Unit of Kibirizi", 4) in found
+    assert not any(c == "Self-Defence Unit of The" for _, c, _ in found)
+
+
 def test_loading_is_cached():
     # (how fast is measured by benchmarks/, never by a timed test)
     _load.cache_clear()
@@ -323,6 +359,9 @@ def test_extra_dirs_argument(tmp_path):
     ("named: {name: x}\n", "'named' must be a list"),
     ("version: 2\n", "unsupported version"),
     ("- just a list\n", "expected a mapping"),
+    ("name_patterns:\n  - pattern: '(?P<place>[A-Z]\\w+) Brigade'\n    name: Brigade\n    inter: 3\n", "{place}"),
+    ("name_patterns:\n  - pattern: '(?P<place>[A-Z'\n    name: '{place} Brigade'\n    inter: 3\n", "bad pattern"),
+    ("name_patterns:\n  - pattern: '(?P<place>[A-Z]\\w+) Brigade'\n    name: '{place} Brigade'\n", "'inter'"),
 ])
 def test_malformed_user_file_is_one_line_error(tmp_path, monkeypatch, content, message):
     path = tmp_path / "actors.yaml"

@@ -98,6 +98,27 @@ class ActorEntry:
 
 
 @dataclass(frozen=True, slots=True, eq=False)
+class NamePattern:
+    """Names made of a place and a group's word, as coders write them
+    ("Banmauk PDF" -> "People's Defense Force - Banmauk"): a pattern with a
+    ``place`` group, matched case-sensitively, and the canonical name with
+    ``{place}`` filled in. ``not_places``: words that open such a phrase
+    without being a place ("Local PDF", "Joint PDF"); an optional ``lead``
+    group, a word before the place, makes the phrase a longer name unless it
+    is one of them ("Black Wolf PDF")."""
+
+    pattern: re.Pattern[str]
+    name: str
+    inter: int
+    countries: tuple[str, ...] = ()
+    not_places: frozenset[str] = frozenset()
+
+    def entry(self, place: str) -> "ActorEntry":
+        return ActorEntry(name=self.name.replace("{place}", place), inter=self.inter, kind="named",
+                          countries=self.countries)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
 class UnitRule:
     """Where ACLED names a state force's unit ("... Air Force") and where not.
 
@@ -198,6 +219,7 @@ class Knowledge:
     # nouns that make an actor word right before them a mere modifier
     # ("the military coup", "police brutality"): no actor there
     modifier_nouns: tuple[str, ...] = ()
+    name_patterns: tuple[NamePattern, ...] = ()
     sources: tuple[str, ...] = ()  # files read, shipped first
     unit_rules: tuple[UnitRule, ...] = ()
     # (state ISO2, event ISO2) -> the name its forces act under there
@@ -502,7 +524,7 @@ def _parse_actor_file(data, path: Path, state: dict, country_codes: set[str]) ->
     if version != 1:
         raise KnowledgeError(f"{path}: unsupported version {version!r} (expected 1)")
     unknown = set(data) - {"version", "generic", "named", "roles", "state_templates", "ethnic", "ambiguous", "acting_as",
-                           "modifier_nouns"}
+                           "modifier_nouns", "name_patterns"}
     if unknown:
         raise KnowledgeError(f"{path}: unknown section(s) {', '.join(sorted(map(str, unknown)))}")
     for section in _SECTIONS:
@@ -557,6 +579,8 @@ def _parse_actor_file(data, path: Path, state: dict, country_codes: set[str]) ->
     if "modifier_nouns" in data:
         state["modifier_nouns"].update(
             n.strip().lower() for n in _str_list(data["modifier_nouns"], where, "modifier_nouns", "modifier_nouns") if n.strip())
+    for j, raw in enumerate(data.get("name_patterns") or [], 1):
+        state["name_patterns"].append(_name_pattern(raw, f"name_patterns entry {j}", where, country_codes))
     for j, rule in enumerate(data.get("acting_as") or [], 1):
         what = f"acting_as entry {j}"
         if not isinstance(rule, dict) or not isinstance(rule.get("name"), str) or not isinstance(rule.get("states"), list):
@@ -569,6 +593,29 @@ def _parse_actor_file(data, path: Path, state: dict, country_codes: set[str]) ->
         for code in states:
             for place in places:
                 state["acting_as"][(code, place)] = " ".join(rule["name"].split())
+
+
+def _name_pattern(raw, what: str, where: "_Where", country_codes: set[str]) -> NamePattern:
+    if not isinstance(raw, dict) or not all(isinstance(raw.get(k), str) for k in ("pattern", "name")):
+        raise where.fail(what, "must be a mapping with pattern, name and inter")
+    unknown = set(raw) - {"pattern", "name", "inter", "countries", "not_places"}
+    if unknown:
+        raise where.fail(what, f"unknown field(s) {', '.join(sorted(map(str, unknown)))}")
+    try:
+        pattern = re.compile(raw["pattern"])
+    except re.error as err:
+        raise where.fail(what, f"bad pattern {raw['pattern']!r} ({err})") from err
+    if "place" not in pattern.groupindex or "{place}" not in raw["name"]:
+        raise where.fail(what, "the pattern needs a (?P<place>...) group and the name a {place}")
+    inter = raw.get("inter")
+    if isinstance(inter, bool) or not isinstance(inter, int) or not 1 <= inter <= 8:
+        raise where.fail(what, f"'inter' must be a number from 1 to 8, not {inter!r}")
+    countries = tuple(c.upper() for c in _str_list(raw.get("countries"), where, what, "countries"))
+    for code in countries:
+        if code not in country_codes:
+            raise where.fail(what, f"unknown country code {code!r}")
+    return NamePattern(pattern, " ".join(raw["name"].split()), inter, countries,
+                       frozenset(_str_list(raw.get("not_places"), where, what, "not_places")))
 
 
 def _ethnic_aliases(group: str) -> list[str]:
@@ -707,7 +754,7 @@ def _build(country_files: list[Path], actor_files: list[Path]) -> Knowledge:
     codes = set(merged)
 
     state: dict = {"generic": {}, "named": {}, "roles": {}, "ethnic": {}, "templates": {}, "ambiguous": set(),
-                   "acting_as": {}, "modifier_nouns": set()}
+                   "acting_as": {}, "modifier_nouns": set(), "name_patterns": []}
     for path in actor_files:
         _parse_actor_file(_read(path), path, state, codes)
 
@@ -775,6 +822,7 @@ def _build(country_files: list[Path], actor_files: list[Path]) -> Knowledge:
         actors=tuple(actors),
         ambiguous=frozenset(state["ambiguous"]),
         modifier_nouns=tuple(sorted(state["modifier_nouns"])),
+        name_patterns=tuple(state["name_patterns"]),
         sources=tuple(str(p) for p in country_files + actor_files),
         unit_rules=unit_rules,
         acting_as=dict(state["acting_as"]),

@@ -25,7 +25,10 @@ COUNTRY_TEMPLATED = "{country}"
 class ActorMatcher:
     """Compiled actor dictionary. Build once, reuse for every document."""
 
-    def __init__(self, aliases: Iterable[tuple[str, bool, object]], modifier_nouns: Iterable[str] = ()):
+    def __init__(self, aliases: Iterable[tuple[str, bool, object]], modifier_nouns: Iterable[str] = (),
+                 name_patterns: Iterable = ()):
+        # (knowledge.loader.NamePattern: "Banmauk PDF" -> "People's Defense Force - Banmauk")
+        self._name_patterns = tuple(name_patterns)
         nouns = sorted({n.lower() for n in modifier_nouns if n}, key=len, reverse=True)
         # "the military coup": an actor word right before one of these nouns
         # only describes it
@@ -44,7 +47,7 @@ class ActorMatcher:
         self._table = table
 
     def find(self, sentence: Sentence) -> list[ActorMention]:
-        if not self._table:
+        if not self._table and not self._name_patterns:
             return []
         text = sentence.text
         lowered = text.lower()
@@ -67,6 +70,12 @@ class ActorMatcher:
                 break
             if chosen is not None:
                 candidates.append((start, end, chosen))
+        for rule in self._name_patterns:
+            for m in rule.pattern.finditer(text):
+                lead = m.groupdict().get("lead")
+                if m.group("place") in rule.not_places or lead and lead not in rule.not_places:
+                    continue  # no place, or the end of a longer name ("Black Wolf PDF")
+                candidates.append((m.start("place") if lead else m.start(), m.end(), rule.entry(m.group("place"))))
         # Longest match first, then leftmost; drop overlaps.
         candidates.sort(key=lambda c: (-(c[1] - c[0]), c[0]))
         taken: list[tuple[int, int]] = []
