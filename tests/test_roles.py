@@ -395,3 +395,11 @@ def test_servicemen_are_the_states_forces(bundled_pipeline):
             "Kirovohrad. Seven Ukrainian servicemen were killed.")
     (ev,) = _events(bundled_pipeline, text)
     assert ev.actor2 == "Military Forces of Ukraine (2019-)"
+
+
+def test_a_places_communal_militia_is_named_with_its_place_and_country(bundled_pipeline):
+    text = ("On 12 January 2022, three armed men (assumed Darfur communal militia) attacked a passenger vehicle "
+            "near Kutum, North Darfur. One person was killed.")
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.actor1 == "Darfur Communal Militia (Sudan)"
+    assert ev.inter1 == 4

@@ -114,7 +114,9 @@ class NamePattern:
     not_places: frozenset[str] = frozenset()
 
     def entry(self, place: str) -> "ActorEntry":
-        return ActorEntry(name=self.name.replace("{place}", place), inter=self.inter, kind="named",
+        name = self.name.replace("{place}", place)
+        # a name still holding {country} is completed per event, as generic names are
+        return ActorEntry(name=name, inter=self.inter, kind="generic" if "{country}" in name else "named",
                           countries=self.countries)
 
 
