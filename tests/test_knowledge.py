@@ -456,3 +456,36 @@ def test_us_forces_act_as_the_coalition_in_syria_and_iraq(kb):
     assert kb.conventional_name(us, "SY", "Change to group/activity") == "Global Coalition Against Daesh"
     assert kb.conventional_name(us, "IQ", "Air/drone strike") == "Global Coalition Against Daesh"
     assert kb.conventional_name(us, "SO", "Air/drone strike") == us
+
+
+def _duplicate_keys(path) -> list:
+    """Mapping keys written twice in one YAML mapping (a YAML loader keeps the last silently)."""
+    import collections
+
+    import yaml
+
+    found = []
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    def mapping(loader, node, deep=False):
+        keys = [loader.construct_object(k, deep=True) for k, _ in node.value]
+        found.extend(k for k, n in collections.Counter(map(str, keys)).items() if n > 1)
+        return loader.construct_mapping(node, deep)
+
+    Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, mapping)
+    with open(path, encoding="utf-8") as fh:
+        yaml.load(fh, Loader=Loader)
+    return found
+
+
+def test_shipped_data_files_write_no_key_twice():
+    from pathlib import Path
+
+    import marsad
+
+    root = Path(marsad.__file__).parent
+    files = sorted(root.glob("*/data/*.yaml"))
+    assert len(files) >= 8
+    assert {str(p.relative_to(root)): _duplicate_keys(p) for p in files} == {str(p.relative_to(root)): [] for p in files}
