@@ -92,11 +92,12 @@ def _admin1_abbreviations() -> dict[tuple[str, str], tuple[str, ...]]:
 
 
 def _display_admin1(cc: str, name: str) -> str:
-    preferred = _preferred_admin1().get((cc, name))
-    if preferred:
-        return preferred
-    short = _ADMIN1_SUFFIX.sub("", name).strip(" ,-")
-    return short or name
+    """The display name of a state: as admin1_names.yaml writes it (keyed by
+    the GeoNames name, with or without its "District" / "Department" word),
+    else the GeoNames name without that word."""
+    short = _ADMIN1_SUFFIX.sub("", name).strip(" ,-") or name
+    preferred = _preferred_admin1()
+    return preferred.get((cc, name)) or preferred.get((cc, short)) or short
 
 
 def _join_key(cc: str, name: str, lat: float | str, lon: float | str) -> str:
