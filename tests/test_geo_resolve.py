@@ -31,6 +31,8 @@ Loma Hermosa,,19.60,-99.10,Mexico,,MX,populated,3000
 Buenos Aires,,-36.00,-60.00,Buenos Aires,,AR,admin1,15000000
 Hts,,40.10,30.10,Somewhere,,TR,populated,500
 Merida,,20.97,-89.62,Yucatan,,MX,populated,900000
+Zabadani,,33.72,36.10,Rural Damascus,,SY,populated,26000
+Tell Test,,34.95,36.75,Hama,,SY,populated,3000
 Merida,,8.59,-71.14,Merida,,VE,populated,300000
 Merida,Merida State,8.50,-71.20,Merida,,VE,admin1,900000
 """
@@ -142,6 +144,15 @@ def test_a_namesake_far_from_its_written_admin_area_is_left_for_the_area(gaz):
     out = resolve([mention("Loma Hermosa", cue="district"), mention("Buenos Aires", 23, cue="admin")], gaz)
     assert out[0].latitude is None and "far from the admin area" in out[0].warning
     assert out[1].country_code == "AR"
+
+
+def test_a_namesake_of_another_admin_area_counts_as_farther(gaz):
+    # 125 km from Homs and filed under Rural Damascus: another Zabadani
+    out = resolve([mention("Zabadani"), mention("Homs", 10, cue="admin")], gaz, country_hint="SY")
+    assert out[0].latitude is None and "far from the admin area" in out[0].warning
+    # 25 km away: a town by the border the report files under its neighbour
+    out = resolve([mention("Tell Test"), mention("Homs", 11, cue="admin")], gaz, country_hint="SY")
+    assert out[0].location == "Tell Test" and out[0].admin1 == "Hama"
 
 
 def test_an_abbreviation_is_its_exact_entry_in_the_documents_country_or_nothing(gaz):

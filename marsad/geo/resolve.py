@@ -60,6 +60,12 @@ CONTAINER_SCALE_KM = 100.0
 # place is the wrong namesake: it is left unresolved and the event falls back
 # to the admin area ("Loma Hermosa (Buenos Aires)" is not the Mexican one).
 CONTAINER_MAX_KM = 150.0
+# A candidate whose own admin areas carry other names than the admin area
+# written beside it is this many times as far from that area as it is
+# (tuned on the ACLED and GTD dev sets: 1 kept Zaporizhia's Hryhorivka for
+# "Hryhorivka, Donetsk"; leaving such candidates out lost GTD's towns filed
+# under the next governorate).
+OTHER_AREA_DISTANCE_FACTOR = 2.0
 
 # Inside an admin area known to hold the place (a few hundred places), a
 # spelling this close (rapidfuzz ratio of folded names, 0-100) is taken:
@@ -492,6 +498,13 @@ def _fit(cand: Candidate, groups: list[list[_Area]]) -> float:
                 best = max(best, weight)
                 continue
             d = distance_km(cand.latitude, cand.longitude, lat, lon)
+            if weight == 1.0 and key and own:
+                # an admin area of that name, and the candidate's own areas
+                # named otherwise: a namesake in the next area counts as twice
+                # as far ("Hryhorivka, Donetsk" is no Hryhorivka of
+                # Zaporizhia), though a town by the border the report files
+                # under its neighbour stays ("Mahmudiyah, Babil governorate")
+                d *= OTHER_AREA_DISTANCE_FACTOR
             best = max(best, weight * math.exp(-d / CONTAINER_SCALE_KM))
         total += best
     return total / len(groups)
