@@ -201,6 +201,10 @@ def test_places_with_cues_and_orientation():
     ("Teaching assistants demonstrated at the high school of Nogaro.", ("Nogaro", "")),
     # an abbreviated first word stays in the name
     ("People gathered in St. Petersburg to support the invasion.", ("St. Petersburg", "")),
+    # Arabic "wa" and Russian "imeni" inside names
+    ("Ukrainian forces fired mortars at DPR positions in Shakhta imeni Gagarina, Donetsk.",
+     ("Shakhta imeni Gagarina", "")),
+    ("The coalition conducted 2 air raids on Al Far (Kitaf wa Al Boqee, Sadah).", ("Kitaf wa Al Boqee", "admin")),
 ])
 def test_place_names_after_a_lowercase_word(text, place):
     assert place in [(p.name, p.cue) for p in find_places(sent(text))]

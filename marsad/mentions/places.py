@@ -22,7 +22,9 @@ from marsad.knowledge.prefilter import PatternGate
 from marsad.records import PlaceMention, Sentence, Span
 
 _CONNECT_WORDS = (r"al|el|ad|ar|as|ash|at|az|an|ath|adh|ed|er|es|ez|et|de|del|della|di|da|do|dos|das|du|des|la|le|les|"
-                  r"los|las|van|von|bin|ibn|bani|beni|abu|umm|um|bir|tel|tal|of|upon|sur|am|im|an der")
+                  r"los|las|van|von|bin|ibn|bani|beni|abu|umm|um|bir|tel|tal|of|upon|sur|am|im|an der|"
+                  # Arabic "and" ("Kitaf wa Al Boqee"), Russian "named after" ("Shakhta imeni Gagarina")
+                  r"wa|imeni")
 _CONNECT = rf"(?:{_CONNECT_WORDS}|on)"
 # "on" links a name only with hyphens ("Rostov-on-Don"): "clashes between JWS
 # and YPG on Kafr Khasher axis" are two names
@@ -88,7 +90,7 @@ _STRIKE_VERBS = (
 # ... and what a strike is aimed at, with or without "the" ("an attack on the
 # Kanatove Airdrome", "fired artillery on Ivanivka", "rockets towards Sderot")
 _STRIKE_AT = (
-    r"(?:airstrikes?|air strikes?|attacks?|offensive|artillery|rockets?|missiles?|shells?|mortars?|drones?|"
+    r"(?:airstrikes?|air strikes?|air raids?|raids?|attacks?|offensive|artillery|rockets?|missiles?|shells?|mortars?|drones?|"
     r"bombs?|grenades?|fire|gunfire)\s+(?:on|towards?|into)(?:\s+the)?"
 )
 # Their cue: weaker evidence than a preposition, so an actor name overlapping
@@ -96,7 +98,7 @@ _STRIKE_AT = (
 OBJECT_CUE = "object"
 _VERB_OBJECT = re.compile(
     rf"\b(?:{_STRIKE_VERBS}|{_STRIKE_AT})\s+(?P<name>{NAME})"
-    r"(?=\s*(?:[.;,)]|$)|\s+(?:with|using|on|in|at|from|during|after|before|killing|wounding|injuring|"
+    r"(?=\s*(?:[.;,()]|$)|\s+(?:with|using|on|in|at|from|during|after|before|killing|wounding|injuring|"
     r"leaving|causing|damaging|and|as|overnight|again|twice|for)\b)"
 )
 # "the northern Iraqi city of Mosul": the place follows "city of"; the word
