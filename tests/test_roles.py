@@ -403,3 +403,13 @@ def test_a_places_communal_militia_is_named_with_its_place_and_country(bundled_p
     (ev,) = _events(bundled_pipeline, text)
     assert ev.actor1 == "Darfur Communal Militia (Sudan)"
     assert ev.inter1 == 4
+
+
+@pytest.mark.parametrize("text", [
+    "On 27 February 2022, a former member of the Afghan police was killed by unidentified militants in Herat city.",
+    "On 17 January 2022, unidentified armed individuals killed the son of the APC ward chairman in Ankpa (Kogi).",
+])
+def test_a_relative_or_former_member_of_a_force_is_a_civilian(bundled_pipeline, text):
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.sub_event_type == "Attack"
+    assert ev.actor2.startswith("Civilians")

@@ -374,7 +374,11 @@ _MEMBER_OF_BEFORE = re.compile(
     r"\b(?:an?|one)\s+(?:(?:" + _PERSON_WORDS + r"|woman)\s+)*"
     r"(?:leader|cadre|official|supporter|activist|son|daughter|wife|husband|relative|brother|sister|"
     r"father|mother|nephew|cousin)\s+of\s+(?:the\s+|an?\s+)?(?:[\w-]+\s+){0,2}$"
-    r"|\b(?:former|retired|off[- ]duty|ex-)\s*(?:[\w-]+\s+)?$", re.I)
+    # "the son of the APC ward chairman": a relative is never the group
+    r"|\bthe\s+(?:son|daughter|wife|husband|relative|brother|sister|father|mother|nephew|cousin)\s+of\s+"
+    r"(?:the\s+|an?\s+)?(?:[\w-]+\s+){0,2}$"
+    # "a former member of the Afghan police"
+    r"|\b(?:former|retired|off[- ]duty|ex-)\s*(?:[\w-]+\s+){0,4}$", re.I)
 _ONE_BEFORE = re.compile(r"\b(?:an?|one)\s+(?:(?:" + _PERSON_WORDS + r")\s+)*$", re.I)
 _MEMBER_AFTER = re.compile(
     r"(?<!\s)\s*+(?:party\s+(?:member|cadre|leader|official|supporter|activist|worker)|cadre|leader|official|supporter|"
