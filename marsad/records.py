@@ -171,6 +171,7 @@ class PlaceMention:
     cue: str = ""  # town | village | city | near | outskirts | countryside | region | ...
     sentence: int = 0
     orientation: bool = False  # mentioned only to orient ("near the border with X")
+    holds_previous: bool = False  # names the area the place before it is in ("Ali in Deir ez Zor")
 
 
 @dataclass(frozen=True, slots=True)

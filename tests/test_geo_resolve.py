@@ -32,6 +32,10 @@ Buenos Aires,,-36.00,-60.00,Buenos Aires,,AR,admin1,15000000
 Hts,,40.10,30.10,Somewhere,,TR,populated,500
 Merida,,20.97,-89.62,Yucatan,,MX,populated,900000
 Zabadani,,33.72,36.10,Rural Damascus,,SY,populated,26000
+Ali,,28.60,77.20,Delhi,,IN,populated,50000
+Dara,,14.90,-15.30,Louga,,SN,populated,30000
+Dara,Dar'a Governorate,32.60,36.10,Dara,,SY,admin1,1000000
+Maliha,,-9.60,120.20,East Nusa Tenggara,,ID,populated,2000
 Tell Test,,34.95,36.75,Hama,,SY,populated,3000
 Merida,,8.59,-71.14,Merida,,VE,populated,300000
 Merida,Merida State,8.50,-71.20,Merida,,VE,admin1,900000
@@ -153,6 +157,21 @@ def test_a_namesake_of_another_admin_area_counts_as_farther(gaz):
     # 25 km away: a town by the border the report files under its neighbour
     out = resolve([mention("Tell Test"), mention("Homs", 11, cue="admin")], gaz, country_hint="SY")
     assert out[0].location == "Tell Test" and out[0].admin1 == "Hama"
+
+
+def test_a_name_written_as_an_area_votes_for_the_country_where_it_is_one(gaz):
+    # "Maliha in Dara governorate": Dara votes Syria (its governorate), not
+    # Senegal (a town), so the Indonesian Maliha is no candidate
+    out = resolve([mention("Maliha"), mention("Dara", 10, cue="governorate")], gaz)
+    assert out[0].country_code == "SY" and out[1].country_code == "SY"
+
+
+def test_the_place_after_in_is_the_area_of_the_one_before(gaz):
+    # "in Ali in Homs": no Ali near Homs; the Indian one is another place
+    homs = PlaceMention(span=Span(10, 14, "Homs"), name="Homs", holds_previous=True)
+    out = resolve([mention("Ali"), homs], gaz, country_hint="SY")
+    assert out[0].latitude is None and "far from the admin area" in out[0].warning
+    assert out[1].admin1 == "Homs"
 
 
 def test_an_abbreviation_is_its_exact_entry_in_the_documents_country_or_nothing(gaz):

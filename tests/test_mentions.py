@@ -447,3 +447,12 @@ def test_to_demonstrate_is_a_protest_word():
     found = [c for c, negated in classes("Members burnt tires to demonstrate against the party's candidate list.")
              if not negated]
     assert "protest" in found and "unrest" in found
+
+
+def test_a_place_named_after_in_right_after_another_holds_it():
+    got = [(p.name, p.cue, p.holds_previous)
+           for p in find_places(sent("An armed group attacked a QSD checkpoint in Ali in Deir ez Zor."))]
+    assert got == [("Ali", "", False), ("Deir ez Zor", "", True)]
+    # a name with its own area word keeps its cue and is not marked
+    got = [(p.name, p.holds_previous) for p in find_places(sent("Shells hit Harim town in Idlib countryside."))]
+    assert got == [("Harim", False), ("Idlib", False)]

@@ -183,6 +183,19 @@ def _abbreviation(name: str) -> bool:
     return 0 < len(letters) <= ABBREVIATION_MAX_LETTERS and all(ch.isupper() for ch in letters)
 
 
+def _voting(cands: list[Candidate], cue: str) -> list[Candidate]:
+    """The candidates whose countries a mention votes for: a name written
+    with an area word ("Dara governorate") is an admin area of that name
+    where there is one (not a Senegalese village Dara). (A name written
+    beside a place, "(Beni, Nord-Kivu)", may be a town or a district: all
+    its namesakes vote.)"""
+    if cue in AREA_CUES:
+        areas = [c for c in cands if c.feature in ADMIN_FEATURES and c.tier == "exact"]
+        if areas:
+            return areas
+    return cands
+
+
 def _focus(per_mention: Iterable[list[Candidate]], votes_in: dict[str, float] | None = None) -> str:
     """The document's country: each mention spreads one vote over the
     countries where its name is an exact match (a name found in one country
@@ -264,7 +277,7 @@ def _resolve(mentions: Sequence[PlaceMention], gazetteer: Gazetteer, country_hin
     hint = (gazetteer.country_of(country_hint) if country_hint else "") or ""
     mentions = [_with_direction(gazetteer, m) for m in mentions]
     first = [_candidates(gazetteer, m.name, None) for m in mentions]
-    focus = hint or _focus((c for c, _ in first), country_votes)
+    focus = hint or _focus((_voting(c, m.cue) for m, (c, _) in zip(mentions, first)), country_votes)
     looked: list[tuple[list[Candidate], str]] = []
     for mention, (cands, cue) in zip(mentions, first):
         if focus and not any(c.country_code == focus for c in cands):
@@ -302,17 +315,19 @@ def _resolve(mentions: Sequence[PlaceMention], gazetteer: Gazetteer, country_hin
 
     # Admin areas written beside places ("(Oyam, Northern)", ", Kharkiv"):
     # their exact candidates, per sentence.
-    containers: dict[int, list[list[_Area]]] = {}
+    # (by the index of the mention that wrote the area: a place written as
+    # the area of the one before it, "Ali in Deir ez Zor", is not its own area)
+    containers: dict[int, list[tuple[int, list[_Area]]]] = {}
     # ... and the countries in which such a name is an admin area we know
     container_countries: dict[int, set[str]] = {}
-    for mention, (cands, _) in zip(mentions, looked):
-        if mention.cue != ADMIN_CUE:
+    for j, (mention, (cands, _)) in enumerate(zip(mentions, looked)):
+        if mention.cue != ADMIN_CUE and not mention.holds_previous:
             continue
         exact = [c for c in cands if c.tier == "exact"]
         if exact:
-            containers.setdefault(mention.sentence, []).append(
+            containers.setdefault(mention.sentence, []).append((j,
                 [(_admin_key(c.name), c.country_code, c.latitude, c.longitude,
-                  1.0 if c.feature in ADMIN_FEATURES else TOWN_AS_AREA_FIT) for c in exact])
+                  1.0 if c.feature in ADMIN_FEATURES else TOWN_AS_AREA_FIT) for c in exact]))
             container_countries.setdefault(mention.sentence, set()).update(
                 c.country_code for c in exact if c.feature in ADMIN_FEATURES and (not focus or c.country_code == focus))
 
@@ -329,7 +344,7 @@ def _resolve(mentions: Sequence[PlaceMention], gazetteer: Gazetteer, country_hin
         for j, keys in sentence_admins.get(mention.sentence, {}).items():
             if j != i:
                 beside |= keys
-        groups = containers.get(mention.sentence, []) if mention.cue != ADMIN_CUE else []
+        groups = [g for j, g in containers.get(mention.sentence, []) if j != i]
         if mention.cue == ADMIN_CUE:
             # an admin area is the one around the place it qualifies
             placed = [("", r.country_code, r.latitude, r.longitude, 1.0) for r, m in zip(out, mentions)

@@ -143,6 +143,8 @@ STOP_NAMES = frozenset(
     """.split()
 )
 # "the residents of Trostianets": words of a preposition that name no kind of place
+# between a place and the area written right after it ("Ali in Deir ez Zor")
+_IN_THE_NEXT = re.compile(rf"(?<!\s)(?:\s++(?:{PLACE_NOUNS})s?)?\s++in\s++(?:the\s++)?")
 _NOT_PLACE_NOUNS = frozenset({"residents", "inhabitants", "territory", "direction", "directions"}) | _FACILITY_NOUNS
 _DIRECTIONAL = {"northern", "southern", "eastern", "western", "central", "rural"}
 
@@ -241,6 +243,10 @@ def find_places(sentence: Sentence) -> list[PlaceMention]:
     for p in out:
         if p.span.start < last_end:
             continue
+        if result and not p.cue and _IN_THE_NEXT.fullmatch(text, result[-1].span.end - sentence.start,
+                                                           p.span.start - sentence.start):
+            # "in Ali in Deir ez Zor": the second name is where the first is
+            p = replace(p, holds_previous=True)
         result.append(p)
         last_end = p.span.end
     return result
