@@ -147,3 +147,22 @@ def test_missing_file_and_ocha_admin_table(home):
     table.write_text("admin0Name_en,admin1Name_en,admin1Pcode\nSyria,Idleb,SY07\n", encoding="utf-8")
     with pytest.raises(GazetteerError, match="no coordinates"):
         import_files([table])
+
+
+def test_ocha_arabic_name_finds_a_report_spelling_of_another_tradition(home):
+    # The list's Latin spelling ("Qurtaba") is not the report's ("Kurtuba"),
+    # but its Arabic name reads as the report's; a merged community ("X_Y"
+    # in Arabic, "X - Y" in English) is found under each of its names.
+    rows = [
+        "Syrian Arab Republic,سوريا,SY,Idleb,إدلب,SY07,Harim,حارم,SY0703,Dana,دانا,SY070300,X,X,X1,"
+        "Qurtaba,كرطبة,C9003,Community,01/01/2020,36.25,36.65",
+        "Syrian Arab Republic,سوريا,SY,Idleb,إدلب,SY07,Harim,حارم,SY0703,Dana,دانا,SY070300,X,X,X1,"
+        "Jisrayn - Jisranli,الجسرين_جسرنلي,C9004,Community,01/01/2020,36.22,36.62",
+    ]
+    path = home / "syr_locations.csv"
+    path.write_text(OCHA_HEADER + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    import_files([path])
+    with Gazetteer.open() as gaz:
+        assert gaz.lookup("Karteba", "SY")[0].place_id == "ocha:C9003"
+        assert gaz.lookup("Jisranli", "SY")[0].place_id == "ocha:C9004"
+        assert gaz.lookup("Jesrinli", "SY")[0].place_id == "ocha:C9004"
