@@ -251,6 +251,8 @@ def _name_variants(*names: str) -> tuple[str, ...]:
 # ("المحسنة_محسنلي", English "Mahsana - Mahsanli"), where a " - " suffix
 # is the community's area ("اعبد - تل الضمان").
 _OCHA_ALTERNATIVES = "_"
+# ... and their English names with " - " or, for neighbourhoods, "_" ("Al Thawra_ Al Jourah")
+_OCHA_EN_ALTERNATIVES = re.compile(r"\s+-\s+|_")
 
 
 def _ocha_variants(en: str, ar: str) -> tuple[str, ...]:
@@ -262,7 +264,7 @@ def _ocha_variants(en: str, ar: str) -> tuple[str, ...]:
     head = ar.split(" - ")[0]
     if _OCHA_ALTERNATIVES in head:
         out.extend(part.strip() for part in head.split(_OCHA_ALTERNATIVES) if part.strip())
-        out.extend(part.strip() for part in _PAREN.sub(" ", en).split(" - ") if part.strip())
+        out.extend(part.strip() for part in _OCHA_EN_ALTERNATIVES.split(_PAREN.sub(" ", en)) if part.strip())
     return tuple(dict.fromkeys(out))
 
 

@@ -84,6 +84,7 @@ class ArabicSkeleton:
     final_min_letters: int
     before_word: str
     kind_words: frozenset[str]
+    countries: frozenset[str]
 
 
 def _arabic_rules(data: dict | None) -> ArabicSkeleton | None:
@@ -95,7 +96,8 @@ def _arabic_rules(data: dict | None) -> ArabicSkeleton | None:
         first_consonants={str(k): str(v) for k, v in data["first_consonants"].items()},
         ta_marbuta=str(data["ta_marbuta"]), final_h_after_vowel=frozenset(data["final_h_after_vowel"]),
         final_min_letters=int(data["final_min_letters"]), before_word=str(data["before_word"]),
-        kind_words=frozenset(data.get("kind_words") or ()))
+        kind_words=frozenset(data.get("kind_words") or ()),
+        countries=frozenset(str(cc).upper() for cc in data.get("countries") or ()))
 
 
 @lru_cache(maxsize=1)
@@ -279,7 +281,7 @@ def keys(name: str) -> tuple[str, str]:
     """(exact key, skeleton key) of a name; empty strings when nothing is left."""
     if not name.isascii() and is_arabic(name):
         key = _arabic_key(name)
-        return key, _arabic_skeleton(key, rules()) if key else key
+        return key, key
     exact = _folded(name)
     return exact, _skeleton_of(exact, rules())
 
@@ -297,8 +299,21 @@ def skeleton_of_exact(exact: str) -> str:
     """The skeleton key that goes with an exact key (an index can re-derive
     its skeleton keys from its exact keys when the rules change)."""
     if not _LATIN_KEY.fullmatch(exact):
-        return _arabic_skeleton(exact, rules())  # the key of an Arabic-script name
+        return exact  # the key of an Arabic-script name is both of its keys
     return _skeleton_of(exact, rules())
+
+
+def arabic_reading(exact: str, cc: str) -> str:
+    """The Latin skeleton key that an Arabic-script exact key of a place in
+    country ``cc`` reads as ("منطف" -> "mntf", the skeleton of "Mantaf"),
+    or "" when there is none: a Latin or empty key, a letter the rules do
+    not read, or a country whose places' Arabic names are transliterations
+    from another script (read back, "سالزبوري" would be any "Salisbury")."""
+    r = rules()
+    if not exact or r.arabic is None or cc.upper() not in r.arabic.countries or _LATIN_KEY.fullmatch(exact):
+        return ""
+    reading = _arabic_skeleton(exact, r)
+    return "" if reading == exact else reading
 
 
 @lru_cache(maxsize=CACHE_SIZE)
