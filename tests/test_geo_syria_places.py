@@ -28,6 +28,12 @@ Damascus,,33.50,36.30,Damascus,,SY,admin1,0
 Qasrun,,35.00,36.40,Hama,Masyaf,SY,populated,0
 Qasrun,,32.70,36.55,Qasrun,Qasrun,SY,populated,0
 Qasrun,,32.60,36.70,Qasrun,,SY,admin1,0
+Homs,,34.70,36.80,Homs,,SY,admin1,0
+Tadmor,,34.56,38.28,Homs,Tadmor,SY,admin2,0
+Kawaliya,,34.66,37.23,Homs,Homs,SY,populated,0
+Atriya,,36.60,37.50,Aleppo,Al Bab,SY,populated,0
+Hama,,35.13,36.75,Hama,,SY,admin1,0
+Aleppo,,36.20,37.10,Aleppo,,SY,admin1,0
 """
 
 
@@ -95,3 +101,17 @@ def test_a_town_named_like_its_district_is_the_seat_not_a_namesake_village(gaz):
 def test_an_english_word_or_a_lone_article_opens_no_name(text, place, not_place):
     got = places(text)
     assert place in got and not_place not in [name for name, _ in got]
+
+
+def test_a_place_is_inside_the_narrowest_area_written_after_it(gaz):
+    got = dict(resolved("IS attacked regime positions in Khawaylia town in Tadmor district in Homs badia.", gaz))
+    assert got["Khawaylia"].latitude != pytest.approx(34.66)  # a village of Homs outside Tadmor district
+    got = dict(resolved("IS attacked regime positions in Khawaylia town in Homs badia.", gaz))
+    assert got["Khawaylia"].latitude == pytest.approx(34.66)  # with Homs alone it is the one
+
+
+def test_an_area_named_after_a_place_is_inside_the_governorate_written_beside_it(gaz):
+    got = dict(resolved("Helicopters targeted IS positions in the Atriyah desert in Hama governorate.", gaz))
+    assert got["Atriyah"].admin1 != "Aleppo"
+    got = dict(resolved("Helicopters targeted IS positions in the Atriyah desert in Aleppo governorate.", gaz))
+    assert got["Atriyah"].latitude == pytest.approx(36.60) and got["Atriyah"].geo_precision == 2

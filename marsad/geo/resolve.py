@@ -384,8 +384,17 @@ def _resolve(mentions: Sequence[PlaceMention], gazetteer: Gazetteer, country_hin
                 out.append(_area_fallback(mention, gazetteer, admin_hints, focus, best))
                 continue
             best_score, best = ranked[0]
-        areas = [area for j, area in sentence_areas.get(mention.sentence, {}).items() if j != i]
-        if areas and mention.cue not in AREA_CUES and mention.cue != ADMIN_CUE and not mention.orientation:
+        # the areas written beside it, the first one after it first: "Khiwaylia
+        # town in Tadmor district in Homs badia" is in the district, not
+        # anywhere in Homs (with no area after it, any of them)
+        written = sorted(sentence_areas.get(mention.sentence, {}).items(), key=lambda ja: (ja[0] < i, ja[0]))
+        areas = [area for j, area in written if j != i]
+        if written and written[0][0] > i:
+            areas = areas[:1]
+        # (an area itself, "Idlib countryside" beside "Aleppo countryside", is
+        # not inside the other; "Ithariyah desert in Hama" is)
+        if areas and i not in sentence_areas.get(mention.sentence, {}) and mention.cue != ADMIN_CUE \
+                and not mention.orientation:
             # "Al-Hawi town in Deir ez Zor countryside": a namesake in another
             # governorate is another village; take one inside the area
             # written beside it, else the area itself
@@ -520,8 +529,10 @@ def _area_fallback(mention: PlaceMention, gazetteer: Gazetteer, admin_hints: Seq
         warning += f"; nearest spelling is {guess.name} ({guess.admin1 or guess.country_code})"
     cc = focus or (guess.country_code if guess else "")
     query = normalize.exact_key(normalize.strip_descriptors(mention.name)[0])
-    for hint in admin_hints:
-        # a looser spelling among the area's own places (a few hundred names)
+    for hint in admin_hints[:1]:
+        # a looser spelling among the own places (a few hundred names) of
+        # the area written first, the narrowest ("Khiwaylia town in Tadmor
+        # district in Homs badia": not any close spelling in all of Homs)
         found = process.extractOne(query, gazetteer.names_in_admin1(cc, hint), scorer=fuzz.ratio,
                                    score_cutoff=AREA_FUZZY_CUTOFF) if query else None
         inside = [c for c in gazetteer.lookup(found[0], cc, limit=CANDIDATES, fuzzy=False)
