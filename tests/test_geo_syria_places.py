@@ -34,6 +34,9 @@ Kawaliya,,34.66,37.23,Homs,Homs,SY,populated,0
 Atriya,,36.60,37.50,Aleppo,Al Bab,SY,populated,0
 Hama,,35.13,36.75,Hama,,SY,admin1,0
 Aleppo,,36.20,37.10,Aleppo,,SY,admin1,0
+Bayda,,36.40,41.00,Hasakeh,Hasakeh,SY,populated,0
+Tawil,,36.42,41.02,Hasakeh,Hasakeh,SY,populated,0
+Jafra,,35.22,39.82,Deir ez Zor,Deir ez Zor,SY,populated,0
 """
 
 
@@ -115,3 +118,10 @@ def test_an_area_named_after_a_place_is_inside_the_governorate_written_beside_it
     assert got["Atriyah"].admin1 != "Aleppo"
     got = dict(resolved("Helicopters targeted IS positions in the Atriyah desert in Aleppo governorate.", gaz))
     assert got["Atriyah"].latitude == pytest.approx(36.60) and got["Atriyah"].geo_precision == 2
+
+
+def test_a_lines_first_end_is_the_namesake_near_its_other_end(gaz):
+    got = dict(resolved("Gunmen attacked a vehicle on Bayda-Tawil road, killing two men.", gaz))
+    assert (got["Bayda-Tawil"].latitude, got["Bayda-Tawil"].longitude) == pytest.approx((36.40, 41.00))
+    got = dict(resolved("Gunmen attacked a vehicle on Bayda-Jafra road, killing two men.", gaz))
+    assert (got["Bayda-Jafra"].latitude, got["Bayda-Jafra"].longitude) == pytest.approx((35.20, 39.80))

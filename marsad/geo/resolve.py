@@ -276,23 +276,40 @@ LINE_CUES = frozenset({"axis", "road", "highway", "front", "frontline"})
 _NAME_JOIN = re.compile(r"(?<=[a-z\u00DF-\u00FF])-(?=[A-Z\u00C0-\u00DE])")
 
 
-def _first_end(gazetteer: Gazetteer, mention: PlaceMention) -> PlaceMention:
+def _first_end(gazetteer: Gazetteer, mention: PlaceMention) -> tuple[PlaceMention, str]:
     """A line between two places, written "X-Y axis" and no place itself, is
-    near its first end X; other mentions are returned as they are."""
+    near its first end X: (X's mention, "Y"); other mentions are returned
+    as they are, with ""."""
     if mention.cue not in LINE_CUES or "-" not in mention.name or gazetteer.is_place_name(mention.name):
-        return mention
+        return mention, ""
     ends = _NAME_JOIN.split(mention.name)
     first = ends[0]
     if len(ends) < 2 or first.split(" ")[-1].lower() in normalize.rules().articles:
-        return mention
+        return mention, ""
     return replace(mention, name=first, cue=QUALIFIED_CUE,
-                   span=replace(mention.span, end=mention.span.start + len(first), text=first))
+                   span=replace(mention.span, end=mention.span.start + len(first), text=first)), ends[1]
+
+
+# Of a line's first end's namesakes, the one near its other end ("Dashishah-
+# Tuwaymin road": the Dashishah a road to Tuwaymin starts from) gets up to
+# this bonus, decaying over LINE_SCALE_KM (two villages a road or a front
+# joins are rarely farther apart). Below a spelling tier and the admin bonus.
+LINE_END_BONUS = 0.10
+LINE_SCALE_KM = 30.0
+
+
+def _line_fit(cand: Candidate, other_end: Sequence[Candidate]) -> float:
+    if not other_end:
+        return 0.0
+    d = min(distance_km(cand.latitude, cand.longitude, o.latitude, o.longitude) for o in other_end)
+    return LINE_END_BONUS * math.exp(-d / LINE_SCALE_KM)
 
 
 def _resolve(mentions: Sequence[PlaceMention], gazetteer: Gazetteer, country_hint: str | None,
              admin_hints: Sequence[str], country_votes: dict[str, float] | None = None) -> list[ResolvedPlace]:
     hint = (gazetteer.country_of(country_hint) if country_hint else "") or ""
-    mentions = [_first_end(gazetteer, _with_direction(gazetteer, m)) for m in mentions]
+    ends = [_first_end(gazetteer, _with_direction(gazetteer, m)) for m in mentions]
+    mentions = [m for m, _ in ends]
     first = [_candidates(gazetteer, m.name, None) for m in mentions]
     focus = hint or _focus((c for c, _ in first), country_votes)
     looked: list[tuple[list[Candidate], str]] = []
@@ -308,6 +325,10 @@ def _resolve(mentions: Sequence[PlaceMention], gazetteer: Gazetteer, country_hin
             # Uki, UP is not Aups; a union's initials are no town abroad)
             cands = [c for c in cands if c.tier == "exact" and (not focus or c.country_code == focus)]
         looked.append((cands, cue))
+
+    # The other end of each line ("X-Y axis"): its candidates in the focus country.
+    other_ends = [[c for c in _candidates(gazetteer, other, focus or None)[0] if c.tier != "fuzzy"] if other else []
+                  for _, other in ends]
 
     # Admin areas named in each sentence (the mention itself excluded later).
     hint_keys = {_admin_key(h) for h in admin_hints if h}
@@ -366,8 +387,8 @@ def _resolve(mentions: Sequence[PlaceMention], gazetteer: Gazetteer, country_hin
                       if m.sentence == mention.sentence and m.cue != ADMIN_CUE and r.latitude is not None]
             groups = [placed] if placed else []
         seat = _admin_key(mention.name) if cue == CITY_CUE else ""
-        ranked = sorted(((_score(c, cue, focus, beside, nearest.km(c, i), seat) + CONTAINER_BONUS * _fit(c, groups), c)
-                         for c in cands),
+        ranked = sorted(((_score(c, cue, focus, beside, nearest.km(c, i), seat) + CONTAINER_BONUS * _fit(c, groups)
+                          + _line_fit(c, other_ends[i]), c) for c in cands),
                         key=lambda sc: (-sc[0], -sc[1].population, sc[1].place_id))
         if groups and mention.cue != ADMIN_CUE and _fit(ranked[0][1], groups) < math.exp(-CONTAINER_MAX_KM / CONTAINER_SCALE_KM) \
                 and not (_well_known(ranked[0][1]) and not container_countries.get(mention.sentence)):
