@@ -166,3 +166,19 @@ def test_ocha_arabic_name_finds_a_report_spelling_of_another_tradition(home):
         assert gaz.lookup("Karteba", "SY")[0].place_id == "ocha:C9003"
         assert gaz.lookup("Jisranli", "SY")[0].place_id == "ocha:C9004"
         assert gaz.lookup("Jesrinli", "SY")[0].place_id == "ocha:C9004"
+
+
+def test_ocha_names_with_upper_or_lower_are_found_under_the_base_name(home):
+    rows = [
+        "Syrian Arab Republic,سوريا,SY,Idleb,إدلب,SY07,Harim,حارم,SY0703,Dana,دانا,SY070300,X,X,X1,"
+        "Upper Qasrin,قصرين فوقاني,C9005,Community,01/01/2020,36.25,36.65",
+        "Syrian Arab Republic,سوريا,SY,Idleb,إدلب,SY07,Harim,حارم,SY0703,Dana,دانا,SY070300,X,X,X1,"
+        "Little Jubb,جب صغير,C9006,Community,01/01/2020,36.22,36.62",
+    ]
+    path = home / "syr_locations.csv"
+    path.write_text(OCHA_HEADER + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    import_files([path])
+    with Gazetteer.open() as gaz:
+        assert gaz.lookup("Qusrin", "SY")[0].place_id == "ocha:C9005"
+        assert gaz.lookup("Qasrin", "SY")[0].place_id == "ocha:C9005"
+        assert gaz.lookup("Jubb", "SY")[0].place_id == "ocha:C9006"

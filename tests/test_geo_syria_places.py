@@ -125,3 +125,16 @@ def test_a_lines_first_end_is_the_namesake_near_its_other_end(gaz):
     assert (got["Bayda-Tawil"].latitude, got["Bayda-Tawil"].longitude) == pytest.approx((36.40, 41.00))
     got = dict(resolved("Gunmen attacked a vehicle on Bayda-Jafra road, killing two men.", gaz))
     assert (got["Bayda-Jafra"].latitude, got["Bayda-Jafra"].longitude) == pytest.approx((35.20, 39.80))
+
+
+def test_a_short_names_namesake_inside_the_known_area_is_found_past_the_worldwide_shortlist(tmp_path, monkeypatch):
+    # thirty larger "Hat"s abroad and one in another governorate fill the
+    # worldwide shortlist of "Hayt"; the area given holds a small "Hit"
+    rows = [f"Hat,,{10 + k * 0.5:.2f},10.00,Plateau,,NG,populated,{5000 + k}" for k in range(30)]
+    rows += ["Hatt,,35.00,36.00,Hama,Hama,SY,populated,900000", "Hit,,32.75,35.91,Daraa,Daraa,SY,populated,0",
+             "Daraa,,32.62,36.10,Daraa,,SY,admin1,0"]
+    header = "name,alternate_names,latitude,longitude,admin1,admin2,country,feature,population\n"
+    with imported_gazetteer(tmp_path, monkeypatch, header + "\n".join(rows) + "\n") as gaz:
+        hayt = PlaceMention(span=Span(0, 4, "Hayt"), name="Hayt", cue="town", sentence=0)
+        out = resolve([hayt], gaz, country_hint="SY", admin_hints=["Daraa Governorate"])
+        assert out[0].latitude == pytest.approx(32.75) and out[0].geo_precision == 1

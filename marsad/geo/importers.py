@@ -265,6 +265,8 @@ def _ocha_variants(en: str, ar: str) -> tuple[str, ...]:
     if _OCHA_ALTERNATIVES in head:
         out.extend(part.strip() for part in head.split(_OCHA_ALTERNATIVES) if part.strip())
         out.extend(part.strip() for part in _OCHA_EN_ALTERNATIVES.split(_PAREN.sub(" ", en)) if part.strip())
+    # "Upper Baqras", "بقرص فوقاني": also the base name a report writes ("Buqrus")
+    out.extend(base for base in map(normalize.strip_qualifiers, list(out)) if base)
     return tuple(dict.fromkeys(out))
 
 

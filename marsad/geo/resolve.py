@@ -312,13 +312,17 @@ def _resolve(mentions: Sequence[PlaceMention], gazetteer: Gazetteer, country_hin
     mentions = [m for m, _ in ends]
     first = [_candidates(gazetteer, m.name, None) for m in mentions]
     focus = hint or _focus((c for c, _ in first), country_votes)
+    hint_keys = {_admin_key(h) for h in admin_hints if h}
     looked: list[tuple[list[Candidate], str]] = []
     for mention, (cands, cue) in zip(mentions, first):
-        if focus and not any(c.country_code == focus for c in cands):
+        if focus and (not any(c.country_code == focus for c in cands)
+                      or hint_keys and not any(_inside(c, hint_keys) for c in cands)):
+            # (the worldwide shortlist of a short name, "Hayt", can leave out
+            # the namesake inside the area known to hold it)
             home, home_cue = _candidates(gazetteer, mention.name, focus,
                                          fuzzy=mention.cue.split(" ")[-1] in FUZZY_CUES)
             if home:
-                cands, cue = home + cands, home_cue
+                cands, cue = _merged(home, cands), home_cue
         if _abbreviation(mention.name):
             # "UP", "UK", "CGT": an abbreviation is its exact entry in the
             # document's country or nothing (no spelling guesses: UK is not
@@ -331,7 +335,6 @@ def _resolve(mentions: Sequence[PlaceMention], gazetteer: Gazetteer, country_hin
                   for _, other in ends]
 
     # Admin areas named in each sentence (the mention itself excluded later).
-    hint_keys = {_admin_key(h) for h in admin_hints if h}
     sentence_admins: dict[int, dict[int, set[str]]] = {}
     for i, (mention, (cands, _)) in enumerate(zip(mentions, looked)):
         keys = {_admin_key(c.name) for c in cands
@@ -346,6 +349,16 @@ def _resolve(mentions: Sequence[PlaceMention], gazetteer: Gazetteer, country_hin
         keys = sentence_admins.get(mention.sentence, {}).get(i)
         if keys and mention.cue in AREA_CUES:
             sentence_areas.setdefault(mention.sentence, {})[i] = (keys, mention.name)
+    for i, mention in enumerate(mentions):
+        # ... and a place's namesakes inside those areas, which its worldwide
+        # shortlist may have left out
+        areas_here = sentence_areas.get(mention.sentence, {})
+        area_keys = set().union(*(keys for j, (keys, _) in areas_here.items() if j != i))
+        cands, cue = looked[i]
+        if focus and area_keys and i not in areas_here and cands and not any(_inside(c, area_keys) for c in cands):
+            home, home_cue = _candidates(gazetteer, mention.name, focus, fuzzy=mention.cue.split(" ")[-1] in FUZZY_CUES)
+            if home:
+                looked[i] = (_merged(home, cands), home_cue)
 
     # Where the document's unambiguous places are (for proximity).
     anchors = [(c[0].latitude, c[0].longitude) for c, _ in looked
@@ -517,6 +530,12 @@ def _in_their_city(mentions: Sequence[PlaceMention], looked: Sequence[list[Candi
         out[i] = replace(town, span=mention.span,
                          warning=f"neighbourhood {mention.name!r} not found in {town.location}: the town itself")
     return out
+
+
+def _merged(home: list[Candidate], others: list[Candidate]) -> list[Candidate]:
+    """The home country's candidates, then the others not among them."""
+    ids = {c.place_id for c in home}
+    return home + [c for c in others if c.place_id not in ids]
 
 
 def _well_known(cand: Candidate) -> bool:
