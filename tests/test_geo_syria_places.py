@@ -69,6 +69,8 @@ def test_a_neighbourhood_in_the_gazetteer_is_the_one_inside_its_town(gaz):
 def test_city_dash_neighbourhood_names_a_part_of_the_city():
     assert places("Residents protested the siege on Kasra - Nourin and other quarters.")[:2] == [
         ("Kasra", ""), ("Nourin", "neighbourhood")]
+    assert places("Turkish forces shelled Kasra - Nourin town with mortars.")[:2] == [
+        ("Kasra", ""), ("Nourin", "neighbourhood")]
 
 
 def test_a_road_between_two_places_is_near_its_first_end(gaz):

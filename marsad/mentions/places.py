@@ -116,9 +116,10 @@ MAX_COMMA_ADMINS = 2
 LINE_NOUNS = ("road", "highway")
 _LINE_ROAD = re.compile(rf"(?<![\w'’`-])(?P<name>{NAME})\s+(?P<noun>{'|'.join(LINE_NOUNS)})\b")
 _TWO_NAMES = re.compile(r"[a-z\u00DF-\u00FF]-[A-Z\u00C0-\u00DE]")
-# "in Al-Hasakeh - Ghoweran city", "on Aleppo - Sheikh Maqsoud and ...":
-# ACLED's "City - Neighbourhood" names a part of a city.
-_CITY_PART = re.compile(rf"\b(?:in|on|at|of|near|inside)\s+(?P<city>{NAME}) - (?P<part>{NAME})")
+# "in Al-Hasakeh - Ghoweran city", "on Aleppo - Sheikh Maqsoud and ...",
+# "shelled Ain al Arab - Kaniya Kurdan town": ACLED's "City - Neighbourhood"
+# names a part of a city (after a preposition or a strike verb).
+_CITY_PART = re.compile(rf"\b(?:in|on|at|of|near|inside|{_STRIKE_VERBS})\s+(?P<city>{NAME}) - (?P<part>{NAME})")
 CITY_PART_CUE = "neighbourhood"
 # "(Oyam, Northern)", "(Aden)": a parenthetical made only of names.
 _PAREN = re.compile(rf"\((?P<inner>{NAME}(?:(?:,\s*|\s+-\s+){NAME}){{0,3}})\)")
