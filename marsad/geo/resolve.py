@@ -319,10 +319,7 @@ def _resolve(mentions: Sequence[PlaceMention], gazetteer: Gazetteer, country_hin
                       or hint_keys and not any(_inside(c, hint_keys) for c in cands)):
             # (the worldwide shortlist of a short name, "Hayt", can leave out
             # the namesake inside the area known to hold it)
-            home, home_cue = _candidates(gazetteer, mention.name, focus,
-                                         fuzzy=mention.cue.split(" ")[-1] in FUZZY_CUES)
-            if home:
-                cands, cue = _merged(home, cands), home_cue
+            cands, cue = _with_home(gazetteer, mention, focus, cands, cue)
         if _abbreviation(mention.name):
             # "UP", "UK", "CGT": an abbreviation is its exact entry in the
             # document's country or nothing (no spelling guesses: UK is not
@@ -356,9 +353,7 @@ def _resolve(mentions: Sequence[PlaceMention], gazetteer: Gazetteer, country_hin
         area_keys = set().union(*(keys for j, (keys, _) in areas_here.items() if j != i))
         cands, cue = looked[i]
         if focus and area_keys and i not in areas_here and cands and not any(_inside(c, area_keys) for c in cands):
-            home, home_cue = _candidates(gazetteer, mention.name, focus, fuzzy=mention.cue.split(" ")[-1] in FUZZY_CUES)
-            if home:
-                looked[i] = (_merged(home, cands), home_cue)
+            looked[i] = _with_home(gazetteer, mention, focus, cands, cue)
 
     # Where the document's unambiguous places are (for proximity).
     anchors = [(c[0].latitude, c[0].longitude) for c, _ in looked
@@ -532,10 +527,16 @@ def _in_their_city(mentions: Sequence[PlaceMention], looked: Sequence[list[Candi
     return out
 
 
-def _merged(home: list[Candidate], others: list[Candidate]) -> list[Candidate]:
-    """The home country's candidates, then the others not among them."""
+def _with_home(gazetteer: Gazetteer, mention: PlaceMention, focus: str, cands: list[Candidate],
+               cue: str) -> tuple[list[Candidate], str]:
+    """A mention's candidates with those of the document's country first
+    (looked up in that country alone, fuzzily when the cue says it is a
+    place), and the cue found inside the name."""
+    home, home_cue = _candidates(gazetteer, mention.name, focus, fuzzy=mention.cue.split(" ")[-1] in FUZZY_CUES)
+    if not home:
+        return cands, cue
     ids = {c.place_id for c in home}
-    return home + [c for c in others if c.place_id not in ids]
+    return home + [c for c in cands if c.place_id not in ids], home_cue
 
 
 def _well_known(cand: Candidate) -> bool:
