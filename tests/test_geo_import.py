@@ -147,3 +147,32 @@ def test_missing_file_and_ocha_admin_table(home):
     table.write_text("admin0Name_en,admin1Name_en,admin1Pcode\nSyria,Idleb,SY07\n", encoding="utf-8")
     with pytest.raises(GazetteerError, match="no coordinates"):
         import_files([table])
+
+
+def import_ocha_communities(home, names: list[tuple[str, str, str]]) -> None:
+    """Import OCHA community rows (English name, Arabic name, pcode) of one
+    Idleb sub-district."""
+    rows = ["Syrian Arab Republic,سوريا,SY,Idleb,إدلب,SY07,Harim,حارم,SY0703,Dana,دانا,SY070300,X,X,X1,"
+            f"{en},{ar},{pcode},Community,01/01/2020,36.2{k},36.6{k}" for k, (en, ar, pcode) in enumerate(names)]
+    path = home / "syr_locations.csv"
+    path.write_text(OCHA_HEADER + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    import_files([path])
+
+
+def test_ocha_arabic_name_finds_a_report_spelling_of_another_tradition(home):
+    # The list's Latin spelling ("Qurtaba") is not the report's ("Kurtuba"),
+    # but its Arabic name reads as the report's; a merged community ("X_Y"
+    # in Arabic, "X - Y" in English) is found under each of its names.
+    import_ocha_communities(home, [("Qurtaba", "كرطبة", "C9003"), ("Jisrayn - Jisranli", "الجسرين_جسرنلي", "C9004")])
+    with Gazetteer.open() as gaz:
+        assert gaz.lookup("Karteba", "SY")[0].place_id == "ocha:C9003"
+        assert gaz.lookup("Jisranli", "SY")[0].place_id == "ocha:C9004"
+        assert gaz.lookup("Jesrinli", "SY")[0].place_id == "ocha:C9004"
+
+
+def test_ocha_names_with_upper_or_lower_are_found_under_the_base_name(home):
+    import_ocha_communities(home, [("Upper Qasrin", "قصرين فوقاني", "C9005"), ("Little Jubb", "جب صغير", "C9006")])
+    with Gazetteer.open() as gaz:
+        assert gaz.lookup("Qusrin", "SY")[0].place_id == "ocha:C9005"
+        assert gaz.lookup("Qasrin", "SY")[0].place_id == "ocha:C9005"
+        assert gaz.lookup("Jubb", "SY")[0].place_id == "ocha:C9006"

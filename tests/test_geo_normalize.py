@@ -73,3 +73,24 @@ def test_folding_never_raises_and_is_plain(text):
     if not normalize.is_arabic(text):
         assert exact == exact.lower() and exact.isascii()
         assert " " not in skeleton
+
+
+@pytest.mark.parametrize("arabic,latin", [
+    ("منطقة", "Mintaqa"),  # ta marbuta at a name's end: -a
+    ("خربة الجوز", "Khirbet al-Jawz"),  # ... before another word: -et
+    ("عين العرب", "Ain al-Arab"),  # a first ayn reads "a"
+    ("أم الكيف", "Umm al-Kayf"),
+    ("حي الزهور", "Al Zuhur"),  # "neighbourhood" in front of a list's name
+    ("وادي بردى", "Wadi Barada"),  # a first waw is a consonant
+])
+def test_arabic_names_read_as_their_latin_skeleton(arabic, latin):
+    assert normalize.arabic_reading(normalize.exact_key(arabic), "SY") == normalize.skeleton_key(latin)
+    assert normalize.exact_key(arabic) != normalize.exact_key(latin)  # only the skeleton tier
+
+
+def test_arabic_reading_keeps_names_apart_and_stays_home():
+    assert normalize.arabic_reading("حمص", "SY") != normalize.arabic_reading(normalize.exact_key("حماة"), "SY")
+    assert normalize.arabic_reading("حمص", "SY") == normalize.skeleton_key("Homs")
+    # an Arabic name of a place abroad is a transliteration: not read back
+    assert normalize.arabic_reading(normalize.exact_key("سالزبوري"), "GB") == ""
+    assert normalize.arabic_reading("salisbury", "SY") == ""

@@ -247,6 +247,29 @@ def _name_variants(*names: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
+# OCHA's Arabic names join the two names of a merged community with "_"
+# ("المحسنة_محسنلي", English "Mahsana - Mahsanli"), where a " - " suffix
+# is the community's area ("اعبد - تل الضمان").
+_OCHA_ALTERNATIVES = "_"
+# ... and their English names with " - " or, for neighbourhoods, "_" ("Al Thawra_ Al Jourah")
+_OCHA_EN_ALTERNATIVES = re.compile(r"\s+-\s+|_")
+
+
+def _ocha_variants(en: str, ar: str) -> tuple[str, ...]:
+    """The names of an OCHA row: both languages' names and their forms
+    (``_name_variants``), plus each name of a merged community by itself
+    (the English " - " tail is a second name only when the Arabic name
+    says so)."""
+    out = list(_name_variants(en, ar))
+    head = ar.split(" - ")[0]
+    if _OCHA_ALTERNATIVES in head:
+        out.extend(part.strip() for part in head.split(_OCHA_ALTERNATIVES) if part.strip())
+        out.extend(part.strip() for part in _OCHA_EN_ALTERNATIVES.split(_PAREN.sub(" ", en)) if part.strip())
+    # "Upper Baqras", "بقرص فوقاني": also the base name a report writes ("Buqrus")
+    out.extend(base for base in map(normalize.strip_qualifiers, list(out)) if base)
+    return tuple(dict.fromkeys(out))
+
+
 def read_ocha(parsed: ParsedFile) -> Iterator[PlaceRow]:
     path = parsed.path
     areas: dict[tuple[int, str], dict] = {}
@@ -263,7 +286,7 @@ def read_ocha(parsed: ParsedFile) -> Iterator[PlaceRow]:
         yield PlaceRow(
             place_id=f"ocha:{g('Location_Pcode') or number}", name=_PAREN.sub(" ", name).strip() or name,
             country_code=cc, latitude=lat, longitude=lon,
-            alternate_names=_name_variants(g("LocationName_en"), g("LocationName_ar")),
+            alternate_names=_ocha_variants(g("LocationName_en"), g("LocationName_ar")),
             admin1=g("admin1Name_en"), admin2=g("admin2Name_en"), admin3=g("admin3Name_en"),
             feature="neighbourhood" if kind.startswith("neighbo") else "populated",
             admin1_code=g("admin1Pcode"), admin2_code=g("admin2Pcode"))

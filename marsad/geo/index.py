@@ -248,17 +248,18 @@ def _stale_skeletons(conn: sqlite3.Connection) -> bool:
 
 def _rederive_skeletons(conn: sqlite3.Connection) -> None:
     """Fold every exact key again into its skeleton key (today's rules).
-    A skeleton key is a function of its exact key, so no source file is
+    A skeleton key is a function of its exact key (and, for an Arabic name,
+    its country: ``normalize.arabic_reading``), so no source file is
     needed; a place keeps one skeleton row per distinct key."""
     rows = conn.execute("SELECT key, place, cc, priority, population FROM keys WHERE tier=0 ORDER BY rowid").fetchall()
     conn.execute("DELETE FROM keys WHERE tier=1")
     seen: set[tuple[str, int]] = set()
     batch = []
     for key, place, cc, priority, population in rows:
-        skeleton = normalize.skeleton_of_exact(key)
-        if skeleton and (skeleton, place) not in seen:
-            seen.add((skeleton, place))
-            batch.append((skeleton, 1, place, cc, priority, population))
+        for skeleton in (normalize.skeleton_of_exact(key), normalize.arabic_reading(key, cc or "")):
+            if skeleton and (skeleton, place) not in seen:
+                seen.add((skeleton, place))
+                batch.append((skeleton, 1, place, cc, priority, population))
     conn.executemany("INSERT INTO keys(key, tier, place, cc, priority, population) VALUES (?,?,?,?,?,?)", batch)
     conn.execute("DELETE FROM lookup_blobs")
     _stamp_rules(conn)
@@ -312,7 +313,7 @@ def write_source(conn: sqlite3.Connection, source: str, kind: str, path: str, pr
             seen: set[tuple[str, int]] = set()
             for name in dict.fromkeys((row.name, *row.alternate_names)):
                 exact, skeleton = normalize.keys(name)
-                for key, tier in ((exact, 0), (skeleton, 1)):
+                for key, tier in ((exact, 0), (skeleton, 1), (normalize.arabic_reading(exact, cc), 1)):
                     if key and (key, tier) not in seen:
                         seen.add((key, tier))
                         key_batch.append((key, tier, pid, cc, priority, population))

@@ -68,6 +68,36 @@ class FoldingRules:
     glued_inner: re.Pattern = re.compile("$^")
     glued_first: re.Pattern = re.compile("$^")
     classes: dict = field(default_factory=dict)
+    # How an Arabic-script key reads as a Latin skeleton (folding.yaml
+    # arabic_skeleton).
+    arabic: "ArabicSkeleton | None" = None
+
+
+@dataclass(frozen=True)
+class ArabicSkeleton:
+    letters: dict  # Arabic letter -> Latin skeleton letter
+    long_vowels: frozenset[str]
+    first_vowels: frozenset[str]
+    first_consonants: dict
+    ta_marbuta: str
+    final_h_after_vowel: frozenset[str]
+    final_min_letters: int
+    before_word: str
+    kind_words: frozenset[str]
+    countries: frozenset[str]
+
+
+def _arabic_rules(data: dict | None) -> ArabicSkeleton | None:
+    if not data:
+        return None
+    return ArabicSkeleton(
+        letters={str(k): str(v) for k, v in data["letters"].items()},
+        long_vowels=frozenset(data["long_vowels"]), first_vowels=frozenset(data["first_vowels"]),
+        first_consonants={str(k): str(v) for k, v in data["first_consonants"].items()},
+        ta_marbuta=str(data["ta_marbuta"]), final_h_after_vowel=frozenset(data["final_h_after_vowel"]),
+        final_min_letters=int(data["final_min_letters"]), before_word=str(data["before_word"]),
+        kind_words=frozenset(data.get("kind_words") or ()),
+        countries=frozenset(str(cc).upper() for cc in data.get("countries") or ()))
 
 
 @lru_cache(maxsize=1)
@@ -106,6 +136,7 @@ def rules() -> FoldingRules:
         glued_first=_glued_pattern("^", data["variants"]["glued_first"], data["variants"]["first_min_rest"],
                                    "".join(data["vowels"])),
         classes=str.maketrans({old: new for letters, new in data["variants"]["classes"] for old in letters}),
+        arabic=_arabic_rules(data.get("arabic_skeleton")),
     )
 
 
@@ -132,6 +163,44 @@ def _arabic_key(text: str) -> str:
         if token:
             tokens.append(token)
     return " ".join(tokens)
+
+
+def _arabic_skeleton(key: str, r: FoldingRules) -> str:
+    """The Latin skeleton of an Arabic-script exact key (see folding.yaml
+    arabic_skeleton), or the key itself when the rules cannot read it."""
+    a = r.arabic
+    if a is None:
+        return key
+    words = key.split(" ")
+    if len(words) > 1 and words[0] in a.kind_words:
+        words = words[1:]
+    out = []
+    for n, word in enumerate(words):
+        ending = ""
+        if len(word) >= a.final_min_letters:
+            if word.endswith(a.ta_marbuta):
+                word, ending = word[:-1], ("" if n == len(words) - 1 else a.before_word)
+            elif word[-1] in a.final_h_after_vowel and word[-2] in a.long_vowels:
+                word = word[:-1]
+        letters = []
+        for i, ch in enumerate(word):
+            if i == 0 and ch in a.first_vowels:
+                letters.append("a")
+            elif i == 0 and ch in a.first_consonants:
+                letters.append(a.first_consonants[ch])
+            elif ch in a.long_vowels:
+                continue
+            elif ch in a.letters:
+                letters.append(a.letters[ch])
+            elif ch.isascii() and ch.isalnum():
+                letters.append(ch)
+            else:
+                return key  # a letter the rules do not read (Persian, Urdu ...)
+        out.append("".join(letters) + ending)
+    skeleton = _undouble("".join(out))
+    if r.classes:
+        skeleton = skeleton.translate(r.classes)
+    return skeleton or key
 
 
 def _folded(text: str) -> str:
@@ -222,7 +291,7 @@ def skeleton_rules_id() -> str:
     """A digest of the rules that turn an exact key into a skeleton key: an
     index records it, and re-derives its skeleton keys when it changes."""
     data = yaml.safe_load(resources.files("marsad.geo").joinpath("data/folding.yaml").read_text("utf-8"))
-    used = {k: data.get(k) for k in ("skeleton_substitutions", "vowels", "variants")}
+    used = {k: data.get(k) for k in ("skeleton_substitutions", "vowels", "variants", "arabic_skeleton")}
     return hashlib.sha256(json.dumps(used, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -232,6 +301,19 @@ def skeleton_of_exact(exact: str) -> str:
     if not _LATIN_KEY.fullmatch(exact):
         return exact  # the key of an Arabic-script name is both of its keys
     return _skeleton_of(exact, rules())
+
+
+def arabic_reading(exact: str, cc: str) -> str:
+    """The Latin skeleton key that an Arabic-script exact key of a place in
+    country ``cc`` reads as ("منطف" -> "mntf", the skeleton of "Mantaf"),
+    or "" when there is none: a Latin or empty key, a letter the rules do
+    not read, or a country whose places' Arabic names are transliterations
+    from another script (read back, "سالزبوري" would be any "Salisbury")."""
+    r = rules()
+    if not exact or r.arabic is None or cc.upper() not in r.arabic.countries or _LATIN_KEY.fullmatch(exact):
+        return ""
+    reading = _arabic_skeleton(exact, r)
+    return "" if reading == exact else reading
 
 
 @lru_cache(maxsize=CACHE_SIZE)

@@ -32,6 +32,14 @@ COUNTRY_BONUS = 0.35
 ADMIN_BONUS = 0.40  # > exact-skeleton gap: the right area beats a closer spelling elsewhere
 AREA_CUE_ADMIN_BONUS = 0.20  # "Idlib countryside" -> the governorate
 POPULATED_BONUS = 0.04  # bare "Idlib" -> the city before the governorate
+# A "city" named exactly like its own district or governorate is that
+# area's seat ("Sweida city" -> As-Sweida, not the Hama village Sweida):
+# above the string similarity an exact namesake can add (0.045), below the
+# gap between spelling tiers and every context bonus. (Only for "city": a
+# bare name is as often a village, and a loose spelling of "Europe" is no
+# provincial capital.)
+SEAT_BONUS = 0.05
+CITY_CUE = "city"
 NEIGHBOURHOOD_PENALTY = 0.03
 PROXIMITY_BONUS = 0.10  # at distance 0 from the document's other places
 PROXIMITY_SCALE_KM = 100.0
@@ -88,7 +96,8 @@ SAME_PLACE_MARGIN = 0.35  # covers the exact-vs-skeleton band gap (0.30)
 _DOT_SLACK = 1e-9
 
 AREA_CUES = frozenset({"countryside", "governorate", "province", "region", "northern", "southern",
-                       "eastern", "western", "rural", "district", "state", "county", "department", "oblast"})
+                       "eastern", "western", "rural", "district", "state", "county", "department", "oblast",
+                       "badia", "badiya", "desert"})
 NEAR_CUES = frozenset({"near", "vicinity"})
 # The cue of a name found only without its qualifier ("Baghuz Fawqani" as
 # Baghuz): near the named place (precision 2).
@@ -129,7 +138,8 @@ TOWN_AS_AREA_FIT = 0.5
 # organisation or a person and is only matched exactly or by skeleton.
 FUZZY_CUES = frozenset({"town", "city", "village", "villages", "hamlet", "near", "outskirts", "countryside",
                         "district", "sub-district", "subdistrict", "area", "neighbourhood", "neighborhood",
-                        "camp", "suburb", "suburbs", "governorate", "province", "region", "municipality"})
+                        "camp", "suburb", "suburbs", "governorate", "province", "region", "municipality",
+                        "badia", "badiya", "desert"})
 
 
 def _candidates(gazetteer: Gazetteer, name: str, country: str | None,
@@ -262,29 +272,74 @@ def resolve(mentions: Sequence[PlaceMention], gazetteer: Gazetteer, country_hint
 DIRECTION_CUES = frozenset({"eastern", "western", "northern", "southern", "east", "west", "north", "south"})
 
 
+# "in rural Damascus": the governorate named "Rural Damascus" when there is
+# one, still read as an area.
+RURAL_CUE = "rural"
+
+
 def _with_direction(gazetteer: Gazetteer, mention: PlaceMention) -> PlaceMention:
     """"Ghouta" cued "eastern" is the area named "Eastern Ghouta" when the
     gazetteer knows that name; else the mention as it is ("northern Idlib")."""
-    if mention.cue.lower() in DIRECTION_CUES:
+    cue = mention.cue.lower()
+    if cue in DIRECTION_CUES or cue == RURAL_CUE:
         whole = f"{mention.cue} {mention.name}"
         if gazetteer.is_place_name(whole):
-            return replace(mention, name=whole, cue="")
+            return replace(mention, name=whole, cue=mention.cue if cue == RURAL_CUE else "")
     return mention
+
+
+# Cues of a line between two places ("Ash Shula-Sokhneh axis",
+# "Dashishah-Tuwaymin road"): coded at its first end, near it.
+LINE_CUES = frozenset({"axis", "road", "highway", "front", "frontline"})
+# Where a hyphen joins two names (not "al-Ain", "Rostov-on-Don"): a letter
+# of a word before, a capital after.
+_NAME_JOIN = re.compile(r"(?<=[a-z\u00DF-\u00FF])-(?=[A-Z\u00C0-\u00DE])")
+
+
+def _first_end(gazetteer: Gazetteer, mention: PlaceMention) -> tuple[PlaceMention, str]:
+    """A line between two places, written "X-Y axis" and no place itself, is
+    near its first end X: (X's mention, "Y"); other mentions are returned
+    as they are, with ""."""
+    if mention.cue not in LINE_CUES or "-" not in mention.name or gazetteer.is_place_name(mention.name):
+        return mention, ""
+    ends = _NAME_JOIN.split(mention.name)
+    first = ends[0]
+    if len(ends) < 2 or first.split(" ")[-1].lower() in normalize.rules().articles:
+        return mention, ""
+    return replace(mention, name=first, cue=QUALIFIED_CUE,
+                   span=replace(mention.span, end=mention.span.start + len(first), text=first)), ends[1]
+
+
+# Of a line's first end's namesakes, the one near its other end ("Dashishah-
+# Tuwaymin road": the Dashishah a road to Tuwaymin starts from) gets up to
+# this bonus, decaying over LINE_SCALE_KM (two villages a road or a front
+# joins are rarely farther apart). Below a spelling tier and the admin bonus.
+LINE_END_BONUS = 0.10
+LINE_SCALE_KM = 30.0
+
+
+def _line_fit(cand: Candidate, other_end: Sequence[Candidate]) -> float:
+    if not other_end:
+        return 0.0
+    d = min(distance_km(cand.latitude, cand.longitude, o.latitude, o.longitude) for o in other_end)
+    return LINE_END_BONUS * math.exp(-d / LINE_SCALE_KM)
 
 
 def _resolve(mentions: Sequence[PlaceMention], gazetteer: Gazetteer, country_hint: str | None,
              admin_hints: Sequence[str], country_votes: dict[str, float] | None = None) -> list[ResolvedPlace]:
     hint = (gazetteer.country_of(country_hint) if country_hint else "") or ""
-    mentions = [_with_direction(gazetteer, m) for m in mentions]
+    ends = [_first_end(gazetteer, _with_direction(gazetteer, m)) for m in mentions]
+    mentions = [m for m, _ in ends]
     first = [_candidates(gazetteer, m.name, None) for m in mentions]
     focus = hint or _focus((_voting(c, m.cue) for m, (c, _) in zip(mentions, first)), country_votes)
+    hint_keys = {_admin_key(h) for h in admin_hints if h}
     looked: list[tuple[list[Candidate], str]] = []
     for mention, (cands, cue) in zip(mentions, first):
-        if focus and not any(c.country_code == focus for c in cands):
-            home, home_cue = _candidates(gazetteer, mention.name, focus,
-                                         fuzzy=mention.cue.split(" ")[-1] in FUZZY_CUES)
-            if home:
-                cands, cue = home + cands, home_cue
+        if focus and (not any(c.country_code == focus for c in cands)
+                      or hint_keys and not any(_inside(c, hint_keys) for c in cands)):
+            # (the worldwide shortlist of a short name, "Hayt", can leave out
+            # the namesake inside the area known to hold it)
+            cands, cue = _with_home(gazetteer, mention, focus, cands, cue)
         if _abbreviation(mention.name):
             # "UP", "UK", "CGT": an abbreviation is its exact entry in the
             # document's country or nothing (no spelling guesses: UK is not
@@ -292,8 +347,11 @@ def _resolve(mentions: Sequence[PlaceMention], gazetteer: Gazetteer, country_hin
             cands = [c for c in cands if c.tier == "exact" and (not focus or c.country_code == focus)]
         looked.append((cands, cue))
 
+    # The other end of each line ("X-Y axis"): its candidates in the focus country.
+    other_ends = [[c for c in _candidates(gazetteer, other, focus or None)[0] if c.tier != "fuzzy"] if other else []
+                  for _, other in ends]
+
     # Admin areas named in each sentence (the mention itself excluded later).
-    hint_keys = {_admin_key(h) for h in admin_hints if h}
     sentence_admins: dict[int, dict[int, set[str]]] = {}
     for i, (mention, (cands, _)) in enumerate(zip(mentions, looked)):
         keys = {_admin_key(c.name) for c in cands
@@ -308,6 +366,14 @@ def _resolve(mentions: Sequence[PlaceMention], gazetteer: Gazetteer, country_hin
         keys = sentence_admins.get(mention.sentence, {}).get(i)
         if keys and mention.cue in AREA_CUES:
             sentence_areas.setdefault(mention.sentence, {})[i] = (keys, mention.name)
+    for i, mention in enumerate(mentions):
+        # ... and a place's namesakes inside those areas, which its worldwide
+        # shortlist may have left out
+        areas_here = sentence_areas.get(mention.sentence, {})
+        area_keys = set().union(*(keys for j, (keys, _) in areas_here.items() if j != i))
+        cands, cue = looked[i]
+        if focus and area_keys and i not in areas_here and cands and not any(_inside(c, area_keys) for c in cands):
+            looked[i] = _with_home(gazetteer, mention, focus, cands, cue)
 
     # Where the document's unambiguous places are (for proximity).
     anchors = [(c[0].latitude, c[0].longitude) for c, _ in looked
@@ -350,7 +416,9 @@ def _resolve(mentions: Sequence[PlaceMention], gazetteer: Gazetteer, country_hin
             placed = [("", r.country_code, r.latitude, r.longitude, 1.0) for r, m in zip(out, mentions)
                       if m.sentence == mention.sentence and m.cue != ADMIN_CUE and r.latitude is not None]
             groups = [placed] if placed else []
-        ranked = sorted(((_score(c, cue, focus, beside, nearest.km(c, i)) + CONTAINER_BONUS * _fit(c, groups), c) for c in cands),
+        seat = _admin_key(mention.name) if cue == CITY_CUE else ""
+        ranked = sorted(((_score(c, cue, focus, beside, nearest.km(c, i), seat) + CONTAINER_BONUS * _fit(c, groups)
+                          + _line_fit(c, other_ends[i]), c) for c in cands),
                         key=lambda sc: (-sc[0], -sc[1].population, sc[1].place_id))
         if groups and mention.cue != ADMIN_CUE and _fit(ranked[0][1], groups) < math.exp(-CONTAINER_MAX_KM / CONTAINER_SCALE_KM) \
                 and not (_well_known(ranked[0][1]) and not container_countries.get(mention.sentence)):
@@ -377,8 +445,17 @@ def _resolve(mentions: Sequence[PlaceMention], gazetteer: Gazetteer, country_hin
                 out.append(_area_fallback(mention, gazetteer, admin_hints, focus, best))
                 continue
             best_score, best = ranked[0]
-        areas = [area for j, area in sentence_areas.get(mention.sentence, {}).items() if j != i]
-        if areas and mention.cue not in AREA_CUES and mention.cue != ADMIN_CUE and not mention.orientation:
+        # the areas written beside it, the first one after it first: "Khiwaylia
+        # town in Tadmor district in Homs badia" is in the district, not
+        # anywhere in Homs (with no area after it, any of them)
+        written = sorted(sentence_areas.get(mention.sentence, {}).items(), key=lambda ja: (ja[0] < i, ja[0]))
+        areas = [area for j, area in written if j != i]
+        if written and written[0][0] > i:
+            areas = areas[:1]
+        # (an area itself, "Idlib countryside" beside "Aleppo countryside", is
+        # not inside the other; "Ithariyah desert in Hama" is)
+        if areas and i not in sentence_areas.get(mention.sentence, {}) and mention.cue != ADMIN_CUE \
+                and not mention.orientation:
             # "Al-Hawi town in Deir ez Zor countryside": a namesake in another
             # governorate is another village; take one inside the area
             # written beside it, else the area itself
@@ -429,13 +506,69 @@ def _resolve(mentions: Sequence[PlaceMention], gazetteer: Gazetteer, country_hin
                                                 f"nearest spelling is {best.name} ({best.country_code})"))
                 continue
             warning = warning or f"outside the document's country ({focus})"
-        out.append(ResolvedPlace(
-            location=anyascii(best.name), country=best.country, iso=best.iso,
-            country_code=best.country_code, admin1=anyascii(best.admin1), admin2=anyascii(best.admin2),
-            admin3=anyascii(best.admin3), latitude=best.latitude, longitude=best.longitude,
-            geo_precision=_precision(cue, best.feature), score=round(min(1.0, best.score), 3),
-            place_id=best.place_id, span=mention.span, warning=warning))
+        out.append(_placed(best, mention, _precision(cue, best.feature), warning))
+    return _in_their_city(mentions, [cands for cands, _ in looked], out)
+
+
+def _placed(best: Candidate, mention: PlaceMention, precision: int, warning: str = "") -> ResolvedPlace:
+    return ResolvedPlace(
+        location=anyascii(best.name), country=best.country, iso=best.iso,
+        country_code=best.country_code, admin1=anyascii(best.admin1), admin2=anyascii(best.admin2),
+        admin3=anyascii(best.admin3), latitude=best.latitude, longitude=best.longitude,
+        geo_precision=precision, score=round(min(1.0, best.score), 3),
+        place_id=best.place_id, span=mention.span, warning=warning)
+
+
+NEIGHBOURHOOD_CUES = frozenset({"neighbourhood", "neighborhood", "quarter"})
+# A city's neighbourhoods lie this close to its centre (Aleppo and Damascus
+# are 10-15 km across).
+CITY_RADIUS_KM = 15.0
+
+
+def _in_their_city(mentions: Sequence[PlaceMention], looked: Sequence[list[Candidate]],
+                   out: list[ResolvedPlace]) -> list[ResolvedPlace]:
+    """"Al Ghazal neighbourhood in Al-Hasakeh city": a neighbourhood lies in
+    the town written beside it (same sentence): its namesake there, else, as
+    most neighbourhoods are in no gazetteer, that town (whose centre is a
+    few km away) rather than a village of its name elsewhere."""
+    for i, mention in enumerate(mentions):
+        if mention.cue not in NEIGHBOURHOOD_CUES:
+            continue
+        own = normalize.exact_key(mention.name)
+        towns = [(m, r) for j, (m, r) in enumerate(zip(mentions, out))
+                 if j != i and m.sentence == mention.sentence and not m.orientation
+                 and m.cue not in NEIGHBOURHOOD_CUES and r.geo_precision == 1 and r.latitude is not None
+                 and normalize.exact_key(m.name) != own]
+        if not towns:
+            continue
+
+        def in_town(lat: float, lon: float) -> bool:
+            return any(distance_km(lat, lon, r.latitude, r.longitude) <= CITY_RADIUS_KM for _, r in towns)
+
+        placed = out[i]
+        if placed.latitude is not None and in_town(placed.latitude, placed.longitude):
+            continue
+        namesake = next((c for c in looked[i] if in_town(c.latitude, c.longitude)), None)
+        if namesake is not None:
+            out[i] = _placed(namesake, mention, 1)
+            continue
+        # the town it is "in" / "of" (written after it), else the one before
+        _, town = next(((m, r) for m, r in towns if m.span.start > mention.span.start), towns[-1])
+        out[i] = replace(town, span=mention.span,
+                         warning=f"neighbourhood {mention.name!r} not found in {town.location}: the town itself")
     return out
+
+
+def _with_home(gazetteer: Gazetteer, mention: PlaceMention, focus: str, cands: list[Candidate],
+               cue: str) -> tuple[list[Candidate], str]:
+    """A mention's candidates with those of the document's country first
+    (looked up in that country alone, fuzzily when the cue says it is a
+    place), and the cue found inside the name."""
+    home, home_cue = _candidates(gazetteer, mention.name, focus, fuzzy=mention.cue.split(" ")[-1] in FUZZY_CUES)
+    if not home:
+        return cands, cue
+    ids = {c.place_id for c in home}
+    return home + [c for c in cands if c.place_id not in ids], home_cue
 
 
 def _well_known(cand: Candidate) -> bool:
@@ -469,8 +602,10 @@ def _area_fallback(mention: PlaceMention, gazetteer: Gazetteer, admin_hints: Seq
         warning += f"; nearest spelling is {guess.name} ({guess.admin1 or guess.country_code})"
     cc = focus or (guess.country_code if guess else "")
     query = normalize.exact_key(normalize.strip_descriptors(mention.name)[0])
-    for hint in admin_hints:
-        # a looser spelling among the area's own places (a few hundred names)
+    for hint in admin_hints[:1]:
+        # a looser spelling among the own places (a few hundred names) of
+        # the area written first, the narrowest ("Khiwaylia town in Tadmor
+        # district in Homs badia": not any close spelling in all of Homs)
         found = process.extractOne(query, gazetteer.names_in_admin1(cc, hint), scorer=fuzz.ratio,
                                    score_cutoff=AREA_FUZZY_CUTOFF) if query else None
         inside = [c for c in gazetteer.lookup(found[0], cc, limit=CANDIDATES, fuzzy=False)
@@ -580,7 +715,9 @@ def _unit_vector(lat: float, lon: float) -> tuple[float, float, float]:
     return math.cos(phi) * math.cos(lam), math.cos(phi) * math.sin(lam), math.sin(phi)
 
 
-def _score(cand: Candidate, cue: str, focus: str, beside: set[str], nearest: float | None) -> float:
+def _score(cand: Candidate, cue: str, focus: str, beside: set[str], nearest: float | None, seat: str = "") -> float:
+    """``seat``: the admin key of a name written as a city (a town of an
+    area of that name is the area's seat), else ""."""
     score = cand.score
     if focus and cand.country_code == focus:
         score += COUNTRY_BONUS
@@ -593,6 +730,8 @@ def _score(cand: Candidate, cue: str, focus: str, beside: set[str], nearest: flo
             score += AREA_CUE_ADMIN_BONUS
     elif cand.feature == "populated":
         score += POPULATED_BONUS
+        if seat and cand.tier == "exact" and seat in (_admin_key(cand.admin1), _admin_key(cand.admin2)):
+            score += SEAT_BONUS
     elif cand.feature == "neighbourhood":
         score -= NEIGHBOURHOOD_PENALTY
     elif cue in SITE_CUES and cand.feature in NAMED_SITE_FEATURES:

@@ -48,7 +48,9 @@ PLACE_NOUNS = (
     r"neighbou?rhood|quarter|suburbs?|outskirts|camp|county|sub-?county|municipality|state|desert|valley|"
     r"mountains?|plains?|border crossing|crossing|island|commune|department|prefecture|parish|ward|locality|"
     r"settlement|refugee camp|IDP camp|oasis|axis|front|frontline|countryside of|division|zone|canton|"
-    r"territorial community|hromada"
+    r"territorial community|hromada|"
+    # "in Homs badia", "Ithariyah badia": the desert steppe around a place (Syria)
+    r"badia|badiya"
 )
 PREPOSITIONS = (
     r"in|at|near|nearby|close to|outside|around|across|inside|into|within|from|"
@@ -84,7 +86,7 @@ _CUE_AFTER = re.compile(rf"(?<![\w'’`-])(?P<name>{NAME})\s+(?P<noun>{PLACE_NOU
 # "attacked Palestinian houses" go on with a common noun and are not places).
 _STRIKE_VERBS = (
     r"shelled|shelling|bombed|bombing|bombarded|bombarding|struck|hit|stormed|raided|captured|"
-    r"recaptured|seized|retook|liberated|attacked|targeted|besieged|encircled|entered|"
+    r"recaptured|seized|retook|liberated|attacked|targeted|targeting|besieged|encircled|entered|"
     r"took control of|taking control of|took over|control over|shelling of|bombardment of"
 )
 # ... and what a strike is aimed at, with or without "the" ("an attack on the
@@ -122,6 +124,16 @@ _COMMA_AREA = re.compile(
     _AFTER_PLACE_COMMA + r"\s+(?:province|governorate|region|state|district|county|department|prefecture|oblast)\b")
 # An admin chain is at most "town, district, province".
 MAX_COMMA_ADMINS = 2
+# "on Dashishah-Tuwaymin road": a road named by the places it links (the
+# geocoder places it at its first end); a plain "X road" is no place.
+LINE_NOUNS = ("road", "highway")
+_LINE_ROAD = re.compile(rf"(?<![\w'’`-])(?P<name>{NAME})\s+(?P<noun>{'|'.join(LINE_NOUNS)})\b")
+_TWO_NAMES = re.compile(r"[a-z\u00DF-\u00FF]-[A-Z\u00C0-\u00DE]")
+# "in Al-Hasakeh - Ghoweran city", "on Aleppo - Sheikh Maqsoud and ...",
+# "shelled Ain al Arab - Kaniya Kurdan town": ACLED's "City - Neighbourhood"
+# names a part of a city (after a preposition or a strike verb).
+_CITY_PART = re.compile(rf"\b(?:in|on|at|of|near|inside|{_STRIKE_VERBS})\s+(?P<city>{NAME}) - (?P<part>{NAME})")
+CITY_PART_CUE = "neighbourhood"
 # "(Oyam, Northern)", "(Aden)": a parenthetical made only of names.
 _PAREN = re.compile(rf"\((?P<inner>{NAME}(?:(?:,\s*|\s+-\s+){NAME}){{0,3}})\)")
 _ORIENT_BEFORE = re.compile(
@@ -149,12 +161,20 @@ _NOT_PLACE_NOUNS = frozenset({"residents", "inhabitants", "territory", "directio
 _DIRECTIONAL = {"northern", "southern", "eastern", "western", "central", "rural"}
 
 
-_LEADING_FUNCTION_WORD = re.compile(r"^(?:of|on|upon|the|am|im|an der|at)\s+")
+_LEADING_FUNCTION_WORD = re.compile(r"^(?:of|on|upon|the|am|im|an der)\s+")
+# An Arabic article spelling that is an English word, in lower case and
+# apart from the name, opens no name: "rockets at Khaneh village", "fire at
+# an Asayish position" (the article itself is written "At Tall", "an-Nabk").
+_LEADING_ENGLISH_WORD = re.compile(r"^(?:at|an|as)\s+")
+# A name that is only an article ("Al 'ishreen street": the apostrophe cut the name) is none.
+# (only the article's two common spellings: "La." is Louisiana, "De" a name)
+_ONLY_ARTICLE = re.compile(r"(?i:al|el)")
 
 
 def _clean_name(name: str) -> str:
     """Trim quotes and a leading function word ("outskirts of Tal Madeeq")."""
-    return _LEADING_FUNCTION_WORD.sub("", name.strip(" -’'`"))
+    name = _LEADING_ENGLISH_WORD.sub("", _LEADING_FUNCTION_WORD.sub("", name.strip(" -’'`")))
+    return "" if _ONLY_ARTICLE.fullmatch(name) else name
 
 
 def find_places(sentence: Sentence) -> list[PlaceMention]:
@@ -191,10 +211,16 @@ def find_places(sentence: Sentence) -> list[PlaceMention]:
             orientation=orientation,
         )
 
+    for m in _CITY_PART.finditer(text) if " - " in text else ():
+        add(m.start("city"), m.end("city"), "")
+        add(m.start("part"), m.end("part"), CITY_PART_CUE)
     for m in _NOUN_OF.finditer(text) if _NOUN_OF_GATE.may_match(text) else ():
         add(m.start("name"), m.end("name"), m.group("noun"))
     for m in _CUE_AFTER.finditer(text) if _CUE_AFTER_GATE.may_match(text) else ():
         add(m.start("name"), m.end("name"), m.group("noun").lower())
+    for m in _LINE_ROAD.finditer(text) if "-" in text else ():
+        if _TWO_NAMES.search(m.group("name")):
+            add(m.start("name"), m.end("name"), m.group("noun").lower())
     for m in _VERB_OBJECT.finditer(text):
         add(m.start("name"), m.end("name"), OBJECT_CUE)
     for m in _CUE_BEFORE.finditer(text):
