@@ -456,3 +456,9 @@ def test_a_place_named_after_in_right_after_another_holds_it():
     # a name with its own area word keeps its cue and is not marked
     got = [(p.name, p.holds_previous) for p in find_places(sent("Shells hit Harim town in Idlib countryside."))]
     assert got == [("Harim", False), ("Idlib", False)]
+
+
+def test_where_a_group_operates_only_orients():
+    got = {(p.name, p.orientation) for p in find_places(sent(
+        "Locals protested in support of opposition groups operating in Al Bab city during a demonstration in Afrin city."))}
+    assert ("Al Bab", True) in got and ("Afrin", False) in got

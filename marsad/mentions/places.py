@@ -138,7 +138,7 @@ CITY_PART_CUE = "neighbourhood"
 _PAREN = re.compile(rf"\((?P<inner>{NAME}(?:(?:,\s*|\s+-\s+){NAME}){{0,3}})\)")
 _ORIENT_BEFORE = re.compile(
     r"(?:border(?:s)? with|bordering|border of|towards|toward|road to|road from|highway|"
-    r"-backed|backed by|based in|coming from|heading to|headed to|fled to|from the direction of|"
+    r"-backed|backed by|based in|operating in|active in|coming from|heading to|headed to|fled to|from the direction of|"
     r"on the road between|linking|connecting|frontier with|(?:border|boundary|frontier) between)\s+(?:the\s+)?$",
     re.I,
 )
