@@ -489,3 +489,13 @@ def test_shipped_data_files_write_no_key_twice():
     files = sorted(root.glob("*/data/*.yaml"))
     assert len(files) >= 8
     assert {str(p.relative_to(root)): _duplicate_keys(p) for p in files} == {str(p.relative_to(root)): [] for p in files}
+
+
+def test_an_adjective_shares_the_noun_after_a_one_word_name(kb):
+    from marsad.mentions.actors import ActorMatcher
+    from marsad.records import Sentence
+
+    matcher = ActorMatcher(kb.actor_aliases(), kb.modifier_nouns, kb.name_patterns)
+    text = "Turkish and JWS forces shelled YPG positions in Menagh town."
+    found = {m.span.text: m.canonical for m in matcher.find(Sentence(0, 0, len(text), text))}
+    assert found["Turkish"] == "Military Forces of Turkey (2016-)"

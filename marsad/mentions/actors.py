@@ -99,10 +99,15 @@ class ActorMatcher:
         extra: list[ActorMention] = []
         for m in found:
             surface = m.span.text
-            if " " not in surface:
-                continue
-            rest = surface.split(" ", 1)[1].lower()
             start = m.span.start - sentence.start
+            if " " in surface:
+                rest = surface.split(" ", 1)[1].lower()
+            else:
+                # "Turkish and JWS forces": the noun after a one-word name is shared too
+                after = _SHARED_NOUN.match(lowered, start + len(surface))
+                if after is None:
+                    continue
+                rest = after.group(1)
             bm = _COORDINATED_BEFORE.search(lowered, max(0, start - 40), start)
             if bm is None:
                 continue
@@ -156,3 +161,6 @@ _COORDINATED_BEFORE = re.compile(r"(?<![\w'-])(?P<word>[\w'-]++)(?:\s*+,\s*+|\s+
 # "<Demonym> <Model> <noun>": a capitalised word, one to three model words
 # (capital or digit first, no spaces inside), a lower-case noun
 _DESIGNATED = re.compile(r"\b(?P<word>[A-Z][a-z]+) (?:[A-Z0-9][\w'-]*+ ){1,3}(?P<noun>[a-z]+)\b")
+
+# a noun a one-word name shares with the adjective before it ("Turkish and JWS forces")
+_SHARED_NOUN = re.compile(r" (forces|troops|fighters|militants|soldiers)\b")
