@@ -413,3 +413,10 @@ def test_a_relative_or_former_member_of_a_force_is_a_civilian(bundled_pipeline, 
     (ev,) = _events(bundled_pipeline, text)
     assert ev.sub_event_type == "Attack"
     assert ev.actor2.startswith("Civilians")
+
+
+def test_who_escorts_a_convoy_is_not_its_agent(bundled_pipeline):
+    text = ("Movement of forces: On 26 February 2022, a U.S military patrol escorted by a QSD vehicle took place "
+            "in the outskirts of Koniko Gas Field in Deir ez Zor governorate.")
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.actor1 == "Global Coalition Against Daesh"

@@ -205,6 +205,8 @@ def _inter(a: ActorMention, cc: str) -> int:
 
 
 _BY = re.compile(r"\bby\s+(?:the\s+|an?\s+)?(?:[\w-]+\s+){0,3}$", re.I)
+# "a U.S convoy ... escorted by a QSD vehicle": who went along, not who acted
+_COMPANY_BY = re.compile(r"\b(?:escorted|accompanied|guarded|protected|followed|joined)\s+by\s+(?:the\s+|an?\s+)?(?:[\w-]+\s+){0,3}$", re.I)
 _PASSIVE = re.compile(r"\b(?:was|were|been|being|got|get|gets)\s+(?:\w+ly\s+)?$", re.I)
 _CONTRAST = re.compile(r"\b(?:but|however|yet|only to be)\b", re.I)
 # ((?<!\s)\s*+: a run of spaces is tried once, from its start, not from each of its spaces)
@@ -791,7 +793,8 @@ def _roles(text: str, actors: list[ActorMention], anchor: TriggerMention) -> tup
     # but were repulsed by Y": Y is the agent of the repulse, X of the offensive).
     passive_anchor = bool(_PASSIVE.search(text[max(0, anchor.span.start - 25):anchor.span.start]))
     for a in after:
-        if _BY.search(text[max(0, a.span.start - 40):a.span.start]):
+        window = text[max(0, a.span.start - 40):a.span.start]
+        if _BY.search(window) and not _COMPANY_BY.search(window):
             if not passive_anchor and _CONTRAST.search(text, anchor.span.end, a.span.start):
                 break
             agent = a
