@@ -48,3 +48,13 @@ def test_sub_event_decisions(scores, fatalities, injuries, expected):
 
 def test_no_trigger_no_event():
     assert classify({}) is None
+
+
+@pytest.mark.parametrize("agent_inter, expected", [
+    (1, "Arrests"), (None, "Arrests"), (6, "Arrests"),
+    (2, "Abduction/forced disappearance"), (3, "Abduction/forced disappearance"),
+    (8, "Abduction/forced disappearance"),
+])
+def test_only_a_states_own_forces_arrest(agent_inter, expected):
+    # people an armed group, a militia or a foreign army detains are abducted
+    assert classify({"arrest": 1.0}, agent_inter=agent_inter).sub_event_type == expected

@@ -161,6 +161,10 @@ def classify(
     if has("arrest") and not has("attack"):
         # (people shot or beaten and arrested, or an attacker arrested
         # afterwards: the attack is the event, below)
+        if agent_inter in (2, 3, 4, 8):
+            # only a state's own forces arrest: people an armed group, a
+            # militia or a foreign army detains are abducted (ACLED practice)
+            return _make("Abduction/forced disappearance", "arrest", fatalities)
         return _make("Arrests", "arrest", fatalities)
     if has("attack"):
         return _make("Attack", "attack", fatalities)
