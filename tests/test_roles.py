@@ -420,3 +420,11 @@ def test_who_escorts_a_convoy_is_not_its_agent(bundled_pipeline):
             "in the outskirts of Koniko Gas Field in Deir ez Zor governorate.")
     (ev,) = _events(bundled_pipeline, text)
     assert ev.actor1 == "Global Coalition Against Daesh"
+
+
+def test_a_force_on_the_move_is_the_only_actor(bundled_pipeline):
+    text = ("Movement of forces: On 19 May 2022, QSD sent reinforcement of seven military vehicles to Tal Tamer "
+            "town in Al Hasakeh countryside.")
+    (ev,) = _events(bundled_pipeline, text)
+    assert (ev.sub_event_type, ev.actor1, ev.actor2) == ("Change to group/activity", "QSD: Syrian Democratic Forces", "")
+    assert not [e for e in ev.evidence if e.field == "actor2"]

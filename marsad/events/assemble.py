@@ -857,6 +857,8 @@ _COUNTER_PROTEST = re.compile(r"\bcounter[- ]?(?:demonstrat|protest|rall|march)"
 # Sub-event types whose unnamed target is civilians (ACLED codes arrested
 # people and owners of destroyed property as Civilians (<country>)).
 _CIVILIAN_TARGET_SUBS = frozenset({"Arrests", "Looting/property destruction"})
+# Sub-event types ACLED codes with one actor only
+_ONE_SIDED_SUBS = frozenset({"Change to group/activity"})
 
 
 _UNIDENTIFIED = "Unidentified Armed Group ({country})"
@@ -984,5 +986,10 @@ def _code_actors(cls: Classification, agent, target, actors, cc: str, anchor, fi
         # an invading army's offensive, rebels taking a town: with no other
         # side named, they fought the forces of the country they are in
         actor2, inter2 = generic("Military Forces of {state} ({military_since}-)"), 1
+    if sub in _ONE_SIDED_SUBS:
+        # a force moving, deploying or setting up acts alone: whoever it moves
+        # towards or past is no second actor (51 of 53 dev notes)
+        actor2, inter2 = "", None
+        ev = [e for e in ev if e.field != "actor2"]
     assoc2 = assoc_role if inter2 == 7 else ""
     return actor1, "", inter1, actor2, assoc2, inter2, ev
