@@ -40,16 +40,28 @@ def test_batches_shrink_over_the_last_documents_of_the_input() -> None:
     total = 23
     items = Lookahead(range(total))
     pairs = ((position, f"doc-{position}") for position in items)
-    sizes = [len(b) for b in save_batches(pairs, items.ends_within, size=5, tail=7, tail_size=2)]
+    sizes = [len(b) for b in save_batches(pairs, items.ends_within, size=5, tiers=((7, 2),))]
     # positions 0-14 are followed by more than 7 items: batches of 5; from 15 on, of 2
     assert sizes == [5, 5, 5, 2, 2, 2, 2]
+
+
+def test_batches_shrink_again_at_the_very_end() -> None:
+    total = 30
+    items = Lookahead(range(total))
+    pairs = ((position, position) for position in items)
+    got = list(save_batches(pairs, items.ends_within, size=8, tiers=((12, 4), (5, 1))))
+    # 0-16 are followed by more than 12: batches of 8 end at 7 and 15; 16 waits for
+    # the tail (17-29), where batches of 4 end at 19 and 23 (23 is followed by 6);
+    # 24-29 are followed by at most 5: stored one by one
+    assert [b[-1] for b in got] == [7, 15, 19, 23, 24, 25, 26, 27, 28, 29]
+    assert [x for b in got for x in b] == list(range(total))
 
 
 def test_skipped_inputs_count_as_input_but_are_not_stored() -> None:
     total = 12
     items = Lookahead(range(total))
     pairs = ((position, f"doc-{position}") for position in items if position % 4 != 1)  # 1, 5, 9 unreadable
-    got = list(save_batches(pairs, items.ends_within, size=3, tail=4, tail_size=1))
+    got = list(save_batches(pairs, items.ends_within, size=3, tiers=((4, 1),)))
     assert got == [["doc-0", "doc-2", "doc-3"], ["doc-4", "doc-6", "doc-7"], ["doc-8"], ["doc-10"], ["doc-11"]]
 
 
@@ -69,6 +81,8 @@ def test_one_and_two_workers_store_the_same_batches(tmp_path, marsad_home, monke
     monkeypatch.setattr(batches, "SAVE_BATCH_SIZE", 25)
     monkeypatch.setattr(batches, "TAIL_DOCS", 30)
     monkeypatch.setattr(batches, "TAIL_BATCH_SIZE", 7)
+    monkeypatch.setattr(batches, "END_DOCS", 9)
+    monkeypatch.setattr(batches, "END_BATCH_SIZE", 3)
     saved: dict[int, list[int]] = {1: [], 2: []}
     save_batch = Store._save_batch
     for workers in (1, 2):
@@ -81,8 +95,9 @@ def test_one_and_two_workers_store_the_same_batches(tmp_path, marsad_home, monke
     # 92 inputs: 90 reports and two problems (the empty record at position 30, the bad
     # line at 50), which count as input but are not stored. Inputs 0-60 are followed by
     # more than 30: batches of 25 (positions 0-24, 25-51 without 30 and 50), then 52-61
-    # (the tail begins at 61: 10), then 7 each and the last 2
-    assert saved[1] == [25, 25, 10, 7, 7, 7, 7, 2]
+    # (the tail begins at 61: 10), then 7 each (62-68, 69-75, 76-82); from 82 on at
+    # most 9 follow: 3 each (83-85, 86-88, 89-91)
+    assert saved[1] == [25, 25, 10, 7, 7, 7, 3, 3, 3]
     assert saved[2] == saved[1]
     one, two = tmp_path / "w1.db", tmp_path / "w2.db"
     assert snapshot(one) == snapshot(two) and len(snapshot(one)["documents"]) == 90

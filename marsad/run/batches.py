@@ -21,7 +21,7 @@ at most ``TAIL_DOCS`` raw documents ahead of the one it stores.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Generic, TypeVar
 
 from marsad.store.sqlite import SAVE_BATCH_SIZE
@@ -31,12 +31,16 @@ from marsad.store.sqlite import SAVE_BATCH_SIZE
 # is the one batch whose documents all arrive last: one batch's worth is
 # enough for the smaller batches to reach it.
 TAIL_DOCS = SAVE_BATCH_SIZE
-# ... of this many documents each: ~0.2 s of storing articles after the last
-# chunk instead of ~1.2 s. Smaller costs more in all (an incident a batch
-# adds to is rewritten once per batch, one commit each), also for one
-# worker: five batches instead of one over the tail is about +0.2 CPU-s in
-# 1,000 articles.
+# ... of this many documents each (~0.3 s of storing articles each), and the
+# last END_DOCS in batches of END_BATCH_SIZE (~0.1 s each): what is left to
+# store after the last chunk is then about a tenth of a second instead of
+# ~1.2 s. Smaller costs more in all (an incident a batch adds to is rewritten
+# once per batch, one commit each), also for one worker: these batches cost
+# about 0.3 CPU-s more than one batch of the last 200 articles (1,000-article
+# run; benchmarks/README.md).
 TAIL_BATCH_SIZE = 40
+END_DOCS = 40
+END_BATCH_SIZE = 10
 
 T = TypeVar("T")
 
@@ -74,19 +78,24 @@ class Lookahead(Generic[T]):
 
 
 def save_batches(results: Iterable[tuple[int, T]], ends_within: Callable[[int, int], bool],
-                 size: int | None = None, tail: int | None = None,
-                 tail_size: int | None = None) -> Iterator[list[T]]:
+                 size: int | None = None,
+                 tiers: Sequence[tuple[int, int]] | None = None) -> Iterator[list[T]]:
     """(input position, result) pairs, in input order, grouped into the
-    batches to store: ``size`` results each, ``tail_size`` among the last
-    ``tail`` items of the input (``ends_within(position, tail)``); by
-    default this module's constants, as they are when called."""
+    batches to store: ``size`` results each; ``tiers`` are (items left,
+    batch size) pairs, widest first: once at most that many items follow
+    (``ends_within``), batches are of that size. By default this module's
+    constants, as they are when called."""
     size = size or SAVE_BATCH_SIZE
-    tail = TAIL_DOCS if tail is None else tail
-    tail_size = tail_size or TAIL_BATCH_SIZE
+    tiers = ((TAIL_DOCS, TAIL_BATCH_SIZE), (END_DOCS, END_BATCH_SIZE)) if tiers is None else tiers
     batch: list[T] = []
     for position, result in results:
         batch.append(result)
-        if len(batch) >= (tail_size if ends_within(position, tail) else size):
+        limit = size
+        for left, tier_size in tiers:
+            if not ends_within(position, left):
+                break
+            limit = tier_size
+        if len(batch) >= limit:
             yield batch
             batch = []
     if batch:
