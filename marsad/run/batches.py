@@ -36,7 +36,7 @@ TAIL_DOCS = SAVE_BATCH_SIZE
 # store after the last chunk is then about a tenth of a second instead of
 # ~1.2 s. Smaller costs more in all (an incident a batch adds to is rewritten
 # once per batch, one commit each), also for one worker: these batches cost
-# about 0.3 CPU-s more than one batch of the last 200 articles (1,000-article
+# 0.3 to 0.5 CPU-s more than one batch of the last 200 articles (1,000-article
 # run; benchmarks/README.md).
 TAIL_BATCH_SIZE = 40
 END_DOCS = 40
