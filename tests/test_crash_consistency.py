@@ -25,12 +25,14 @@ import subprocess
 import sys
 import threading
 import time
+from functools import lru_cache
 from pathlib import Path
 
 import pytest
 
+from marsad.run.batches import Lookahead, save_batches
 from marsad.store import Store
-from marsad.store.sqlite import EVENT_COLUMNS, SAVE_BATCH_SIZE
+from marsad.store.sqlite import EVENT_COLUMNS
 
 DOCUMENTS = 1000
 KILLS = 4
@@ -124,6 +126,18 @@ def _wait_for(db: Path, documents: int, proc: subprocess.Popen) -> None:
         time.sleep(0.02)
 
 
+@lru_cache(maxsize=None)
+def _commit_points(total: int) -> frozenset[int]:
+    """Documents stored after each commit of a run over ``total`` new, valid
+    documents: where ``marsad extract`` ends its batches (marsad.run.batches)."""
+    items = Lookahead(range(total))
+    done, points = 0, set()
+    for batch in save_batches(((i, i) for i in items), items.ends_within):
+        done += len(batch)
+        points.add(done)
+    return frozenset(points)
+
+
 class _Reader(threading.Thread):
     """Polls a store while it is written; records anything inconsistent."""
 
@@ -162,7 +176,7 @@ class _Reader(threading.Thread):
         finally:
             conn.close()
         # every document is valid and new, so a commit adds exactly one batch
-        if docs % SAVE_BATCH_SIZE and docs != self.total:
+        if docs and docs not in _commit_points(self.total):
             self.errors.append(f"half a batch visible: {docs} documents")
         if orphans or unlinked:
             self.errors.append(f"{orphans} links to missing documents, {unlinked} events without a document")
@@ -209,7 +223,8 @@ def test_killed_runs_then_a_rerun_equal_one_clean_run(reports, marsad_home, tmp_
         if kill == 0:
             time.sleep(rng.uniform(*FIRST_KILL_S))
         else:
-            _wait_for(crashed_db, stored_at_kill[-1] + SAVE_BATCH_SIZE, proc)
+            next_commit = min((c for c in _commit_points(DOCUMENTS) if c > stored_at_kill[-1]), default=DOCUMENTS)
+            _wait_for(crashed_db, next_commit, proc)
             time.sleep(rng.uniform(*MID_BATCH_S))
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
@@ -220,7 +235,7 @@ def test_killed_runs_then_a_rerun_equal_one_clean_run(reports, marsad_home, tmp_
 
     # the kills landed inside runs: some work was committed before them, not all
     assert any(0 < n < DOCUMENTS for n in stored_at_kill), stored_at_kill
-    assert all(n % SAVE_BATCH_SIZE == 0 or n == DOCUMENTS for n in stored_at_kill), stored_at_kill
+    assert all(n == 0 or n in _commit_points(DOCUMENTS) for n in stored_at_kill), stored_at_kill
     for db in (clean_db, crashed_db):
         integrity, foreign_keys, duplicate_events = _checks(db)
         assert (integrity, foreign_keys, duplicate_events) == ("ok", [], 0), db

@@ -99,6 +99,7 @@ def extract(inputs, published, db, country, fmt, output, no_store, max_bytes, ga
                                  engine=engine, scheduler=scheduler, shards=shards)
     from marsad.ingest import DEFAULT_MAX_BYTES, iter_inputs
     from marsad.records import InputProblem
+    from marsad.run.batches import Lookahead, save_batches
     from marsad.run.local import PipelineOptions, process
 
     store = None
@@ -123,13 +124,13 @@ def extract(inputs, published, db, country, fmt, output, no_store, max_bytes, ga
     stats = None
     options = PipelineOptions(gazetteer_path=gazetteer, country_hint=(country or "").upper() or None)
     try:
-        items = iter_inputs(list(inputs), published=published, max_bytes=max_bytes or DEFAULT_MAX_BYTES,
-                            stdin=sys.stdin.buffer)
+        items = Lookahead(iter_inputs(list(inputs), published=published,
+                                      max_bytes=max_bytes or DEFAULT_MAX_BYTES, stdin=sys.stdin.buffer))
 
         def results() -> Iterator:
             nonlocal problems, rejected, processed
             # Results come back in input order whatever the number of workers.
-            for item, result in process(items, options, workers):
+            for position, (item, result) in enumerate(process(items, options, workers)):
                 if isinstance(item, InputProblem):
                     problems += 1
                     click.echo(f"marsad: skipped {terminal_safe(item)}", err=True)
@@ -144,10 +145,11 @@ def extract(inputs, published, db, country, fmt, output, no_store, max_bytes, ga
                 if fmt != "none":  # kept only to be written out: memory stays flat otherwise
                     events_out.extend(result.events)
                 progress.tick(len(result.events))
-                yield result
+                yield position, result
 
         if store is not None:
-            stats = store.save_results(results(), run_id)
+            # where batches end depends on the input alone: the same stores whatever the workers
+            stats = store.save_batches(save_batches(results(), items.ends_within), run_id)
         else:
             for _ in results():
                 pass

@@ -49,7 +49,9 @@ IN_FLIGHT_PER_WORKER = 2
 # work. With fewer documents queued the workers ran dry and waited for the
 # parent at every batch (2 workers were 1.5x one instead of ~1.9x); with
 # more than a batch queued they keep working meanwhile. Memory stays flat:
-# a few hundred documents and their results are a few MB.
+# a few hundred documents and their results are a few MB. It also covers the
+# read-ahead that tells where the input's last, smaller batches begin
+# (marsad.run.batches.TAIL_DOCS), so that costs the parallel run no extra read.
 READ_AHEAD_DOCS = 400
 # Workers run at this lower priority (Unix nice). The parent is the one
 # serial stage (it alone stores and merges, ~40% of the work for articles):

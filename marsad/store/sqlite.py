@@ -465,8 +465,13 @@ class Store:
         """
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
+        return self.save_batches(_batches(results, batch_size), run_id)
+
+    def save_batches(self, batches: Iterable[list[DocumentResult]], run_id: int | None = None) -> SaveStats:
+        """As ``save_results``, one transaction per batch given (the caller
+        chose where they end; ``marsad.run.batches``)."""
         total = SaveStats()
-        for batch in _batches(results, batch_size):
+        for batch in batches:
             try:
                 with self._transaction():
                     total += self._save_batch(batch, run_id)
