@@ -412,6 +412,10 @@ def test_a_relative_or_former_member_of_a_force_is_a_civilian(bundled_pipeline, 
     # who escorts a convoy is not its agent
     ("Movement of forces: On 26 February 2022, a U.S military patrol escorted by a QSD vehicle took place in the "
      "outskirts of Koniko Gas Field in Deir ez Zor governorate.", {"actor1": "Global Coalition Against Daesh"}),
+    # the coder's reading of a force, "(presumed police and military)", names it
+    ("On 17 March 2022, thousands of demonstrators marched in Khartoum North (Bahri, Khartoum) denouncing the "
+     "military coup. Security forces (presumed police and military) fired teargas canisters at them.",
+     {"actor2": "Police Forces of Sudan (2019-)"}),
     # a force on the move is the only actor
     ("Movement of forces: On 19 May 2022, QSD sent reinforcement of seven military vehicles to Tal Tamer town in "
      "Al Hasakeh countryside.", {"sub_event_type": "Change to group/activity",

@@ -659,6 +659,7 @@ def _build_one(doc, items, incident, kinds, countries, doc_country, doc_place, c
     context = _RoleContext(
         casualties=bool(fatalities or injuries),
         counter_protest=any(_COUNTER_PROTEST.search(sm.sentence.text) for sm in sms),
+        text=doc.text,
     )
     actor1, assoc1, inter1, actor2, assoc2, inter2, actor_ev = _code_actors(
         cls, agent, target, actors, cc, anchor, countries.fill, doc.doc_id, context)
@@ -851,6 +852,7 @@ class _RoleContext:
 
     casualties: bool = False  # anyone killed or injured
     counter_protest: bool = False  # "... gathered for a counter-demonstration"
+    text: str = ""  # the document's cleaned text (the words between actors)
 
 
 _COUNTER_PROTEST = re.compile(r"\bcounter[- ]?(?:demonstrat|protest|rall|march)", re.I)
@@ -865,7 +867,7 @@ _UNIDENTIFIED = "Unidentified Armed Group ({country})"
 # between an actor and the coder's name for it: "militants (coded as Kashmir Rebels)"
 # (one bounded class for the words and spaces before the bracket: a lazy
 # count followed by an unbounded "\s*" re-scanned every run of spaces)
-_CODED_AS_ACTOR = re.compile(r"[\w\s]{0,24}?[(\[]\s*(?:coded|presumed|assumed|likely) (?:as|to be)\s+(?:the\s+)?", re.I)
+_CODED_AS_ACTOR = re.compile(r"[\w\s]{0,24}?[(\[]\s*(?:coded (?:as|to be)|(?:presumed|assumed|likely)(?: (?:as|to be))?)\s+(?:the\s+)?", re.I)
 # Event types whose unidentified perpetrators a hallmark may name (killings
 # and fights; conventions.yaml perpetrator_hallmarks). A hallmark is a
 # coder's convention read off the manner of the attack, not the attackers'
@@ -926,8 +928,10 @@ def _code_actors(cls: Classification, agent, target, actors, cc: str, anchor, fi
             # a counter-demonstration is the other side of the protest
             actor2, inter2 = generic("Protesters ({country})"), 6
         if sub != "Peaceful protest":
+            # ("Security forces (presumed police and military) fired": the
+            # coder's reading of the force replaces the words before it)
             force = agent if agent is not None and agent.inter in (1, 2, 3, 4, 8) else next(
-                (a for a in actors if a.inter in (1, 2, 3, 8) and a.kind != "role"), None)
+                (a for a in _collapse(actors, context.text) if a.inter in (1, 2, 3, 8) and a.kind != "role"), None)
             if force is None:
                 actor2, inter2 = generic("Police Forces of {state} ({police_since}-)"), 1
             else:
