@@ -416,6 +416,12 @@ def test_a_relative_or_former_member_of_a_force_is_a_civilian(bundled_pipeline, 
     ("On 17 March 2022, thousands of demonstrators marched in Khartoum North (Bahri, Khartoum) denouncing the "
      "military coup. Security forces (presumed police and military) fired teargas canisters at them.",
      {"actor2": "Police Forces of Sudan (2019-)"}),
+    # the first of a list of forces acts, a comma joining the first two
+    ("On 8 April 2022, RR, CRPF and SoG exchanged fire with LeT militants during a CASO at Sirhama town "
+     "(Anantnag district, J&K).", {"actor1": "Military Forces of India (2014-) Rashtriya Rifles"}),
+    # ... but an unnamed group a name identifies is that name
+    ("On 24 March 2022, an armed group, suspectedly ISWAP, opened fire at the residence of a chief in Gwoza "
+     "(Gwoza, Borno).", {"actor1": "Islamic State (West Africa)"}),
     # a force on the move is the only actor
     ("Movement of forces: On 19 May 2022, QSD sent reinforcement of seven military vehicles to Tal Tamer town in "
      "Al Hasakeh countryside.", {"sub_event_type": "Change to group/activity",

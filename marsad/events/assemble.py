@@ -210,8 +210,23 @@ _COMPANY_BY = re.compile(r"\b(?:escorted|accompanied|guarded|protected|followed|
 _PASSIVE = re.compile(r"\b(?:was|were|been|being|got|get|gets)\s+(?:\w+ly\s+)?$", re.I)
 _CONTRAST = re.compile(r"\b(?:but|however|yet|only to be)\b", re.I)
 # ((?<!\s)\s*+: a run of spaces is tried once, from its start, not from each of its spaces)
-_COORDINATED = re.compile(r"(?<!\s)\s*+(?:,\s*+)?(?:and|together with|along with|with the support of)\s+(?:the\s+)?"
+# ("RR, CRPF and SoG": a comma alone joins the first two of a list)
+_COORDINATED = re.compile(r"(?<!\s)\s*+(?:,\s*+(?:(?:and|together with|along with|with the support of)\s+)?"
+                          r"|(?:and|together with|along with|with the support of)\s+)(?:the\s+)?"
                           r"(?:(?:about|around|some)\s+\d+\s+)?(?:[\w-]+\s+){0,1}", re.I)
+_COMMA_ONLY = re.compile(r"\s*+,\s*+(?:[\w-]+\s+)?")
+# before the first of two names a bare comma joins: an object ("clashes
+# with the Russian forces, Ukrainian forces regained ...")
+_OBJECT_BEFORE = re.compile(r"\b(?:with|against|by|from|of|on|at|to)\s+(?:the\s+)?(?:[\w-]+\s+)?$", re.I)
+
+
+def _not_a_co_subject(text: str, first: ActorMention) -> bool:
+    """Is a name a comma joins to the next one not a co-subject? An unnamed
+    group the next name identifies ("an armed group, suspectedly OLF-Shane,"),
+    or the object of a preposition."""
+    return first.kind == "generic" or bool(_OBJECT_BEFORE.search(text, max(0, first.span.start - 25), first.span.start))
+
+
 # between a force and its supporters ("supported by", "backed by", "alongside")
 _SUPPORTER = re.compile(r"^[\s,]*(?:\([^()]{0,40}\)\s*)?(?:(?:and\s+)?(?:supported|backed|assisted|aided|accompanied|reinforced)\s+by"
                         r"|with the (?:support|backing|help) of|alongside)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}$", re.I)
@@ -820,7 +835,8 @@ def _roles(text: str, actors: list[ActorMention], anchor: TriggerMention) -> tup
         # coordinated subjects acts (ACLED names the others as associates)
         k = before.index(agent)
         while k > 0 and before[k - 1].inter in ARMED_INTERS and before[k - 1].canonical != agent.canonical \
-                and _COORDINATED.fullmatch(text[before[k - 1].span.end:before[k].span.start]):
+                and _COORDINATED.fullmatch(between := text[before[k - 1].span.end:before[k].span.start]) \
+                and not (_COMMA_ONLY.fullmatch(between) and _not_a_co_subject(text, before[k - 1])):
             k -= 1
         agent = before[k]
         # "clashes between X and Y"
