@@ -620,24 +620,20 @@ class Gazetteer:
         the same order, scored by the same formula, so the same candidates.
         Exact rows take their score precomputed; only the ``limit`` best rows
         become Candidates."""
-        postings, canon, tiebreak = table.postings, table.canon, table.tiebreak
         # canonical position -> (-score, tie-break, position, tier): _lookup_sql's ``best``
         best: dict[int, tuple[float, int, int, str]] = {}
         shortlist = limit * SHORTLIST_FACTOR
         entries = table.entries(exact, 0, cc, shortlist)
         if entries:
-            exact_scores = table.exact_scores
-            for i in entries:
-                pos = postings[i]
-                key = canon[pos]
-                score = exact_scores[i]
-                found = best.get(key)
+            get = best.get
+            for pos, key, rank, score in table.exact_entries(entries):
+                found = get(key)
                 if found is None or found[0] > -score:
-                    best[key] = (-score, tiebreak[pos], pos, "exact")
+                    best[key] = (-score, rank, pos, "exact")
         if skeleton and len(best) < limit:
             entries = table.entries(skeleton, 1, cc, shortlist)
             if entries:
-                self._score_rows(table, best, exact, [postings[i] for i in entries], SKELETON_BASE, "skeleton")
+                self._score_skeleton_rows(best, exact, *table.skeleton_entries(entries))
         if cc and fuzzy and not best:
             keys_list, index = self._country_keys(cc, exact[0])
             for key, _sim, _ in process.extract(exact, keys_list, scorer=fuzz.ratio,
@@ -645,9 +641,27 @@ class Gazetteer:
                 # as SQL's "id IN (...)": each place once, in id order
                 ids = sorted(set(index[key][:MAX_ROWS_PER_KEY]))
                 self._score_rows(table, best, exact, [table.position_of(place) for place in ids], FUZZY_BASE, "fuzzy")
+        if not best:
+            return ()
         # (-score, -population, place_id) order: the tie-break rank is the last two
         ranked = sorted(best.values(), key=_SCORE_AND_TIEBREAK) if len(best) > 1 else list(best.values())
-        return tuple(self._table_candidates(table, ranked[:limit]))
+        return self._table_candidates(table, ranked[:limit])
+
+    @staticmethod
+    def _score_skeleton_rows(best: dict[int, tuple[float, int, int, str]], exact: str,
+                             rows: Iterable[tuple[int, int, int, float, float]], names: list[str]) -> None:
+        """``_score_rows`` for the rows of a skeleton key's run as
+        ``KeyTable.skeleton_entries`` gives them (one contiguous read)."""
+        ratio, get = fuzz.ratio, best.get
+        for (pos, key, rank, pop_part, prio_part), name_key in zip(rows, names):
+            found = get(key)
+            if found is not None and (found[3] == "exact" or (found[2] == pos and found[3] == "skeleton")):
+                continue  # an exact score (>= EXACT_BASE) beats every other; the same row, the same score
+            # the expression of _row_score, term by term (the same float)
+            score = round(SKELETON_BASE + BAND_WIDTH * (0.5 * (ratio(exact, name_key) / 100.0) + 0.3 * pop_part
+                                                        + 0.2 * prio_part), 4)
+            if found is None or found[0] > -score:
+                best[key] = (-score, rank, pos, "skeleton")
 
     @staticmethod
     def _score_rows(table: keytable.KeyTable, best: dict[int, tuple[float, int, int, str]], exact: str,
@@ -667,19 +681,19 @@ class Gazetteer:
             if found is None or found[0] > -score:
                 best[key] = (-score, tiebreak[pos], pos, tier)
 
-    def _table_candidates(self, table: keytable.KeyTable, ranked: list[tuple[float, int, int, str]]) -> list[Candidate]:
-        contexts = self._contexts
-        unpack, size, records = keytable.RECORD.unpack_from, keytable.RECORD.size, table.records
-        ends, text = table.text_ends, table.text
-        id_ends, name_ends, ids, names = ends["place_id"], ends["name"], text["place_id"], text["name"]
+    def _table_candidates(self, table: keytable.KeyTable,
+                          ranked: list[tuple[float, int, int, str]]) -> tuple[Candidate, ...]:
+        contexts, cards, card_ends = self._contexts, table.cards, table.card_ends
+        unpack, size = keytable.RECORD.unpack_from, keytable.RECORD.size
         out = []
         for neg_score, _, pos, tier in ranked:
-            lat, lon, pop, context = unpack(records, pos * size)
+            start = card_ends[pos]
+            lat, lon, pop, context = unpack(cards, start)
+            place_id, name = cards[start + size:card_ends[pos + 1]].decode().split(keytable.CARD_SEP)
             head, feature, source = contexts[context]
-            out.append(_new_candidate(Candidate, (
-                ids[id_ends[pos]:id_ends[pos + 1]], names[name_ends[pos]:name_ends[pos + 1]],
-                *head, lat, lon, feature, pop, -neg_score, source, tier)))
-        return out
+            out.append(_new_candidate(Candidate, (place_id, name, *head, lat, lon, feature, pop, -neg_score, source,
+                                                  tier)))
+        return tuple(out)
 
     def _lookup_sql(self, exact: str, skeleton: str, cc: str | None, limit: int,
                     fuzzy: bool) -> tuple[Candidate, ...]:

@@ -3,16 +3,23 @@
 A lookup through SQLite costs a B-tree walk per key and a join per place
 (~100 us a name). This table answers the same questions from memory in a
 few microseconds: a marisa trie maps each key (``"0" + exact key`` or
-``"1" + skeleton key``) to a run of place positions, listed in the order
-the SQL index gives them (priority, population, country, place), and the
-places' columns are kept as compact arrays (strings of a column joined into
-one ``str`` with offsets; repeated strings such as admin areas as codes).
+``"1" + skeleton key``) to a run of rows (one per place under the key),
+listed in the order the SQL index gives them (priority, population,
+country, place), and the places' columns are kept as compact arrays and
+records (repeated strings such as admin areas as codes).
 
 The table is compiled from the index's own tables after every write (build,
 import, upgrade) and stored in the index as blobs (``lookup_blobs``), so
-opening it costs one read of ~40 MB and no folding or sorting. Any writer
+opening it costs one read of ~70 MB and no folding or sorting. Any writer
 connection drops the blobs first; an index without them is read through
 SQL, with the same results.
+
+A cold lookup is bound by memory latency, not arithmetic: it touches a few
+dozen rows scattered over tens of megabytes, and every column read at a
+random position is a cache miss. So what one step of a lookup reads sits
+together: a key's rows carry their scoring columns in the run's own order
+(``exact_rows``, ``skeleton_rows``, ``skeleton_keys``: one contiguous read
+per key), and a place's candidate fields are one record (``cards``).
 """
 
 from __future__ import annotations
@@ -22,27 +29,37 @@ import sqlite3
 import struct
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 import marisa_trie
 
 # Bumped when the blobs' layout changes; blobs of another version are ignored
 # (the index is then read through SQL until its next write or upgrade).
-TABLE_VERSION = "4"  # 4: place contexts, scoring columns as arrays, a key's places by country
+TABLE_VERSION = "5"  # 5: a run's scoring columns in run order, a place's candidate fields as one record
 # A key's places of more than one country (``run_cc``; else the one country's code).
 MIXED = 0xFFFFFFFF
 _SEP = "\x00"  # joins a column's distinct values; never inside a stored value
+CARD_SEP = _SEP  # between the place id and the name in a card
 
 # Columns kept as codes into a list of distinct values (few distinct values).
 _CODED = ("cc", "admin1", "admin2", "admin3", "feature", "source")
 # Columns kept as one joined string with offsets (one value per place).
 _TEXT = ("place_id", "name", "name_key")
+# Kept as text columns in the index (the others are in the cards).
+_KEPT_TEXT = ("name_key",)
 # Per place, what a candidate needs besides its strings: latitude, longitude,
-# population and its context (one read per candidate). A context is one
-# distinct combination of the _CODED columns (a few thousand in an index of
-# 250,000 places), so a candidate takes its six strings as one tuple.
+# population and its context, followed in the same card by its place id and
+# name (UTF-8, joined by _SEP). A context is one distinct combination of the
+# _CODED columns (a few thousand in an index of 250,000 places), so a
+# candidate takes its six strings as one tuple.
 RECORD = struct.Struct("<ddqI")
 RECORD_SIZE = RECORD.size
+# Per row of an exact key's run, in run order: position, canonical position,
+# tie-break rank and the row's score (the same for every query of that key).
+EXACT_ROW = struct.Struct("<IIId")
+# Per row of a skeleton key's run, in run order: position, canonical
+# position, tie-break rank and the two static parts of the score.
+SKELETON_ROW = struct.Struct("<IIIdd")
 # Per place, what scoring a row needs, one array each (an array item is read
 # several times faster than a struct is unpacked): the static parts of the
 # score (population, priority), the position of the first place with the
@@ -109,32 +126,55 @@ def build(conn: sqlite3.Connection, exact_score: Callable[[str, str, float, floa
     starts = array("I", [0]) * len(runs)
     ends = array("I", [0]) * len(runs)
     run_cc = array("I", [MIXED]) * len(runs)
-    # per index into postings: the run's indexes ordered by country (stably),
-    # and their country codes, so one country's places are a bisected slice
+    # per row index: the run's row indexes ordered by country (stably), and
+    # their country codes, so one country's places are a bisected slice
     by_cc, by_cc_code = array("I"), array("I")
-    postings, exact_scores = array("I"), array("d")
-    for tiered, run in runs.items():  # tier 0 first: exact_scores covers its runs
+    # every run's rows in run order, the runs one after another: exact keys'
+    # rows first, then skeleton keys' (a row index less the number of exact
+    # rows is its place in skeleton_rows)
+    exact_rows, skeleton_rows, skeleton_keys = bytearray(), bytearray(), []
+    canons, ranks = columns["canon"], columns["tiebreak"]
+    total = 0
+    for tiered, run in runs.items():  # tier 0 first (the keys query's order)
         kid = trie[tiered]
-        starts[kid] = len(postings)
-        postings.extend(run)
-        ends[kid] = len(postings)
+        starts[kid] = total
+        total += len(run)
+        ends[kid] = total
         countries = {cc_codes[pos] for pos in run}
         if len(countries) == 1:
             run_cc[kid] = countries.pop()
         order = sorted(range(len(run)), key=lambda n: cc_codes[run[n]])
         by_cc.extend(starts[kid] + n for n in order)
         by_cc_code.extend(cc_codes[run[n]] for n in order)
-        if tiered[0] == "0":
-            for pos in run:
-                pop_part, prio_part = scoring[pos][0], scoring[pos][1]
-                exact_scores.append(exact_score(tiered[1:], text["name_key"][pos], pop_part, prio_part))
+        for pos in run:
+            pop_part, prio_part = scoring[pos][0], scoring[pos][1]
+            if tiered[0] == "0":
+                exact_rows += EXACT_ROW.pack(pos, canons[pos], ranks[pos],
+                                             exact_score(tiered[1:], text["name_key"][pos], pop_part, prio_part))
+            else:
+                skeleton_rows += SKELETON_ROW.pack(pos, canons[pos], ranks[pos], pop_part, prio_part)
+                skeleton_keys.append(text["name_key"][pos])
+    cards, card_ends = bytearray(), array("I", [0])
+    for pos, record in enumerate(records[i:i + RECORD_SIZE] for i in range(0, len(records), RECORD_SIZE)):
+        cards += record
+        cards += f"{text['place_id'][pos]}{_SEP}{text['name'][pos]}".encode("utf-8")
+        card_ends.append(len(cards))
     blobs = {"version": TABLE_VERSION.encode(), "trie": trie.tobytes(), "starts": starts.tobytes(),
              "ends": ends.tobytes(), "run_cc": run_cc.tobytes(),
-             "by_cc": by_cc.tobytes(), "by_cc_code": by_cc_code.tobytes(), "postings": postings.tobytes(), "exact_scores": exact_scores.tobytes(),
-             "ids": ids.tobytes(), "records": bytes(records),
+             "by_cc": by_cc.tobytes(), "by_cc_code": by_cc_code.tobytes(),
+             "exact_rows": bytes(exact_rows), "skeleton_rows": bytes(skeleton_rows),
+             "ids": ids.tobytes(), "cards": bytes(cards), "card_ends": card_ends.tobytes(),
              "contexts": array("I", [code for codes in contexts for code in codes]).tobytes(),
              **{f"scoring:{name}": column.tobytes() for name, column in columns.items()}}
-    for col in _TEXT:
+    # each skeleton row's folded name, in row order, each ended by _SEP: a
+    # run's names are one slice
+    key_ends, total = array("I", [0]), 0
+    for key in skeleton_keys:
+        total += len(key.encode("utf-8")) + 1
+        key_ends.append(total)
+    blobs["skeleton_keys"] = "".join(key + _SEP for key in skeleton_keys).encode("utf-8")
+    blobs["skeleton_key_ends"] = key_ends.tobytes()
+    for col in _KEPT_TEXT:
         offsets = array("I", [0])
         total = 0
         for value in text[col]:
@@ -176,11 +216,13 @@ def _view(typecode: str, data: bytes) -> memoryview:
 
 
 class KeyTable:
-    """The compiled table, read-only. Positions index every column."""
+    """The compiled table, read-only. Positions index the per-place columns;
+    indexes into a key's run (``entries``) index its rows."""
 
-    __slots__ = ("trie", "starts", "ends", "run_cc", "by_cc", "by_cc_code", "postings", "exact_scores", "ids", "records", "text",
-                 "text_ends", "values", "cc_code", "contexts", "pop_part", "prio_part", "canon",
-                 "tiebreak")
+    __slots__ = ("trie", "starts", "ends", "run_cc", "by_cc", "by_cc_code", "exact_rows", "exact_view",
+                 "exact_count", "skeleton_rows", "skeleton_view", "skeleton_keys", "skeleton_key_ends", "ids",
+                 "cards", "card_ends", "text", "text_ends", "values", "cc_code", "contexts", "pop_part",
+                 "prio_part", "canon", "tiebreak")
 
     def __init__(self, blobs: dict[str, bytes]):
         # numeric columns are views over the blobs read (no second copy)
@@ -191,16 +233,22 @@ class KeyTable:
         self.run_cc = _view("I", blobs["run_cc"])
         self.by_cc = _view("I", blobs["by_cc"])
         self.by_cc_code = _view("I", blobs["by_cc_code"])
-        self.postings = _view("I", blobs["postings"])
-        self.exact_scores = _view("d", blobs["exact_scores"])
+        self.exact_rows = _rows(EXACT_ROW, blobs["exact_rows"])
+        self.exact_view = memoryview(self.exact_rows)
+        self.exact_count = len(self.exact_rows) // EXACT_ROW.size
+        self.skeleton_rows = _rows(SKELETON_ROW, blobs["skeleton_rows"])
+        self.skeleton_view = memoryview(self.skeleton_rows)
+        self.skeleton_keys = blobs["skeleton_keys"]
+        self.skeleton_key_ends = _view("I", blobs["skeleton_key_ends"])
         self.ids = _view("q", blobs["ids"])
-        self.records = blobs["records"]
+        self.cards = blobs["cards"]
+        self.card_ends = _view("I", blobs["card_ends"])
         self.pop_part = _view("d", blobs["scoring:pop_part"])
         self.prio_part = _view("d", blobs["scoring:prio_part"])
         self.canon = _view("I", blobs["scoring:canon"])
         self.tiebreak = _view("I", blobs["scoring:tiebreak"])
-        self.text = {col: blobs[f"text:{col}"].decode("utf-8") for col in _TEXT}
-        self.text_ends = {col: _view("I", blobs[f"ends:{col}"]) for col in _TEXT}
+        self.text = {col: blobs[f"text:{col}"].decode("utf-8") for col in _KEPT_TEXT}
+        self.text_ends = {col: _view("I", blobs[f"ends:{col}"]) for col in _KEPT_TEXT}
         self.values = [blobs[f"values:{col}"].decode("utf-8").split(_SEP) for col in _CODED]
         self.cc_code = {cc: i for i, cc in enumerate(self.values[_CODED.index("cc")])}
         # each context's (cc, admin1, admin2, admin3, feature, source)
@@ -233,15 +281,16 @@ class KeyTable:
         return f"{tier}{key}" in self.trie
 
     def run(self, key: str, tier: int) -> tuple[int, int]:
-        """(start, end) of a key's places in ``postings`` ((0, 0) for none)."""
+        """(start, end) of a key's rows ((0, 0) for none)."""
         kid = self.trie.get(f"{tier}{key}")
         if kid is None:
             return 0, 0
         return self.starts[kid], self.ends[kid]
 
     def entries(self, key: str, tier: int, cc: str | None, limit: int) -> range | list[int]:
-        """Indexes into ``postings`` of the places under a key (of one
-        country when ``cc``), in the SQL index's order, at most ``limit``."""
+        """Indexes of the rows of a key (of one country when ``cc``), in the
+        SQL index's order, at most ``limit``: a range, or for one country of
+        a key of several a list of indexes."""
         kid = self.trie.get(f"{tier}{key}")
         if kid is None:
             return []
@@ -259,15 +308,50 @@ class KeyTable:
         hi = bisect_right(self.by_cc_code, code, lo, end)
         return self.by_cc[lo:min(hi, lo + limit)]
 
+    def exact_entries(self, entries: range | Sequence[int]) -> Iterable[tuple[int, int, int, float]]:
+        """(position, canonical position, tie-break rank, score) of the exact
+        key rows at ``entries`` (as ``entries`` returns them, for tier 0)."""
+        size = EXACT_ROW.size
+        if type(entries) is range:  # a whole run or its head: one contiguous read
+            return EXACT_ROW.iter_unpack(self.exact_view[entries.start * size:entries.stop * size])
+        unpack, rows = EXACT_ROW.unpack_from, self.exact_rows
+        return [unpack(rows, i * size) for i in entries]
+
+    def skeleton_entries(self, entries: range | Sequence[int]) -> tuple[Iterable[tuple], list[str]]:
+        """The skeleton key rows at ``entries`` (as ``entries`` returns them,
+        for tier 1): their (position, canonical position, tie-break rank,
+        population part, priority part), and their places' folded names."""
+        size, first, ends, keys = SKELETON_ROW.size, self.exact_count, self.skeleton_key_ends, self.skeleton_keys
+        if type(entries) is range:
+            lo, hi = entries.start - first, entries.stop - first
+            return (SKELETON_ROW.iter_unpack(self.skeleton_view[lo * size:hi * size]),
+                    keys[ends[lo]:ends[hi] - 1].decode("utf-8").split(_SEP))
+        unpack, rows = SKELETON_ROW.unpack_from, self.skeleton_rows
+        return ([unpack(rows, (i - first) * size) for i in entries],
+                [keys[ends[i - first]:ends[i - first + 1] - 1].decode("utf-8") for i in entries])
+
     def position_of(self, place: int) -> int:
         """Position of the SQL place id ``place`` (which must exist)."""
         return bisect_left(self.ids, place)
 
     def string(self, col: str, pos: int) -> str:
+        """A kept text column's value (``name_key``)."""
         ends = self.text_ends[col]
         return self.text[col][ends[pos]:ends[pos + 1]]
 
+    def card(self, pos: int) -> tuple:
+        """(lat, lon, population, context, place_id, name) of a position."""
+        start, end = self.card_ends[pos], self.card_ends[pos + 1]
+        return (*RECORD.unpack_from(self.cards, start),
+                *self.cards[start + RECORD_SIZE:end].decode("utf-8").split(_SEP))
+
     def record(self, pos: int) -> tuple:
         """(lat, lon, population, cc, admin1, admin2, admin3, feature, source)."""
-        lat, lon, pop, context = RECORD.unpack_from(self.records, pos * RECORD_SIZE)
+        lat, lon, pop, context = RECORD.unpack_from(self.cards, self.card_ends[pos])
         return (lat, lon, pop, *self.contexts[context])
+
+
+def _rows(layout: struct.Struct, data: bytes) -> bytes:
+    if len(data) % layout.size:
+        raise ValueError(f"blob of {len(data)} bytes is no array of {layout.format!r} rows")
+    return data
