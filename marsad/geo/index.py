@@ -57,6 +57,9 @@ SHORTLIST_FACTOR = 3
 FUZZY_SHORTLIST_CACHE = 1024
 # (country, admin1) name lists kept for fuzzy matching inside a known area.
 AREA_KEYS_CACHE = 64
+# Scores are rounded to 4 decimals; a score times 10**4 at least this far
+# from a half (its error is below 1e-12) rounds like the exact value would.
+ROUND_SAFE = 0.4999
 # Per-instance memo of lookups: repeated names in a corpus are the norm. An
 # entry holds up to CANDIDATES candidates, about 4 KB (measured over the
 # benchmark articles), so 20,000 entries cap the memo near 80 MB: a long
@@ -620,16 +623,16 @@ class Gazetteer:
         the same order, scored by the same formula, so the same candidates.
         Exact rows take their score precomputed; only the ``limit`` best rows
         become Candidates."""
-        # canonical position -> (-score, tie-break, position, tier): _lookup_sql's ``best``
+        # canonical position -> (-score, tie-break, card, tier): _lookup_sql's ``best``
         best: dict[int, tuple[float, int, int, str]] = {}
         shortlist = limit * SHORTLIST_FACTOR
         entries = table.entries(exact, 0, cc, shortlist)
         if entries:
             get = best.get
-            for pos, key, rank, score in table.exact_entries(entries):
+            for card, key, rank, score in table.exact_entries(entries):
                 found = get(key)
                 if found is None or found[0] > -score:
-                    best[key] = (-score, rank, pos, "exact")
+                    best[key] = (-score, rank, card, "exact")
         if skeleton and len(best) < limit:
             entries = table.entries(skeleton, 1, cc, shortlist)
             if entries:
@@ -653,15 +656,21 @@ class Gazetteer:
         """``_score_rows`` for the rows of a skeleton key's run as
         ``KeyTable.skeleton_entries`` gives them (one contiguous read)."""
         ratio, get = fuzz.ratio, best.get
-        for (pos, key, rank, pop_part, prio_part), name_key in zip(rows, names):
+        for (card, key, rank, pop_term, prio_term), name_key in zip(rows, names):
             found = get(key)
-            if found is not None and (found[3] == "exact" or (found[2] == pos and found[3] == "skeleton")):
+            if found is not None and (found[3] == "exact" or (found[2] == card and found[3] == "skeleton")):
                 continue  # an exact score (>= EXACT_BASE) beats every other; the same row, the same score
-            # the expression of _row_score, term by term (the same float)
-            score = round(SKELETON_BASE + BAND_WIDTH * (0.5 * (ratio(exact, name_key) / 100.0) + 0.3 * pop_part
-                                                        + 0.2 * prio_part), 4)
+            # _row_score's expression, the same float: ratio / 200 is 0.5 * (ratio / 100) exactly (halving
+            # is exact in binary), and the row's terms are the products 0.3 * pop_part, 0.2 * priority part
+            raw = SKELETON_BASE + BAND_WIDTH * (ratio(exact, name_key) / 200.0 + pop_term + prio_term)
+            # round(raw, 4) without its decimal conversion (twice the cost of the rest of the row): raw * 10**4
+            # is within 1e-12 of its exact value, so away from a half it rounds to the same integer k, and
+            # k / 10000 is the float round() returns (both the nearest float to k * 10**-4)
+            shifted = raw * 10000.0
+            whole = round(shifted)
+            score = whole / 10000 if -ROUND_SAFE < shifted - whole < ROUND_SAFE else round(raw, 4)
             if found is None or found[0] > -score:
-                best[key] = (-score, rank, pos, "skeleton")
+                best[key] = (-score, rank, card, "skeleton")
 
     @staticmethod
     def _score_rows(table: keytable.KeyTable, best: dict[int, tuple[float, int, int, str]], exact: str,
@@ -669,27 +678,27 @@ class Gazetteer:
         """Score the rows at ``positions`` as ``_row_score`` does into ``best``
         (a place already found in a better tier, or as this very row, is skipped)."""
         canon, tiebreak, pop_parts, prio_parts = table.canon, table.tiebreak, table.pop_part, table.prio_part
-        key_ends, key_text = table.text_ends["name_key"], table.text["name_key"]
+        key_ends, key_text, cards = table.text_ends["name_key"], table.text["name_key"], table.card_starts
         ratio = fuzz.ratio
         for pos in positions:
-            key = canon[pos]
+            key, card = canon[pos], cards[pos]
             found = best.get(key)
-            if found is not None and (found[3] == "exact" or (found[2] == pos and found[3] == tier)):
+            if found is not None and (found[3] == "exact" or (found[2] == card and found[3] == tier)):
                 continue  # an exact score (>= EXACT_BASE) beats every other; the same row, the same score
             similarity = ratio(exact, key_text[key_ends[pos]:key_ends[pos + 1]]) / 100.0
             score = round(base + BAND_WIDTH * (0.5 * similarity + 0.3 * pop_parts[pos] + 0.2 * prio_parts[pos]), 4)
             if found is None or found[0] > -score:
-                best[key] = (-score, tiebreak[pos], pos, tier)
+                best[key] = (-score, tiebreak[pos], card, tier)
 
     def _table_candidates(self, table: keytable.KeyTable,
                           ranked: list[tuple[float, int, int, str]]) -> tuple[Candidate, ...]:
-        contexts, cards, card_ends = self._contexts, table.cards, table.card_ends
-        unpack, size = keytable.RECORD.unpack_from, keytable.RECORD.size
+        contexts, cards = self._contexts, table.cards
+        unpack, size, sep = keytable.CARD.unpack_from, keytable.CARD.size, keytable.CARD_SEP
         out = []
-        for neg_score, _, pos, tier in ranked:
-            start = card_ends[pos]
-            lat, lon, pop, context = unpack(cards, start)
-            place_id, name = cards[start + size:card_ends[pos + 1]].decode().split(keytable.CARD_SEP)
+        for neg_score, _, card, tier in ranked:
+            lat, lon, pop, context, length = unpack(cards, card)
+            start = card + size
+            place_id, name = str(cards[start:start + length], "utf-8").split(sep)
             head, feature, source = contexts[context]
             out.append(_new_candidate(Candidate, (place_id, name, *head, lat, lon, feature, pop, -neg_score, source,
                                                   tier)))

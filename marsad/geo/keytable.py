@@ -47,18 +47,22 @@ _CODED = ("cc", "admin1", "admin2", "admin3", "feature", "source")
 _TEXT = ("place_id", "name", "name_key")
 # Kept as text columns in the index (the others are in the cards).
 _KEPT_TEXT = ("name_key",)
-# Per place, what a candidate needs besides its strings: latitude, longitude,
-# population and its context, followed in the same card by its place id and
-# name (UTF-8, joined by _SEP). A context is one distinct combination of the
+# Per place, a card with all a candidate needs: latitude, longitude,
+# population, its context and the length of its text, then the text (UTF-8
+# place id, CARD_SEP, name). A context is one distinct combination of the
 # _CODED columns (a few thousand in an index of 250,000 places), so a
 # candidate takes its six strings as one tuple.
-RECORD = struct.Struct("<ddqI")
-RECORD_SIZE = RECORD.size
-# Per row of an exact key's run, in run order: position, canonical position,
-# tie-break rank and the row's score (the same for every query of that key).
+CARD = struct.Struct("<ddqII")
+# Per key (trie id): its run of rows (start, end) and the country code of all
+# its places (or MIXED), one read.
+KEY = struct.Struct("<III")
+# Per row of an exact key's run, in run order: the place's card (its offset
+# in ``cards``, which also names the row), canonical position, tie-break
+# rank and the row's score (the same for every query of that key).
 EXACT_ROW = struct.Struct("<IIId")
-# Per row of a skeleton key's run, in run order: position, canonical
-# position, tie-break rank and the two static parts of the score.
+# Per row of a skeleton key's run, in run order: card, canonical position,
+# tie-break rank and the two static terms of the score (0.3 x population
+# part, 0.2 x priority part: the products the score formula takes).
 SKELETON_ROW = struct.Struct("<IIIdd")
 # Per place, what scoring a row needs, one array each (an array item is read
 # several times faster than a struct is unpacked): the static parts of the
@@ -85,7 +89,7 @@ def build(conn: sqlite3.Connection, exact_score: Callable[[str, str, float, floa
     ids = array("q")
     text: dict[str, list[str]] = {c: [] for c in _TEXT}
     coded: dict[str, dict[str, int]] = {c: {} for c in _CODED}
-    records, scoring, cc_codes = bytearray(), [], array("I")
+    records, scoring, cc_codes = [], [], array("I")
     contexts: dict[tuple[int, ...], int] = {}
     first: dict[tuple[str, str], int] = {}
     for pos, (pid, place_id, name, cc, a1, a2, a3, la, lo, feature, pop, priority, source, name_key) in \
@@ -100,7 +104,7 @@ def build(conn: sqlite3.Connection, exact_score: Callable[[str, str, float, floa
         for col in _TEXT:
             text[col].append(values[col])
         codes = [coded[col].setdefault(values[col], len(coded[col])) for col in _CODED]
-        records += RECORD.pack(la, lo, int(pop or 0), contexts.setdefault(tuple(codes), len(contexts)))
+        records.append((la, lo, int(pop or 0), contexts.setdefault(tuple(codes), len(contexts))))
         cc_codes.append(codes[_CODED.index("cc")])
         # the two static parts of Gazetteer._row_score, computed as it does
         scoring.append([min(1.0, math.log10(1 + (pop or 0)) / 7.0), min(1, priority / 2),
@@ -123,9 +127,7 @@ def build(conn: sqlite3.Connection, exact_score: Callable[[str, str, float, floa
             run = runs[f"{tier}{key}"] = array("I")
         run.append(pos)
     trie = marisa_trie.Trie(list(runs))
-    starts = array("I", [0]) * len(runs)
-    ends = array("I", [0]) * len(runs)
-    run_cc = array("I", [MIXED]) * len(runs)
+    key_runs = [(0, 0, MIXED)] * len(runs)
     # per row index: the run's row indexes ordered by country (stably), and
     # their country codes, so one country's places are a bisected slice
     by_cc, by_cc_code = array("I"), array("I")
@@ -133,37 +135,36 @@ def build(conn: sqlite3.Connection, exact_score: Callable[[str, str, float, floa
     # rows first, then skeleton keys' (a row index less the number of exact
     # rows is its place in skeleton_rows)
     exact_rows, skeleton_rows, skeleton_keys = bytearray(), bytearray(), []
+    cards, card_starts = bytearray(), array("I")
+    for record, place_id, name in zip(records, text["place_id"], text["name"]):
+        card_starts.append(len(cards))
+        card_text = f"{place_id}{_SEP}{name}".encode("utf-8")
+        cards += CARD.pack(*record, len(card_text))
+        cards += card_text
     canons, ranks = columns["canon"], columns["tiebreak"]
     total = 0
     for tiered, run in runs.items():  # tier 0 first (the keys query's order)
-        kid = trie[tiered]
-        starts[kid] = total
+        kid, start = trie[tiered], total
         total += len(run)
-        ends[kid] = total
         countries = {cc_codes[pos] for pos in run}
-        if len(countries) == 1:
-            run_cc[kid] = countries.pop()
+        key_runs[kid] = (start, total, countries.pop() if len(countries) == 1 else MIXED)
         order = sorted(range(len(run)), key=lambda n: cc_codes[run[n]])
-        by_cc.extend(starts[kid] + n for n in order)
+        by_cc.extend(start + n for n in order)
         by_cc_code.extend(cc_codes[run[n]] for n in order)
         for pos in run:
             pop_part, prio_part = scoring[pos][0], scoring[pos][1]
             if tiered[0] == "0":
-                exact_rows += EXACT_ROW.pack(pos, canons[pos], ranks[pos],
+                exact_rows += EXACT_ROW.pack(card_starts[pos], canons[pos], ranks[pos],
                                              exact_score(tiered[1:], text["name_key"][pos], pop_part, prio_part))
             else:
-                skeleton_rows += SKELETON_ROW.pack(pos, canons[pos], ranks[pos], pop_part, prio_part)
+                skeleton_rows += SKELETON_ROW.pack(card_starts[pos], canons[pos], ranks[pos], 0.3 * pop_part,
+                                                   0.2 * prio_part)
                 skeleton_keys.append(text["name_key"][pos])
-    cards, card_ends = bytearray(), array("I", [0])
-    for pos, record in enumerate(records[i:i + RECORD_SIZE] for i in range(0, len(records), RECORD_SIZE)):
-        cards += record
-        cards += f"{text['place_id'][pos]}{_SEP}{text['name'][pos]}".encode("utf-8")
-        card_ends.append(len(cards))
-    blobs = {"version": TABLE_VERSION.encode(), "trie": trie.tobytes(), "starts": starts.tobytes(),
-             "ends": ends.tobytes(), "run_cc": run_cc.tobytes(),
+    blobs = {"version": TABLE_VERSION.encode(), "trie": trie.tobytes(),
+             "keys": b"".join(KEY.pack(*run) for run in key_runs),
              "by_cc": by_cc.tobytes(), "by_cc_code": by_cc_code.tobytes(),
              "exact_rows": bytes(exact_rows), "skeleton_rows": bytes(skeleton_rows),
-             "ids": ids.tobytes(), "cards": bytes(cards), "card_ends": card_ends.tobytes(),
+             "ids": ids.tobytes(), "cards": bytes(cards), "card_starts": card_starts.tobytes(),
              "contexts": array("I", [code for codes in contexts for code in codes]).tobytes(),
              **{f"scoring:{name}": column.tobytes() for name, column in columns.items()}}
     # each skeleton row's folded name, in row order, each ended by _SEP: a
@@ -219,18 +220,15 @@ class KeyTable:
     """The compiled table, read-only. Positions index the per-place columns;
     indexes into a key's run (``entries``) index its rows."""
 
-    __slots__ = ("trie", "starts", "ends", "run_cc", "by_cc", "by_cc_code", "exact_rows", "exact_view",
+    __slots__ = ("trie", "key_runs", "by_cc", "by_cc_code", "exact_rows", "exact_view",
                  "exact_count", "skeleton_rows", "skeleton_view", "skeleton_keys", "skeleton_key_ends", "ids",
-                 "cards", "card_ends", "text", "text_ends", "values", "cc_code", "contexts", "pop_part",
+                 "cards", "card_starts", "text", "text_ends", "values", "cc_code", "contexts", "pop_part",
                  "prio_part", "canon", "tiebreak")
 
     def __init__(self, blobs: dict[str, bytes]):
         # numeric columns are views over the blobs read (no second copy)
         self.trie = marisa_trie.Trie().frombytes(blobs["trie"])
-        self.starts = _view("I", blobs["starts"])
-        self.ends = _view("I", blobs["ends"])
-        # per key: the country code of all its places, or MIXED
-        self.run_cc = _view("I", blobs["run_cc"])
+        self.key_runs = _rows(KEY, blobs["keys"])
         self.by_cc = _view("I", blobs["by_cc"])
         self.by_cc_code = _view("I", blobs["by_cc_code"])
         self.exact_rows = _rows(EXACT_ROW, blobs["exact_rows"])
@@ -242,7 +240,7 @@ class KeyTable:
         self.skeleton_key_ends = _view("I", blobs["skeleton_key_ends"])
         self.ids = _view("q", blobs["ids"])
         self.cards = blobs["cards"]
-        self.card_ends = _view("I", blobs["card_ends"])
+        self.card_starts = _view("I", blobs["card_starts"])
         self.pop_part = _view("d", blobs["scoring:pop_part"])
         self.prio_part = _view("d", blobs["scoring:prio_part"])
         self.canon = _view("I", blobs["scoring:canon"])
@@ -285,7 +283,7 @@ class KeyTable:
         kid = self.trie.get(f"{tier}{key}")
         if kid is None:
             return 0, 0
-        return self.starts[kid], self.ends[kid]
+        return KEY.unpack_from(self.key_runs, kid * KEY.size)[:2]
 
     def entries(self, key: str, tier: int, cc: str | None, limit: int) -> range | list[int]:
         """Indexes of the rows of a key (of one country when ``cc``), in the
@@ -294,13 +292,12 @@ class KeyTable:
         kid = self.trie.get(f"{tier}{key}")
         if kid is None:
             return []
-        start, end = self.starts[kid], self.ends[kid]
+        start, end, only = KEY.unpack_from(self.key_runs, kid * KEY.size)
         if not cc:
             return range(start, min(end, start + limit))
         code = self.cc_code.get(cc)
         if code is None:
             return []
-        only = self.run_cc[kid]
         if only != MIXED:  # most keys name places of one country: all of them or none
             return range(start, min(end, start + limit)) if only == code else []
         # the key's places of that country: a slice of its run ordered by country
@@ -309,7 +306,7 @@ class KeyTable:
         return self.by_cc[lo:min(hi, lo + limit)]
 
     def exact_entries(self, entries: range | Sequence[int]) -> Iterable[tuple[int, int, int, float]]:
-        """(position, canonical position, tie-break rank, score) of the exact
+        """(card, canonical position, tie-break rank, score) of the exact
         key rows at ``entries`` (as ``entries`` returns them, for tier 0)."""
         size = EXACT_ROW.size
         if type(entries) is range:  # a whole run or its head: one contiguous read
@@ -319,16 +316,16 @@ class KeyTable:
 
     def skeleton_entries(self, entries: range | Sequence[int]) -> tuple[Iterable[tuple], list[str]]:
         """The skeleton key rows at ``entries`` (as ``entries`` returns them,
-        for tier 1): their (position, canonical position, tie-break rank,
-        population part, priority part), and their places' folded names."""
+        for tier 1): their (card, canonical position, tie-break rank,
+        population term, priority term), and their places' folded names."""
         size, first, ends, keys = SKELETON_ROW.size, self.exact_count, self.skeleton_key_ends, self.skeleton_keys
         if type(entries) is range:
             lo, hi = entries.start - first, entries.stop - first
             return (SKELETON_ROW.iter_unpack(self.skeleton_view[lo * size:hi * size]),
-                    keys[ends[lo]:ends[hi] - 1].decode("utf-8").split(_SEP))
+                    str(keys[ends[lo]:ends[hi] - 1], "utf-8").split(_SEP))
         unpack, rows = SKELETON_ROW.unpack_from, self.skeleton_rows
         return ([unpack(rows, (i - first) * size) for i in entries],
-                [keys[ends[i - first]:ends[i - first + 1] - 1].decode("utf-8") for i in entries])
+                [str(keys[ends[i - first]:ends[i - first + 1] - 1], "utf-8") for i in entries])
 
     def position_of(self, place: int) -> int:
         """Position of the SQL place id ``place`` (which must exist)."""
@@ -339,15 +336,15 @@ class KeyTable:
         ends = self.text_ends[col]
         return self.text[col][ends[pos]:ends[pos + 1]]
 
-    def card(self, pos: int) -> tuple:
-        """(lat, lon, population, context, place_id, name) of a position."""
-        start, end = self.card_ends[pos], self.card_ends[pos + 1]
-        return (*RECORD.unpack_from(self.cards, start),
-                *self.cards[start + RECORD_SIZE:end].decode("utf-8").split(_SEP))
+    def card(self, card: int) -> tuple:
+        """(lat, lon, population, context, place_id, name) of the card at offset ``card``."""
+        *record, length = CARD.unpack_from(self.cards, card)
+        start = card + CARD.size
+        return (*record, *str(self.cards[start:start + length], "utf-8").split(_SEP))
 
     def record(self, pos: int) -> tuple:
         """(lat, lon, population, cc, admin1, admin2, admin3, feature, source)."""
-        lat, lon, pop, context = RECORD.unpack_from(self.cards, self.card_ends[pos])
+        lat, lon, pop, context, _ = CARD.unpack_from(self.cards, self.card_starts[pos])
         return (lat, lon, pop, *self.contexts[context])
 
 

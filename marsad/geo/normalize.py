@@ -208,8 +208,10 @@ def skeleton_key(name: str) -> str:
     return keys(name)[1]
 
 
+@lru_cache(maxsize=CACHE_SIZE)
 def keys(name: str) -> tuple[str, str]:
-    """(exact key, skeleton key) of a name; empty strings when nothing is left."""
+    """(exact key, skeleton key) of a name; empty strings when nothing is left.
+    Memoised: a resolver looks a name up again with a country."""
     if not name.isascii() and is_arabic(name):
         key = _arabic_key(name)
         return key, key
