@@ -17,7 +17,7 @@ import re
 import sqlite3
 import tempfile
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from operator import itemgetter
@@ -233,7 +233,7 @@ def _upgrade(conn: sqlite3.Connection) -> None:
             _rederive_skeletons(conn)
             changed = True
         if changed:
-            keytable.build(conn, _exact_score)  # layout 3, or keys just re-derived
+            keytable.build(conn, _exact_score, normalize.skeleton_of_exact)  # layout 3, or keys just re-derived
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
@@ -345,7 +345,7 @@ def _exact_score(key: str, name_key: str, pop_part: float, prio_part: float) -> 
 def compile_table(conn: sqlite3.Connection) -> None:
     """Compile the in-memory lookup table after writes (build, import)."""
     with conn:
-        keytable.build(conn, _exact_score)
+        keytable.build(conn, _exact_score, normalize.skeleton_of_exact)
 
 
 def create_empty(path: Path) -> Path:
@@ -610,31 +610,31 @@ class Gazetteer:
                                           lat, lon, feature, int(pop or 0), score, source, tier))
 
     def _lookup(self, name: str, cc: str | None, limit: int, fuzzy: bool = True) -> tuple[Candidate, ...]:
-        exact, skeleton = normalize.keys(name)
-        if not exact:
-            return ()
         if self._table is None:
-            return self._lookup_sql(exact, skeleton, cc, limit, fuzzy)
-        return self._lookup_table(self._table, exact, skeleton, cc, limit, fuzzy)
+            exact, skeleton = normalize.keys(name)
+            return self._lookup_sql(exact, skeleton, cc, limit, fuzzy) if exact else ()
+        exact = normalize.exact_key(name)
+        return self._lookup_table(self._table, name, exact, cc, limit, fuzzy) if exact else ()
 
-    def _lookup_table(self, table: keytable.KeyTable, exact: str, skeleton: str, cc: str | None, limit: int,
+    def _lookup_table(self, table: keytable.KeyTable, name: str, exact: str, cc: str | None, limit: int,
                       fuzzy: bool) -> tuple[Candidate, ...]:
         """``_lookup_sql`` answered from the compiled table: the same rows in
         the same order, scored by the same formula, so the same candidates.
         Exact rows take their score precomputed; only the ``limit`` best rows
-        become Candidates."""
+        become Candidates. ``name`` folds to ``exact``; its skeleton key is
+        folded only when the table cannot tell it (see ``_skeleton_entries``)."""
         # canonical position -> (-score, tie-break, card, tier): _lookup_sql's ``best``
         best: dict[int, tuple[float, int, int, str]] = {}
         shortlist = limit * SHORTLIST_FACTOR
-        entries = table.entries(exact, 0, cc, shortlist)
-        if entries:
+        found = table.exact_lookup(exact, cc, shortlist)
+        if found is not None and found[0]:
             get = best.get
-            for card, key, rank, score in table.exact_entries(entries):
-                found = get(key)
-                if found is None or found[0] > -score:
+            for card, key, rank, score in table.exact_entries(found[0]):
+                row = get(key)
+                if row is None or row[0] > -score:
                     best[key] = (-score, rank, card, "exact")
-        if skeleton and len(best) < limit:
-            entries = table.entries(skeleton, 1, cc, shortlist)
+        if len(best) < limit:
+            entries = self._skeleton_entries(table, name, exact, found, cc, shortlist)
             if entries:
                 self._score_skeleton_rows(best, exact, *table.skeleton_entries(entries))
         if cc and fuzzy and not best:
@@ -649,6 +649,19 @@ class Gazetteer:
         # (-score, -population, place_id) order: the tie-break rank is the last two
         ranked = sorted(best.values(), key=_SCORE_AND_TIEBREAK) if len(best) > 1 else list(best.values())
         return self._table_candidates(table, ranked[:limit])
+
+    @staticmethod
+    def _skeleton_entries(table: keytable.KeyTable, name: str, exact: str,
+                          found: tuple[range | Sequence[int], int] | None, cc: str | None,
+                          limit: int) -> range | Sequence[int]:
+        """``table.entries`` of ``name``'s skeleton key. A name in Latin
+        script takes the skeleton key of its exact key (``keys``), which the
+        table holds for every exact key it has; an Arabic one is its own."""
+        latin = name.isascii() or not normalize.is_arabic(name)  # as keys() tells them apart
+        if found is not None and latin:
+            return table.key_entries(found[1], cc, limit)[0] if found[1] != keytable.NO_KEY else ()
+        skeleton = normalize.skeleton_of_exact(exact) if latin else exact  # keys(name)[1]
+        return table.entries(skeleton, 1, cc, limit) if skeleton else ()
 
     @staticmethod
     def _score_skeleton_rows(best: dict[int, tuple[float, int, int, str]], exact: str,

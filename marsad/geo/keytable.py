@@ -53,9 +53,12 @@ _KEPT_TEXT = ("name_key",)
 # _CODED columns (a few thousand in an index of 250,000 places), so a
 # candidate takes its six strings as one tuple.
 CARD = struct.Struct("<ddqII")
-# Per key (trie id): its run of rows (start, end) and the country code of all
-# its places (or MIXED), one read.
-KEY = struct.Struct("<III")
+# Per key (trie id): its run of rows (start, end), the country code of all
+# its places (or MIXED) and, for an exact key, the trie id of the skeleton
+# key a Latin-script name of that exact key has (or NO_KEY): one read, and
+# most lookups need neither the skeleton folding nor a second trie walk.
+KEY = struct.Struct("<IIII")
+NO_KEY = 0xFFFFFFFF
 # Per row of an exact key's run, in run order: the place's card (its offset
 # in ``cards``, which also names the row), canonical position, tie-break
 # rank and the row's score (the same for every query of that key).
@@ -78,11 +81,13 @@ def _blob_rows(conn: sqlite3.Connection) -> Iterator[tuple]:
         " source, name_key FROM places ORDER BY id")
 
 
-def build(conn: sqlite3.Connection, exact_score: Callable[[str, str, float, float], float]) -> bool:
+def build(conn: sqlite3.Connection, exact_score: Callable[[str, str, float, float], float],
+          skeleton_of: Callable[[str], str]) -> bool:
     """Compile the table from ``conn``'s places and keys and store it (inside
     the caller's transaction). ``exact_score(key, name_key, pop_part,
     prio_part)`` is the lookup score of a place found under its exact key
-    (the same for every query of that key, so computed here once). Returns
+    (the same for every query of that key, so computed here once);
+    ``skeleton_of(exact key)`` the skeleton key that goes with it. Returns
     False, storing nothing, when a value cannot be represented (a NUL or a
     missing required field): such an index is read through SQL."""
     conn.execute("DELETE FROM lookup_blobs")
@@ -127,7 +132,7 @@ def build(conn: sqlite3.Connection, exact_score: Callable[[str, str, float, floa
             run = runs[f"{tier}{key}"] = array("I")
         run.append(pos)
     trie = marisa_trie.Trie(list(runs))
-    key_runs = [(0, 0, MIXED)] * len(runs)
+    key_runs = [(0, 0, MIXED, NO_KEY)] * len(runs)
     # per row index: the run's row indexes ordered by country (stably), and
     # their country codes, so one country's places are a bisected slice
     by_cc, by_cc_code = array("I"), array("I")
@@ -147,7 +152,9 @@ def build(conn: sqlite3.Connection, exact_score: Callable[[str, str, float, floa
         kid, start = trie[tiered], total
         total += len(run)
         countries = {cc_codes[pos] for pos in run}
-        key_runs[kid] = (start, total, countries.pop() if len(countries) == 1 else MIXED)
+        skeleton = skeleton_of(tiered[1:]) if tiered[0] == "0" else ""
+        key_runs[kid] = (start, total, countries.pop() if len(countries) == 1 else MIXED,
+                         trie.get(f"1{skeleton}", NO_KEY) if skeleton else NO_KEY)
         order = sorted(range(len(run)), key=lambda n: cc_codes[run[n]])
         by_cc.extend(start + n for n in order)
         by_cc_code.extend(cc_codes[run[n]] for n in order)
@@ -285,25 +292,36 @@ class KeyTable:
             return 0, 0
         return KEY.unpack_from(self.key_runs, kid * KEY.size)[:2]
 
-    def entries(self, key: str, tier: int, cc: str | None, limit: int) -> range | list[int]:
+    def entries(self, key: str, tier: int, cc: str | None, limit: int) -> range | Sequence[int]:
         """Indexes of the rows of a key (of one country when ``cc``), in the
         SQL index's order, at most ``limit``: a range, or for one country of
         a key of several a list of indexes."""
         kid = self.trie.get(f"{tier}{key}")
         if kid is None:
             return []
-        start, end, only = KEY.unpack_from(self.key_runs, kid * KEY.size)
+        return self.key_entries(kid, cc, limit)[0]
+
+    def exact_lookup(self, key: str, cc: str | None, limit: int) -> tuple[range | Sequence[int], int] | None:
+        """None when ``key`` is no exact key, else ``entries(key, 0, cc,
+        limit)`` and the trie id of the skeleton key of a Latin-script name
+        with this exact key (NO_KEY: no place has that skeleton key)."""
+        kid = self.trie.get(f"0{key}")
+        return None if kid is None else self.key_entries(kid, cc, limit)
+
+    def key_entries(self, kid: int, cc: str | None, limit: int) -> tuple[range | Sequence[int], int]:
+        """``entries`` of the key with trie id ``kid``, and its skeleton key's trie id."""
+        start, end, only, skeleton = KEY.unpack_from(self.key_runs, kid * KEY.size)
         if not cc:
-            return range(start, min(end, start + limit))
+            return range(start, min(end, start + limit)), skeleton
         code = self.cc_code.get(cc)
         if code is None:
-            return []
+            return [], skeleton
         if only != MIXED:  # most keys name places of one country: all of them or none
-            return range(start, min(end, start + limit)) if only == code else []
+            return (range(start, min(end, start + limit)) if only == code else []), skeleton
         # the key's places of that country: a slice of its run ordered by country
         lo = bisect_left(self.by_cc_code, code, start, end)
         hi = bisect_right(self.by_cc_code, code, lo, end)
-        return self.by_cc[lo:min(hi, lo + limit)]
+        return self.by_cc[lo:min(hi, lo + limit)], skeleton
 
     def exact_entries(self, entries: range | Sequence[int]) -> Iterable[tuple[int, int, int, float]]:
         """(card, canonical position, tie-break rank, score) of the exact
