@@ -57,8 +57,9 @@ SHORTLIST_FACTOR = 3
 FUZZY_SHORTLIST_CACHE = 1024
 # (country, admin1) name lists kept for fuzzy matching inside a known area.
 AREA_KEYS_CACHE = 64
-# Scores are rounded to 4 decimals; a score times 10**4 at least this far
-# from a half (its error is below 1e-12) rounds like the exact value would.
+# Scores are rounded to 4 decimals. A score times 10**4 (a product off the
+# exact value by under 1e-12) that lies within this of an integer, i.e. not
+# within 1e-4 of a half, rounds to that integer as the exact value does.
 ROUND_SAFE = 0.4999
 # Per-instance memo of lookups: repeated names in a corpus are the norm. An
 # entry holds up to CANDIDATES candidates, about 4 KB (measured over the
@@ -424,8 +425,8 @@ class Gazetteer:
         self._area_keys = lru_cache(maxsize=AREA_KEYS_CACHE)(self._load_area_keys)
         # The compiled lookup table (None: an index without one, read through SQL).
         self._table = keytable.KeyTable.load(conn)
-        # per context of the table: ((cc, country, iso, admin1, admin2, admin3), feature, source)
-        self._contexts = [((cc, *self._countries.get(cc, _NO_COUNTRY), a1, a2, a3), feature, source)
+        # per context of the table: (cc, country, iso, admin1, admin2, admin3, feature, source)
+        self._contexts = [(cc, *self._countries.get(cc, _NO_COUNTRY), a1, a2, a3, feature, source)
                           for cc, a1, a2, a3, feature, source in (self._table.contexts if self._table else ())]
 
     @classmethod
@@ -712,9 +713,9 @@ class Gazetteer:
             lat, lon, pop, context, length = unpack(cards, card)
             start = card + size
             place_id, name = str(cards[start:start + length], "utf-8").split(sep)
-            head, feature, source = contexts[context]
-            out.append(_new_candidate(Candidate, (place_id, name, *head, lat, lon, feature, pop, -neg_score, source,
-                                                  tier)))
+            cc, country, iso, admin1, admin2, admin3, feature, source = contexts[context]
+            out.append(_new_candidate(Candidate, (place_id, name, cc, country, iso, admin1, admin2, admin3, lat, lon,
+                                                  feature, pop, -neg_score, source, tier)))
         return tuple(out)
 
     def _lookup_sql(self, exact: str, skeleton: str, cc: str | None, limit: int,
