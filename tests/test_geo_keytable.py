@@ -48,6 +48,17 @@ def _compiled(path) -> None:
     conn.close()
 
 
+def _without_table(index, tmp_path):
+    """A copy of ``index`` without its compiled table (read through SQL)."""
+    sql_copy = tmp_path / "index.sqlite"
+    shutil.copy(index, sql_copy)
+    conn = sqlite3.connect(sql_copy)
+    with conn:
+        conn.execute("DELETE FROM lookup_blobs")
+    conn.close()
+    return sql_copy
+
+
 def _has_table(path) -> bool:
     with Gazetteer.open(path) as gaz:
         return gaz._table is not None
@@ -105,11 +116,8 @@ def test_skeleton_keys_are_rederived_when_the_rules_change(tmp_path):
 
 
 def test_table_answers_as_sql_on_the_bundled_index(bundled_gazetteer, tmp_path):
-    sql_copy = tmp_path / "index.sqlite"
-    shutil.copy(bundled_gazetteer, sql_copy)
+    sql_copy = _without_table(bundled_gazetteer, tmp_path)
     conn = sqlite3.connect(sql_copy)
-    with conn:
-        conn.execute("DELETE FROM lookup_blobs")
     rng = random.Random(7)
     names = [r[0] for r in conn.execute("SELECT name FROM places ORDER BY id")]
     conn.close()
@@ -147,11 +155,8 @@ def test_table_answers_as_sql_over_many_keys_limits_and_countries(bundled_gazett
     without a scan) gives the SQL path's candidates, scores and order for
     exact keys of every kind: alternate names, Arabic script, keys shared
     by many countries, one-country keys asked with another country."""
-    sql_copy = tmp_path / "index.sqlite"
-    shutil.copy(bundled_gazetteer, sql_copy)
+    sql_copy = _without_table(bundled_gazetteer, tmp_path)
     conn = sqlite3.connect(sql_copy)
-    with conn:
-        conn.execute("DELETE FROM lookup_blobs")
     keys = [r[0] for r in conn.execute("SELECT DISTINCT key FROM keys WHERE tier=0 ORDER BY key")]
     shared = [r[0] for r in conn.execute(
         "SELECT key FROM keys WHERE tier=0 GROUP BY key HAVING count(DISTINCT cc) > 3 ORDER BY key")]
@@ -183,11 +188,8 @@ def test_table_answers_as_sql_for_names_misspelt_and_noise(home, request, tmp_pa
     index adds Arabic names and an import's priority to the scores."""
     index = (request.getfixturevalue("bundled_gazetteer") if home == "bundled"
              else request.getfixturevalue("ocha_home") / "gazetteer" / "index.sqlite")
-    sql_copy = tmp_path / "index.sqlite"
-    shutil.copy(index, sql_copy)
+    sql_copy = _without_table(index, tmp_path)
     conn = sqlite3.connect(sql_copy)
-    with conn:
-        conn.execute("DELETE FROM lookup_blobs")
     names = [r[0] for r in conn.execute("SELECT name FROM places ORDER BY id")]
     conn.close()
     rng = random.Random(23)
@@ -221,9 +223,10 @@ def test_skeleton_scores_are_rounded_as_round_does():
             raw = SKELETON_BASE + BAND_WIDTH * (fuzz.ratio(exact, name_key) / 200.0 + 0.3 * pop_part
                                                 + 0.2 * min(1, priority / 2))
             near_half += abs(abs(raw * 10000 - round(raw * 10000)) - 0.5) < 1e-4
-            rows.append(((len(rows), len(rows), 0, 0.3 * pop_part, 0.2 * min(1, priority / 2)), expected))
+            rows.append(((len(rows), len(rows), 0, 0.3 * pop_part, priority), expected))
     best: dict = {}
-    G._score_skeleton_rows(best, exact, [row for row, _ in rows], [name_key] * len(rows))
+    terms = tuple(0.2 * min(1, priority / 2) for priority in (0, 1, 2))
+    G._score_skeleton_rows(best, exact, [row for row, _ in rows], [name_key] * len(rows), terms)
     assert [-best[key][0] for (_, key, *_), _ in rows] == [expected for _, expected in rows]
     assert near_half >= 3  # the half-way guard was exercised
 

@@ -630,14 +630,15 @@ class Gazetteer:
         found = table.exact_lookup(exact, cc, shortlist)
         if found is not None and found[0]:
             get = best.get
-            for card, key, rank, score in table.exact_entries(found[0]):
+            for card, key, rank, units in table.exact_entries(found[0]):
+                neg_score = -(units / keytable.SCORE_UNITS)
                 row = get(key)
-                if row is None or row[0] > -score:
-                    best[key] = (-score, rank, card, "exact")
+                if row is None or row[0] > neg_score:
+                    best[key] = (neg_score, rank, card, "exact")
         if len(best) < limit:
             entries = self._skeleton_entries(table, name, exact, found, cc, shortlist)
             if entries:
-                self._score_skeleton_rows(best, exact, *table.skeleton_entries(entries))
+                self._score_skeleton_rows(best, exact, *table.skeleton_entries(entries), table.priority_terms)
         if cc and fuzzy and not best:
             keys_list, index = self._country_keys(cc, exact[0])
             for key, _sim, _ in process.extract(exact, keys_list, scorer=fuzz.ratio,
@@ -666,17 +667,18 @@ class Gazetteer:
 
     @staticmethod
     def _score_skeleton_rows(best: dict[int, tuple[float, int, int, str]], exact: str,
-                             rows: Iterable[tuple[int, int, int, float, float]], names: list[str]) -> None:
+                             rows: Iterable[tuple[int, int, int, float, int]], names: list[str],
+                             priority_terms: tuple[float, ...]) -> None:
         """``_score_rows`` for the rows of a skeleton key's run as
         ``KeyTable.skeleton_entries`` gives them (one contiguous read)."""
         ratio, get = fuzz.ratio, best.get
-        for (card, key, rank, pop_term, prio_term), name_key in zip(rows, names):
+        for (card, key, rank, pop_term, prio_code), name_key in zip(rows, names):
             found = get(key)
             if found is not None and (found[3] == "exact" or (found[2] == card and found[3] == "skeleton")):
                 continue  # an exact score (>= EXACT_BASE) beats every other; the same row, the same score
             # _row_score's expression, the same float: ratio / 200 is 0.5 * (ratio / 100) exactly (halving
             # is exact in binary), and the row's terms are the products 0.3 * pop_part, 0.2 * priority part
-            raw = SKELETON_BASE + BAND_WIDTH * (ratio(exact, name_key) / 200.0 + pop_term + prio_term)
+            raw = SKELETON_BASE + BAND_WIDTH * (ratio(exact, name_key) / 200.0 + pop_term + priority_terms[prio_code])
             # round(raw, 4) without its decimal conversion (twice the cost of the rest of the row): raw * 10**4
             # is within 1e-12 of its exact value, so away from a half it rounds to the same integer k, and
             # k / 10000 is the float round() returns (both the nearest float to k * 10**-4)

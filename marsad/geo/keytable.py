@@ -37,7 +37,7 @@ import marisa_trie
 # (the index is then read through SQL until its next write or upgrade).
 TABLE_VERSION = "5"  # 5: a run's scoring columns in run order, a place's candidate fields as one record
 # A key's places of more than one country (``run_cc``; else the one country's code).
-MIXED = 0xFFFFFFFF
+MIXED = 0xFFFF
 _SEP = "\x00"  # joins a column's distinct values; never inside a stored value
 CARD_SEP = _SEP  # between the place id and the name in a card
 
@@ -53,20 +53,24 @@ _KEPT_TEXT = ("name_key",)
 # _CODED columns (a few thousand in an index of 250,000 places), so a
 # candidate takes its six strings as one tuple.
 CARD = struct.Struct("<ddqII")
-# Per key (trie id): its run of rows (start, end), the country code of all
-# its places (or MIXED) and, for an exact key, the trie id of the skeleton
-# key a Latin-script name of that exact key has (or NO_KEY): one read, and
+# Per key (trie id): its run of rows (start, end), for an exact key the trie
+# id of the skeleton key a Latin-script name of that exact key has (or
+# NO_KEY), and the country code of all its places (or MIXED): one read, and
 # most lookups need neither the skeleton folding nor a second trie walk.
-KEY = struct.Struct("<IIII")
+KEY = struct.Struct("<IIIH")
 NO_KEY = 0xFFFFFFFF
 # Per row of an exact key's run, in run order: the place's card (its offset
 # in ``cards``, which also names the row), canonical position, tie-break
-# rank and the row's score (the same for every query of that key).
-EXACT_ROW = struct.Struct("<IIId")
+# rank and the row's score (the same for every query of that key) in units
+# of 10**-4: a score is rounded to 4 decimals, so units / 10000 is the
+# score's very float.
+EXACT_ROW = struct.Struct("<IIIH")
+SCORE_UNITS = 10000
 # Per row of a skeleton key's run, in run order: card, canonical position,
-# tie-break rank and the two static terms of the score (0.3 x population
-# part, 0.2 x priority part: the products the score formula takes).
-SKELETON_ROW = struct.Struct("<IIIdd")
+# tie-break rank and the two static terms of the score: 0.3 x population
+# part, and 0.2 x priority part as a code into ``priority_terms`` (a few
+# distinct values, one per source priority). The products the score takes.
+SKELETON_ROW = struct.Struct("<IIIdH")
 # Per place, what scoring a row needs, one array each (an array item is read
 # several times faster than a struct is unpacked): the static parts of the
 # score (population, priority), the position of the first place with the
@@ -132,7 +136,10 @@ def build(conn: sqlite3.Connection, exact_score: Callable[[str, str, float, floa
             run = runs[f"{tier}{key}"] = array("I")
         run.append(pos)
     trie = marisa_trie.Trie(list(runs))
-    key_runs = [(0, 0, MIXED, NO_KEY)] * len(runs)
+    if len(coded["cc"]) >= MIXED:
+        return False  # more country codes than a key record holds
+    key_runs = [(0, 0, NO_KEY, MIXED)] * len(runs)
+    priority_terms: dict[float, int] = {}
     # per row index: the run's row indexes ordered by country (stably), and
     # their country codes, so one country's places are a bisected slice
     by_cc, by_cc_code = array("I"), array("I")
@@ -153,24 +160,28 @@ def build(conn: sqlite3.Connection, exact_score: Callable[[str, str, float, floa
         total += len(run)
         countries = {cc_codes[pos] for pos in run}
         skeleton = skeleton_of(tiered[1:]) if tiered[0] == "0" else ""
-        key_runs[kid] = (start, total, countries.pop() if len(countries) == 1 else MIXED,
-                         trie.get(f"1{skeleton}", NO_KEY) if skeleton else NO_KEY)
+        key_runs[kid] = (start, total, trie.get(f"1{skeleton}", NO_KEY) if skeleton else NO_KEY,
+                         countries.pop() if len(countries) == 1 else MIXED)
         order = sorted(range(len(run)), key=lambda n: cc_codes[run[n]])
         by_cc.extend(start + n for n in order)
         by_cc_code.extend(cc_codes[run[n]] for n in order)
         for pos in run:
             pop_part, prio_part = scoring[pos][0], scoring[pos][1]
             if tiered[0] == "0":
-                exact_rows += EXACT_ROW.pack(card_starts[pos], canons[pos], ranks[pos],
-                                             exact_score(tiered[1:], text["name_key"][pos], pop_part, prio_part))
+                score = exact_score(tiered[1:], text["name_key"][pos], pop_part, prio_part)
+                units = round(score * SCORE_UNITS)
+                if units / SCORE_UNITS != score:
+                    return False  # not a score rounded to 4 decimals: SQL answers
+                exact_rows += EXACT_ROW.pack(card_starts[pos], canons[pos], ranks[pos], units)
             else:
                 skeleton_rows += SKELETON_ROW.pack(card_starts[pos], canons[pos], ranks[pos], 0.3 * pop_part,
-                                                   0.2 * prio_part)
+                                                   priority_terms.setdefault(0.2 * prio_part, len(priority_terms)))
                 skeleton_keys.append(text["name_key"][pos])
     blobs = {"version": TABLE_VERSION.encode(), "trie": trie.tobytes(),
              "keys": b"".join(KEY.pack(*run) for run in key_runs),
              "by_cc": by_cc.tobytes(), "by_cc_code": by_cc_code.tobytes(),
              "exact_rows": bytes(exact_rows), "skeleton_rows": bytes(skeleton_rows),
+             "priority_terms": array("d", list(priority_terms)).tobytes(),
              "ids": ids.tobytes(), "cards": bytes(cards), "card_starts": card_starts.tobytes(),
              "contexts": array("I", [code for codes in contexts for code in codes]).tobytes(),
              **{f"scoring:{name}": column.tobytes() for name, column in columns.items()}}
@@ -228,7 +239,7 @@ class KeyTable:
     indexes into a key's run (``entries``) index its rows."""
 
     __slots__ = ("trie", "key_runs", "by_cc", "by_cc_code", "exact_rows", "exact_view",
-                 "exact_count", "skeleton_rows", "skeleton_view", "skeleton_keys", "skeleton_key_ends", "ids",
+                 "exact_count", "skeleton_rows", "skeleton_view", "priority_terms", "skeleton_keys", "skeleton_key_ends", "ids",
                  "cards", "card_starts", "text", "text_ends", "values", "cc_code", "contexts", "pop_part",
                  "prio_part", "canon", "tiebreak")
 
@@ -243,6 +254,7 @@ class KeyTable:
         self.exact_count = len(self.exact_rows) // EXACT_ROW.size
         self.skeleton_rows = _rows(SKELETON_ROW, blobs["skeleton_rows"])
         self.skeleton_view = memoryview(self.skeleton_rows)
+        self.priority_terms = tuple(_view("d", blobs["priority_terms"]))
         self.skeleton_keys = blobs["skeleton_keys"]
         self.skeleton_key_ends = _view("I", blobs["skeleton_key_ends"])
         self.ids = _view("q", blobs["ids"])
@@ -310,7 +322,7 @@ class KeyTable:
 
     def key_entries(self, kid: int, cc: str | None, limit: int) -> tuple[range | Sequence[int], int]:
         """``entries`` of the key with trie id ``kid``, and its skeleton key's trie id."""
-        start, end, only, skeleton = KEY.unpack_from(self.key_runs, kid * KEY.size)
+        start, end, skeleton, only = KEY.unpack_from(self.key_runs, kid * KEY.size)
         if not cc:
             return range(start, min(end, start + limit)), skeleton
         code = self.cc_code.get(cc)
@@ -323,8 +335,8 @@ class KeyTable:
         hi = bisect_right(self.by_cc_code, code, lo, end)
         return self.by_cc[lo:min(hi, lo + limit)], skeleton
 
-    def exact_entries(self, entries: range | Sequence[int]) -> Iterable[tuple[int, int, int, float]]:
-        """(card, canonical position, tie-break rank, score) of the exact
+    def exact_entries(self, entries: range | Sequence[int]) -> Iterable[tuple[int, int, int, int]]:
+        """(card, canonical position, tie-break rank, score units) of the exact
         key rows at ``entries`` (as ``entries`` returns them, for tier 0)."""
         size = EXACT_ROW.size
         if type(entries) is range:  # a whole run or its head: one contiguous read
@@ -335,7 +347,7 @@ class KeyTable:
     def skeleton_entries(self, entries: range | Sequence[int]) -> tuple[Iterable[tuple], list[str]]:
         """The skeleton key rows at ``entries`` (as ``entries`` returns them,
         for tier 1): their (card, canonical position, tie-break rank,
-        population term, priority term), and their places' folded names."""
+        population term, priority term code), and their places' folded names."""
         size, first, ends, keys = SKELETON_ROW.size, self.exact_count, self.skeleton_key_ends, self.skeleton_keys
         if type(entries) is range:
             lo, hi = entries.start - first, entries.stop - first

@@ -208,10 +208,8 @@ def skeleton_key(name: str) -> str:
     return keys(name)[1]
 
 
-@lru_cache(maxsize=CACHE_SIZE)
 def keys(name: str) -> tuple[str, str]:
-    """(exact key, skeleton key) of a name; empty strings when nothing is left.
-    Memoised: a resolver looks a name up again with a country."""
+    """(exact key, skeleton key) of a name; empty strings when nothing is left."""
     if not name.isascii() and is_arabic(name):
         key = _arabic_key(name)
         return key, key
