@@ -10,7 +10,7 @@ records (repeated strings such as admin areas as codes).
 
 The table is compiled from the index's own tables after every write (build,
 import, upgrade) and stored in the index as blobs (``lookup_blobs``), so
-opening it costs one read of ~100 MB (bundled index) and no folding or sorting. Any writer
+opening it costs one read of ~90 MB (bundled index) and no folding or sorting. Any writer
 connection drops the blobs first; an index without them is read through
 SQL, with the same results.
 
