@@ -635,11 +635,13 @@ def render(r: dict) -> str:
     order = ["ingest", "clean", "segment", "mentions: actors", "mentions: places", "mentions: triggers",
              "mentions: counts", "mentions: dates", "mentions: background", "mentions: country votes",
              "geocode", "events", "other (pipeline glue, timers)", "store"]
-    ntot, atot = sum(nrows.values()), sum(arows.values())
+    # ``or 1``: a run with --articles 0 (or --notes 0) has nothing to divide by
+    ntot, atot = sum(nrows.values()) or 1, sum(arows.values()) or 1
+    ndocs, adocs = notes['docs'] or 1, arts['docs'] or 1
     for key in order + sorted(set(nrows) - set(order)):
         nv, av = nrows.get(key, 0.0), arows.get(key, 0.0)
-        lines.append(f"| {key} | {nv * 1000 / notes['docs']:.2f} | {nv / ntot:.0%} "
-                     f"| {av * 1000 / arts['docs']:.2f} | {av / atot:.0%} |")
+        lines.append(f"| {key} | {nv * 1000 / ndocs:.2f} | {nv / ntot:.0%} "
+                     f"| {av * 1000 / adocs:.2f} | {av / atot:.0%} |")
     groups = defaultdict(lambda: [0.0, 0.0])
     for key in set(nrows) | set(arows):
         g = "segment + mentions" if key.startswith("mentions") or key == "segment" else key
@@ -650,7 +652,7 @@ def render(r: dict) -> str:
     one_n = max(nrows, key=nrows.get)
     one_a = max(arows, key=arows.get)
     lines += [
-        f"| **total** | {ntot * 1000 / notes['docs']:.2f} | | {atot * 1000 / arts['docs']:.2f} | |",
+        f"| **total** | {ntot * 1000 / ndocs:.2f} | | {atot * 1000 / adocs:.2f} | |",
         "",
         f"Slowest stage: **{top_n}** for notes ({groups[top_n][0] / ntot:.0%}), "
         f"**{top_a}** for articles ({groups[top_a][1] / atot:.0%}). "

@@ -4,14 +4,16 @@ skeleton keys when the folding rules change."""
 
 from __future__ import annotations
 
+import math
 import random
 import shutil
 import sqlite3
 
 import pytest
+from rapidfuzz import fuzz
 
-from marsad.geo import Gazetteer, normalize
-from marsad.geo.index import PlaceRow, compile_table, write_source
+from marsad.geo import Gazetteer, keytable, normalize
+from marsad.geo.index import BAND_WIDTH, PlaceRow, compile_table, write_source
 
 from geo_support import index_of
 
@@ -44,6 +46,17 @@ def _compiled(path) -> None:
     conn = sqlite3.connect(path)
     compile_table(conn)
     conn.close()
+
+
+def _without_table(index, tmp_path):
+    """A copy of ``index`` without its compiled table (read through SQL)."""
+    sql_copy = tmp_path / "index.sqlite"
+    shutil.copy(index, sql_copy)
+    conn = sqlite3.connect(sql_copy)
+    with conn:
+        conn.execute("DELETE FROM lookup_blobs")
+    conn.close()
+    return sql_copy
 
 
 def _has_table(path) -> bool:
@@ -103,11 +116,8 @@ def test_skeleton_keys_are_rederived_when_the_rules_change(tmp_path):
 
 
 def test_table_answers_as_sql_on_the_bundled_index(bundled_gazetteer, tmp_path):
-    sql_copy = tmp_path / "index.sqlite"
-    shutil.copy(bundled_gazetteer, sql_copy)
+    sql_copy = _without_table(bundled_gazetteer, tmp_path)
     conn = sqlite3.connect(sql_copy)
-    with conn:
-        conn.execute("DELETE FROM lookup_blobs")
     rng = random.Random(7)
     names = [r[0] for r in conn.execute("SELECT name FROM places ORDER BY id")]
     conn.close()
@@ -145,11 +155,8 @@ def test_table_answers_as_sql_over_many_keys_limits_and_countries(bundled_gazett
     without a scan) gives the SQL path's candidates, scores and order for
     exact keys of every kind: alternate names, Arabic script, keys shared
     by many countries, one-country keys asked with another country."""
-    sql_copy = tmp_path / "index.sqlite"
-    shutil.copy(bundled_gazetteer, sql_copy)
+    sql_copy = _without_table(bundled_gazetteer, tmp_path)
     conn = sqlite3.connect(sql_copy)
-    with conn:
-        conn.execute("DELETE FROM lookup_blobs")
     keys = [r[0] for r in conn.execute("SELECT DISTINCT key FROM keys WHERE tier=0 ORDER BY key")]
     shared = [r[0] for r in conn.execute(
         "SELECT key FROM keys WHERE tier=0 GROUP BY key HAVING count(DISTINCT cc) > 3 ORDER BY key")]
@@ -161,3 +168,91 @@ def test_table_answers_as_sql_over_many_keys_limits_and_countries(bundled_gazett
         for cc, limit in ((None, 1), (None, 25), ("SY", 1), ("IQ", 10), ("US", 25)):
             for q in queries:
                 assert fast.lookup(q, cc, limit=limit) == slow.lookup(q, cc, limit=limit), (q, cc, limit)
+
+
+def _misspelt(rng: random.Random, name: str) -> str:
+    """``name`` with one letter dropped, doubled or changed, or an article
+    prefixed: what reaches the skeleton and fuzzy tiers."""
+    if len(name) < 3:
+        return name + "a"
+    i = rng.randrange(1, len(name))
+    return rng.choice((name[:i] + name[i + 1:], name[:i] + name[i] + name[i:],
+                       name[:i] + rng.choice("aeiouyhw") + name[i + 1:], "Al-" + name))
+
+
+@pytest.mark.parametrize("home", ["bundled", "ocha"])
+def test_table_answers_as_sql_for_names_misspelt_and_noise(home, request, tmp_path):
+    """Over index names, their misspellings and random words, in any
+    country and in one, the compiled table gives the SQL path's candidates:
+    the same places, order, scores (all 4 decimals) and tiers. The OCHA
+    index adds Arabic names and an import's priority to the scores."""
+    index = (request.getfixturevalue("bundled_gazetteer") if home == "bundled"
+             else request.getfixturevalue("ocha_home") / "gazetteer" / "index.sqlite")
+    sql_copy = _without_table(index, tmp_path)
+    conn = sqlite3.connect(sql_copy)
+    names = [r[0] for r in conn.execute("SELECT name FROM places ORDER BY id")]
+    conn.close()
+    rng = random.Random(23)
+    sample = rng.sample(names, 1200)
+    queries = sample + [_misspelt(rng, n) for n in sample[:800]] + [
+        "".join(rng.choice("abcdefghiklmnorstuyz") for _ in range(rng.randrange(3, 9))).title() for _ in range(300)]
+    tiers = set()
+    with Gazetteer.open(index) as fast, Gazetteer.open(sql_copy) as slow:
+        assert fast._table is not None and slow._table is None
+        for cc, limit in ((None, 10), ("SY", 25), (None, 25), ("SY", 3)):
+            for q in queries:
+                found = fast.lookup(q, cc, limit=limit)
+                assert found == slow.lookup(q, cc, limit=limit), (q, cc, limit)
+                tiers.update(c.tier for c in found)
+    assert tiers == {"exact", "skeleton", "fuzzy"}
+
+
+def test_skeleton_scores_are_rounded_as_round_does():
+    """The skeleton tier rounds scores without round() where that cannot
+    differ: the same float as the SQL path's formula for every population
+    and priority, including values a hair from half-way at 4 decimals."""
+    from marsad.geo.index import SKELETON_BASE, Gazetteer as G
+
+    exact, name_key = "tal abyad", "tell abiad"
+    rows, near_half = [], 0
+    for pop in list(range(0, 30_000)) + [10 ** k for k in range(8)]:
+        for priority in (0, 1, 2):
+            sql_row = (None,) * 9 + (pop, priority, None, name_key)
+            expected = G._row_score(sql_row, SKELETON_BASE, exact)
+            pop_part = min(1.0, math.log10(1 + pop) / 7.0)
+            raw = SKELETON_BASE + BAND_WIDTH * (fuzz.ratio(exact, name_key) / 200.0 + 0.3 * pop_part
+                                                + 0.2 * min(1, priority / 2))
+            near_half += abs(abs(raw * 10000 - round(raw * 10000)) - 0.5) < 1e-4
+            rows.append(((len(rows), len(rows), 0, 0.3 * pop_part, priority), expected))
+    best: dict = {}
+    terms = tuple(0.2 * min(1, priority / 2) for priority in (0, 1, 2))
+    G._score_skeleton_rows(best, exact, [row for row, _ in rows], [name_key] * len(rows), terms)
+    assert [-best[key][0] for (_, key, *_), _ in rows] == [expected for _, expected in rows]
+    assert near_half >= 3  # the half-way guard was exercised
+
+
+def test_cards_and_key_records_agree_with_the_index(tmp_path):
+    """Each place's card holds its SQL row's fields, and each exact key's
+    record names the run of the skeleton key its Latin names fold to."""
+    path = _small_index(tmp_path)
+    _compiled(path)
+    conn = sqlite3.connect(path)
+    rows = conn.execute("SELECT place_id, name, lat, lon, population, cc, admin1, feature FROM places ORDER BY id")
+    expected = [tuple(r) for r in rows]
+    exact_keys = [k for (k,) in conn.execute("SELECT DISTINCT key FROM keys WHERE tier=0")]
+    conn.close()
+    with Gazetteer.open(path) as gaz:
+        table = gaz._table
+        for pos, (place_id, name, lat, lon, pop, cc, admin1, feature) in enumerate(expected):
+            lat_, lon_, pop_, cc_, admin1_, _, _, feature_, _ = table.record(pos)
+            assert table.card(table.card_starts[pos])[4:] == (place_id, name)
+            assert (lat_, lon_, pop_, cc_, admin1_, feature_) == (lat, lon, pop or 0, cc, admin1 or "", feature)
+        assert table.exact_lookup("no such place", None, 10) is None
+        for key in exact_keys:
+            entries, skeleton = table.exact_lookup(key, None, 10)
+            assert list(entries) == list(table.entries(key, 0, None, 10))
+            folded = normalize.skeleton_of_exact(key)
+            if skeleton == keytable.NO_KEY:
+                assert not table.entries(folded, 1, None, 10)
+            else:
+                assert list(table.key_entries(skeleton, None, 10)[0]) == list(table.entries(folded, 1, None, 10))

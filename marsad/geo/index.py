@@ -17,7 +17,7 @@ import re
 import sqlite3
 import tempfile
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from operator import itemgetter
@@ -57,6 +57,10 @@ SHORTLIST_FACTOR = 3
 FUZZY_SHORTLIST_CACHE = 1024
 # (country, admin1) name lists kept for fuzzy matching inside a known area.
 AREA_KEYS_CACHE = 64
+# Scores are rounded to 4 decimals. A score times 10**4 (a product off the
+# exact value by under 1e-12) that lies within this of an integer, i.e. not
+# within 1e-4 of a half, rounds to that integer as the exact value does.
+ROUND_SAFE = 0.4999
 # Per-instance memo of lookups: repeated names in a corpus are the norm. An
 # entry holds up to CANDIDATES candidates, about 4 KB (measured over the
 # benchmark articles), so 20,000 entries cap the memo near 80 MB: a long
@@ -230,7 +234,7 @@ def _upgrade(conn: sqlite3.Connection) -> None:
             _rederive_skeletons(conn)
             changed = True
         if changed:
-            keytable.build(conn, _exact_score)  # layout 3, or keys just re-derived
+            keytable.build(conn, _exact_score, normalize.skeleton_of_exact)  # layout 3, or keys just re-derived
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
@@ -343,7 +347,7 @@ def _exact_score(key: str, name_key: str, pop_part: float, prio_part: float) -> 
 def compile_table(conn: sqlite3.Connection) -> None:
     """Compile the in-memory lookup table after writes (build, import)."""
     with conn:
-        keytable.build(conn, _exact_score)
+        keytable.build(conn, _exact_score, normalize.skeleton_of_exact)
 
 
 def create_empty(path: Path) -> Path:
@@ -422,8 +426,8 @@ class Gazetteer:
         self._area_keys = lru_cache(maxsize=AREA_KEYS_CACHE)(self._load_area_keys)
         # The compiled lookup table (None: an index without one, read through SQL).
         self._table = keytable.KeyTable.load(conn)
-        # per context of the table: ((cc, country, iso, admin1, admin2, admin3), feature, source)
-        self._contexts = [((cc, *self._countries.get(cc, _NO_COUNTRY), a1, a2, a3), feature, source)
+        # per context of the table: (cc, country, iso, admin1, admin2, admin3, feature, source)
+        self._contexts = [(cc, *self._countries.get(cc, _NO_COUNTRY), a1, a2, a3, feature, source)
                           for cc, a1, a2, a3, feature, source in (self._table.contexts if self._table else ())]
 
     @classmethod
@@ -608,37 +612,34 @@ class Gazetteer:
                                           lat, lon, feature, int(pop or 0), score, source, tier))
 
     def _lookup(self, name: str, cc: str | None, limit: int, fuzzy: bool = True) -> tuple[Candidate, ...]:
-        exact, skeleton = normalize.keys(name)
-        if not exact:
-            return ()
         if self._table is None:
-            return self._lookup_sql(exact, skeleton, cc, limit, fuzzy)
-        return self._lookup_table(self._table, exact, skeleton, cc, limit, fuzzy)
+            exact, skeleton = normalize.keys(name)
+            return self._lookup_sql(exact, skeleton, cc, limit, fuzzy) if exact else ()
+        exact = normalize.exact_key(name)
+        return self._lookup_table(self._table, name, exact, cc, limit, fuzzy) if exact else ()
 
-    def _lookup_table(self, table: keytable.KeyTable, exact: str, skeleton: str, cc: str | None, limit: int,
+    def _lookup_table(self, table: keytable.KeyTable, name: str, exact: str, cc: str | None, limit: int,
                       fuzzy: bool) -> tuple[Candidate, ...]:
         """``_lookup_sql`` answered from the compiled table: the same rows in
         the same order, scored by the same formula, so the same candidates.
         Exact rows take their score precomputed; only the ``limit`` best rows
-        become Candidates."""
-        postings, canon, tiebreak = table.postings, table.canon, table.tiebreak
-        # canonical position -> (-score, tie-break, position, tier): _lookup_sql's ``best``
+        become Candidates. ``name`` folds to ``exact``; its skeleton key is
+        folded only when the table cannot tell it (see ``_skeleton_entries``)."""
+        # canonical position -> (-score, tie-break, card, tier): _lookup_sql's ``best``
         best: dict[int, tuple[float, int, int, str]] = {}
         shortlist = limit * SHORTLIST_FACTOR
-        entries = table.entries(exact, 0, cc, shortlist)
-        if entries:
-            exact_scores = table.exact_scores
-            for i in entries:
-                pos = postings[i]
-                key = canon[pos]
-                score = exact_scores[i]
-                found = best.get(key)
-                if found is None or found[0] > -score:
-                    best[key] = (-score, tiebreak[pos], pos, "exact")
-        if skeleton and len(best) < limit:
-            entries = table.entries(skeleton, 1, cc, shortlist)
+        found = table.exact_lookup(exact, cc, shortlist)
+        if found is not None and found[0]:
+            get = best.get
+            for card, key, rank, units in table.exact_entries(found[0]):
+                neg_score = -(units / keytable.SCORE_UNITS)
+                row = get(key)
+                if row is None or row[0] > neg_score:
+                    best[key] = (neg_score, rank, card, "exact")
+        if len(best) < limit:
+            entries = self._skeleton_entries(table, name, exact, found, cc, shortlist)
             if entries:
-                self._score_rows(table, best, exact, [postings[i] for i in entries], SKELETON_BASE, "skeleton")
+                self._score_skeleton_rows(best, exact, *table.skeleton_entries(entries), table.priority_terms)
         if cc and fuzzy and not best:
             keys_list, index = self._country_keys(cc, exact[0])
             for key, _sim, _ in process.extract(exact, keys_list, scorer=fuzz.ratio,
@@ -646,9 +647,47 @@ class Gazetteer:
                 # as SQL's "id IN (...)": each place once, in id order
                 ids = sorted(set(index[key][:MAX_ROWS_PER_KEY]))
                 self._score_rows(table, best, exact, [table.position_of(place) for place in ids], FUZZY_BASE, "fuzzy")
+        if not best:
+            return ()
         # (-score, -population, place_id) order: the tie-break rank is the last two
         ranked = sorted(best.values(), key=_SCORE_AND_TIEBREAK) if len(best) > 1 else list(best.values())
-        return tuple(self._table_candidates(table, ranked[:limit]))
+        return self._table_candidates(table, ranked[:limit])
+
+    @staticmethod
+    def _skeleton_entries(table: keytable.KeyTable, name: str, exact: str,
+                          found: tuple[range | Sequence[int], int] | None, cc: str | None,
+                          limit: int) -> range | Sequence[int]:
+        """``table.entries`` of ``name``'s skeleton key. A name in Latin
+        script takes the skeleton key of its exact key (``keys``), which the
+        table holds for every exact key it has; an Arabic one is its own."""
+        latin = name.isascii() or not normalize.is_arabic(name)  # as keys() tells them apart
+        if found is not None and latin:
+            return table.key_entries(found[1], cc, limit)[0] if found[1] != keytable.NO_KEY else ()
+        skeleton = normalize.skeleton_of_exact(exact) if latin else exact  # keys(name)[1]
+        return table.entries(skeleton, 1, cc, limit) if skeleton else ()
+
+    @staticmethod
+    def _score_skeleton_rows(best: dict[int, tuple[float, int, int, str]], exact: str,
+                             rows: Iterable[tuple[int, int, int, float, int]], names: list[str],
+                             priority_terms: tuple[float, ...]) -> None:
+        """``_score_rows`` for the rows of a skeleton key's run as
+        ``KeyTable.skeleton_entries`` gives them (one contiguous read)."""
+        ratio, get = fuzz.ratio, best.get
+        for (card, key, rank, pop_term, prio_code), name_key in zip(rows, names):
+            found = get(key)
+            if found is not None and (found[3] == "exact" or (found[2] == card and found[3] == "skeleton")):
+                continue  # an exact score (>= EXACT_BASE) beats every other; the same row, the same score
+            # _row_score's expression, the same float: ratio / 200 is 0.5 * (ratio / 100) exactly (halving
+            # is exact in binary), and the row's terms are the products 0.3 * pop_part, 0.2 * priority part
+            raw = SKELETON_BASE + BAND_WIDTH * (ratio(exact, name_key) / 200.0 + pop_term + priority_terms[prio_code])
+            # round(raw, 4) without its decimal conversion (twice the cost of the rest of the row): raw * 10**4
+            # is within 1e-12 of its exact value, so away from a half it rounds to the same integer k, and
+            # k / 10000 is the float round() returns (both the nearest float to k * 10**-4)
+            shifted = raw * 10000.0
+            whole = round(shifted)
+            score = whole / 10000 if -ROUND_SAFE < shifted - whole < ROUND_SAFE else round(raw, 4)
+            if found is None or found[0] > -score:
+                best[key] = (-score, rank, card, "skeleton")
 
     @staticmethod
     def _score_rows(table: keytable.KeyTable, best: dict[int, tuple[float, int, int, str]], exact: str,
@@ -656,31 +695,31 @@ class Gazetteer:
         """Score the rows at ``positions`` as ``_row_score`` does into ``best``
         (a place already found in a better tier, or as this very row, is skipped)."""
         canon, tiebreak, pop_parts, prio_parts = table.canon, table.tiebreak, table.pop_part, table.prio_part
-        key_ends, key_text = table.text_ends["name_key"], table.text["name_key"]
+        key_ends, key_text, cards = table.text_ends["name_key"], table.text["name_key"], table.card_starts
         ratio = fuzz.ratio
         for pos in positions:
-            key = canon[pos]
+            key, card = canon[pos], cards[pos]
             found = best.get(key)
-            if found is not None and (found[3] == "exact" or (found[2] == pos and found[3] == tier)):
+            if found is not None and (found[3] == "exact" or (found[2] == card and found[3] == tier)):
                 continue  # an exact score (>= EXACT_BASE) beats every other; the same row, the same score
             similarity = ratio(exact, key_text[key_ends[pos]:key_ends[pos + 1]]) / 100.0
             score = round(base + BAND_WIDTH * (0.5 * similarity + 0.3 * pop_parts[pos] + 0.2 * prio_parts[pos]), 4)
             if found is None or found[0] > -score:
-                best[key] = (-score, tiebreak[pos], pos, tier)
+                best[key] = (-score, tiebreak[pos], card, tier)
 
-    def _table_candidates(self, table: keytable.KeyTable, ranked: list[tuple[float, int, int, str]]) -> list[Candidate]:
-        contexts = self._contexts
-        unpack, size, records = keytable.RECORD.unpack_from, keytable.RECORD.size, table.records
-        ends, text = table.text_ends, table.text
-        id_ends, name_ends, ids, names = ends["place_id"], ends["name"], text["place_id"], text["name"]
+    def _table_candidates(self, table: keytable.KeyTable,
+                          ranked: list[tuple[float, int, int, str]]) -> tuple[Candidate, ...]:
+        contexts, cards = self._contexts, table.cards
+        unpack, size, sep = keytable.CARD.unpack_from, keytable.CARD.size, keytable.CARD_SEP
         out = []
-        for neg_score, _, pos, tier in ranked:
-            lat, lon, pop, context = unpack(records, pos * size)
-            head, feature, source = contexts[context]
-            out.append(_new_candidate(Candidate, (
-                ids[id_ends[pos]:id_ends[pos + 1]], names[name_ends[pos]:name_ends[pos + 1]],
-                *head, lat, lon, feature, pop, -neg_score, source, tier)))
-        return out
+        for neg_score, _, card, tier in ranked:
+            lat, lon, pop, context, length = unpack(cards, card)
+            start = card + size
+            place_id, name = str(cards[start:start + length], "utf-8").split(sep)
+            cc, country, iso, admin1, admin2, admin3, feature, source = contexts[context]
+            out.append(_new_candidate(Candidate, (place_id, name, cc, country, iso, admin1, admin2, admin3, lat, lon,
+                                                  feature, pop, -neg_score, source, tier)))
+        return tuple(out)
 
     def _lookup_sql(self, exact: str, skeleton: str, cc: str | None, limit: int,
                     fuzzy: bool) -> tuple[Candidate, ...]:

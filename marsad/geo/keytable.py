@@ -3,16 +3,23 @@
 A lookup through SQLite costs a B-tree walk per key and a join per place
 (~100 us a name). This table answers the same questions from memory in a
 few microseconds: a marisa trie maps each key (``"0" + exact key`` or
-``"1" + skeleton key``) to a run of place positions, listed in the order
-the SQL index gives them (priority, population, country, place), and the
-places' columns are kept as compact arrays (strings of a column joined into
-one ``str`` with offsets; repeated strings such as admin areas as codes).
+``"1" + skeleton key``) to a run of rows (one per place under the key),
+listed in the order the SQL index gives them (priority, population,
+country, place), and the places' columns are kept as compact arrays and
+records (repeated strings such as admin areas as codes).
 
 The table is compiled from the index's own tables after every write (build,
 import, upgrade) and stored in the index as blobs (``lookup_blobs``), so
-opening it costs one read of ~40 MB and no folding or sorting. Any writer
+opening it costs one read of ~90 MB (bundled index) and no folding or sorting. Any writer
 connection drops the blobs first; an index without them is read through
 SQL, with the same results.
+
+A cold lookup is bound by memory latency, not arithmetic: it touches a few
+dozen rows scattered over tens of megabytes, and every column read at a
+random position is a cache miss. So what one step of a lookup reads sits
+together: a key's rows carry their scoring columns in the run's own order
+(``exact_rows``, ``skeleton_rows``, ``skeleton_keys``: one contiguous read
+per key), and a place's candidate fields are one record (``cards``).
 """
 
 from __future__ import annotations
@@ -22,27 +29,48 @@ import sqlite3
 import struct
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 import marisa_trie
 
 # Bumped when the blobs' layout changes; blobs of another version are ignored
 # (the index is then read through SQL until its next write or upgrade).
-TABLE_VERSION = "4"  # 4: place contexts, scoring columns as arrays, a key's places by country
+TABLE_VERSION = "5"  # 5: a run's scoring columns in run order, a place's candidate fields as one record
 # A key's places of more than one country (``run_cc``; else the one country's code).
-MIXED = 0xFFFFFFFF
+MIXED = 0xFFFF
 _SEP = "\x00"  # joins a column's distinct values; never inside a stored value
+CARD_SEP = _SEP  # between the place id and the name in a card
 
 # Columns kept as codes into a list of distinct values (few distinct values).
 _CODED = ("cc", "admin1", "admin2", "admin3", "feature", "source")
 # Columns kept as one joined string with offsets (one value per place).
 _TEXT = ("place_id", "name", "name_key")
-# Per place, what a candidate needs besides its strings: latitude, longitude,
-# population and its context (one read per candidate). A context is one
-# distinct combination of the _CODED columns (a few thousand in an index of
-# 250,000 places), so a candidate takes its six strings as one tuple.
-RECORD = struct.Struct("<ddqI")
-RECORD_SIZE = RECORD.size
+# Kept as text columns in the index (the others are in the cards).
+_KEPT_TEXT = ("name_key",)
+# Per place, a card with all a candidate needs: latitude, longitude,
+# population, its context and the length of its text, then the text (UTF-8
+# place id, CARD_SEP, name). A context is one distinct combination of the
+# _CODED columns (a few thousand in an index of 250,000 places), so a
+# candidate takes its six strings as one tuple.
+CARD = struct.Struct("<ddqII")
+# Per key (trie id): its run of rows (start, end), for an exact key the trie
+# id of the skeleton key a Latin-script name of that exact key has (or
+# NO_KEY), and the country code of all its places (or MIXED): one read, and
+# most lookups need neither the skeleton folding nor a second trie walk.
+KEY = struct.Struct("<IIIH")
+NO_KEY = 0xFFFFFFFF
+# Per row of an exact key's run, in run order: the place's card (its offset
+# in ``cards``, which also names the row), canonical position, tie-break
+# rank and the row's score (the same for every query of that key) in units
+# of 10**-4: a score is rounded to 4 decimals, so units / 10000 is the
+# score's very float.
+EXACT_ROW = struct.Struct("<IIIH")
+SCORE_UNITS = 10000
+# Per row of a skeleton key's run, in run order: card, canonical position,
+# tie-break rank and the two static terms of the score: 0.3 x population
+# part, and 0.2 x priority part as a code into ``priority_terms`` (a few
+# distinct values, one per source priority). The products the score takes.
+SKELETON_ROW = struct.Struct("<IIIdH")
 # Per place, what scoring a row needs, one array each (an array item is read
 # several times faster than a struct is unpacked): the static parts of the
 # score (population, priority), the position of the first place with the
@@ -57,18 +85,20 @@ def _blob_rows(conn: sqlite3.Connection) -> Iterator[tuple]:
         " source, name_key FROM places ORDER BY id")
 
 
-def build(conn: sqlite3.Connection, exact_score: Callable[[str, str, float, float], float]) -> bool:
+def build(conn: sqlite3.Connection, exact_score: Callable[[str, str, float, float], float],
+          skeleton_of: Callable[[str], str]) -> bool:
     """Compile the table from ``conn``'s places and keys and store it (inside
     the caller's transaction). ``exact_score(key, name_key, pop_part,
     prio_part)`` is the lookup score of a place found under its exact key
-    (the same for every query of that key, so computed here once). Returns
+    (the same for every query of that key, so computed here once);
+    ``skeleton_of(exact key)`` the skeleton key that goes with it. Returns
     False, storing nothing, when a value cannot be represented (a NUL or a
     missing required field): such an index is read through SQL."""
     conn.execute("DELETE FROM lookup_blobs")
     ids = array("q")
     text: dict[str, list[str]] = {c: [] for c in _TEXT}
     coded: dict[str, dict[str, int]] = {c: {} for c in _CODED}
-    records, scoring, cc_codes = bytearray(), [], array("I")
+    records, scoring, cc_codes = [], [], array("I")
     contexts: dict[tuple[int, ...], int] = {}
     first: dict[tuple[str, str], int] = {}
     for pos, (pid, place_id, name, cc, a1, a2, a3, la, lo, feature, pop, priority, source, name_key) in \
@@ -83,7 +113,7 @@ def build(conn: sqlite3.Connection, exact_score: Callable[[str, str, float, floa
         for col in _TEXT:
             text[col].append(values[col])
         codes = [coded[col].setdefault(values[col], len(coded[col])) for col in _CODED]
-        records += RECORD.pack(la, lo, int(pop or 0), contexts.setdefault(tuple(codes), len(contexts)))
+        records.append((la, lo, int(pop or 0), contexts.setdefault(tuple(codes), len(contexts))))
         cc_codes.append(codes[_CODED.index("cc")])
         # the two static parts of Gazetteer._row_score, computed as it does
         scoring.append([min(1.0, math.log10(1 + (pop or 0)) / 7.0), min(1, priority / 2),
@@ -106,35 +136,64 @@ def build(conn: sqlite3.Connection, exact_score: Callable[[str, str, float, floa
             run = runs[f"{tier}{key}"] = array("I")
         run.append(pos)
     trie = marisa_trie.Trie(list(runs))
-    starts = array("I", [0]) * len(runs)
-    ends = array("I", [0]) * len(runs)
-    run_cc = array("I", [MIXED]) * len(runs)
-    # per index into postings: the run's indexes ordered by country (stably),
-    # and their country codes, so one country's places are a bisected slice
+    if len(coded["cc"]) >= MIXED:
+        return False  # more country codes than a key record holds
+    key_runs = [(0, 0, NO_KEY, MIXED)] * len(runs)
+    priority_terms: dict[float, int] = {}
+    # per row index: the run's row indexes ordered by country (stably), and
+    # their country codes, so one country's places are a bisected slice
     by_cc, by_cc_code = array("I"), array("I")
-    postings, exact_scores = array("I"), array("d")
-    for tiered, run in runs.items():  # tier 0 first: exact_scores covers its runs
-        kid = trie[tiered]
-        starts[kid] = len(postings)
-        postings.extend(run)
-        ends[kid] = len(postings)
+    # every run's rows in run order, the runs one after another: exact keys'
+    # rows first, then skeleton keys' (a row index less the number of exact
+    # rows is its place in skeleton_rows)
+    exact_rows, skeleton_rows, skeleton_keys = bytearray(), bytearray(), []
+    cards, card_starts = bytearray(), array("I")
+    for record, place_id, name in zip(records, text["place_id"], text["name"]):
+        card_starts.append(len(cards))
+        card_text = f"{place_id}{_SEP}{name}".encode("utf-8")
+        cards += CARD.pack(*record, len(card_text))
+        cards += card_text
+    canons, ranks = columns["canon"], columns["tiebreak"]
+    total = 0
+    for tiered, run in runs.items():  # tier 0 first (the keys query's order)
+        kid, start = trie[tiered], total
+        total += len(run)
         countries = {cc_codes[pos] for pos in run}
-        if len(countries) == 1:
-            run_cc[kid] = countries.pop()
+        skeleton = skeleton_of(tiered[1:]) if tiered[0] == "0" else ""
+        key_runs[kid] = (start, total, trie.get(f"1{skeleton}", NO_KEY) if skeleton else NO_KEY,
+                         countries.pop() if len(countries) == 1 else MIXED)
         order = sorted(range(len(run)), key=lambda n: cc_codes[run[n]])
-        by_cc.extend(starts[kid] + n for n in order)
+        by_cc.extend(start + n for n in order)
         by_cc_code.extend(cc_codes[run[n]] for n in order)
-        if tiered[0] == "0":
-            for pos in run:
-                pop_part, prio_part = scoring[pos][0], scoring[pos][1]
-                exact_scores.append(exact_score(tiered[1:], text["name_key"][pos], pop_part, prio_part))
-    blobs = {"version": TABLE_VERSION.encode(), "trie": trie.tobytes(), "starts": starts.tobytes(),
-             "ends": ends.tobytes(), "run_cc": run_cc.tobytes(),
-             "by_cc": by_cc.tobytes(), "by_cc_code": by_cc_code.tobytes(), "postings": postings.tobytes(), "exact_scores": exact_scores.tobytes(),
-             "ids": ids.tobytes(), "records": bytes(records),
+        for pos in run:
+            pop_part, prio_part = scoring[pos][0], scoring[pos][1]
+            if tiered[0] == "0":
+                score = exact_score(tiered[1:], text["name_key"][pos], pop_part, prio_part)
+                units = round(score * SCORE_UNITS)
+                if units / SCORE_UNITS != score:
+                    return False  # not a score rounded to 4 decimals: SQL answers
+                exact_rows += EXACT_ROW.pack(card_starts[pos], canons[pos], ranks[pos], units)
+            else:
+                skeleton_rows += SKELETON_ROW.pack(card_starts[pos], canons[pos], ranks[pos], 0.3 * pop_part,
+                                                   priority_terms.setdefault(0.2 * prio_part, len(priority_terms)))
+                skeleton_keys.append(text["name_key"][pos])
+    blobs = {"version": TABLE_VERSION.encode(), "trie": trie.tobytes(),
+             "keys": b"".join(KEY.pack(*run) for run in key_runs),
+             "by_cc": by_cc.tobytes(), "by_cc_code": by_cc_code.tobytes(),
+             "exact_rows": bytes(exact_rows), "skeleton_rows": bytes(skeleton_rows),
+             "priority_terms": array("d", list(priority_terms)).tobytes(),
+             "ids": ids.tobytes(), "cards": bytes(cards), "card_starts": card_starts.tobytes(),
              "contexts": array("I", [code for codes in contexts for code in codes]).tobytes(),
              **{f"scoring:{name}": column.tobytes() for name, column in columns.items()}}
-    for col in _TEXT:
+    # each skeleton row's folded name, in row order, each ended by _SEP: a
+    # run's names are one slice
+    key_ends, total = array("I", [0]), 0
+    for key in skeleton_keys:
+        total += len(key.encode("utf-8")) + 1
+        key_ends.append(total)
+    blobs["skeleton_keys"] = "".join(key + _SEP for key in skeleton_keys).encode("utf-8")
+    blobs["skeleton_key_ends"] = key_ends.tobytes()
+    for col in _KEPT_TEXT:
         offsets = array("I", [0])
         total = 0
         for value in text[col]:
@@ -176,31 +235,37 @@ def _view(typecode: str, data: bytes) -> memoryview:
 
 
 class KeyTable:
-    """The compiled table, read-only. Positions index every column."""
+    """The compiled table, read-only. Positions index the per-place columns;
+    indexes into a key's run (``entries``) index its rows."""
 
-    __slots__ = ("trie", "starts", "ends", "run_cc", "by_cc", "by_cc_code", "postings", "exact_scores", "ids", "records", "text",
-                 "text_ends", "values", "cc_code", "contexts", "pop_part", "prio_part", "canon",
-                 "tiebreak")
+    __slots__ = ("trie", "key_runs", "by_cc", "by_cc_code", "exact_rows", "exact_view",
+                 "exact_count", "skeleton_rows", "skeleton_view", "priority_terms", "skeleton_keys", "skeleton_key_ends", "ids",
+                 "cards", "card_starts", "text", "text_ends", "values", "cc_code", "contexts", "pop_part",
+                 "prio_part", "canon", "tiebreak")
 
     def __init__(self, blobs: dict[str, bytes]):
         # numeric columns are views over the blobs read (no second copy)
         self.trie = marisa_trie.Trie().frombytes(blobs["trie"])
-        self.starts = _view("I", blobs["starts"])
-        self.ends = _view("I", blobs["ends"])
-        # per key: the country code of all its places, or MIXED
-        self.run_cc = _view("I", blobs["run_cc"])
+        self.key_runs = _rows(KEY, blobs["keys"])
         self.by_cc = _view("I", blobs["by_cc"])
         self.by_cc_code = _view("I", blobs["by_cc_code"])
-        self.postings = _view("I", blobs["postings"])
-        self.exact_scores = _view("d", blobs["exact_scores"])
+        self.exact_rows = _rows(EXACT_ROW, blobs["exact_rows"])
+        self.exact_view = memoryview(self.exact_rows)
+        self.exact_count = len(self.exact_rows) // EXACT_ROW.size
+        self.skeleton_rows = _rows(SKELETON_ROW, blobs["skeleton_rows"])
+        self.skeleton_view = memoryview(self.skeleton_rows)
+        self.priority_terms = tuple(_view("d", blobs["priority_terms"]))
+        self.skeleton_keys = blobs["skeleton_keys"]
+        self.skeleton_key_ends = _view("I", blobs["skeleton_key_ends"])
         self.ids = _view("q", blobs["ids"])
-        self.records = blobs["records"]
+        self.cards = blobs["cards"]
+        self.card_starts = _view("I", blobs["card_starts"])
         self.pop_part = _view("d", blobs["scoring:pop_part"])
         self.prio_part = _view("d", blobs["scoring:prio_part"])
         self.canon = _view("I", blobs["scoring:canon"])
         self.tiebreak = _view("I", blobs["scoring:tiebreak"])
-        self.text = {col: blobs[f"text:{col}"].decode("utf-8") for col in _TEXT}
-        self.text_ends = {col: _view("I", blobs[f"ends:{col}"]) for col in _TEXT}
+        self.text = {col: blobs[f"text:{col}"].decode("utf-8") for col in _KEPT_TEXT}
+        self.text_ends = {col: _view("I", blobs[f"ends:{col}"]) for col in _KEPT_TEXT}
         self.values = [blobs[f"values:{col}"].decode("utf-8").split(_SEP) for col in _CODED]
         self.cc_code = {cc: i for i, cc in enumerate(self.values[_CODED.index("cc")])}
         # each context's (cc, admin1, admin2, admin3, feature, source)
@@ -233,41 +298,87 @@ class KeyTable:
         return f"{tier}{key}" in self.trie
 
     def run(self, key: str, tier: int) -> tuple[int, int]:
-        """(start, end) of a key's places in ``postings`` ((0, 0) for none)."""
+        """(start, end) of a key's rows ((0, 0) for none)."""
         kid = self.trie.get(f"{tier}{key}")
         if kid is None:
             return 0, 0
-        return self.starts[kid], self.ends[kid]
+        return KEY.unpack_from(self.key_runs, kid * KEY.size)[:2]
 
-    def entries(self, key: str, tier: int, cc: str | None, limit: int) -> range | list[int]:
-        """Indexes into ``postings`` of the places under a key (of one
-        country when ``cc``), in the SQL index's order, at most ``limit``."""
+    def entries(self, key: str, tier: int, cc: str | None, limit: int) -> range | Sequence[int]:
+        """Indexes of the rows of a key (of one country when ``cc``), in the
+        SQL index's order, at most ``limit``: a range, or for one country of
+        a key of several a list of indexes."""
         kid = self.trie.get(f"{tier}{key}")
         if kid is None:
             return []
-        start, end = self.starts[kid], self.ends[kid]
+        return self.key_entries(kid, cc, limit)[0]
+
+    def exact_lookup(self, key: str, cc: str | None, limit: int) -> tuple[range | Sequence[int], int] | None:
+        """None when ``key`` is no exact key, else ``entries(key, 0, cc,
+        limit)`` and the trie id of the skeleton key of a Latin-script name
+        with this exact key (NO_KEY: no place has that skeleton key)."""
+        kid = self.trie.get(f"0{key}")
+        return None if kid is None else self.key_entries(kid, cc, limit)
+
+    def key_entries(self, kid: int, cc: str | None, limit: int) -> tuple[range | Sequence[int], int]:
+        """``entries`` of the key with trie id ``kid``, and its skeleton key's trie id."""
+        start, end, skeleton, only = KEY.unpack_from(self.key_runs, kid * KEY.size)
         if not cc:
-            return range(start, min(end, start + limit))
+            return range(start, min(end, start + limit)), skeleton
         code = self.cc_code.get(cc)
         if code is None:
-            return []
-        only = self.run_cc[kid]
+            return [], skeleton
         if only != MIXED:  # most keys name places of one country: all of them or none
-            return range(start, min(end, start + limit)) if only == code else []
+            return (range(start, min(end, start + limit)) if only == code else []), skeleton
         # the key's places of that country: a slice of its run ordered by country
         lo = bisect_left(self.by_cc_code, code, start, end)
         hi = bisect_right(self.by_cc_code, code, lo, end)
-        return self.by_cc[lo:min(hi, lo + limit)]
+        return self.by_cc[lo:min(hi, lo + limit)], skeleton
+
+    def exact_entries(self, entries: range | Sequence[int]) -> Iterable[tuple[int, int, int, int]]:
+        """(card, canonical position, tie-break rank, score units) of the exact
+        key rows at ``entries`` (as ``entries`` returns them, for tier 0)."""
+        size = EXACT_ROW.size
+        if type(entries) is range:  # a whole run or its head: one contiguous read
+            return EXACT_ROW.iter_unpack(self.exact_view[entries.start * size:entries.stop * size])
+        unpack, rows = EXACT_ROW.unpack_from, self.exact_rows
+        return [unpack(rows, i * size) for i in entries]
+
+    def skeleton_entries(self, entries: range | Sequence[int]) -> tuple[Iterable[tuple], list[str]]:
+        """The skeleton key rows at ``entries`` (as ``entries`` returns them,
+        for tier 1): their (card, canonical position, tie-break rank,
+        population term, priority term code), and their places' folded names."""
+        size, first, ends, keys = SKELETON_ROW.size, self.exact_count, self.skeleton_key_ends, self.skeleton_keys
+        if type(entries) is range:
+            lo, hi = entries.start - first, entries.stop - first
+            return (SKELETON_ROW.iter_unpack(self.skeleton_view[lo * size:hi * size]),
+                    str(keys[ends[lo]:ends[hi] - 1], "utf-8").split(_SEP))
+        unpack, rows = SKELETON_ROW.unpack_from, self.skeleton_rows
+        return ([unpack(rows, (i - first) * size) for i in entries],
+                [str(keys[ends[i - first]:ends[i - first + 1] - 1], "utf-8") for i in entries])
 
     def position_of(self, place: int) -> int:
         """Position of the SQL place id ``place`` (which must exist)."""
         return bisect_left(self.ids, place)
 
     def string(self, col: str, pos: int) -> str:
+        """A kept text column's value (``name_key``)."""
         ends = self.text_ends[col]
         return self.text[col][ends[pos]:ends[pos + 1]]
 
+    def card(self, card: int) -> tuple:
+        """(lat, lon, population, context, place_id, name) of the card at offset ``card``."""
+        *record, length = CARD.unpack_from(self.cards, card)
+        start = card + CARD.size
+        return (*record, *str(self.cards[start:start + length], "utf-8").split(_SEP))
+
     def record(self, pos: int) -> tuple:
         """(lat, lon, population, cc, admin1, admin2, admin3, feature, source)."""
-        lat, lon, pop, context = RECORD.unpack_from(self.records, pos * RECORD_SIZE)
+        lat, lon, pop, context, _ = CARD.unpack_from(self.cards, self.card_starts[pos])
         return (lat, lon, pop, *self.contexts[context])
+
+
+def _rows(layout: struct.Struct, data: bytes) -> bytes:
+    if len(data) % layout.size:
+        raise ValueError(f"blob of {len(data)} bytes is no array of {layout.format!r} rows")
+    return data
