@@ -58,3 +58,7 @@ def test_no_trigger_no_event():
 def test_only_a_states_own_forces_arrest(agent_inter, expected):
     # people an armed group, a militia or a foreign army detains are abducted
     assert classify({"arrest": 1.0}, agent_inter=agent_inter).sub_event_type == expected
+
+
+def test_a_group_that_governs_the_area_arrests():
+    assert classify({"arrest": 1.0}, agent_inter=2, agent_governs=True).sub_event_type == "Arrests"

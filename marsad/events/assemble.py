@@ -23,7 +23,14 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from marsad.events.classify import EVENT_TYPE_OF, FAMILY, Classification, classify, disorder_type
-from marsad.events.conventions import CLASS_OF_SUB, demonstration_marker, heading, perpetrator, state_forces_first
+from marsad.events.conventions import (
+    CLASS_OF_SUB,
+    demonstration_marker,
+    governs,
+    heading,
+    perpetrator,
+    state_forces_first,
+)
 from marsad.events.notes import write_notes
 from marsad.mentions.dates import has_just_marker
 from marsad.records import (
@@ -556,7 +563,8 @@ def _decide_type(doc, items, sms, triggers, actors, scores, anchor, fatalities: 
     marker, an opening label).
     """
     agent, target = _roles(doc.text, actors, anchor)
-    cls = classify(scores, fatalities=fatalities, injuries=injuries, agent_inter=agent.inter if agent else None)
+    cls = classify(scores, fatalities=fatalities, injuries=injuries, agent_inter=agent.inter if agent else None,
+                   agent_governs=agent is not None and governs(agent.canonical))
     if cls is None:
         return None
     starts = {sm.sentence.index: sm.sentence.start for sm in sms}

@@ -106,6 +106,7 @@ def classify(
     fatalities: int = 0,
     injuries: int | None = None,
     agent_inter: int | None = None,
+    agent_governs: bool = False,
 ) -> Classification | None:
     """Decide the sub-event type from trigger-class scores (class -> weight sum)."""
     has = scores.__contains__
@@ -161,9 +162,10 @@ def classify(
     if has("arrest") and not has("attack"):
         # (people shot or beaten and arrested, or an attacker arrested
         # afterwards: the attack is the event, below)
-        if agent_inter in (2, 3, 4, 8):
-            # only a state's own forces arrest: people an armed group, a
-            # militia or a foreign army detains are abducted (ACLED practice)
+        if agent_inter in (2, 3, 4, 8) and not agent_governs:
+            # only a state's own forces, or a group that governs the area
+            # (conventions.yaml de_facto_authorities), arrest: people another
+            # armed group, a militia or a foreign army detains are abducted
             return _make("Abduction/forced disappearance", "arrest", fatalities)
         return _make("Arrests", "arrest", fatalities)
     if has("attack"):

@@ -97,6 +97,7 @@ class _Entries(NamedTuple):
     openers: tuple[str, ...]  # words opening the clause such a marker closes
     state_first: frozenset[str]  # ISO2 codes where the state's forces are written first in a fight
     started: tuple[str, ...]  # words telling that the other side started the fight
+    authorities: frozenset[str]  # canonical names of groups that govern the area they hold
 
 
 @lru_cache(maxsize=1)
@@ -110,6 +111,7 @@ def _entries() -> _Entries:
     openers: list[str] = []
     state_first: set[str] = set()
     started: list[str] = []
+    authorities: set[str] = set()
     for path in _files("conventions.yaml"):  # shipped, then the user's (MARSAD_KNOWLEDGE)
         data = read_yaml(path)
         hallmarks.extend(_hallmarks(path, data))
@@ -118,6 +120,10 @@ def _entries() -> _Entries:
             raise KnowledgeError(f"{path}: state_forces_first: expected countries and unless")
         state_first.update(str(cc).upper() for cc in first.get("countries") or [])
         started.extend(_patterns(path, data, "state_forces_first", "unless"))
+        listed = data.get("de_facto_authorities") or []
+        if not isinstance(listed, list):
+            raise KnowledgeError(f"{path}: de_facto_authorities: expected a list of actor names")
+        authorities.update(" ".join(str(name).split()) for name in listed)
         markers.extend(_patterns(path, data, "demonstration_markers"))
         separate.extend(_patterns(path, data, "separately_coded", "markers"))
         openers.extend(_patterns(path, data, "separately_coded", "clause_openers"))
@@ -127,7 +133,7 @@ def _entries() -> _Entries:
                                      f"{', '.join(sorted(CLASS_OF_SUB))}")
             headings[str(label).strip().lower()] = str(sub)
     return _Entries(tuple(markers), headings, tuple(hallmarks), tuple(separate), tuple(openers),
-                    frozenset(state_first), tuple(started))
+                    frozenset(state_first), tuple(started), frozenset(authorities))
 
 
 @lru_cache(maxsize=1)
@@ -175,6 +181,12 @@ def state_forces_first(text: str, cc: str) -> bool:
     first actor of the fight ``text`` tells of: where the convention holds
     and nothing in the text says the other side started it."""
     return cc in _entries().state_first and _started().search(text) is None
+
+
+def governs(actor: str) -> bool:
+    """Whether the group named ``actor`` governs the area it holds (its
+    detentions are arrests, not abductions)."""
+    return actor in _entries().authorities
 
 
 @lru_cache(maxsize=1)
