@@ -293,7 +293,7 @@ def test_a_users_name_pattern_names_actors(tmp_path, monkeypatch):
     (tmp_path / "actors.yaml").write_text(
         "version: 1\nname_patterns:\n"
         "  - pattern: '(?P<place>[A-Z][a-z]+) Self-Defence Unit'\n"
-        "    name: 'Self-Defence Unit of {place}'\n    inter: 4\n    countries: [CD]\n"
+        "    name: 'Self-Defence Unit of {place}'\n    inter: 4\n    countries: [CD]\n    requires: [Self-Defence]\n"
         "    not_places: [The]\n", encoding="utf-8")
     monkeypatch.setenv("MARSAD_KNOWLEDGE", str(tmp_path))
     kb = load_knowledge()

@@ -112,6 +112,8 @@ class NamePattern:
     inter: int
     countries: tuple[str, ...] = ()
     not_places: frozenset[str] = frozenset()
+    # words a text must hold (any case) for the pattern to be tried at all
+    requires: tuple[str, ...] = ()
 
     def entry(self, place: str) -> "ActorEntry":
         name = self.name.replace("{place}", place)
@@ -600,7 +602,7 @@ def _parse_actor_file(data, path: Path, state: dict, country_codes: set[str]) ->
 def _name_pattern(raw, what: str, where: "_Where", country_codes: set[str]) -> NamePattern:
     if not isinstance(raw, dict) or not all(isinstance(raw.get(k), str) for k in ("pattern", "name")):
         raise where.fail(what, "must be a mapping with pattern, name and inter")
-    unknown = set(raw) - {"pattern", "name", "inter", "countries", "not_places"}
+    unknown = set(raw) - {"pattern", "name", "inter", "countries", "not_places", "requires"}
     if unknown:
         raise where.fail(what, f"unknown field(s) {', '.join(sorted(map(str, unknown)))}")
     try:
@@ -616,8 +618,11 @@ def _name_pattern(raw, what: str, where: "_Where", country_codes: set[str]) -> N
     for code in countries:
         if code not in country_codes:
             raise where.fail(what, f"unknown country code {code!r}")
+    requires = tuple(w for w in _str_list(raw.get("requires"), where, what, "requires") if w.strip())
+    if not requires:
+        raise where.fail(what, "'requires' must list the words the pattern needs (it gates the pattern)")
     return NamePattern(pattern, " ".join(raw["name"].split()), inter, countries,
-                       frozenset(_str_list(raw.get("not_places"), where, what, "not_places")))
+                       frozenset(_str_list(raw.get("not_places"), where, what, "not_places")), requires)
 
 
 def _ethnic_aliases(group: str) -> list[str]:

@@ -29,6 +29,10 @@ class ActorMatcher:
                  name_patterns: Iterable = ()):
         # (knowledge.loader.NamePattern: "Banmauk PDF" -> "People's Defense Force - Banmauk")
         self._name_patterns = tuple(name_patterns)
+        # one cheap search says whether any pattern can match a sentence: the
+        # words every pattern requires ("PDF", "Defense", "communal")
+        needs = [w for rule in self._name_patterns for w in rule.requires]
+        self._patterns_gate = re.compile("|".join(map(re.escape, needs)), re.I) if needs else None
         nouns = sorted({n.lower() for n in modifier_nouns if n}, key=len, reverse=True)
         # "the military coup": an actor word right before one of these nouns
         # only describes it
@@ -42,6 +46,10 @@ class ActorMatcher:
             table.setdefault(key, []).append((alias.strip(), case_sensitive, entry))
         for key, values in table.items():
             self._automaton.add_word(key, (len(key), values))
+        # the nouns of two-word aliases ("russian drone"): a sentence with none
+        # of them holds no "<Demonym> <Model> <noun>" (_designated)
+        nouns = sorted({k.split(" ")[1] for k in table if k.count(" ") == 1 and k.split(" ")[1].isalpha()})
+        self._designated_gate = re.compile(r"\b(?:" + "|".join(map(re.escape, nouns)) + r")\b") if nouns else None
         if table:
             self._automaton.make_automaton()
         self._table = table
@@ -70,7 +78,8 @@ class ActorMatcher:
                 break
             if chosen is not None:
                 candidates.append((start, end, chosen))
-        for rule in self._name_patterns:
+        rules = self._name_patterns if self._patterns_gate is None or self._patterns_gate.search(text) else ()
+        for rule in rules:
             for m in rule.pattern.finditer(text):
                 lead = m.groupdict().get("lead")
                 if m.group("place") in rule.not_places or lead and lead not in rule.not_places:
@@ -86,7 +95,8 @@ class ActorMatcher:
             taken.append((start, end))
             out.append(_mention(entry, sentence, start, end))
         out += self._elided(text, lowered, sentence, out, taken)
-        out += self._designated(text, sentence, taken)
+        if self._designated_gate is not None and self._designated_gate.search(text):
+            out += self._designated(text, sentence, taken)
         out.sort(key=lambda a: a.span.start)
         return out
 
