@@ -46,10 +46,6 @@ class ActorMatcher:
             table.setdefault(key, []).append((alias.strip(), case_sensitive, entry))
         for key, values in table.items():
             self._automaton.add_word(key, (len(key), values))
-        # the nouns of two-word aliases ("russian drone"): a sentence with none
-        # of them holds no "<Demonym> <Model> <noun>" (_designated)
-        nouns = sorted({k.split(" ")[1] for k in table if k.count(" ") == 1 and k.split(" ")[1].isalpha()})
-        self._designated_gate = re.compile(r"\b(?:" + "|".join(map(re.escape, nouns)) + r")\b") if nouns else None
         if table:
             self._automaton.make_automaton()
         self._table = table
@@ -95,8 +91,7 @@ class ActorMatcher:
             taken.append((start, end))
             out.append(_mention(entry, sentence, start, end))
         out += self._elided(text, lowered, sentence, out, taken)
-        if self._designated_gate is not None and self._designated_gate.search(text):
-            out += self._designated(text, sentence, taken)
+        out += self._designated(text, sentence, taken)
         out.sort(key=lambda a: a.span.start)
         return out
 
