@@ -110,6 +110,10 @@ def test_a_heading_naming_an_unknown_type_is_a_clear_error(users_conventions):
 @pytest.mark.parametrize("content, message", [
     ("version: 1\nheadings:\n  Skirmish: Armed fight\n", "'Skirmish' names 'Armed fight'"),
     ("version: 1\ndemonstration_markers:\n  - '[size='\n", "bad pattern '[size='"),
+    ("version: 1\nstate_forces_first: [BR]\n", "state_forces_first: expected countries and unless"),
+    ("version: 1\nde_facto_authorities: Hayat Tahrir al-Sham\n", "de_facto_authorities: expected a list"),
+    ("version: 1\nperpetrator_hallmarks:\n  - pattern: 'drive-by'\n    event_types: [Fights]\n    actors: {MX: Gang}\n",
+     "event_types must list ACLED event types"),
 ])
 def test_a_bad_conventions_file_stops_extract_with_one_line(marsad_home, tmp_path, content, message):
     knowledge = tmp_path / "knowledge"

@@ -13,9 +13,20 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from marsad.errors import KnowledgeError
+from marsad.events.classify import EVENT_TYPE_OF
 from marsad.knowledge.lexicons import _files, read_yaml
 
 _NEVER = r"(?!x)x"
+
+
+# the event types a hallmark may be limited to
+EVENT_TYPES = frozenset(EVENT_TYPE_OF.values())
+
+
+def _any_of(patterns) -> str:
+    """One alternation of the patterns, each in its own group; a pattern
+    that never matches when there are none."""
+    return "|".join(f"(?:{p})" for p in patterns) or _NEVER
 
 # The trigger class that stands for each sub-event type a heading may name
 # (its span, the heading, is the evidence of the type).
@@ -68,7 +79,11 @@ def _hallmarks(path, data: dict) -> list[Hallmark]:
             compiled = re.compile(pattern, re.I)
         except re.error as err:
             raise KnowledgeError(f"{path}: perpetrator_hallmarks: bad pattern {pattern!r} ({err})") from err
-        types = frozenset(str(t) for t in (entry.get("event_types") or []))
+        types = entry.get("event_types") or []
+        if not isinstance(types, list) or not set(map(str, types)) <= EVENT_TYPES:
+            raise KnowledgeError(f"{path}: perpetrator_hallmarks: event_types must list ACLED event types "
+                                 f"({', '.join(sorted(EVENT_TYPES))}), not {types!r}")
+        types = frozenset(map(str, types))
         out.append(Hallmark(compiled, {str(cc).upper(): str(name) for cc, name in actors.items()}, types))
     return out
 
@@ -139,8 +154,8 @@ def _entries() -> _Entries:
 @lru_cache(maxsize=1)
 def _separately_coded() -> tuple[re.Pattern[str], re.Pattern[str]]:
     entries = _entries()
-    marker = re.compile("|".join(f"(?:{p})" for p in entries.separate) or _NEVER, re.I)
-    opener = re.compile(r"(?:,|\b(?:" + ("|".join(f"(?:{p})" for p in entries.openers) or _NEVER) + r")\b)", re.I)
+    marker = re.compile(_any_of(entries.separate), re.I)
+    opener = re.compile(r"(?:,|\b(?:" + _any_of(entries.openers) + r")\b)", re.I)
     return marker, opener
 
 
@@ -173,7 +188,7 @@ def perpetrator(text: str, cc: str, event_type: str = "") -> Perpetrator | None:
 
 @lru_cache(maxsize=1)
 def _started() -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{p})" for p in _entries().started) or _NEVER, re.I)
+    return re.compile(_any_of(_entries().started), re.I)
 
 
 def state_forces_first(text: str, cc: str) -> bool:
@@ -194,7 +209,7 @@ def demonstration_marker() -> re.Pattern[str]:
     """A pattern for the tags that mark a note as a demonstration event."""
     patterns = _entries().markers  # (each checked there, with its file)
     try:
-        return re.compile("|".join(f"(?:{p})" for p in patterns) or _NEVER, re.I)
+        return re.compile(_any_of(patterns), re.I)
     except re.error as err:  # valid alone, not together ("(?i)" inside an alternation)
         raise KnowledgeError(f"conventions.yaml: demonstration_markers: bad pattern ({err})") from err
 
