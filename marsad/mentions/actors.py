@@ -86,7 +86,7 @@ class ActorMatcher:
         taken: list[tuple[int, int]] = []
         out: list[ActorMention] = []
         for start, end, entry in candidates:
-            if any(start < e and s < end for s, e in taken):
+            if _overlaps(start, end, taken):
                 continue
             taken.append((start, end))
             out.append(_mention(entry, sentence, start, end))
@@ -117,14 +117,13 @@ class ActorMatcher:
             if bm is None:
                 continue
             word_start, word_end = bm.span("word")
-            if any(word_start < e and s < word_end for s, e in taken):
+            if _overlaps(word_start, word_end, taken):
                 continue
             entry = next((e for alias, cs, e in self._table.get(f"{bm.group('word')} {rest}", ())
                           if not cs or text[word_start:word_end] == alias.split(" ", 1)[0]), None)
             if entry is not None:
                 extra.append(_mention(entry, sentence, word_start, word_end))
         return extra
-
 
     def _designated(self, text, sentence, taken) -> list[ActorMention]:
         """A side's weapon told with its model between: "a Russian Orlan-10
@@ -134,7 +133,7 @@ class ActorMatcher:
         extra: list[ActorMention] = []
         for m in _DESIGNATED.finditer(text):
             start, end = m.start(), m.end()
-            if any(start < e and s < end for s, e in taken):
+            if _overlaps(start, end, taken):
                 continue
             key = f"{m.group('word')} {m.group('noun')}".lower()
             entry = next((e for alias, cs, e in self._table.get(key, ()) if not cs), None)
@@ -142,6 +141,11 @@ class ActorMatcher:
                 taken.append((start, end))
                 extra.append(_mention(entry, sentence, start, end))
         return extra
+
+
+def _overlaps(start: int, end: int, taken: list[tuple[int, int]]) -> bool:
+    """Does ``start:end`` overlap a span already taken by a mention?"""
+    return any(start < e and s < end for s, e in taken)
 
 
 def _mention(entry, sentence: Sentence, start: int, end: int) -> ActorMention:
