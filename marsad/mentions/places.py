@@ -52,6 +52,12 @@ PLACE_NOUNS = (
     # "in Homs badia", "Ithariyah badia": the desert steppe around a place (Syria)
     r"badia|badiya"
 )
+# Buildings of a place: "the tribunal of Paris" is in Paris (their last word
+# names no kind of place: the name after "of" keeps no cue).
+_FACILITIES = ("tribunal", "court", "courthouse", "city council", "town hall", "city hall", "high school", "school",
+               "university", "hospital", "prefecture", "sub-prefecture", "embassy", "consulate", "parliament",
+               "mosque", "church", "cathedral", "stadium", "prison", "port", "airport", "mayor's office",
+               "town council", "municipal council")
 PREPOSITIONS = (
     r"in|at|near|nearby|close to|outside|around|across|inside|into|within|from|"
     r"through|throughout|along|north of|south of|east of|west of|northeast of|"
@@ -65,14 +71,8 @@ PREPOSITIONS = (
     r"over|between|residents of|the residents of|inhabitants of|the territory of|control of|"
     # "in front of the tribunal of Paris", "the high school of Nogaro": a
     # building of the place, so the place itself
-    r"the (?:tribunal|court|courthouse|city council|town hall|city hall|high school|school|university|hospital|"
-    r"prefecture|sub-prefecture|embassy|consulate|parliament|mosque|church|cathedral|stadium|prison|port|airport|"
-    r"mayor's office|town council|municipal council) of"
+    r"the (?:" + "|".join(map(re.escape, _FACILITIES)) + ") of"
 )
-# the buildings above: their "of" names the place with no place noun
-_FACILITY_NOUNS = frozenset({"tribunal", "court", "courthouse", "council", "hall", "school", "university", "hospital",
-                             "prefecture", "sub-prefecture", "embassy", "consulate", "parliament", "mosque", "church",
-                             "cathedral", "stadium", "prison", "port", "airport", "office"})
 _CUE_BEFORE = re.compile(
     # (the preposition in any case: "In Aleppo, ..." opens many sentences)
     rf"\b(?P<prep>(?i:{PREPOSITIONS}))\s+(?:the\s+)?(?:(?P<dir>downtown|occupied|liberated|besieged|northern|southern|eastern|western|north-?eastern|north-?western|south-?eastern|south-?western|central|rural|eastern rural|western rural|northern rural|southern rural)\s+)?(?P<name>{NAME})"
@@ -154,10 +154,11 @@ STOP_NAMES = frozenset(
     Reuters AP AFP ANI PTI IANS UPI Xinhua Anadolu Sputnik TASS EFE DPA ANSA Kyodo Yonhap Bernama
     """.split()
 )
-# "the residents of Trostianets": words of a preposition that name no kind of place
 # between a place and the area written right after it ("Ali in Deir ez Zor")
 _IN_THE_NEXT = re.compile(rf"(?<!\s)(?:\s++(?:{PLACE_NOUNS})s?)?\s++in\s++(?:the\s++)?")
-_NOT_PLACE_NOUNS = frozenset({"residents", "inhabitants", "territory", "direction", "directions"}) | _FACILITY_NOUNS
+# "the residents of Trostianets": words of a preposition that name no kind of place
+_NOT_PLACE_NOUNS = frozenset({"residents", "inhabitants", "territory", "direction", "directions"}) | {
+    facility.split()[-1] for facility in _FACILITIES}
 _DIRECTIONAL = {"northern", "southern", "eastern", "western", "central", "rural"}
 
 
