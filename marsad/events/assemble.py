@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from marsad.events.classify import EVENT_TYPE_OF, FAMILY, Classification, classify, disorder_type
+from marsad.events.classify import FAMILY, Classification, classification, classify
 from marsad.events.conventions import (
     CLASS_OF_SUB,
     demonstration_marker,
@@ -597,11 +597,11 @@ def _decide_type(doc, items, sms, triggers, actors, scores, anchor, fatalities: 
         # told with air strikes, shelling or grenades in one report ("PKK
         # fought soldiers ... in conjunction with airstrikes"); shelling
         # alone, or fighting on another day ("the next day"), stays remote violence
-        refined = Classification("Battles", "Armed clash", disorder_type("Armed clash", fatalities), "clash")
+        refined = classification("Armed clash", "clash", fatalities)
     if (refined.event_type == "Riots" and refined.deciding_class == "unrest" and _armed(agent)
             and not any(c in scores for c in ("protest", "riot", "mob", "violent_protest"))):
         # "gunmen clashed with police": the crowd's words, an armed group's fight
-        refined = Classification("Battles", "Armed clash", disorder_type("Armed clash", fatalities), "unrest")
+        refined = classification("Armed clash", "unrest", fatalities)
     if refined.deciding_class != cls.deciding_class:
         agent, target = _decider_roles(doc.text, actors, triggers, refined, starts) or (agent, target)
     cls = refined
@@ -612,7 +612,7 @@ def _decide_type(doc, items, sms, triggers, actors, scores, anchor, fatalities: 
         cls = classify({"mob": 1.0} if violent else {"protest": 1.0}, fatalities=fatalities) or cls
     if forced is not None and cls.sub_event_type != forced:
         # the note's label names the type ("Property destruction: ...")
-        cls = Classification(EVENT_TYPE_OF[forced], forced, disorder_type(forced, fatalities), CLASS_OF_SUB[forced])
+        cls = classification(forced, CLASS_OF_SUB[forced], fatalities)
         agent, target = _decider_roles(doc.text, actors, triggers, cls, starts) or (agent, target)
     if target is None and cls.event_type == "Explosions/Remote violence":
         # "... a rocket attack on the airfield. Seven Ukrainian servicemen

@@ -96,7 +96,7 @@ def disorder_type(sub_event_type: str, fatalities: int = 0) -> str:
     return DISORDER_OF[event_type]
 
 
-def _make(sub: str, deciding: str, fatalities: int = 0) -> Classification:
+def classification(sub: str, deciding: str, fatalities: int = 0) -> Classification:
     return Classification(EVENT_TYPE_OF[sub], sub, disorder_type(sub, fatalities), deciding)
 
 
@@ -111,54 +111,54 @@ def classify(
     """Decide the sub-event type from trigger-class scores (class -> weight sum)."""
     has = scores.__contains__
     if has("chemical"):
-        return _make("Chemical weapon", "chemical", fatalities)
+        return classification("Chemical weapon", "chemical", fatalities)
     if has("suicide"):
-        return _make("Suicide bomb", "suicide", fatalities)
+        return classification("Suicide bomb", "suicide", fatalities)
     if has("violent_protest"):
-        return _make("Violent demonstration", "violent_protest", fatalities)
+        return classification("Violent demonstration", "violent_protest", fatalities)
     if has("protest") or has("riot") or has("mob") or has("unrest") or has("brawl"):
         if not (has("protest") or has("riot")):
             # crowd violence ("rioters", stones, arson, party cadres fighting)
             # with no demonstration or riot in sight
-            return _make("Mob violence", next(c for c in ("mob", "brawl", "unrest") if has(c)), fatalities)
+            return classification("Mob violence", next(c for c in ("mob", "brawl", "unrest") if has(c)), fatalities)
         if has("brawl"):
             # supporters of two camps fighting each other at a rally: the
             # crowds' fight, not the rally, is the event
-            return _make("Mob violence", "brawl", fatalities)
+            return classification("Mob violence", "brawl", fatalities)
         if has("riot") or has("unrest") or has("mob"):
             # (a demonstration whose crowd attacks or lynches turned violent)
-            return _make("Violent demonstration", next(c for c in ("riot", "unrest", "mob") if has(c)), fatalities)
+            return classification("Violent demonstration", next(c for c in ("riot", "unrest", "mob") if has(c)), fatalities)
         if fatalities > 0:
-            return _make("Excessive force against protesters", "protest", fatalities)
+            return classification("Excessive force against protesters", "protest", fatalities)
         if any(has(c) for c in VIOLENT_ON_PROTEST):
-            return _make("Protest with intervention", "protest", fatalities)
-        return _make("Peaceful protest", "protest", fatalities)
+            return classification("Protest with intervention", "protest", fatalities)
+        return classification("Peaceful protest", "protest", fatalities)
     if has("sexual"):
-        return _make("Sexual violence", "sexual", fatalities)
+        return classification("Sexual violence", "sexual", fatalities)
     if has("disrupted") and fatalities == 0 and not injuries and not has("clash"):
         # (weapons seized in a clash are its spoils: the clash is the event, below)
-        return _make("Disrupted weapons use", "disrupted", fatalities)
+        return classification("Disrupted weapons use", "disrupted", fatalities)
     if (best := _strongest(REMOTE, scores)) is not None:
         if best == "ied" and has("clash"):
             # a mine or roadside bomb that opens an ambush or an exchange of
             # fire is part of the battle
-            return _make("Armed clash", "clash", fatalities)
-        return _make(REMOTE[best], best, fatalities)
+            return classification("Armed clash", "clash", fatalities)
+        return classification(REMOTE[best], best, fatalities)
     if has("territory"):
         if (has("withdraw") or has("nonviolent")) and not has("clash"):
             # control changing hands without a fight ("took control
             # peacefully", "after the Houthis left the area"); the side
             # taking control acts
-            return _make("Non-violent transfer of territory", "territory", fatalities)
+            return classification("Non-violent transfer of territory", "territory", fatalities)
         if agent_inter == 1:
-            return _make("Government regains territory", "territory", fatalities)
-        return _make("Non-state actor overtakes territory", "territory", fatalities)
+            return classification("Government regains territory", "territory", fatalities)
+        return classification("Non-state actor overtakes territory", "territory", fatalities)
     if has("clash"):
-        return _make("Armed clash", "clash", fatalities)
+        return classification("Armed clash", "clash", fatalities)
     if has("abduction") and not (has("attack") and (fatalities > 0 or injuries)):
         # (people killed or wounded besides those taken, or a captive found
         # dead: the attack is the event, below)
-        return _make("Abduction/forced disappearance", "abduction", fatalities)
+        return classification("Abduction/forced disappearance", "abduction", fatalities)
     if has("arrest") and not has("attack"):
         # (people shot or beaten and arrested, or an attacker arrested
         # afterwards: the attack is the event, below)
@@ -166,16 +166,16 @@ def classify(
             # only a state's own forces, or a group that governs the area
             # (conventions.yaml de_facto_authorities), arrest: people another
             # armed group, a militia or a foreign army detains are abducted
-            return _make("Abduction/forced disappearance", "arrest", fatalities)
-        return _make("Arrests", "arrest", fatalities)
+            return classification("Abduction/forced disappearance", "arrest", fatalities)
+        return classification("Arrests", "arrest", fatalities)
     if has("attack"):
-        return _make("Attack", "attack", fatalities)
+        return classification("Attack", "attack", fatalities)
     if has("looting"):
-        return _make("Looting/property destruction", "looting", fatalities)
+        return classification("Looting/property destruction", "looting", fatalities)
     if has("disrupted"):
-        return _make("Disrupted weapons use", "disrupted", fatalities)
+        return classification("Disrupted weapons use", "disrupted", fatalities)
     if (best := _strongest(STRATEGIC, scores)) is not None:
-        return _make(STRATEGIC[best], best, fatalities)
+        return classification(STRATEGIC[best], best, fatalities)
     return None
 
 
