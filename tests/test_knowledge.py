@@ -362,6 +362,8 @@ def test_extra_dirs_argument(tmp_path):
     ("name_patterns:\n  - pattern: '(?P<place>[A-Z]\\w+) Brigade'\n    name: Brigade\n    inter: 3\n", "{place}"),
     ("name_patterns:\n  - pattern: '(?P<place>[A-Z'\n    name: '{place} Brigade'\n    inter: 3\n", "bad pattern"),
     ("name_patterns:\n  - pattern: '(?P<place>[A-Z]\\w+) Brigade'\n    name: '{place} Brigade'\n", "'inter'"),
+    ("name_patterns:\n  - pattern: '(?P<place>[A-Z]\\w+) Brigade'\n    name: '{place} Brigade'\n    inter: 3\n",
+     "'requires'"),
 ])
 def test_malformed_user_file_is_one_line_error(tmp_path, monkeypatch, content, message):
     path = tmp_path / "actors.yaml"
