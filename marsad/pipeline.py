@@ -80,7 +80,8 @@ class Pipeline:
         load_conventions()  # coders' note conventions (a bad file fails here, not per document)
         self._numbers = load_numbers()
         self._kinds = {name: c.kind for name, c in self._triggers.classes.items()}
-        self._actors = ActorMatcher(knowledge.actor_aliases(), knowledge.modifier_nouns, knowledge.name_patterns)
+        self._actors = ActorMatcher(knowledge.actor_aliases(), knowledge.modifier_nouns, knowledge.name_patterns,
+                                    knowledge.introduced_names)
         self._sources = load_sources()
         self._gazetteer = None
         table = knowledge.countries

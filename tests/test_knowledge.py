@@ -286,6 +286,51 @@ def test_names_made_of_a_place_and_a_groups_word(kb, text, surface, canonical):
     assert found[surface][2] == "MM"
 
 
+@pytest.mark.parametrize("text, expected", [
+    # an organisation the dictionary does not list, introduced with its acronym
+    # (names made up for the test)
+    ("Cadres of the Dawna Hills Revolutionary Army (DHRA) beat up five farmers.",
+     ("Dawna Hills Revolutionary Army (DHRA)", "DHRA: Dawna Hills Revolutionary Army")),
+    ("Joint forces of the Myaing Villages Revolution Front (MVRF) attacked the camp.",
+     ("Myaing Villages Revolution Front (MVRF)", "MVRF: Myaing Villages Revolution Front")),
+    # joining words between the initials
+    ("The Movement for the Liberation of Kivu (MLK) ambushed a convoy.",
+     ("Movement for the Liberation of Kivu (MLK)", "MLK: Movement for the Liberation of Kivu")),
+    # an office is introduced the same way but is no armed group
+    ("Ballots of the National Electoral Institute (INE) were stolen.", None),
+    # the acronym must spell the name's initials
+    ("Fighters of the Black Leopard Force (BLX) fired shots.", None),
+])
+def test_organisations_introduced_with_their_acronym(kb, text, expected):
+    from marsad.mentions.actors import ActorMatcher
+    from marsad.records import Sentence
+
+    matcher = ActorMatcher(kb.actor_aliases(), kb.modifier_nouns, kb.name_patterns, kb.introduced_names)
+    found = [(m.span.text, m.canonical) for m in matcher.find(Sentence(0, 0, len(text), text))]
+    if expected is None:
+        assert not any(":" in canonical for _, canonical in found), found
+    else:
+        assert expected in found
+
+
+def test_a_known_organisation_keeps_its_dictionary_name(kb):
+    from marsad.mentions.actors import ActorMatcher
+    from marsad.records import Sentence
+
+    matcher = ActorMatcher(kb.actor_aliases(), kb.modifier_nouns, kb.name_patterns, kb.introduced_names)
+    text = "Fighters of the Syrian Democratic Forces (SDF) took the village."
+    names = {m.canonical for m in matcher.find(Sentence(0, 0, len(text), text))}
+    assert names == {"QSD: Syrian Democratic Forces"}
+
+
+def test_a_users_file_adds_heads_of_introduced_names(tmp_path, monkeypatch):
+    (tmp_path / "actors.yaml").write_text("version: 1\nintroduced_names:\n  heads: [Squadron]\n  inter: 3\n",
+                                          encoding="utf-8")
+    monkeypatch.setenv("MARSAD_KNOWLEDGE", str(tmp_path))
+    kb = load_knowledge()
+    assert {"squadron", "army"} <= kb.introduced_names.heads and kb.introduced_names.inter == 3
+
+
 def test_a_users_name_pattern_names_actors(tmp_path, monkeypatch):
     from marsad.mentions.actors import ActorMatcher
     from marsad.records import Sentence

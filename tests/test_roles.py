@@ -61,6 +61,13 @@ def test_the_country_follows_the_place_not_the_attacker(bundled_pipeline, text, 
     # the people of a counter-demonstration are the other side of a protest
     ("On 7 February 2022, around 2,000 people demonstrated in Bamberg against coronavirus measures. "
      "Around 1,000 people gathered for a counter-demonstration.", "Protesters (Germany)"),
+    # what is looted or destroyed is civilians' even when a party, a group or
+    # a police station is named near it
+    ("Land seizure: On 18 March 2022, in Ye town (Mon State), the Myanmar military forces sealed off and "
+     "seized the house of the NLD's Ye township chairperson.", "Civilians (Myanmar)"),
+    ("Property destruction: On 8 February 2022, CPI-Maoist cadres set ablaze two road construction "
+     "vehicles at Kiamunda village under Phiringia police station limits (Kandhamal district, Odisha).",
+     "Civilians (India)"),
 ])
 def test_default_second_actors(bundled_pipeline, text, actor2):
     (ev,) = _events(bundled_pipeline, text)

@@ -925,6 +925,15 @@ def _collapse(actors: list[ActorMention], text: str) -> list[ActorMention]:
     return out
 
 
+def _owner_of_what_is_hit(agent, target, cc: str) -> bool:
+    """Can ``target`` be the one whose property was looted or destroyed?
+    A state's forces, or a rebel group whose property a state's forces
+    destroyed ("the army destroyed a camp of the ADF")."""
+    if target.inter in (1, FOREIGN_STATE_INTER):
+        return True
+    return target.inter == 2 and agent is not None and _inter(agent, cc) in (1, FOREIGN_STATE_INTER)
+
+
 def _code_actors(cls: Classification, agent, target, actors, cc: str, anchor, fill, doc_id: str,
                  context: _RoleContext = _RoleContext()):
     """Actor names per the codebook's conventions for each event type."""
@@ -986,6 +995,11 @@ def _code_actors(cls: Classification, agent, target, actors, cc: str, anchor, fi
         # civilians do not fire shells or drop bombs: the civilians named
         # before the strike ("Five civilians died in a Russian air strike") were hit
         agent, target = None, target if target is not None else agent
+    if sub == "Looting/property destruction" and target is not None and not _owner_of_what_is_hit(agent, target, cc):
+        # what is looted or destroyed is civilians' unless it belongs to a
+        # force: a group named near it ("the house of an NLD member", "for
+        # supporting the PDF") is not the one who lost it
+        target = None
     actor1 = name(agent)
     inter1 = _inter(agent, cc) if agent else None
     add_ev("actor1", agent)

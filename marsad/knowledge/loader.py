@@ -122,6 +122,22 @@ class NamePattern:
                           countries=self.countries)
 
 
+@dataclass(frozen=True, slots=True)
+class IntroducedNames:
+    """An organisation a text introduces with its acronym, "the Zomi
+    Revolutionary Army (ZRA)", is an actor even when the dictionary does not
+    list it, named as ACLED names organisations: "ZRA: Zomi Revolutionary
+    Army". Only names whose last word is one of ``heads`` (lower case:
+    "army", "front", "force"...) so that offices and companies introduced the
+    same way ("the National Electoral Institute (INE)") stay no actors."""
+
+    heads: frozenset[str]
+    inter: int = 2
+
+    def entry(self, acronym: str, name: str) -> "ActorEntry":
+        return ActorEntry(name=f"{acronym}: {name}", inter=self.inter, kind="named")
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class UnitRule:
     """Where ACLED names a state force's unit ("... Air Force") and where not.
@@ -224,6 +240,9 @@ class Knowledge:
     # ("the military coup", "police brutality"): no actor there
     modifier_nouns: tuple[str, ...] = ()
     name_patterns: tuple[NamePattern, ...] = ()
+    # organisations the dictionary does not list, named where a text
+    # introduces them with their acronym (actors.yaml introduced_names)
+    introduced_names: "IntroducedNames | None" = None
     sources: tuple[str, ...] = ()  # files read, shipped first
     unit_rules: tuple[UnitRule, ...] = ()
     # (state ISO2, event ISO2) -> the name its forces act under there
@@ -528,7 +547,7 @@ def _parse_actor_file(data, path: Path, state: dict, country_codes: set[str]) ->
     if version != 1:
         raise KnowledgeError(f"{path}: unsupported version {version!r} (expected 1)")
     unknown = set(data) - {"version", "generic", "named", "roles", "state_templates", "ethnic", "ambiguous", "acting_as",
-                           "modifier_nouns", "name_patterns"}
+                           "modifier_nouns", "name_patterns", "introduced_names"}
     if unknown:
         raise KnowledgeError(f"{path}: unknown section(s) {', '.join(sorted(map(str, unknown)))}")
     for section in _SECTIONS:
@@ -583,6 +602,8 @@ def _parse_actor_file(data, path: Path, state: dict, country_codes: set[str]) ->
     if "modifier_nouns" in data:
         state["modifier_nouns"].update(
             n.strip().lower() for n in _str_list(data["modifier_nouns"], where, "modifier_nouns", "modifier_nouns") if n.strip())
+    if "introduced_names" in data:
+        _parse_introduced(data["introduced_names"], where, state)
     for j, raw in enumerate(data.get("name_patterns") or [], 1):
         state["name_patterns"].append(_name_pattern(raw, f"name_patterns entry {j}", where, country_codes))
     for j, rule in enumerate(data.get("acting_as") or [], 1):
@@ -623,6 +644,23 @@ def _name_pattern(raw, what: str, where: "_Where", country_codes: set[str]) -> N
         raise where.fail(what, "'requires' must list the words the pattern needs (it gates the pattern)")
     return NamePattern(pattern, " ".join(raw["name"].split()), inter, countries,
                        frozenset(_str_list(raw.get("not_places"), where, what, "not_places")), requires)
+
+
+def _parse_introduced(raw, where: "_Where", state: dict) -> None:
+    what = "introduced_names"
+    if not isinstance(raw, dict):
+        raise where.fail(what, "must be a mapping with heads and inter")
+    unknown = set(raw) - {"heads", "inter"}
+    if unknown:
+        raise where.fail(what, f"unknown field(s) {', '.join(sorted(map(str, unknown)))}")
+    heads = [h.strip().lower() for h in _str_list(raw.get("heads"), where, what, "heads") if h.strip()]
+    if not heads:
+        raise where.fail(what, "'heads' must list the last words of organisations' names")
+    inter = raw.get("inter", 2)
+    if isinstance(inter, bool) or not isinstance(inter, int) or not 1 <= inter <= 8:
+        raise where.fail(what, f"'inter' must be a number from 1 to 8, not {inter!r}")
+    shipped = state["introduced_names"]  # a user's file adds heads to the shipped ones
+    state["introduced_names"] = IntroducedNames(frozenset(heads) | (shipped.heads if shipped else frozenset()), inter)
 
 
 def _ethnic_aliases(group: str) -> list[str]:
@@ -761,7 +799,8 @@ def _build(country_files: list[Path], actor_files: list[Path]) -> Knowledge:
     codes = set(merged)
 
     state: dict = {"generic": {}, "named": {}, "roles": {}, "ethnic": {}, "templates": {}, "ambiguous": set(),
-                   "acting_as": {}, "modifier_nouns": set(), "name_patterns": []}
+                   "acting_as": {}, "modifier_nouns": set(), "name_patterns": [],
+                   "introduced_names": None}
     for path in actor_files:
         _parse_actor_file(_read(path), path, state, codes)
 
@@ -830,6 +869,7 @@ def _build(country_files: list[Path], actor_files: list[Path]) -> Knowledge:
         ambiguous=frozenset(state["ambiguous"]),
         modifier_nouns=tuple(sorted(state["modifier_nouns"])),
         name_patterns=tuple(state["name_patterns"]),
+        introduced_names=state["introduced_names"],
         sources=tuple(str(p) for p in country_files + actor_files),
         unit_rules=unit_rules,
         acting_as=dict(state["acting_as"]),

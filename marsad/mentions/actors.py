@@ -26,9 +26,11 @@ class ActorMatcher:
     """Compiled actor dictionary. Build once, reuse for every document."""
 
     def __init__(self, aliases: Iterable[tuple[str, bool, object]], modifier_nouns: Iterable[str] = (),
-                 name_patterns: Iterable = ()):
+                 name_patterns: Iterable = (), introduced=None):
         # (knowledge.loader.NamePattern: "Banmauk PDF" -> "People's Defense Force - Banmauk")
         self._name_patterns = tuple(name_patterns)
+        # (knowledge.loader.IntroducedNames: "Zomi Revolutionary Army (ZRA)")
+        self._introduced = introduced
         # one cheap search says whether any pattern can match a sentence: the
         # words every pattern requires ("PDF", "Defense", "communal")
         needs = [w for rule in self._name_patterns for w in rule.requires]
@@ -81,6 +83,8 @@ class ActorMatcher:
                 if m.group("place") in rule.not_places or lead and lead not in rule.not_places:
                     continue  # no place, or the end of a longer name ("Black Wolf PDF")
                 candidates.append((m.start("place") if lead else m.start(), m.end(), rule.entry(m.group("place"))))
+        if self._introduced is not None and "(" in text:
+            candidates += self._introduced_names(text, candidates)
         # Longest match first, then leftmost; drop overlaps.
         candidates.sort(key=lambda c: (-(c[1] - c[0]), c[0]))
         taken: list[tuple[int, int]] = []
@@ -93,6 +97,32 @@ class ActorMatcher:
         out += self._elided(text, lowered, sentence, out, taken)
         out += self._designated(text, sentence, taken)
         out.sort(key=lambda a: a.span.start)
+        return out
+
+    def _introduced_names(self, text, known) -> list[tuple[int, int, object]]:
+        """Organisations introduced with their acronym that the dictionary
+        does not know: "the Myaing Villages Revolution Front (MVRF)". The
+        acronym's capitals must be the initials of the capitalised words
+        right before it (joining words such as "of" and "and" allowed
+        between them), and the last or first of them one of the heads. A name the
+        dictionary knows in part (a named organisation or a state force of
+        several words inside the span) is left to the dictionary."""
+        out: list[tuple[int, int, object]] = []
+        for m in _ACRONYM.finditer(text):
+            acronym = m.group("acr")
+            letters = [c for c in acronym if c.isupper() or c.isdigit()]
+            if len(letters) < MIN_ACRONYM_LETTERS:
+                continue
+            words = _words_before(text, m.start(), len(letters))
+            if words is None or [w[0][0].upper() for w in words] != letters:
+                continue
+            if words[-1][0].lower() not in self._introduced.heads and words[0][0].lower() not in self._introduced.heads:
+                continue  # ("... Army (XA)", "Front for the Liberation of ... (FLX)")
+            start, end = words[0][1], m.end()
+            if any(s < end and start < e and (entry.kind == "named" or entry.kind == "state" and " " in text[s:e])
+                   for s, e, entry in known):
+                continue
+            out.append((start, end, self._introduced.entry(acronym, text[start:words[-1][2]])))
         return out
 
     def _elided(self, text, lowered, sentence, found, taken) -> list[ActorMention]:
@@ -141,6 +171,37 @@ class ActorMatcher:
                 taken.append((start, end))
                 extra.append(_mention(entry, sentence, start, end))
         return extra
+
+
+# "(ZRA)": an acronym in brackets (a capital first, at most ten characters)
+_ACRONYM = re.compile(r"\(\s*+(?P<acr>[A-Z][A-Za-z0-9'-]{1,9})\s*+\)")
+# fewer capitals than this read too often as something else ("(AA)" is known anyway)
+MIN_ACRONYM_LETTERS = 3
+# lower-case words that may join the words of an organisation's name
+_NAME_JOINERS = frozenset({"of", "and", "for", "the", "de", "du", "des", "del", "la", "al", "el", "&"})
+_NAME_WORD = re.compile(r"[\w'&.-]+")
+# how far back from an acronym its name is looked for (characters)
+NAME_WINDOW = 160
+
+
+def _words_before(text: str, end: int, count: int) -> list[tuple[str, int, int]] | None:
+    """The ``count`` capitalised words ending right before ``end`` (joining
+    words skipped between them), as (word, start, end); None when a word of
+    another kind comes first."""
+    window_start = max(0, end - NAME_WINDOW)
+    tokens = [(t.group(), t.start() + window_start, t.end() + window_start)
+              for t in _NAME_WORD.finditer(text, window_start, end)]
+    picked: list[tuple[str, int, int]] = []
+    for word, s, e in reversed(tokens):
+        if word[0].isupper() or word[0].isdigit():
+            picked.append((word, s, e))
+            if len(picked) == count:
+                return picked[::-1]
+        elif word.lower() in _NAME_JOINERS and picked:
+            continue
+        else:
+            return None
+    return None
 
 
 def _overlaps(start: int, end: int, taken: list[tuple[int, int]]) -> bool:
