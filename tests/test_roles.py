@@ -86,6 +86,15 @@ def test_civilians_named_before_a_strike_are_its_victims(bundled_pipeline):
      "One cadre sustained injuries.", "Mob violence", "Rioters (Nepal)"),
     ("On 23 June 2022, physical clashes erupted between individuals in front of a bakery in Tripoli, Lebanon, "
      "over bread shortages.", "Mob violence", "Rioters (Lebanon)"),
+    ("On 29 June 2022, members of the Trinamool Congress and the National People's Party clashed in "
+     "Shillong over banners.", "Mob violence", "Rioters (India)"),
+    ("On 19 March 2022, two groups clashed during the festival in Patna. Stones were thrown.",
+     "Mob violence", "Rioters (India)"),
+    ("On 22 May 2022, five student activists were injured in a clash with locals in Chittagong city "
+     "over a parking issue.", "Mob violence", "Rioters (Bangladesh)"),
+    # armed groups stay a battle
+    ("On 19 April 2022, one Taliban member was wounded during clashes between two Taliban groups in Kabul.",
+     "Armed clash", None),
     # armed sides stay a battle
     ("On 14 January 2022, there was an armed clash between gang members and police officers in Mixco, "
      "Guatemala. One man was killed.", "Armed clash", None),
