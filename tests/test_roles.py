@@ -448,3 +448,13 @@ def test_actors_as_acled_codes_them(bundled_pipeline, text, expected):
     assert {k: getattr(ev, k) for k in expected} == expected
     if expected.get("actor2") == "":
         assert not [e for e in ev.evidence if e.field == "actor2"]
+
+
+def test_a_fights_word_naming_one_side_leaves_the_sides_to_another_trigger(bundled_pipeline):
+    # the clash's sentence names only a victim; the attack told first names both sides
+    text = ("On 26 April 2022, PKK militants attacked Turkish army forces in the Zap area of Duhok, via firearms. "
+            "HPG (PKK) claimed one Turkish soldier was killed and another was injured during the clashes.")
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.sub_event_type == "Armed clash"
+    assert ev.actor1 == "PKK: Kurdistan Workers Party" and ev.actor2.startswith("Military Forces of Turkey")
+

@@ -526,6 +526,16 @@ def _decider_roles(text, actors, triggers, cls: Classification, starts: dict[int
         return _heading_roles([a for a in actors if a.sentence == role_anchor.sentence
                                and a.kind != "role" and a.span.start >= role_anchor.span.end])
     agent, target = _roles(text, actors, role_anchor)
+    if target is None and cls.event_type == "Battles":
+        # "PKK militants attacked Turkish soldiers ... HPG claimed one Turkish
+        # soldier was killed during the clashes": the fight's word names no
+        # second side; another of the report's triggers naming two armed
+        # sides tells who fought whom
+        for t in sorted(triggers, key=lambda t: t.span.start):
+            if t is not role_anchor:
+                a, b = _roles(text, actors, t)
+                if _armed(a) and _armed(b) and a.canonical != b.canonical:
+                    return a, b
     # no one named around it ("No information on whether fighting took
     # place"): the roles read before stand
     return (agent, target) if agent is not None or target is not None else None
