@@ -28,7 +28,7 @@ from marsad.clean import clean
 from marsad.errors import MarsadError
 from marsad.events.assemble import CountryNamer, SentenceMentions, build_events
 from marsad.events.classify import REMOTE
-from marsad.events.conventions import load_conventions, separately_coded
+from marsad.events.conventions import load_conventions, report_areas, separately_coded
 from marsad.events.relevance import apply_document_context, is_political_actor
 from marsad.knowledge import load_knowledge
 from marsad.knowledge.lexicons import load_numbers, load_triggers
@@ -181,7 +181,7 @@ class Pipeline:
             #    geocode every place of the document together (context helps)
             all_actors = [a for item in per_sentence for a in item[2]]
             votes = self._country_mentions.votes(cleaned.text, all_actors)
-            resolved = self._resolve(all_places, votes, started)
+            resolved = self._resolve(all_places, votes, started, report_areas(cleaned.text))
             if resolved is None:
                 return self._timed_out(document, cleaned)
             doc_country = self.country_hint or _top_country(votes, resolved.values())
@@ -214,8 +214,10 @@ class Pipeline:
         return DocumentResult(document, cleaned, rejected=f"time budget of {self.time_budget_s:g} s exceeded")
 
     def _resolve(self, places: list[PlaceMention], votes: dict[str, float],
-                 started: float) -> dict[int, ResolvedPlace] | None:
-        """Resolved places by id of their mention; None when over the time budget."""
+                 started: float, front: tuple[str, str, tuple[str, ...]] | None = None) -> dict[int, ResolvedPlace] | None:
+        """Resolved places by id of their mention; None when over the time budget.
+        ``front``: (country, line, admin areas) when the text is an observer's
+        report on a front line (its places are looked for there first)."""
         if not places:
             return {}
         from marsad.geo import resolve
@@ -225,7 +227,8 @@ class Pipeline:
             if self._over_budget(started):
                 return None
             window = places[first:first + MAX_JOINT_PLACES]
-            results = resolve(window, self._gaz(), country_hint=self.country_hint, country_votes=votes)
+            hint, areas = (self.country_hint or front[0], front[2]) if front else (self.country_hint, ())
+            results = resolve(window, self._gaz(), country_hint=hint, admin_hints=areas, country_votes=votes)
             resolved.update((id(p), r) for p, r in zip(window, results))
         return resolved
 

@@ -243,3 +243,67 @@ def test_the_police_are_written_first_in_a_brazilian_shoot_out(bundled_pipeline)
 def test_otherwise_the_side_that_fired_first_stays_first(bundled_pipeline, text):
     (ev,) = _events(bundled_pipeline, text)
     assert not ev.actor1.startswith(("Police Forces", "Military Forces"))
+
+
+# ------------------------------------------------------------ front lines
+
+
+@pytest.mark.parametrize("text, sub, actor1, actor2", [
+    # fire seen near a town the separatists held came from the government's side ...
+    ("On 12 February 2022, the OSCE SMM observed a total of 5 explosions involving unknown weapons near "
+     "Horlivka.", "Shelling/artillery/missile attack", "Military Forces of Ukraine (2019-)", ""),
+    # ... and near a government-held town from the separatists'
+    ("On 12 February 2022, the OSCE SMM observed a total of 3 explosions involving unknown weapons near "
+     "Avdiivka.", "Shelling/artillery/missile attack", "NAF: United Armed Forces of Novorossiya", ""),
+    # fire in both directions is an exchange between the two, the side that did not hold the place first
+    ("On 12 February 2022, the OSCE SMM observed a total of 54 projectiles/explosions involving unknown weapons "
+     "in both directions of the frontline near Avdiivka.", "Armed clash",
+     "NAF: United Armed Forces of Novorossiya", "Military Forces of Ukraine (2019-)"),
+    # after the line stopped holding (the invasion), no side is read from it
+    ("On 12 March 2022, the OSCE SMM observed a total of 5 explosions involving unknown weapons near "
+     "Horlivka.", "Shelling/artillery/missile attack", "Unidentified Armed Group (Ukraine)", ""),
+])
+def test_an_observers_report_of_fire_on_a_front_line(bundled_pipeline, text, sub, actor1, actor2):
+    (ev,) = _events(bundled_pipeline, text)
+    assert (ev.sub_event_type, ev.actor1, ev.actor2) == (sub, actor1, actor2)
+    if actor1 != "Unidentified Armed Group (Ukraine)":
+        (e,) = [e for e in ev.evidence if e.field == "actor1"]
+        assert e.text == "OSCE SMM" and text[e.start:e.end] == e.text
+
+
+def test_the_same_fire_in_another_report_names_no_side(bundled_pipeline):
+    (ev,) = _events(bundled_pipeline, "On 12 February 2022, 5 explosions were heard near Horlivka.")
+    assert ev.actor1 == "Unidentified Armed Group (Ukraine)"
+
+
+def test_a_users_front_line(users_conventions):
+    from marsad.events.conventions import front_line_sides
+
+    users_conventions(
+        "front_lines:\n"
+        "  - name: test line\n    country: AM\n    reports: ['\\bmonitors\\b']\n    max_km: 20\n"
+        "    sides:\n      north: {name: North Force, inter: 2}\n      south: {name: South Force, inter: 1}\n"
+        "    anchors:\n      - [Up, 40.5, 45.0, north]\n      - [Down, 40.3, 45.0, south]\n")
+    sides = front_line_sides("The monitors heard shots.", "AM", date(2022, 1, 1), 40.48, 45.01)
+    assert sides.fired_from == ("South Force", 1) and sides.holder == ("North Force", 2) and sides.anchor == "Up"
+    # too far from the line, another country, another kind of report: nothing
+    assert front_line_sides("The monitors heard shots.", "AM", None, 41.5, 45.0) is None
+    assert front_line_sides("The monitors heard shots.", "GE", None, 40.48, 45.01) is None
+    assert front_line_sides("Shots were heard.", "AM", None, 40.48, 45.01) is None
+
+
+@pytest.mark.parametrize("content, message", [
+    ("front_lines:\n  - reports: ['x']\n    sides: {a: {name: A, inter: 1}}\n    anchors: []\n", "two sides"),
+    ("front_lines:\n  - reports: ['x']\n    sides: {a: {name: A, inter: 1}, b: {name: B, inter: 2}}\n"
+     "    anchors: [[P, 1, 2, a], [Q, 1, 2, c]]\n", "unknown side"),
+    ("front_lines:\n  - reports: ['x']\n    sides: {a: {name: A, inter: 1}, b: {name: B, inter: 2}}\n"
+     "    anchors: [[P, 1, 2, a]]\n", "both sides"),
+    ("front_lines:\n  - reports: ['(']\n    sides: {a: {name: A, inter: 1}, b: {name: B, inter: 2}}\n"
+     "    anchors: [[P, 1, 2, a], [Q, 1, 2, b]]\n", "bad pattern"),
+])
+def test_a_bad_front_line_is_a_clear_error(users_conventions, content, message):
+    from marsad.events.conventions import load_conventions
+
+    with pytest.raises(KnowledgeError, match=message):
+        users_conventions(content)
+        load_conventions()

@@ -26,6 +26,7 @@ from marsad.events.classify import FAMILY, Classification, classification, class
 from marsad.events.conventions import (
     CLASS_OF_SUB,
     demonstration_marker,
+    front_line_sides,
     governs,
     heading,
     perpetrator,
@@ -430,7 +431,7 @@ _VIOLENT_TYPES = frozenset({"Battles", "Violence against civilians", "Explosions
 _BESIDE_FIGHTING = frozenset({"shelling", "air", "grenade"})
 # clash words that tell of fighting on the ground (not "targeted positions",
 # "fired rounds at", which air strikes and artillery do too)
-_TWO_SIDED = re.compile(r"clash|fight|fought|battl|exchang|shoot-?out|skirmish|confrontation|counter", re.I)
+_TWO_SIDED = re.compile(r"clash|fight|fought|battl|exchang|shoot-?out|skirmish|confrontation|counter|both directions", re.I)
 _GROUND_FIGHTING = re.compile(_TWO_SIDED.pattern + r"|gunfire|shots|bursts of fire|ambush|repel|repuls|offensive", re.I)
 _LATER = re.compile(r"\b(?:the next day|the following day|the day after|a day later|days later|later that|the next morning)\b", re.I)
 
@@ -689,6 +690,29 @@ def _build_one(doc, items, incident, kinds, countries, doc_country, doc_place, c
     cc = (resolved.country_code if resolved else "") or doc_country or next((a.country for a in actors if a.country and a.kind == "named"), "")
     country = countries.name(cc) if cc else ""
 
+    # Date: the incident's own, else the nearest earlier one, else publication.
+    date_mention = next((d for sm in sms for d in sm.dates), None)
+    if date_mention is None:
+        first = sms[0].sentence.index
+        for sm in reversed(items[:first]):
+            if sm.dates:
+                date_mention = sm.dates[0]
+                break
+    evidence: list[Evidence] = []
+    if date_mention is not None:
+        event_date, time_precision = date_mention.value, date_mention.precision
+        evidence.append(_ev("event_date", date_mention.span, doc.doc_id, 0.9))
+        date_conf = 1.0
+    elif doc.published is not None:
+        # "just" / today's markers in the incident or the sentence before it
+        first = sms[0].sentence.index
+        just = any(has_just_marker(sm.sentence.text) for sm in sms) or (
+            first > 0 and has_just_marker(items[first - 1].sentence.text))
+        event_date, time_precision = doc.published, 1 if just else 2
+        date_conf = 0.6
+    else:
+        event_date, time_precision, date_conf = None, 3, 0.0
+
     context = _RoleContext(
         casualties=bool(fatalities or injuries),
         counter_protest=any(_COUNTER_PROTEST.search(sm.sentence.text) for sm in sms),
@@ -713,6 +737,17 @@ def _build_one(doc, items, incident, kinds, countries, doc_country, doc_place, c
         # police are written first where coders do so
         actor1, assoc1, inter1, actor2, assoc2, inter2 = actor2, assoc2, inter2, actor1, assoc1, inter1
         actor_ev = [_swapped_actor_field(e) for e in actor_ev]
+    if actor1 == countries.fill(_UNIDENTIFIED, cc) and resolved is not None and resolved.geo_precision in (1, 2):
+        # "the OSCE SMM observed 14 explosions near X": fire from the side
+        # that did not hold X (conventions.yaml front_lines)
+        sides = front_line_sides(doc.text, cc,
+                                 event_date if isinstance(event_date, date) else None,
+                                 resolved.latitude, resolved.longitude)
+        if sides is not None:
+            (actor1, inter1), assoc1 = sides.fired_from, ""
+            actor2, inter2 = sides.holder if cls.event_type == "Battles" else ("", None)
+            actor_ev = [e for e in actor_ev if e.field not in ("actor1", "actor2")] + [
+                Evidence("actor1", sides.start, sides.end, sides.text, doc.doc_id, FRONT_LINE_CONFIDENCE)]
     actor1 = countries.convention(actor1, cc, cls.sub_event_type)
     actor2 = countries.convention(actor2, cc, cls.sub_event_type)
     civilian_targeting = "Civilian targeting" if inter2 == 7 and cls.event_type in ("Violence against civilians", "Explosions/Remote violence", "Battles") else ""
@@ -720,28 +755,6 @@ def _build_one(doc, items, incident, kinds, countries, doc_country, doc_place, c
     if inter1 is not None:
         interaction = int(f"{min(inter1, inter2)}{max(inter1, inter2)}") if inter2 else inter1 * 10
 
-    # Date: the incident's own, else the nearest earlier one, else publication.
-    date_mention = next((d for sm in sms for d in sm.dates), None)
-    if date_mention is None:
-        first = sms[0].sentence.index
-        for sm in reversed(items[:first]):
-            if sm.dates:
-                date_mention = sm.dates[0]
-                break
-    evidence: list[Evidence] = []
-    if date_mention is not None:
-        event_date, time_precision = date_mention.value, date_mention.precision
-        evidence.append(_ev("event_date", date_mention.span, doc.doc_id, 0.9))
-        date_conf = 1.0
-    elif doc.published is not None:
-        # "just" / today's markers in the incident or the sentence before it
-        first = sms[0].sentence.index
-        just = any(has_just_marker(sm.sentence.text) for sm in sms) or (
-            first > 0 and has_just_marker(items[first - 1].sentence.text))
-        event_date, time_precision = doc.published, 1 if just else 2
-        date_conf = 0.6
-    else:
-        event_date, time_precision, date_conf = None, 3, 0.0
 
     for t in deciding:
         evidence.append(_ev("sub_event_type", t.span, doc.doc_id, t.weight))
@@ -908,6 +921,9 @@ _CODED_AS_ACTOR = re.compile(r"[\w\s]{0,24}?[(\[]\s*(?:coded (?:as|to be)|(?:pre
 # own words: less sure than a name in the text.
 _HALLMARK_TYPES = frozenset({"Violence against civilians", "Battles"})
 HALLMARK_CONFIDENCE = 0.6
+# sides read from a front line: right where the line is well known, a guess
+# within a few km of it (the nearest anchor town decides)
+FRONT_LINE_CONFIDENCE = 0.5
 
 
 _SWAPPED_FIELD = {"actor1": "actor2", "actor2": "actor1", "assoc_actor_1": "assoc_actor_2", "assoc_actor_2": "assoc_actor_1"}

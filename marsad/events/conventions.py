@@ -7,6 +7,8 @@ ones); an empty list compiles to a pattern that never matches.
 
 from __future__ import annotations
 
+import datetime as _dt
+import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -104,6 +106,119 @@ def _patterns(path, data: dict, section: str, key: str | None = None) -> list[st
     return out
 
 
+@dataclass(frozen=True)
+class FrontLine:
+    """A front line between two sides, told by the places each held: an
+    observer's report of fire near a place on it ("the OSCE SMM observed 14
+    explosions near X") names no side, so the fire came from the side that
+    did not hold X, and an exchange there was between that side and the
+    holder."""
+
+    name: str
+    country: str  # ISO2
+    reports: re.Pattern[str]  # the reports the convention is for
+    until: _dt.date | None  # the last day the line held
+    max_km: float  # a place farther than this from every anchor is off the line
+    sides: dict[str, tuple[str, int]]  # side -> (actor name, inter)
+    anchors: tuple[tuple[str, float, float, str], ...]  # (place, latitude, longitude, side)
+    areas: tuple[str, ...] = ()  # admin areas the line runs through (where its reports' places are)
+
+
+@dataclass(frozen=True)
+class FrontSides:
+    """Who fired at a place on a front line, and who held it."""
+
+    fired_from: tuple[str, int]  # (actor name, inter)
+    holder: tuple[str, int]
+    anchor: str  # the nearest place whose holder is known
+    km: float
+    start: int  # the report's words that made the convention apply
+    end: int
+    text: str
+
+
+def _front_lines(path, data: dict) -> list[FrontLine]:
+    out: list[FrontLine] = []
+    for i, entry in enumerate(data.get("front_lines") or [], 1):
+        where = f"{path}: front_lines entry {i}"
+        if not isinstance(entry, dict):
+            raise KnowledgeError(f"{where}: expected a mapping")
+        sides, anchors = entry.get("sides"), entry.get("anchors")
+        if not isinstance(sides, dict) or len(sides) != 2 or not all(
+                isinstance(v, dict) and isinstance(v.get("name"), str) and isinstance(v.get("inter"), int)
+                for v in sides.values()):
+            raise KnowledgeError(f"{where}: 'sides' must name two sides, each with a name and an inter code")
+        reports = _patterns(path, entry, "reports")
+        if not reports:
+            raise KnowledgeError(f"{where}: 'reports' must list patterns of the reports it is for")
+        rows: list[tuple[str, float, float, str]] = []
+        for row in anchors or []:
+            try:
+                place, lat, lon, side = row
+                lat, lon = float(lat), float(lon)
+            except (TypeError, ValueError):
+                raise KnowledgeError(f"{where}: each anchor is [place, latitude, longitude, side], not {row!r}") from None
+            if side not in sides or not (-90 <= lat <= 90 and -180 <= lon <= 180):
+                raise KnowledgeError(f"{where}: anchor {place!r}: unknown side {side!r} or bad coordinates")
+            rows.append((str(place), lat, lon, str(side)))
+        if not {side for *_, side in rows} == set(sides):
+            raise KnowledgeError(f"{where}: 'anchors' must hold places of both sides")
+        until = entry.get("until")
+        if until is not None and not isinstance(until, _dt.date):
+            raise KnowledgeError(f"{where}: 'until' must be a date (YYYY-MM-DD)")
+        out.append(FrontLine(str(entry.get("name") or f"front line {i}"), str(entry.get("country") or "").upper(),
+                             re.compile(_any_of(reports), re.I), until, float(entry.get("max_km") or 30),
+                             {str(k): (" ".join(v["name"].split()), v["inter"]) for k, v in sides.items()},
+                             tuple(rows), tuple(_str_list(where, entry.get("areas"), "areas"))))
+    return out
+
+
+def _str_list(where: str, value, key: str) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise KnowledgeError(f"{where}: '{key}' must be a list of names")
+    return [" ".join(v.split()) for v in value if v.strip()]
+
+
+def report_areas(text: str) -> tuple[str, str, tuple[str, ...]] | None:
+    """For an observer's report on a front line (``text`` matches its
+    reports): the line's country (ISO2), name and the admin areas its places
+    are in, so that the places are looked for there first ("Vodiane" near
+    the line, not its namesakes elsewhere)."""
+    for line in _entries().front_lines:
+        if line.areas and line.reports.search(text):
+            return line.country, line.name, line.areas
+    return None
+
+
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Distance in km (equirectangular: exact enough within a front's width)."""
+    x = math.radians(lon2 - lon1) * math.cos(math.radians((lat1 + lat2) / 2))
+    return 6371.0 * math.hypot(x, math.radians(lat2 - lat1))
+
+
+def front_line_sides(text: str, cc: str, when: _dt.date | None, lat: float | None,
+                     lon: float | None) -> FrontSides | None:
+    """The sides of an observer's report of fire at a place on a front line,
+    when ``text`` is such a report, the place (``lat``, ``lon``) is near the
+    line, and the line still held on ``when``."""
+    if lat is None or lon is None:
+        return None
+    for line in _entries().front_lines:
+        if line.country != cc or (line.until is not None and when is not None and when > line.until):
+            continue
+        m = line.reports.search(text)
+        if m is None:
+            continue
+        km, place, side = min((_km(lat, lon, a_lat, a_lon), name, s) for name, a_lat, a_lon, s in line.anchors)
+        if km > line.max_km:
+            continue
+        other = next(s for s in line.sides if s != side)
+        return FrontSides(line.sides[other], line.sides[side], place, km, m.start(), m.end(), m.group(0))
+    return None
+
+
 class _Entries(NamedTuple):
     markers: tuple[str, ...]  # demonstration markers
     headings: dict[str, str]  # lowered label -> sub-event type
@@ -113,6 +228,7 @@ class _Entries(NamedTuple):
     state_first: frozenset[str]  # ISO2 codes where the state's forces are written first in a fight
     started: tuple[str, ...]  # words telling that the other side started the fight
     authorities: frozenset[str]  # canonical names of groups that govern the area they hold
+    front_lines: tuple[FrontLine, ...] = ()
 
 
 @lru_cache(maxsize=1)
@@ -127,9 +243,11 @@ def _entries() -> _Entries:
     state_first: set[str] = set()
     started: list[str] = []
     authorities: set[str] = set()
+    front_lines: list[FrontLine] = []
     for path in _files("conventions.yaml"):  # shipped, then the user's (MARSAD_KNOWLEDGE)
         data = read_yaml(path)
         hallmarks.extend(_hallmarks(path, data))
+        front_lines.extend(_front_lines(path, data))
         first = data.get("state_forces_first") or {}
         if not isinstance(first, dict):
             raise KnowledgeError(f"{path}: state_forces_first: expected countries and unless")
@@ -148,7 +266,7 @@ def _entries() -> _Entries:
                                      f"{', '.join(sorted(CLASS_OF_SUB))}")
             headings[str(label).strip().lower()] = str(sub)
     return _Entries(tuple(markers), headings, tuple(hallmarks), tuple(separate), tuple(openers),
-                    frozenset(state_first), tuple(started), frozenset(authorities))
+                    frozenset(state_first), tuple(started), frozenset(authorities), tuple(front_lines))
 
 
 @lru_cache(maxsize=1)
