@@ -165,6 +165,13 @@ def test_a_named_perpetrator_is_kept_whatever_the_hallmark(bundled_pipeline):
      "found in a vacant lot. 1 fatality.", "dismember"),
     ("Around 9 May 2022 (as reported), in Celaya, Guanajuato, a man was killed and his body was found "
      "handcuffed on a dirt road. 1 fatality.", "handcuffed"),
+    ("Around 9 May 2022 (as reported), in Celaya, Guanajuato, a man was killed and his body was found "
+     "in a bag along with a threatening message. 1 fatality.", "threatening message"),
+    ("On 18 June 2022, in Fresnillo, Zacatecas, armed individuals chased and killed two men. "
+     "The killings are being linked to drug trafficking. 2 fatalities.", "killings are being linked"),
+    # the hallmark told in another sentence of the note than the killing
+    ("On 19 June 2022, in Tlaxiaco, Oaxaca, armed individuals opened fire from their car at a family "
+     "(drive-by). The driver lost control of the car. All four were killed in the attack.", "drive-by"),
 ])
 def test_the_marks_of_cartel_killings_name_a_gang_in_mexico(bundled_pipeline, text, mark):
     (ev,) = _events(bundled_pipeline, text)

@@ -723,14 +723,14 @@ def _build_one(doc, items, incident, kinds, countries, doc_country, doc_place, c
     if cls.event_type in _HALLMARK_TYPES and actor1 == countries.fill(_UNIDENTIFIED, cc):
         # "a man was shot in a drive-by incident" (Mexico): killers known
         # only by how they struck are named as coders there name them
-        for sm in sms:
-            found = perpetrator(sm.sentence.text, cc, cls.event_type)
-            if found is not None:
-                actor1 = countries.fill(found.actor, cc)
-                start = sm.sentence.start + found.start
-                actor_ev = [e for e in actor_ev if e.field != "actor1"] + [
-                    Evidence("actor1", start, sm.sentence.start + found.end, found.text, doc.doc_id, HALLMARK_CONFIDENCE)]
-                break
+        # (read in the whole report: "armed individuals on motorcycles opened
+        # fire (drive-by) ... All four were killed in the attack" tells the
+        # hallmark before the sentences of the killing)
+        found = perpetrator(doc.text, cc, cls.event_type)
+        if found is not None:
+            actor1 = countries.fill(found.actor, cc)
+            actor_ev = [e for e in actor_ev if e.field != "actor1"] + [
+                Evidence("actor1", found.start, found.end, found.text, doc.doc_id, HALLMARK_CONFIDENCE)]
     if (cls.sub_event_type == "Armed clash" and inter2 == 1 and inter1 not in (None, 1)
             and state_forces_first(" ".join(sm.sentence.text for sm in sms), cc)):
         # "armed suspects exchanged fire with military police" (Brazil): the
