@@ -99,7 +99,12 @@ class Pipeline:
             c = table.by_iso2(cc)
             return c.region if c else ""
 
-        self._countries = CountryNamer(_name, _iso, _region, knowledge.fill_name, knowledge.conventional_name)
+        def _code_of(word: str) -> str:
+            c = table.by_name(word)
+            return c.iso2 if c else ""
+
+        self._countries = CountryNamer(_name, _iso, _region, knowledge.fill_name, knowledge.conventional_name,
+                                       _code_of)
 
     # -- loading ---------------------------------------------------------
     def _gaz(self):

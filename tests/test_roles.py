@@ -68,6 +68,15 @@ def test_the_country_follows_the_place_not_the_attacker(bundled_pipeline, text, 
     ("Property destruction: On 8 February 2022, CPI-Maoist cadres set ablaze two road construction "
      "vehicles at Kiamunda village under Phiringia police station limits (Kandhamal district, Odisha).",
      "Civilians (India)"),
+    # civilians of another country than the event's, by the nationality told beside them
+    ("On 1 March 2022, police officers killed a Burundian refugee at the Nduta Refugee Camp (Kakonko, Kigoma).",
+     "Civilians (Burundi)"),
+    ("On 28 January 2022, close to Xpujil, Campeche, military officers detained 35 Cuban migrants traveling "
+     "on the highway.", "Civilians (Cuba)"),
+    ("On 13 May 2022, gendarmerie forces detained 118 migrants attempting to cross the border in Urla "
+     "district, Izmir.", "Civilians (International)"),
+    # shelled buildings hit no one
+    ("On 15 June 2022, Russian forces shelled civilian infrastructure in Baranivka, Sumy. Casualties unknown.", ""),
 ])
 def test_default_second_actors(bundled_pipeline, text, actor2):
     (ev,) = _events(bundled_pipeline, text)

@@ -98,6 +98,8 @@ class CountryNamer:
     fill: Callable[[str, str], str]  # templated actor name + ISO2 -> full name
     # full name + event ISO2 + sub-event type -> the name ACLED writes (units)
     convention: Callable[[str, str, str], str] = lambda name, cc, sub: name
+    # a country's name or demonym ("Senegalese") -> ISO2, "" when none
+    code_of: Callable[[str], str] = lambda word: ""
 
 
 def _place_key(p: tuple[PlaceMention, ResolvedPlace]) -> str:
@@ -717,6 +719,7 @@ def _build_one(doc, items, incident, kinds, countries, doc_country, doc_place, c
         casualties=bool(fatalities or injuries),
         counter_protest=any(_COUNTER_PROTEST.search(sm.sentence.text) for sm in sms),
         text=doc.text,
+        code_of=countries.code_of,
     )
     actor1, assoc1, inter1, actor2, assoc2, inter2, actor_ev = _code_actors(
         cls, agent, target, actors, cc, anchor, countries.fill, doc.doc_id, context)
@@ -900,6 +903,59 @@ class _RoleContext:
     casualties: bool = False  # anyone killed or injured
     counter_protest: bool = False  # "... gathered for a counter-demonstration"
     text: str = ""  # the document's cleaned text (the words between actors)
+    code_of: Callable[[str], str] = lambda word: ""  # country name or demonym -> ISO2
+
+
+# People's nationality told beside them: "a Burundian refugee", "refugees
+# from Ukraine", "a UN employee of British citizenship". ACLED names
+# civilians hit abroad by it ("Civilians (Senegal)" in Italy); migrants of no
+# stated nationality are International. (Not protesters and rioters: a
+# crowd "including Ukrainian refugees" in Warsaw is coded Protesters (Poland).)
+_DEMONYM_BEFORE = re.compile(r"\b(?P<dem>[A-Z][\w'-]+)\s+$")
+_FROM_AFTER = re.compile(r"\s*,?\s*(?:(?:mostly|mainly|all|most of them|many)\s+)?(?:\w+\s+)?(?:from|of)\s+(?:the\s+)?"
+                         r"(?P<c>[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*){0,2})")
+_OF_NATIONALITY = re.compile(r"\s+of\s+(?P<c>[A-Z][\w'-]*)\s+(?:citizenship|nationality|origin|descent)\b")
+_MIGRANTS = re.compile(r"\b(?:migrants?|asylum[- ]seekers?)\b", re.I)
+INTERNATIONAL = "International"
+
+
+def _nationality(text: str, start: int, end: int, cc: str, code_of) -> str:
+    """The country (ISO2, or "International") of the people named at
+    ``text[start:end]`` when the words around tell one other than the event
+    country ``cc``; "" otherwise."""
+    m = _OF_NATIONALITY.match(text, end) or _FROM_AFTER.match(text, end)
+    if m is not None:
+        words = m.group("c").split()
+        for n in range(len(words), 0, -1):
+            code = code_of(" ".join(words[:n]))
+            if code:
+                return code if code != cc else ""
+    # a demonym right before them, or inside their name ("Afghan migrants")
+    before = _DEMONYM_BEFORE.search(text, max(0, start - 40), start)
+    for word in ([before.group("dem")] if before else []) + re.findall(r"\b[A-Z][\w'-]+", text[start:end]):
+        code = code_of(word)
+        if code:
+            return code if code != cc else ""
+    if _MIGRANTS.search(text, start, end):
+        return INTERNATIONAL
+    return ""
+
+
+def _crowd_name(template: str, mentions, context: "_RoleContext", cc: str, fill) -> str:
+    """A crowd's or civilians' name (``template``) with the nationality the
+    first of ``mentions`` is told with, else the event country's."""
+    for a in mentions:
+        code = _nationality(context.text, a.span.start, a.span.end, cc, context.code_of)
+        if code == INTERNATIONAL:
+            return template.replace("{country}", INTERNATIONAL)
+        if code:
+            return fill(template, code)
+    return fill(template, cc)
+
+
+def _people(actors, sentence: int) -> list:
+    """The unnamed people and roles of a sentence ("villagers", "migrants", "workers")."""
+    return [a for a in actors if a.sentence == sentence and (a.kind == "role" or (a.kind == "generic" and a.inter in (5, 6, 7)))]
 
 
 _COUNTER_PROTEST = re.compile(r"\bcounter[- ]?(?:demonstrat|protest|rall|march)", re.I)
@@ -1045,6 +1101,10 @@ def _code_actors(cls: Classification, agent, target, actors, cc: str, anchor, fi
         a.inter == 7 and a.kind == "generic" for a in actors)
     if not actor2 and (cls.event_type == "Violence against civilians" or sub in _CIVILIAN_TARGET_SUBS or hit_civilians):
         actor2, inter2 = generic("Civilians ({country})"), 7
+    if actor2 == generic("Civilians ({country})"):
+        # "a Senegalese street vendor", "migrants": civilians of another country
+        told = [target] if target is not None and target.inter == 7 else _people(actors, anchor.sentence)
+        actor2 = _crowd_name("Civilians ({country})", told, context, cc, fill)
     if not actor2 and sub == "Armed clash" and (agent is None or agent.kind == "generic") and inter1 in (3, 4):
         # "a shoot-out between unknown shooters", "tribal militants clashed":
         # a fight with one unnamed kind of fighter has it on both sides
