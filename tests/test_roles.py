@@ -467,3 +467,21 @@ def test_a_fights_word_naming_one_side_leaves_the_sides_to_another_trigger(bundl
     assert ev.sub_event_type == "Armed clash"
     assert ev.actor1 == "PKK: Kurdistan Workers Party" and ev.actor2.startswith("Military Forces of Turkey")
 
+
+
+@pytest.mark.parametrize("text, actor1, actor2", [
+    # the side thrown back attacked first
+    ("On 10 June 2022, pro-IRG forces thwarted and clashed with Houthi forces that tried to advance in "
+     "Marib's southern front (Marib, Marib).", "Military Forces of Yemen (2016-) Supreme Political Council",
+     "Military Forces of Yemen (2012-)"),
+    # (passive: the order stands)
+    ("On 14 June 2022, Russian forces engaged in an offensive near Izium, Kharkiv, but were repelled by "
+     "Ukrainian forces.", "Military Forces of Russia (2000-)", "Military Forces of Ukraine (2019-)"),
+    # one unnamed kind fighting itself is on both sides
+    ("On 14 January 2022, in Villa Nueva, Guatemala, there was an armed clash between gang members on 5th "
+     "street. One man was killed.", "Unidentified Gang (Guatemala)", "Unidentified Gang (Guatemala)"),
+])
+def test_who_fought_whom(bundled_pipeline, text, actor1, actor2):
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.sub_event_type == "Armed clash"
+    assert (ev.actor1, ev.actor2) == (actor1, actor2)

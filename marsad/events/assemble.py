@@ -435,6 +435,8 @@ _BESIDE_FIGHTING = frozenset({"shelling", "air", "grenade"})
 # "fired rounds at", which air strikes and artillery do too)
 _TWO_SIDED = re.compile(r"clash|fight|fought|battl|exchang|shoot-?out|skirmish|confrontation|counter|both directions", re.I)
 _GROUND_FIGHTING = re.compile(_TWO_SIDED.pattern + r"|gunfire|shots|bursts of fire|ambush|repel|repuls|offensive", re.I)
+# a side that threw back the other's attack (active voice: "were repelled" is not)
+_REPELLED = re.compile(r"(?<!were )(?<!was )(?<!been )\b(?:thwarted|repulsed|repelled|foiled)\b", re.I)
 _LATER = re.compile(r"\b(?:the next day|the following day|the day after|a day later|days later|later that|the next morning)\b", re.I)
 
 
@@ -627,6 +629,12 @@ def _decide_type(doc, items, sms, triggers, actors, scores, anchor, fatalities: 
         # the note's label names the type ("Property destruction: ...")
         cls = classification(forced, CLASS_OF_SUB[forced], fatalities)
         agent, target = _decider_roles(doc.text, actors, triggers, cls, starts) or (agent, target)
+    if (cls.sub_event_type == "Armed clash" and agent is not None and target is not None
+            and agent.span.end <= target.span.start
+            and _REPELLED.search(doc.text, agent.span.end, target.span.start)):
+        # "pro-IRG forces thwarted and clashed with Houthi forces that tried
+        # to advance": the side that was thrown back attacked first
+        agent, target = target, agent
     if target is None and cls.event_type == "Explosions/Remote violence":
         # "... a rocket attack on the airfield. Seven Ukrainian servicemen
         # were killed": the force that lost people was hit
@@ -1089,6 +1097,9 @@ def _code_actors(cls: Classification, agent, target, actors, cc: str, anchor, fi
     inter2 = _inter(target, cc) if actor2 else None
     if actor2:
         add_ev("actor2", target)
+    if not actor1 and sub == "Armed clash" and target is not None and target.kind == "generic" and inter2 in (3, 4):
+        # "an armed clash between gang members": one unnamed kind fought itself
+        actor1, inter1 = actor2, inter2
     if not actor1:
         if sub == "Arrests":
             actor1, inter1 = generic("Police Forces of {state} ({police_since}-)"), 1
