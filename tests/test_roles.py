@@ -485,3 +485,17 @@ def test_who_fought_whom(bundled_pipeline, text, actor1, actor2):
     (ev,) = _events(bundled_pipeline, text)
     assert ev.sub_event_type == "Armed clash"
     assert (ev.actor1, ev.actor2) == (actor1, actor2)
+
+
+def test_a_killing_told_after_the_force_that_shot(bundled_pipeline):
+    text = ("On 6 March 2022, Russian forces shot volunteers as they were taking aid to an animal shelter in "
+            "Bucha, Kyiv. Three people were killed.")
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.actor1 == "Military Forces of Russia (2000-)" and ev.actor2 == "Civilians (Ukraine)"
+
+
+def test_a_victims_former_group_does_not_act(bundled_pipeline):
+    text = ("Around 18 April 2022, near Mesetas municipality (Meta), a woman former FARC member was killed and "
+            "her body was found inside her house.")
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.actor1 == "Unidentified Armed Group (Colombia)"

@@ -546,6 +546,25 @@ def _decider_roles(text, actors, triggers, cls: Classification, starts: dict[int
     return (agent, target) if agent is not None or target is not None else None
 
 
+# "a former FARC member", "a member of the police": one person, not the force acting
+_MEMBER_BEFORE = re.compile(r"\b(?:former|ex-|retired|members? of(?: the)?)\s*+$", re.I)
+# event types whose acting side is armed
+_ARMED_AGENT_TYPES = frozenset({"Violence against civilians", "Explosions/Remote violence"})
+
+
+def _told_before(items, sms, target) -> ActorMention | None:
+    """The first armed actor named in the incident's sentences or in the
+    sentence right before them in the same paragraph, other than ``target``."""
+    first = sms[0].sentence
+    before = [items[first.index - 1]] if first.index > 0 and items[first.index - 1].sentence.paragraph == first.paragraph else []
+    for sm in before + list(sms):
+        for a in sm.actors:
+            if (_armed(a) and a.kind in ("named", "state") and (target is None or a.canonical != target.canonical)
+                    and not _MEMBER_BEFORE.search(sm.sentence.text[:a.span.start - sm.sentence.start])):
+                return a
+    return None
+
+
 def _fatalities(chosen: list[CountMention], coded: list[CountMention], splits: list[CountMention]) -> int:
     """The event's deaths; a report's deaths "split between N events" are shared.
 
@@ -629,6 +648,10 @@ def _decide_type(doc, items, sms, triggers, actors, scores, anchor, fatalities: 
         # the note's label names the type ("Property destruction: ...")
         cls = classification(forced, CLASS_OF_SUB[forced], fatalities)
         agent, target = _decider_roles(doc.text, actors, triggers, cls, starts) or (agent, target)
+    if agent is None and cls.event_type in _ARMED_AGENT_TYPES:
+        # "Russian forces shot volunteers ... Three people were killed": the
+        # killing's sentence names no one; the force told just before acted
+        agent = _told_before(items, sms, target)
     if (cls.sub_event_type == "Armed clash" and agent is not None and target is not None
             and agent.span.end <= target.span.start
             and _REPELLED.search(doc.text, agent.span.end, target.span.start)):
