@@ -331,6 +331,25 @@ def test_a_users_file_adds_heads_of_introduced_names(tmp_path, monkeypatch):
     assert {"squadron", "army"} <= kb.introduced_names.heads and kb.introduced_names.inter == 3
 
 
+@pytest.mark.parametrize("text, surface, canonical", [
+    ("Two members from Marehan clan militia shot a driver.", "Marehan clan militia", "Marehan Clan Militia ({country})"),
+    ("Suspected Dhulbahante-Hassan Ugas sub-clan militia killed two civilians.",
+     "Dhulbahante-Hassan Ugas sub-clan militia", "Dhulbahante-Hassan Ugas Sub-Clan Militia ({country})"),
+    ("Batwa ethnic militiamen attacked civilians.", "Batwa ethnic militiamen", "Batwa Ethnic Militia ({country})"),
+    # unnamed: the generic militias
+    ("Rival clan militias clashed.", "clan militias", "Unidentified Tribal Militia ({country})"),
+    ("Members of an unidentified cult militia shot sporadically.", "an unidentified cult militia",
+     "Unidentified Cult Militia ({country})"),
+])
+def test_named_and_unnamed_clan_ethnic_and_cult_militias(kb, text, surface, canonical):
+    from marsad.mentions.actors import ActorMatcher
+    from marsad.records import Sentence
+
+    matcher = ActorMatcher(kb.actor_aliases(), kb.modifier_nouns, kb.name_patterns, kb.introduced_names)
+    found = {m.span.text: m.canonical for m in matcher.find(Sentence(0, 0, len(text), text))}
+    assert found.get(surface) == canonical, found
+
+
 def test_a_users_name_pattern_names_actors(tmp_path, monkeypatch):
     from marsad.mentions.actors import ActorMatcher
     from marsad.records import Sentence

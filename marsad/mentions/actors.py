@@ -80,9 +80,14 @@ class ActorMatcher:
         for rule in rules:
             for m in rule.pattern.finditer(text):
                 lead = m.groupdict().get("lead")
-                if m.group("place") in rule.not_places or lead and lead not in rule.not_places:
+                place, start = m.group("place"), m.start("place")
+                while " " in place and place.split(" ", 1)[0] in rule.not_places:
+                    # "Suspected Marehan clan militia": the name starts after such a word
+                    first, place = place.split(" ", 1)
+                    start += len(first) + 1
+                if place in rule.not_places or lead and lead not in rule.not_places:
                     continue  # no place, or the end of a longer name ("Black Wolf PDF")
-                candidates.append((m.start("place") if lead else m.start(), m.end(), rule.entry(m.group("place"))))
+                candidates.append((start if lead or start != m.start("place") else m.start(), m.end(), rule.entry(place)))
         if self._introduced is not None and "(" in text:
             candidates += self._introduced_names(text, candidates)
         # Longest match first, then leftmost; drop overlaps.
