@@ -314,3 +314,11 @@ def test_a_bad_front_line_is_a_clear_error(users_conventions, content, message):
     with pytest.raises(KnowledgeError, match=message):
         users_conventions(content)
         load_conventions()
+
+
+def test_a_killing_tied_to_extortion_names_a_gang_in_central_america(bundled_pipeline):
+    text = ("On 4 January 2022, in Chiquimula, Chiquimula, a bus driver was shot and killed by unknown attackers "
+            "in zone 1. It was an attack related to extortion. 1 fatality.")
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.actor1 == "Unidentified Gang (Guatemala)"
+
