@@ -322,3 +322,24 @@ def test_a_killing_tied_to_extortion_names_a_gang_in_central_america(bundled_pip
     (ev,) = _events(bundled_pipeline, text)
     assert ev.actor1 == "Unidentified Gang (Guatemala)"
 
+
+@pytest.mark.parametrize("text, actor1", [
+    ("Displacement: On 19 April 2022, about 3200 refugees from Ukraine arrived in Slovakia and were "
+     "registered in the country.", "Civilians (Ukraine)"),
+    ("Displacement: On 2 March 2022, in Chan Thar village (Ye-U township, Sagaing region), more than 3,000 "
+     "villagers were forced to flee due to raids by about 100 military troops.", "Civilians (Myanmar)"),
+])
+def test_a_label_names_the_actors(bundled_pipeline, text, actor1):
+    (ev,) = _events(bundled_pipeline, text)
+    assert (ev.sub_event_type, ev.actor1, ev.actor2) == ("Other", actor1, "")
+    (e,) = [e for e in ev.evidence if e.field == "actor1"]
+    assert e.text == "Displacement"
+
+
+def test_a_label_actor_without_inter_is_a_clear_error(users_conventions):
+    from marsad.events.conventions import load_conventions
+
+    with pytest.raises(KnowledgeError, match="label_actors"):
+        users_conventions("label_actors:\n  Displacement: {actor1: 'Civilians ({country})'}\n")
+        load_conventions()
+

@@ -25,6 +25,7 @@ from datetime import date
 from marsad.events.classify import FAMILY, Classification, classification, classify
 from marsad.events.conventions import (
     CLASS_OF_SUB,
+    actors_of_label,
     demonstration_marker,
     front_line_sides,
     governs,
@@ -765,6 +766,15 @@ def _build_one(doc, items, incident, kinds, countries, doc_country, doc_place, c
             actor1 = countries.fill(found.actor, cc)
             actor_ev = [e for e in actor_ev if e.field != "actor1"] + [
                 Evidence("actor1", found.start, found.end, found.text, doc.doc_id, HALLMARK_CONFIDENCE)]
+    labelled = actors_of_label(head.text) if forced is not None and (head := heading(doc.text)) is not None else None
+    if labelled is not None:
+        # "Displacement: ... 3,200 refugees from Ukraine arrived": the label names the actors
+        people = [a for sm in sms for a in _people(actors, sm.sentence.index)]
+        actor1, inter1, assoc1 = _crowd_name(labelled.actor1, people, context, cc, countries.fill), labelled.inter1, ""
+        actor2 = countries.fill(labelled.actor2, cc) if labelled.actor2 else ""
+        inter2, assoc2 = (None if not actor2 else inter2), ""
+        actor_ev = [Evidence("actor1", head.start, head.end, head.text, doc.doc_id, HEADING_WEIGHT)] + (
+            [e for e in actor_ev if e.field == "actor2"] if actor2 else [])
     if (cls.sub_event_type == "Armed clash" and inter2 == 1 and inter1 not in (None, 1)
             and state_forces_first(" ".join(sm.sentence.text for sm in sms), cc)):
         # "armed suspects exchanged fire with military police" (Brazil): the

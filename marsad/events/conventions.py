@@ -219,6 +219,26 @@ def front_line_sides(text: str, cc: str, when: _dt.date | None, lat: float | Non
     return None
 
 
+@dataclass(frozen=True)
+class LabelActors:
+    """The actors a note's label names ("Displacement:" -> the displaced civilians)."""
+
+    actor1: str
+    inter1: int
+    actor2: str = ""
+
+
+def _label_actors(path, data: dict) -> dict[str, LabelActors]:
+    out: dict[str, LabelActors] = {}
+    for label, spec in (data.get("label_actors") or {}).items():
+        if not (isinstance(spec, dict) and isinstance(spec.get("actor1"), str) and isinstance(spec.get("inter1"), int)
+                and not isinstance(spec.get("inter1"), bool) and 1 <= spec["inter1"] <= 8
+                and isinstance(spec.get("actor2", ""), str)):
+            raise KnowledgeError(f"{path}: label_actors: {label!r} needs actor1, inter1 (1-8) and optionally actor2")
+        out[str(label).strip().lower()] = LabelActors(spec["actor1"], spec["inter1"], spec.get("actor2", ""))
+    return out
+
+
 class _Entries(NamedTuple):
     markers: tuple[str, ...]  # demonstration markers
     headings: dict[str, str]  # lowered label -> sub-event type
@@ -229,6 +249,7 @@ class _Entries(NamedTuple):
     started: tuple[str, ...]  # words telling that the other side started the fight
     authorities: frozenset[str]  # canonical names of groups that govern the area they hold
     front_lines: tuple[FrontLine, ...] = ()
+    label_actors: dict[str, LabelActors] = {}
 
 
 @lru_cache(maxsize=1)
@@ -244,8 +265,10 @@ def _entries() -> _Entries:
     started: list[str] = []
     authorities: set[str] = set()
     front_lines: list[FrontLine] = []
+    label_actors: dict[str, LabelActors] = {}
     for path in _files("conventions.yaml"):  # shipped, then the user's (MARSAD_KNOWLEDGE)
         data = read_yaml(path)
+        label_actors.update(_label_actors(path, data))
         hallmarks.extend(_hallmarks(path, data))
         front_lines.extend(_front_lines(path, data))
         first = data.get("state_forces_first") or {}
@@ -266,7 +289,7 @@ def _entries() -> _Entries:
                                      f"{', '.join(sorted(CLASS_OF_SUB))}")
             headings[str(label).strip().lower()] = str(sub)
     return _Entries(tuple(markers), headings, tuple(hallmarks), tuple(separate), tuple(openers),
-                    frozenset(state_first), tuple(started), frozenset(authorities), tuple(front_lines))
+                    frozenset(state_first), tuple(started), frozenset(authorities), tuple(front_lines), label_actors)
 
 
 @lru_cache(maxsize=1)
@@ -338,6 +361,11 @@ def _headings() -> tuple[re.Pattern[str], dict[str, str]]:
     labels = sorted((re.escape(label) for label in headings), key=len, reverse=True)
     alternation = "|".join(labels) or _NEVER
     return re.compile(rf"^\W{{0,3}}(?P<label>{alternation})\s*:\s", re.I), headings
+
+
+def actors_of_label(label: str) -> LabelActors | None:
+    """The actors a note's opening ``label`` names, if the conventions say so."""
+    return _entries().label_actors.get(label.strip().lower())
 
 
 def heading(text: str) -> Heading | None:
