@@ -328,12 +328,14 @@ def test_a_killing_tied_to_extortion_names_a_gang_in_central_america(bundled_pip
      "registered in the country.", "Civilians (Ukraine)"),
     ("Displacement: On 2 March 2022, in Chan Thar village (Ye-U township, Sagaing region), more than 3,000 "
      "villagers were forced to flee due to raids by about 100 military troops.", "Civilians (Myanmar)"),
+    ("Elections/referendum: On 12 June 2022, France started holding its two-round legislative elections.",
+     "Government of France (2017-)"),
 ])
 def test_a_label_names_the_actors(bundled_pipeline, text, actor1):
     (ev,) = _events(bundled_pipeline, text)
     assert (ev.sub_event_type, ev.actor1, ev.actor2) == ("Other", actor1, "")
     (e,) = [e for e in ev.evidence if e.field == "actor1"]
-    assert e.text == "Displacement"
+    assert text.startswith(e.text + ":")
 
 
 def test_a_label_actor_without_inter_is_a_clear_error(users_conventions):
