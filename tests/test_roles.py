@@ -499,3 +499,17 @@ def test_a_victims_former_group_does_not_act(bundled_pipeline):
             "her body was found inside her house.")
     (ev,) = _events(bundled_pipeline, text)
     assert ev.actor1 == "Unidentified Armed Group (Colombia)"
+
+
+@pytest.mark.parametrize("text", [
+    # the topic's army is not the force that intervened
+    "On 20 April 2022, 3 activists held a series of pickets in Moscow, protesting against the Russian military "
+    "invasion in Ukraine. Police intervened in the event, arresting the protesters.",
+    # nor is the protesters' own party
+    "On 12 January 2022, BJP members staged a sit-in protest in Sawai Madhopur city (Rajasthan). Police "
+    "detained several protesters.",
+])
+def test_the_force_that_intervened_in_a_protest(bundled_pipeline, text):
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.sub_event_type == "Protest with intervention"
+    assert ev.actor2.startswith("Police Forces of")

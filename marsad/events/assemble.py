@@ -1086,8 +1086,10 @@ def _code_actors(cls: Classification, agent, target, actors, cc: str, anchor, fi
         if sub != "Peaceful protest":
             # ("Security forces (presumed police and military) fired": the
             # coder's reading of the force replaces the words before it)
-            force = agent if agent is not None and agent.inter in (1, 2, 3, 4, 8) else next(
-                (a for a in _collapse(actors, context.text) if a.inter in (1, 2, 3, 8) and a.kind != "role"), None)
+            # (a party or a militia named in a protest is the protesters' own,
+            # or the one they protest against: not the force that intervened)
+            force = agent if agent is not None and agent.inter in (1, 2, 8) else next(
+                (a for a in _collapse(actors, context.text) if a.inter in (1, 2, 8) and a.kind != "role"), None)
             if force is None:
                 actor2, inter2 = generic("Police Forces of {state} ({police_since}-)"), 1
             else:
