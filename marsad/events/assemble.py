@@ -458,6 +458,11 @@ def _refine(cls: Classification, scores, agent, target, fatalities: int,
         # a battle needs two armed sides: an ambush or shots at passengers,
         # farmers or villagers is an attack on civilians
         return classify({"attack": 1.0}, fatalities=fatalities) or cls
+    if sub == "Armed clash" and target is None and armed_victim is None and not two_sided \
+            and (agent is None or agent.kind == "generic") and "attack" in scores:
+        # "hooded armed men ambushed several vehicles ... shot a driver": an
+        # ambush of no named armed side, with people hit, attacks civilians
+        return classify({"attack": 1.0}, fatalities=fatalities) or cls
     if sub == "Attack" and target is not None and target.inter in ARMED_INTERS and target.kind != "role" \
             and (agent is None or agent.inter in ARMED_INTERS or agent.kind == "generic"):
         return classify({"clash": 1.0}, fatalities=fatalities) or cls
