@@ -517,7 +517,7 @@ def test_the_force_that_intervened_in_a_protest(bundled_pipeline, text):
 
 def test_an_ambush_of_no_named_armed_side_attacks_civilians(bundled_pipeline):
     text = ("On 25 April 2022, near Trovolhue (Araucania), hooded armed men ambushed and shot a worker, who was "
-            "traveling in his truck, in a rural area.")
+            "traveling in his truck, in a rural area. The worker was wounded in the attack.")
     (ev,) = _events(bundled_pipeline, text)
     assert ev.sub_event_type == "Attack" and ev.actor2 == "Civilians (Chile)"
 
