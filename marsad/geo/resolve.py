@@ -700,7 +700,8 @@ AREA_VARIANT_RATIO = AREA_FUZZY_CUTOFF
 # A list that tells namesakes apart by appending their district ("Tal
 # Baydar Ras El Ein", "Um Khorzet Manbaj"): a name of the area that is the
 # written name plus a tail this close (rapidfuzz ratio of folded names) to
-# the place's own admin2 or admin3 name is that place.
+# the place's own admin2 name is that place. (Not admin3: "Hawi Thibyan" is a
+# village of its own name in Thiban subdistrict, no "Hawi" told apart.)
 AREA_SUFFIX_MIN_RATIO = 80
 
 
@@ -719,9 +720,8 @@ def _guess_in_area(gazetteer: Gazetteer, query: str, cc: str, hint: str) -> tupl
             continue
         tail = name[len(prefix):]
         for c in gazetteer.lookup(name, cc, limit=CANDIDATES, fuzzy=False):
-            if c.tier == "exact" and _inside(c, area) and max(
-                    fuzz.ratio(tail, normalize.exact_key(c.admin2 or "")),
-                    fuzz.ratio(tail, normalize.exact_key(c.admin3 or ""))) >= AREA_SUFFIX_MIN_RATIO:
+            if c.tier == "exact" and _inside(c, area) \
+                    and fuzz.ratio(tail, normalize.exact_key(c.admin2 or "")) >= AREA_SUFFIX_MIN_RATIO:
                 return c, AREA_VARIANT_RATIO
     found = process.extractOne(query, names, scorer=fuzz.ratio, score_cutoff=AREA_FUZZY_CUTOFF)
     if found is not None:
