@@ -59,6 +59,7 @@ def _resolve_one(gaz: Gazetteer, text: str, cue: str = ""):
     ("the Badia", "Syrian Desert", 3),
     ("al-Lajat", "Al-Lajat", 2),
     ("Tishrin Dam", "Tishrin Dam", 1),
+    ("Jabal Arba'in", "Jabal al-Arba'in", 2),
 ])
 def test_bundled_index_knows_named_areas(bundled_gazetteer, text, expected, precision):
     with Gazetteer.open(bundled_gazetteer) as gaz:

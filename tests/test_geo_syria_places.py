@@ -37,6 +37,14 @@ Aleppo,,36.20,37.10,Aleppo,,SY,admin1,0
 Bayda,,36.40,41.00,Hasakeh,Hasakeh,SY,populated,0
 Tawil,,36.42,41.02,Hasakeh,Hasakeh,SY,populated,0
 Jafra,,35.22,39.82,Deir ez Zor,Deir ez Zor,SY,populated,0
+Asriba,,35.37,37.78,Hama,Salamiyeh,SY,populated,0
+Tal Warda Qamishli,,37.00,41.05,Hasakeh,Qamishli,SY,populated,0
+Dashta,,36.04,41.16,Hasakeh,Hasakeh,SY,populated,0
+Dashta,,35.79,40.82,Hasakeh,Hasakeh,SY,populated,0
+Twaymin,,35.92,41.28,Hasakeh,Hasakeh,SY,populated,0
+Al Taminah,,35.83,40.84,Hasakeh,Hasakeh,SY,populated,0
+Um Kheit,,36.10,40.45,Hasakeh,Hasakeh,SY,populated,0
+Um Elkeit,,36.68,40.33,Hasakeh,Hasakeh,SY,populated,0
 """
 
 
@@ -140,3 +148,49 @@ def test_a_short_names_namesake_inside_the_known_area_is_found_past_the_worldwid
         hayt = PlaceMention(span=Span(0, 4, "Hayt"), name="Hayt", cue="town", sentence=0)
         out = resolve([hayt], gaz, country_hint="SY", admin_hints=["Daraa Governorate"])
         assert out[0].latitude == pytest.approx(32.75) and out[0].geo_precision == 1
+
+
+def test_a_name_said_as_levantine_speech_says_it_is_found_inside_its_area(gaz):
+    # "th" read "s": the list writes the village as spoken (Asriba), the
+    # report as written (Itharibah); only inside the area written beside it
+    got = dict(resolved("Helicopters targeted IS positions in the Itharibah desert in Hama governorate.", gaz))
+    assert (got["Itharibah"].latitude, got["Itharibah"].longitude) == pytest.approx((35.37, 37.78))
+    assert got["Itharibah"].geo_precision == 2
+    got = dict(resolved("Helicopters targeted IS positions in the Itharibah desert in Homs governorate.", gaz))
+    assert got["Itharibah"].latitude != pytest.approx(35.37)
+
+
+def test_a_list_name_with_its_district_appended_is_the_place_written_without_it(gaz):
+    got = dict(resolved("A US military patrol took place in Tal Warda area in Hasakeh countryside.", gaz))
+    assert (got["Tal Warda"].latitude, got["Tal Warda"].longitude) == pytest.approx((37.00, 41.05))
+
+
+def test_a_name_found_nowhere_falls_back_to_the_area_written_right_after_it(gaz):
+    got = dict(resolved("Turkish forces shelled Zuwayqat town in Hasakeh countryside with mortars.", gaz))
+    assert got["Zuwayqat"].location == "Zuwayqat" and got["Zuwayqat"].geo_precision == 3
+    assert got["Zuwayqat"].latitude == pytest.approx(36.45)
+    # ... not to an area it is only near ("towards Hasakeh governorate")
+    got = dict(resolved("Locals blocked the road in Zuwayqat town towards Hasakeh governorate.", gaz))
+    assert got["Zuwayqat"].latitude is None
+
+
+def test_a_lines_other_end_counts_only_its_close_spellings(gaz):
+    # "Tuwaymin" is Twaymin; Al Taminah shares its consonants and lies by the
+    # other Dashta, which it must not pull the road to
+    got = dict(resolved("IS attacked a QSD vehicle on Dashta-Tuwaymin road in Hasakeh countryside.", gaz))
+    assert (got["Dashta-Tuwaymin"].latitude, got["Dashta-Tuwaymin"].longitude) == pytest.approx((36.04, 41.16))
+
+
+@pytest.mark.parametrize("name, latitude", [("Umm Al-Kayt", 36.68), ("Umm Kayt", 36.10)])
+def test_the_spelling_with_the_article_where_the_report_writes_it_wins_a_tie(gaz, name, latitude):
+    got = dict(resolved(f"Turkish forces shelled {name} town in Hasakeh countryside with artillery.", gaz))
+    assert got[name].latitude == pytest.approx(latitude)
+
+
+def test_where_a_patrol_starts_is_where_it_took_place_not_orientation():
+    text = "A Coalition patrol took place starting from Kasra, heading east."
+    kasra = next(m for m in find_places(Sentence(0, 0, len(text), text)) if m.name == "Kasra")
+    assert not kasra.orientation
+    text = "Families fled from Kasra to the camps."
+    kasra = next(m for m in find_places(Sentence(0, 0, len(text), text)) if m.name == "Kasra")
+    assert kasra.orientation

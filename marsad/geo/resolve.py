@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
@@ -318,6 +319,50 @@ LINE_END_BONUS = 0.10
 LINE_SCALE_KM = 30.0
 
 
+# Arabic names with and without the article are often two places ("Um
+# Elkeif" / "Um Kheif", both folded to one skeleton): among the spellings
+# about as close as the closest (lookup scores within ARTICLE_TIE_MARGIN:
+# "Um Kheif" 0.648, "Um Elkeif" 0.646), one whose words carry the article
+# where the written name's do gets ARTICLE_BONUS, above such a difference and
+# below every context bonus. (A clearly closer spelling stays first: "At
+# Tayyibah" is the Tiba or Taybah of its area, not any "Altobbah".)
+ARTICLE_BONUS = 0.01
+ARTICLE_TIE_MARGIN = 0.005
+_WORD_SPLIT = re.compile(r"[\s_-]+")
+# An article glued to a word ("Elkeif", "Alqahera"): al/el before a consonant
+# and at least three more letters ("Aleppo", "Elias", "Alma" keep theirs).
+_GLUED_ARTICLE = re.compile(r"(?:al|el)(?=[b-df-hj-np-tv-z][a-z]{2})")
+
+
+@lru_cache(maxsize=65536)
+def _articles(name: str) -> tuple[bool, ...]:
+    """For each word of a name that is not an article, whether the article
+    goes with it ("Umm Al-Kayf" -> (False, True), "Um Elkeif" the same, "Um
+    Kheif" -> (False, False)); () for a one-word name without an article
+    (nothing to tell its namesakes apart by)."""
+    words = [w for w in _WORD_SPLIT.split(anyascii(name).lower().replace("'", "")) if w]
+    articles = normalize.rules().articles
+    out: list[bool] = []
+    pending = False
+    for word in words:
+        if word in articles:
+            pending = True
+            continue
+        out.append(pending or bool(_GLUED_ARTICLE.match(word)))
+        pending = False
+    return tuple(out) if any(out) or len(out) > 1 else ()
+
+
+def _line_end(gazetteer: Gazetteer, name: str, focus: str) -> list[Candidate]:
+    """The places a line's other end may be: its exact and skeleton matches
+    in the focus country, only the closest spellings when some are close
+    ("Tuwaymin" is Twaymiyn, not the Al Taminah whose consonants it shares,
+    which would pull the first end to whatever lies near Al Taminah)."""
+    found = [c for c in _candidates(gazetteer, name, focus or None)[0] if c.tier != "fuzzy"]
+    close = [c for c in found if _spelling_ratio(name, c.name) >= NO_FOCUS_MIN_RATIO]
+    return close or found
+
+
 def _line_fit(cand: Candidate, other_end: Sequence[Candidate]) -> float:
     if not other_end:
         return 0.0
@@ -348,8 +393,7 @@ def _resolve(mentions: Sequence[PlaceMention], gazetteer: Gazetteer, country_hin
         looked.append((cands, cue))
 
     # The other end of each line ("X-Y axis"): its candidates in the focus country.
-    other_ends = [[c for c in _candidates(gazetteer, other, focus or None)[0] if c.tier != "fuzzy"] if other else []
-                  for _, other in ends]
+    other_ends = [_line_end(gazetteer, other, focus) if other else [] for _, other in ends]
 
     # Admin areas named in each sentence (the mention itself excluded later).
     sentence_admins: dict[int, dict[int, set[str]]] = {}
@@ -400,8 +444,17 @@ def _resolve(mentions: Sequence[PlaceMention], gazetteer: Gazetteer, country_hin
     nearest = _NearestAnchor(anchors)
     out: list[ResolvedPlace] = []
     for i, (mention, (cands, inner_cue)) in enumerate(zip(mentions, looked)):
+        areas = _areas_written(sentence_areas.get(mention.sentence, {}), i)
+        own_areas = bool(areas) and i not in sentence_areas.get(mention.sentence, {}) \
+            and mention.cue != ADMIN_CUE and not mention.orientation
         if not cands:
-            out.append(_area_fallback(mention, gazetteer, admin_hints, focus, None) if hint_keys
+            # "Tal Baydar area in Al Hasakeh countryside", found nowhere: a
+            # guess inside the area written right after it, else that area
+            # (not one it is merely near: "towards Beni region")
+            after = sentence_areas.get(mention.sentence, {}).get(i + 1)
+            fallback = admin_hints or ([after[1]] if own_areas and after and not mentions[i + 1].orientation
+                                       else [])
+            out.append(_area_fallback(mention, gazetteer, fallback, focus, None) if fallback
                        else _unresolved(mention, f"no gazetteer match for {mention.name!r}"))
             continue
         # a name found only without its qualifier is near that place, whatever the text calls it
@@ -417,8 +470,12 @@ def _resolve(mentions: Sequence[PlaceMention], gazetteer: Gazetteer, country_hin
                       if m.sentence == mention.sentence and m.cue != ADMIN_CUE and r.latitude is not None]
             groups = [placed] if placed else []
         seat = _admin_key(mention.name) if cue == CITY_CUE else ""
+        articles = _articles(normalize.strip_descriptors(mention.name)[0])
+        tied = max(c.score for c in cands) - ARTICLE_TIE_MARGIN if articles else math.inf
         ranked = sorted(((_score(c, cue, focus, beside, nearest.km(c, i), seat) + CONTAINER_BONUS * _fit(c, groups)
-                          + _line_fit(c, other_ends[i]), c) for c in cands),
+                          + _line_fit(c, other_ends[i])
+                          + (ARTICLE_BONUS if c.score >= tied and _articles(c.name) == articles else 0.0), c)
+                         for c in cands),
                         key=lambda sc: (-sc[0], -sc[1].population, sc[1].place_id))
         if groups and mention.cue != ADMIN_CUE and _fit(ranked[0][1], groups) < math.exp(-CONTAINER_MAX_KM / CONTAINER_SCALE_KM) \
                 and not (_well_known(ranked[0][1]) and not container_countries.get(mention.sentence)):
@@ -445,17 +502,7 @@ def _resolve(mentions: Sequence[PlaceMention], gazetteer: Gazetteer, country_hin
                 out.append(_area_fallback(mention, gazetteer, admin_hints, focus, best))
                 continue
             best_score, best = ranked[0]
-        # the areas written beside it, the first one after it first: "Khiwaylia
-        # town in Tadmor district in Homs badia" is in the district, not
-        # anywhere in Homs (with no area after it, any of them)
-        written = sorted(sentence_areas.get(mention.sentence, {}).items(), key=lambda ja: (ja[0] < i, ja[0]))
-        areas = [area for j, area in written if j != i]
-        if written and written[0][0] > i:
-            areas = areas[:1]
-        # (an area itself, "Idlib countryside" beside "Aleppo countryside", is
-        # not inside the other; "Ithariyah desert in Hama" is)
-        if areas and i not in sentence_areas.get(mention.sentence, {}) and mention.cue != ADMIN_CUE \
-                and not mention.orientation:
+        if own_areas:
             # "Al-Hawi town in Deir ez Zor countryside": a namesake in another
             # governorate is another village; take one inside the area
             # written beside it, else the area itself
@@ -588,6 +635,20 @@ def _inside_first(ranked: list[tuple[float, Candidate]], area_keys: set[str]) ->
     return [inside] + [rc for rc in ranked if rc[1] is not inside[1]]
 
 
+def _areas_written(here: dict[int, tuple[set[str], str]], i: int) -> list[tuple[set[str], str]]:
+    """The areas written beside mention ``i`` in its sentence (``here``: the
+    sentence's areas by mention index), the first one after it first:
+    "Khiwaylia town in Tadmor district in Homs badia" is in the district,
+    not anywhere in Homs (with no area after it, any of them). (An area
+    itself, "Idlib countryside" beside "Aleppo countryside", is not inside
+    the other; "Ithariyah desert in Hama" is: the caller checks.)"""
+    written = sorted(here.items(), key=lambda ja: (ja[0] < i, ja[0]))
+    areas = [area for j, area in written if j != i]
+    if written and written[0][0] > i:
+        areas = areas[:1]
+    return areas
+
+
 def _inside(cand: Candidate, area_keys: set[str]) -> bool:
     """Is the candidate one of the areas, or inside one (admin1 / admin2)?"""
     return bool({_admin_key(cand.admin1), _admin_key(cand.admin2), _admin_key(cand.name)} & area_keys)
@@ -606,17 +667,14 @@ def _area_fallback(mention: PlaceMention, gazetteer: Gazetteer, admin_hints: Seq
         # a looser spelling among the own places (a few hundred names) of
         # the area written first, the narrowest ("Khiwaylia town in Tadmor
         # district in Homs badia": not any close spelling in all of Homs)
-        found = process.extractOne(query, gazetteer.names_in_admin1(cc, hint), scorer=fuzz.ratio,
-                                   score_cutoff=AREA_FUZZY_CUTOFF) if query else None
-        inside = [c for c in gazetteer.lookup(found[0], cc, limit=CANDIDATES, fuzzy=False)
-                  if c.tier == "exact" and _inside(c, {_admin_key(hint)})] if found else []
-        if inside:
-            best = inside[0]
+        guessed = _guess_in_area(gazetteer, query, cc, hint) if query and cc else None
+        if guessed is not None:
+            best, ratio = guessed
             return ResolvedPlace(
                 location=anyascii(best.name), country=best.country, iso=best.iso, country_code=best.country_code,
                 admin1=anyascii(best.admin1), admin2=anyascii(best.admin2), admin3=anyascii(best.admin3),
                 latitude=best.latitude, longitude=best.longitude, geo_precision=_precision(mention.cue, best.feature),
-                score=round(min(1.0, best.score * found[1] / 100), 3), place_id=best.place_id, span=mention.span,
+                score=round(min(1.0, best.score * ratio / 100), 3), place_id=best.place_id, span=mention.span,
                 warning=f"spelling guess inside {hint}: {best.name} for {mention.name!r}")
     for hint in admin_hints:
         areas = gazetteer.admin1_candidates(normalize.strip_descriptors(hint)[0], focus or None)
@@ -628,6 +686,57 @@ def _area_fallback(mention: PlaceMention, gazetteer: Gazetteer, admin_hints: Seq
                 geo_precision=3, score=round(min(1.0, area.score), 3), place_id=area.place_id, span=mention.span,
                 warning=warning)
     return _unresolved(mention, warning)
+
+
+# Levantine speech reads the Arabic letters tha and dhal as "s" and "z",
+# and some lists spell names as spoken: OCHA writes Ithriya (إثريا) as
+# "Asrieh" (أسرية). A name a report writes with "th"/"dh" and found nowhere
+# inside its area is looked up there once more as spoken (exact or
+# skeleton match, no fuzzy guess).
+_SPOKEN = ((re.compile(r"th"), "s"), (re.compile(r"dh"), "z"))
+# Score (as a spelling ratio, 0-100) of a spoken-form or suffixed match:
+# as sure as the weakest fuzzy guess inside the area.
+AREA_VARIANT_RATIO = AREA_FUZZY_CUTOFF
+# A list that tells namesakes apart by appending their district ("Tal
+# Baydar Ras El Ein", "Um Khorzet Manbaj"): a name of the area that is the
+# written name plus a tail this close (rapidfuzz ratio of folded names) to
+# the place's own admin2 name is that place. (Not admin3: "Hawi Thibyan" is a
+# village of its own name in Thiban subdistrict, no "Hawi" told apart.)
+AREA_SUFFIX_MIN_RATIO = 80
+
+
+def _guess_in_area(gazetteer: Gazetteer, query: str, cc: str, hint: str) -> tuple[Candidate, float] | None:
+    """A place inside ``hint`` (an admin1 name) for a folded name found
+    nowhere there, with how sure the guess is (0-100): an area's name that
+    is the written name plus the place's district, a close spelling of one
+    of the area's names, or the name as Levantine speech says it."""
+    area = {_admin_key(hint)}
+    names = gazetteer.names_in_admin1(cc, hint)
+    # (the written name with the district's tail first: an exact name is
+    # surer than any close spelling)
+    prefix = query + " "
+    for name in names:
+        if not name.startswith(prefix):
+            continue
+        tail = name[len(prefix):]
+        for c in gazetteer.lookup(name, cc, limit=CANDIDATES, fuzzy=False):
+            if c.tier == "exact" and _inside(c, area) \
+                    and fuzz.ratio(tail, normalize.exact_key(c.admin2 or "")) >= AREA_SUFFIX_MIN_RATIO:
+                return c, AREA_VARIANT_RATIO
+    found = process.extractOne(query, names, scorer=fuzz.ratio, score_cutoff=AREA_FUZZY_CUTOFF)
+    if found is not None:
+        inside = [c for c in gazetteer.lookup(found[0], cc, limit=CANDIDATES, fuzzy=False)
+                  if c.tier == "exact" and _inside(c, area)]
+        if inside:
+            return inside[0], found[1]
+    spoken = query
+    for pattern, sound in _SPOKEN:
+        spoken = pattern.sub(sound, spoken)
+    if spoken != query:
+        inside = [c for c in gazetteer.lookup(spoken, cc, limit=CANDIDATES, fuzzy=False) if _inside(c, area)]
+        if inside:
+            return inside[0], AREA_VARIANT_RATIO
+    return None
 
 
 def _fit(cand: Candidate, groups: list[list[_Area]]) -> float:

@@ -162,6 +162,12 @@ _NOT_PLACE_NOUNS = frozenset({"residents", "inhabitants", "territory", "directio
 _DIRECTIONAL = {"northern", "southern", "eastern", "western", "central", "rural"}
 
 
+# "a patrol took place starting from Al-Omar Oil Field": where a patrol or
+# a march starts is where it took place (a plain "from X" is where
+# someone came from)
+_STARTS_FROM = re.compile(r"\b(?:starting|started|departing|departed|setting off|set off|set out) $", re.I)
+
+
 _LEADING_FUNCTION_WORD = re.compile(r"^(?:of|on|upon|the|am|im|an der)\s+")
 # An Arabic article spelling that is an English word, in lower case and
 # apart from the name, opens no name: "rockets at Khaneh village", "fire at
@@ -241,7 +247,8 @@ def find_places(sentence: Sentence) -> list[PlaceMention]:
             elif (prep.startswith("the ") and prep.endswith(" of") or prep.endswith("village of") or prep.endswith("town of")) \
                     and prep.split()[-2] not in _NOT_PLACE_NOUNS:
                 cue = prep.split()[-2]
-        add(m.start("name"), m.end("name"), cue, orientation=prep == "from")
+        add(m.start("name"), m.end("name"), cue,
+            orientation=prep == "from" and not _STARTS_FROM.search(text, max(0, m.start() - 20), m.start()))
     for mention in list(found.values()):
         end = mention.span.end - sentence.start
         for _ in range(MAX_COMMA_ADMINS):
