@@ -216,7 +216,7 @@ def _upgrade(conn: sqlite3.Connection) -> None:
     (build and import compile it again when they are done)."""
     conn.execute("BEGIN IMMEDIATE")
     try:
-        changed = keytable.stale(conn)
+        changed = keytable.stale(conn, _RANKING)
         conn.execute("DELETE FROM lookup_blobs")
         if _layout(conn) not in ("", SCHEMA_VERSION):
             changed = True
@@ -445,7 +445,7 @@ class Gazetteer:
                 raise GazetteerError(f"no gazetteer index at {target}")
             build_bundled(target)
         conn = _connect(target, readonly=True)
-        if _layout(conn) not in ("", SCHEMA_VERSION) or _stale_skeletons(conn) or keytable.stale(conn):
+        if _layout(conn) not in ("", SCHEMA_VERSION) or _stale_skeletons(conn) or keytable.stale(conn, _RANKING):
             conn.close()
             _upgrade_file(target)
             conn = _connect(target, readonly=True)
@@ -637,7 +637,7 @@ class Gazetteer:
         if not cc and (latin or not normalize.is_latin_key(exact)):  # the key's stored answer holds
             answer = table.answer(exact, limit)
             if answer is not None:
-                return self._table_candidates(table, answer)
+                return self._answer_candidates(table, *answer)
         best = _table_best(table, latin, exact, cc, limit)
         if cc and fuzzy and not best:
             keys_list, index = self._country_keys(cc, exact[0])
@@ -714,10 +714,39 @@ class Gazetteer:
         for neg_score, _, card, tier in ranked:
             lat, lon, pop, context, length = unpack(cards, card)
             start = card + size
-            place_id, name = str(cards[start:start + length], "utf-8").split(sep)
+            place_id, name = cards[start:start + length].decode().split(sep)
             cc, country, iso, admin1, admin2, admin3, feature, source = contexts[context]
             out.append(_new_candidate(Candidate, (place_id, name, cc, country, iso, admin1, admin2, admin3, lat, lon,
                                                   feature, pop, -neg_score, source, tier)))
+        return tuple(out)
+
+    def _answer_candidates(self, table: keytable.KeyTable, codes: Sequence[int], start: int,
+                           skeleton: int) -> tuple[Candidate, ...]:
+        """The Candidates of a stored answer (``KeyTable.answer``): each code
+        read as ``KeyTable.answer_rows`` reads it, and its card as
+        ``_table_candidates`` does, in one loop (most of a cold lookup)."""
+        contexts, cards = self._contexts, table.cards
+        unpack, size, sep = keytable.CARD.unpack_from, keytable.CARD.size, keytable.CARD_SEP
+        row_card, exact_rows, exact_size = keytable.ROW_CARD.unpack_from, table.exact_rows, keytable.EXACT_ROW.size
+        exact_base, skeleton_base = table.rank_units
+        skeleton_start = -1
+        out = []
+        for code in codes:
+            index = code >> keytable.RANK_BONUS_BITS & keytable.RANK_INDEX_MASK
+            if code & keytable.RANK_EXACT:
+                card = row_card(exact_rows, (start + index) * exact_size)[0]
+                score, tier = (exact_base + (code & keytable.RANK_BONUS_MASK)) / keytable.SCORE_UNITS, "exact"
+            else:
+                if skeleton_start < 0:
+                    skeleton_start = table.run_start(skeleton) - table.exact_count
+                card = row_card(table.skeleton_rows, (skeleton_start + index) * keytable.SKELETON_ROW.size)[0]
+                score, tier = (skeleton_base + (code & keytable.RANK_BONUS_MASK)) / keytable.SCORE_UNITS, "skeleton"
+            lat, lon, pop, context, length = unpack(cards, card)
+            card += size
+            place_id, name = cards[card:card + length].decode().split(sep)
+            cc, country, iso, admin1, admin2, admin3, feature, source = contexts[context]
+            out.append(_new_candidate(Candidate, (place_id, name, cc, country, iso, admin1, admin2, admin3, lat, lon,
+                                                  feature, pop, score, source, tier)))
         return tuple(out)
 
     def _lookup_sql(self, exact: str, skeleton: str, cc: str | None, limit: int,

@@ -64,7 +64,7 @@ CARD = struct.Struct("<ddqII")
 KEY = struct.Struct("<IIIHI")
 NO_KEY = 0xFFFFFFFF
 # An exact key's ranked answer: the candidates a lookup of it in any country
-# with ``Ranking.limit`` gives, best first, as RANK_CODE_BITS-bit codes in
+# with ``Ranking.limit`` gives, best first, as 16-bit codes (see below) in
 # ``ranked``. The key record holds ``offset << RANK_OFFSET_SHIFT |
 # complete << RANK_COUNT_BITS | count``; "complete" says the answer holds
 # every place of both keys' runs (each run within the shortlist, fewer
@@ -79,10 +79,10 @@ RANK_OFFSET_SHIFT = RANK_COUNT_BITS + 1
 RANK_INDEX_BITS = 5
 RANK_BONUS_BITS = 10
 RANK_EXACT = 1 << (RANK_INDEX_BITS + RANK_BONUS_BITS)
-_BONUS_MASK = (1 << RANK_BONUS_BITS) - 1
-_INDEX_MASK = (1 << RANK_INDEX_BITS) - 1
+RANK_BONUS_MASK = (1 << RANK_BONUS_BITS) - 1
+RANK_INDEX_MASK = (1 << RANK_INDEX_BITS) - 1
 _COUNT_MASK = RANK_COMPLETE - 1
-_CARD = struct.Struct("<I")  # a run row's first field
+ROW_CARD = struct.Struct("<I")  # a run row's first field: its card
 _WHERE = struct.Struct("<I")  # a key record's last field
 # Per row of an exact key's run, in run order: the place's card (its offset
 # in ``cards``, which also names the row), canonical position, tie-break
@@ -250,6 +250,7 @@ def build(conn: sqlite3.Connection, exact_score: Callable[[str, str, float, floa
     for col in _CODED:
         blobs[f"values:{col}"] = _SEP.join(coded[col]).encode("utf-8")
     if ranking is not None:
+        blobs["ranking"] = ranking.stamp()
         _store_rankings(blobs, [(trie[tiered], tiered[1:]) for tiered in runs if tiered[0] == "0"], ranking)
     conn.executemany("INSERT INTO lookup_blobs(name, data) VALUES (?, ?)", list(blobs.items()))
     return True
@@ -257,12 +258,11 @@ def build(conn: sqlite3.Connection, exact_score: Callable[[str, str, float, floa
 
 def _store_rankings(blobs: dict[str, bytes], exact_keys: list[tuple[int, str]], ranking: Ranking) -> None:
     """Rank each exact key's lookup once, over the table compiled so far,
-    and store the answers: ``blobs["ranked"]`` (the codes), each key
-    record's last field (written into ``blobs["keys"]``, a bytearray) and
-    ``blobs["ranking"]`` (``Ranking.stamp``: answers ranked by other rules
-    are not used). A key whose answer a code cannot hold keeps NO_RANKING
-    (ranked as it comes)."""
-    if ranking.limit >= 1 << RANK_COUNT_BITS or ranking.shortlist > _INDEX_MASK + 1:
+    and store the answers: ``blobs["ranked"]`` (the codes) and each key
+    record's last field (written into ``blobs["keys"]``, a bytearray). A
+    key whose answer a code cannot hold keeps NO_RANKING (ranked as it
+    comes); with answers of the limit, none is stored."""
+    if ranking.limit >= 1 << RANK_COUNT_BITS or ranking.shortlist > RANK_INDEX_MASK + 1:
         return  # no answer fits
     table = KeyTable(blobs)
     records, codes = blobs["keys"], array("H")
@@ -279,7 +279,6 @@ def _store_rankings(blobs: dict[str, bytes], exact_keys: list[tuple[int, str]], 
                          len(codes) << RANK_OFFSET_SHIFT | (RANK_COMPLETE if complete else 0) | len(answer))
         codes.extend(answer)
     blobs["ranked"] = codes.tobytes()
-    blobs["ranking"] = ranking.stamp()
 
 
 def _answer_codes(table: "KeyTable", ranking: Ranking, run: tuple[int, int], skeleton_run: tuple[int, int],
@@ -292,25 +291,29 @@ def _answer_codes(table: "KeyTable", ranking: Ranking, run: tuple[int, int], ske
                                         (False, skeleton_run, table.skeleton_rows, SKELETON_ROW.size)):
         first = 0 if exact else table.exact_count
         for i in range(lo, min(hi, lo + ranking.shortlist)):
-            rows[(exact, _CARD.unpack_from(view, (i - first) * size)[0])] = i - lo
+            rows[(exact, ROW_CARD.unpack_from(view, (i - first) * size)[0])] = i - lo
     out = []
     for score, card, exact in answer:
         index = rows.get((exact, card))
         units = round(score * SCORE_UNITS)
         bonus = units - (ranking.exact_units if exact else ranking.skeleton_units)
-        if index is None or not 0 <= bonus <= _BONUS_MASK or units / SCORE_UNITS != score:
+        if index is None or not 0 <= bonus <= RANK_BONUS_MASK or units / SCORE_UNITS != score:
             return None
         out.append((RANK_EXACT if exact else 0) | index << RANK_BONUS_BITS | bonus)
     return out
 
 
-def stale(conn: sqlite3.Connection) -> bool:
-    """Does the index hold a table compiled by another version of this module?"""
+def stale(conn: sqlite3.Connection, ranking: Ranking | None = None) -> bool:
+    """Does the index hold a table compiled by another version of this
+    module, or with answers ranked by other rules than ``ranking``'s?"""
     try:
-        found = conn.execute("SELECT data FROM lookup_blobs WHERE name='version'").fetchone()
+        found = dict(conn.execute("SELECT name, data FROM lookup_blobs WHERE name IN ('version', 'ranking')"))
     except sqlite3.OperationalError:
         return False  # an older layout: the layout upgrade compiles it
-    return found is not None and found[0] != TABLE_VERSION.encode()
+    if "version" not in found:
+        return False  # no table: nothing compiled to be stale
+    return found["version"] != TABLE_VERSION.encode() or (
+        ranking is not None and found.get("ranking") != ranking.stamp())
 
 
 def _ranks(values: list) -> array:
@@ -464,18 +467,18 @@ class KeyTable:
         if type(entries) is range:
             lo, hi = entries.start - first, entries.stop - first
             return (SKELETON_ROW.iter_unpack(self.skeleton_view[lo * size:hi * size]),
-                    str(keys[ends[lo]:ends[hi] - 1], "utf-8").split(_SEP))
+                    keys[ends[lo]:ends[hi] - 1].decode().split(_SEP))
         unpack, rows = SKELETON_ROW.unpack_from, self.skeleton_rows
         return ([unpack(rows, (i - first) * size) for i in entries],
                 [str(keys[ends[i - first]:ends[i - first + 1] - 1], "utf-8") for i in entries])
 
-    def answer(self, key: str, limit: int) -> list[tuple[float, int, int, str]] | None:
+    def answer(self, key: str, limit: int) -> tuple[Sequence[int], int, int] | None:
         """The stored answer of a lookup of exact key ``key`` in any country
-        with ``limit`` as (-score, 0, card, tier) best first, or None when
-        none is stored for that limit (the key is unknown, the limit another
-        and the answer not complete)."""
-        ranked = self.ranked
-        if ranked is None:
+        with ``limit``, or None when none is stored for that limit (the key
+        is unknown, the limit another and the answer not complete): its
+        codes (best first; ``answer_rows`` reads them), the key's first row
+        and its skeleton key's trie id."""
+        if self.ranked is None:
             return None
         kid = self.trie.get(f"0{key}")
         if kid is None:
@@ -484,21 +487,24 @@ class KeyTable:
         if where == NO_RANKING or (limit != self.rank_limit and not (where & RANK_COMPLETE and limit > self.rank_limit)):
             return None
         offset = where >> RANK_OFFSET_SHIFT
-        exact_base, skeleton_base = self.rank_units
-        card_of, exact_rows, exact_size = _CARD.unpack_from, self.exact_rows, EXACT_ROW.size
-        skeleton_start = -1
-        out = []
-        for code in ranked[offset:offset + (where & _COUNT_MASK)]:
-            index = code >> RANK_BONUS_BITS & _INDEX_MASK
-            if code & RANK_EXACT:
-                out.append((-((exact_base + (code & _BONUS_MASK)) / SCORE_UNITS), 0,
-                            card_of(exact_rows, (start + index) * exact_size)[0], "exact"))
-                continue
-            if skeleton_start < 0:
-                skeleton_start = KEY.unpack_from(self.key_runs, skeleton * KEY.size)[0] - self.exact_count
-            out.append((-((skeleton_base + (code & _BONUS_MASK)) / SCORE_UNITS), 0,
-                        card_of(self.skeleton_rows, (skeleton_start + index) * SKELETON_ROW.size)[0], "skeleton"))
-        return out
+        return self.ranked[offset:offset + (where & _COUNT_MASK)], start, skeleton
+
+    def answer_rows(self, answer: tuple[Sequence[int], int, int]) -> Iterator[tuple[float, int, bool]]:
+        """(score, card, exact tier?) of each candidate of an ``answer``
+        (``Gazetteer`` reads the codes itself, the same way, where speed counts)."""
+        codes, start, skeleton = answer
+        skeleton_start = KEY.unpack_from(self.key_runs, skeleton * KEY.size)[0] if skeleton != NO_KEY else 0
+        for code in codes:
+            index, exact = code >> RANK_BONUS_BITS & RANK_INDEX_MASK, bool(code & RANK_EXACT)
+            units = self.rank_units[0 if exact else 1] + (code & RANK_BONUS_MASK)
+            card = (ROW_CARD.unpack_from(self.exact_rows, (start + index) * EXACT_ROW.size)[0] if exact else
+                    ROW_CARD.unpack_from(self.skeleton_rows,
+                                      (skeleton_start - self.exact_count + index) * SKELETON_ROW.size)[0])
+            yield units / SCORE_UNITS, card, exact
+
+    def run_start(self, kid: int) -> int:
+        """The first row of the key with trie id ``kid``."""
+        return KEY.unpack_from(self.key_runs, kid * KEY.size)[0]
 
     def position_of(self, place: int) -> int:
         """Position of the SQL place id ``place`` (which must exist)."""
