@@ -316,3 +316,20 @@ def test_cards_and_key_records_agree_with_the_index(tmp_path):
                 assert not table.entries(folded, 1, None, 10)
             else:
                 assert list(table.key_entries(skeleton, None, 10)[0]) == list(table.entries(folded, 1, None, 10))
+
+
+def test_stored_answer_codes_read_back_as_ranked(tmp_path):
+    """Each exact key's codes read back (``answer_rows``) as the ranking the
+    index computed when compiling: the same cards, scores to the last bit
+    and tiers, best first; a key's answer holds both tiers where they mix."""
+    path = _small_index(tmp_path)
+    _compiled(path)
+    tiers = set()
+    with Gazetteer.open(path) as gaz:
+        table = gaz._table
+        for key in (k[1:] for k in table.trie.iterkeys("0")):
+            stored = list(table.answer_rows(table.answer(key, index_module.RANKED_LIMIT)))
+            assert stored == index_module._rank_for_table(table, key), key
+            assert [c.score for c in gaz.lookup(key)] == [score for score, _, _ in stored]
+            tiers.add(tuple(exact for _, _, exact in stored))
+    assert (True, True, False, False) in tiers  # "tal zurba": two exact places, then two skeleton ones

@@ -20,6 +20,12 @@ random position is a cache miss. So what one step of a lookup reads sits
 together: a key's rows carry their scoring columns in the run's own order
 (``exact_rows``, ``skeleton_rows``, ``skeleton_keys``: one contiguous read
 per key), and a place's candidate fields are one record (``cards``).
+
+Most lookups name no country and take the default limit; their answer
+depends on the key alone. So each exact key's answer is ranked once, at
+compile time, by the index's own ranking (``Ranking``), and stored as a few
+16-bit codes (``ranked``): such a lookup scores nothing and only turns its
+codes into candidates.
 """
 
 from __future__ import annotations
@@ -484,7 +490,8 @@ class KeyTable:
         if kid is None:
             return None
         start, _, skeleton, _, where = KEY.unpack_from(self.key_runs, kid * KEY.size)
-        if where == NO_RANKING or (limit != self.rank_limit and not (where & RANK_COMPLETE and limit > self.rank_limit)):
+        if where == NO_RANKING or (limit != self.rank_limit
+                                   and not (where & RANK_COMPLETE and limit > self.rank_limit)):
             return None
         offset = where >> RANK_OFFSET_SHIFT
         return self.ranked[offset:offset + (where & _COUNT_MASK)], start, skeleton
