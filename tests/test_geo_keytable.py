@@ -13,6 +13,7 @@ import pytest
 from rapidfuzz import fuzz
 
 from marsad.geo import Gazetteer, keytable, normalize
+from marsad.geo import index as index_module
 from marsad.geo.index import BAND_WIDTH, PlaceRow, compile_table, write_source
 
 from geo_support import index_of
@@ -28,8 +29,11 @@ PLACES = [
     PlaceRow("t5", "Kafr Elqasab", "SY", 36.7, 38.9),
     PlaceRow("t6", "Zurbiya", "TN", 35.6, 8.7, population=12000, feature="admin1"),
 ]
+# The last two are Arabic-script names (a tatweel, a fatha) whose exact key
+# reads as a Latin one: their skeleton key is their exact key, not the
+# skeleton a Latin name of that key has, so a stored answer is not theirs.
 QUERIES = ["Tal Zurba", "Tell Zurba", "Tall Zurbah", "Kafr al-Qasab", "كفر القصب", "Zurbiya", "Zurbiyah",
-           "Tal Zurbiya", "Nowhere", "Al", ""]
+           "Tal Zurbiya", "Nowhere", "Al", "", "tal zurba\u0640", "zurbiya\u064e"]
 
 
 def _small_index(tmp_path):
@@ -207,6 +211,62 @@ def test_table_answers_as_sql_for_names_misspelt_and_noise(home, request, tmp_pa
     assert tiers == {"exact", "skeleton", "fuzzy"}
 
 
+def _ranked_live(gaz: Gazetteer) -> Gazetteer:
+    """``gaz`` ranking every lookup as it comes (its stored answers unused)."""
+    gaz._table.ranked = None
+    return gaz
+
+
+@pytest.mark.parametrize("home", ["bundled", "ocha"])
+def test_stored_answers_are_the_lookups_ranked_live(home, request):
+    """Each exact key's answer stored in the table is the lookup ranked as
+    it comes: for the limit it was ranked for, for a larger one where it
+    holds every place of the key, and a smaller limit ranks live."""
+    index = (request.getfixturevalue("bundled_gazetteer") if home == "bundled"
+             else request.getfixturevalue("ocha_home") / "gazetteer" / "index.sqlite")
+    rng = random.Random(5)
+    with Gazetteer.open(index) as stored, _ranked_live(Gazetteer.open(index)) as live:
+        table = stored._table
+        keys = [k[1:] for k in table.trie.iterkeys("0")]
+        queries = rng.sample(keys, 3000) + ["tal", "al", "halab", "san jose", "alexandria", "springfield"]
+        used = {}
+        for limit in (index_module.RANKED_LIMIT, index_module.RANKED_LIMIT + 1, 25, 3):
+            used[limit] = sum(table.answer(q, limit) is not None for q in queries)
+            for q in queries:
+                assert stored.lookup(q, limit=limit) == live.lookup(q, limit=limit), (q, limit)
+    assert used[index_module.RANKED_LIMIT] == len(queries)
+    assert len(queries) / 2 < used[25] == used[index_module.RANKED_LIMIT + 1] < len(queries)
+    assert used[3] == 0
+
+
+def _stamp(path) -> bytes:
+    conn = sqlite3.connect(path)
+    found = conn.execute("SELECT data FROM lookup_blobs WHERE name='ranking'").fetchone()
+    conn.close()
+    return found[0]
+
+
+def test_answers_ranked_by_other_rules_are_ranked_again(tmp_path, monkeypatch):
+    """A table whose answers were ranked by other rules (another limit,
+    shortlist or score bands) is compiled again when the index is opened;
+    until then (a table loaded as it is) no stored answer is used."""
+    path = _small_index(tmp_path)
+    through_sql = _answers(path)
+    other = index_module._RANKING._replace(limit=7, shortlist=21)
+    monkeypatch.setattr(index_module, "_RANKING", other)
+    _compiled(path)
+    monkeypatch.undo()
+    assert _stamp(path) == other.stamp()
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    table = keytable.KeyTable.load(conn)
+    conn.close()
+    assert not table.use_ranking(index_module._RANKING) and table.answer("tal zurba", 10) is None
+    with Gazetteer.open(path) as gaz:
+        assert gaz._table.answer("tal zurba", 10) is not None
+    assert _stamp(path) == index_module._RANKING.stamp()
+    assert _answers(path) == through_sql
+
+
 def test_skeleton_scores_are_rounded_as_round_does():
     """The skeleton tier rounds scores without round() where that cannot
     differ: the same float as the SQL path's formula for every population
@@ -256,3 +316,20 @@ def test_cards_and_key_records_agree_with_the_index(tmp_path):
                 assert not table.entries(folded, 1, None, 10)
             else:
                 assert list(table.key_entries(skeleton, None, 10)[0]) == list(table.entries(folded, 1, None, 10))
+
+
+def test_stored_answer_codes_read_back_as_ranked(tmp_path):
+    """Each exact key's codes read back (``answer_rows``) as the ranking the
+    index computed when compiling: the same cards, scores to the last bit
+    and tiers, best first; a key's answer holds both tiers where they mix."""
+    path = _small_index(tmp_path)
+    _compiled(path)
+    tiers = set()
+    with Gazetteer.open(path) as gaz:
+        table = gaz._table
+        for key in (k[1:] for k in table.trie.iterkeys("0")):
+            stored = list(table.answer_rows(table.answer(key, index_module.RANKED_LIMIT)))
+            assert stored == index_module._rank_for_table(table, key), key
+            assert [c.score for c in gaz.lookup(key)] == [score for score, _, _ in stored]
+            tiers.add(tuple(exact for _, _, exact in stored))
+    assert (True, True, False, False) in tiers  # "tal zurba": two exact places, then two skeleton ones

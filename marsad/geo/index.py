@@ -53,6 +53,10 @@ FUZZY_CUTOFF = 86.0
 MAX_ROWS_PER_KEY = 400
 # Rows per tier fully scored (string similarity) for a lookup of ``limit``.
 SHORTLIST_FACTOR = 3
+# lookup()'s default limit. The compiled table stores each exact key's
+# answer in any country for it (and for a larger limit where the answer
+# holds every place of the key): a lookup then ranks nothing.
+RANKED_LIMIT = 10
 # (country, first letter) key lists kept for fuzzy matching.
 FUZZY_SHORTLIST_CACHE = 1024
 # (country, admin1) name lists kept for fuzzy matching inside a known area.
@@ -212,7 +216,7 @@ def _upgrade(conn: sqlite3.Connection) -> None:
     (build and import compile it again when they are done)."""
     conn.execute("BEGIN IMMEDIATE")
     try:
-        changed = keytable.stale(conn)
+        changed = keytable.stale(conn, _RANKING)
         conn.execute("DELETE FROM lookup_blobs")
         if _layout(conn) not in ("", SCHEMA_VERSION):
             changed = True
@@ -234,7 +238,7 @@ def _upgrade(conn: sqlite3.Connection) -> None:
             _rederive_skeletons(conn)
             changed = True
         if changed:
-            keytable.build(conn, _exact_score, normalize.skeleton_of_exact)  # layout 3, or keys just re-derived
+            keytable.build(conn, _exact_score, normalize.skeleton_of_exact, _RANKING)  # layout 3, or keys re-derived
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
@@ -347,7 +351,7 @@ def _exact_score(key: str, name_key: str, pop_part: float, prio_part: float) -> 
 def compile_table(conn: sqlite3.Connection) -> None:
     """Compile the in-memory lookup table after writes (build, import)."""
     with conn:
-        keytable.build(conn, _exact_score, normalize.skeleton_of_exact)
+        keytable.build(conn, _exact_score, normalize.skeleton_of_exact, _RANKING)
 
 
 def create_empty(path: Path) -> Path:
@@ -426,6 +430,8 @@ class Gazetteer:
         self._area_keys = lru_cache(maxsize=AREA_KEYS_CACHE)(self._load_area_keys)
         # The compiled lookup table (None: an index without one, read through SQL).
         self._table = keytable.KeyTable.load(conn)
+        if self._table is not None:
+            self._table.use_ranking(_RANKING)
         # per context of the table: (cc, country, iso, admin1, admin2, admin3, feature, source)
         self._contexts = [(cc, *self._countries.get(cc, _NO_COUNTRY), a1, a2, a3, feature, source)
                           for cc, a1, a2, a3, feature, source in (self._table.contexts if self._table else ())]
@@ -439,7 +445,7 @@ class Gazetteer:
                 raise GazetteerError(f"no gazetteer index at {target}")
             build_bundled(target)
         conn = _connect(target, readonly=True)
-        if _layout(conn) not in ("", SCHEMA_VERSION) or _stale_skeletons(conn) or keytable.stale(conn):
+        if _layout(conn) not in ("", SCHEMA_VERSION) or _stale_skeletons(conn) or keytable.stale(conn, _RANKING):
             conn.close()
             _upgrade_file(target)
             conn = _connect(target, readonly=True)
@@ -474,7 +480,7 @@ class Gazetteer:
         return country_code(text)
 
     # ------------------------------------------------------------------ lookup
-    def lookup(self, name: str, country: str | None = None, limit: int = 10, *,
+    def lookup(self, name: str, country: str | None = None, limit: int = RANKED_LIMIT, *,
                fuzzy: bool = True) -> list[Candidate]:
         """Candidates for ``name``, best first: exact key matches, then skeleton
         matches, then (only with ``country`` and ``fuzzy``) bounded fuzzy matches."""
@@ -624,22 +630,15 @@ class Gazetteer:
         the same order, scored by the same formula, so the same candidates.
         Exact rows take their score precomputed; only the ``limit`` best rows
         become Candidates. ``name`` folds to ``exact``; its skeleton key is
-        folded only when the table cannot tell it (see ``_skeleton_entries``)."""
-        # canonical position -> (-score, tie-break, card, tier): _lookup_sql's ``best``
-        best: dict[int, tuple[float, int, int, str]] = {}
-        shortlist = limit * SHORTLIST_FACTOR
-        found = table.exact_lookup(exact, cc, shortlist)
-        if found is not None and found[0]:
-            get = best.get
-            for card, key, rank, units in table.exact_entries(found[0]):
-                neg_score = -(units / keytable.SCORE_UNITS)
-                row = get(key)
-                if row is None or row[0] > neg_score:
-                    best[key] = (neg_score, rank, card, "exact")
-        if len(best) < limit:
-            entries = self._skeleton_entries(table, name, exact, found, cc, shortlist)
-            if entries:
-                self._score_skeleton_rows(best, exact, *table.skeleton_entries(entries), table.priority_terms)
+        folded only when the table cannot tell it (see ``_skeleton_entries``).
+        In any country, the table mostly holds the answer ranked already
+        (``_rank_for_table``)."""
+        latin = name.isascii() or not normalize.is_arabic(name)  # as keys() tells them apart
+        if not cc and (latin or not normalize.is_latin_key(exact)):  # the key's stored answer holds
+            answer = table.answer(exact, limit)
+            if answer is not None:
+                return self._answer_candidates(table, *answer)
+        best = _table_best(table, latin, exact, cc, limit)
         if cc and fuzzy and not best:
             keys_list, index = self._country_keys(cc, exact[0])
             for key, _sim, _ in process.extract(exact, keys_list, scorer=fuzz.ratio,
@@ -654,13 +653,13 @@ class Gazetteer:
         return self._table_candidates(table, ranked[:limit])
 
     @staticmethod
-    def _skeleton_entries(table: keytable.KeyTable, name: str, exact: str,
+    def _skeleton_entries(table: keytable.KeyTable, latin: bool, exact: str,
                           found: tuple[range | Sequence[int], int] | None, cc: str | None,
                           limit: int) -> range | Sequence[int]:
-        """``table.entries`` of ``name``'s skeleton key. A name in Latin
-        script takes the skeleton key of its exact key (``keys``), which the
-        table holds for every exact key it has; an Arabic one is its own."""
-        latin = name.isascii() or not normalize.is_arabic(name)  # as keys() tells them apart
+        """``table.entries`` of the skeleton key of a name that folds to
+        ``exact``. A name in Latin script (``latin``) takes the skeleton key
+        of its exact key (``keys``), which the table holds for every exact
+        key it has; an Arabic one is its own."""
         if found is not None and latin:
             return table.key_entries(found[1], cc, limit)[0] if found[1] != keytable.NO_KEY else ()
         skeleton = normalize.skeleton_of_exact(exact) if latin else exact  # keys(name)[1]
@@ -715,10 +714,39 @@ class Gazetteer:
         for neg_score, _, card, tier in ranked:
             lat, lon, pop, context, length = unpack(cards, card)
             start = card + size
-            place_id, name = str(cards[start:start + length], "utf-8").split(sep)
+            place_id, name = cards[start:start + length].decode().split(sep)
             cc, country, iso, admin1, admin2, admin3, feature, source = contexts[context]
             out.append(_new_candidate(Candidate, (place_id, name, cc, country, iso, admin1, admin2, admin3, lat, lon,
                                                   feature, pop, -neg_score, source, tier)))
+        return tuple(out)
+
+    def _answer_candidates(self, table: keytable.KeyTable, codes: Sequence[int], start: int,
+                           skeleton: int) -> tuple[Candidate, ...]:
+        """The Candidates of a stored answer (``KeyTable.answer``): each code
+        read as ``KeyTable.answer_rows`` reads it, and its card as
+        ``_table_candidates`` does, in one loop (most of a cold lookup)."""
+        contexts, cards = self._contexts, table.cards
+        unpack, size, sep = keytable.CARD.unpack_from, keytable.CARD.size, keytable.CARD_SEP
+        row_card, exact_rows, exact_size = keytable.ROW_CARD.unpack_from, table.exact_rows, keytable.EXACT_ROW.size
+        exact_base, skeleton_base = table.rank_units
+        skeleton_start = -1
+        out = []
+        for code in codes:
+            index = code >> keytable.RANK_BONUS_BITS & keytable.RANK_INDEX_MASK
+            if code & keytable.RANK_EXACT:
+                card = row_card(exact_rows, (start + index) * exact_size)[0]
+                score, tier = (exact_base + (code & keytable.RANK_BONUS_MASK)) / keytable.SCORE_UNITS, "exact"
+            else:
+                if skeleton_start < 0:
+                    skeleton_start = table.run_start(skeleton) - table.exact_count
+                card = row_card(table.skeleton_rows, (skeleton_start + index) * keytable.SKELETON_ROW.size)[0]
+                score, tier = (skeleton_base + (code & keytable.RANK_BONUS_MASK)) / keytable.SCORE_UNITS, "skeleton"
+            lat, lon, pop, context, length = unpack(cards, card)
+            card += size
+            place_id, name = cards[card:card + length].decode().split(sep)
+            cc, country, iso, admin1, admin2, admin3, feature, source = contexts[context]
+            out.append(_new_candidate(Candidate, (place_id, name, cc, country, iso, admin1, admin2, admin3, lat, lon,
+                                                  feature, pop, score, source, tier)))
         return tuple(out)
 
     def _lookup_sql(self, exact: str, skeleton: str, cc: str | None, limit: int,
@@ -752,6 +780,38 @@ class Gazetteer:
         return tuple(self._candidate(row, score, tier) for score, row, tier in ranked[:limit])
 
 
+def _table_best(table: keytable.KeyTable, latin: bool, exact: str, cc: str | None,
+                limit: int) -> dict[int, tuple[float, int, int, str]]:
+    """The exact and skeleton tiers of ``Gazetteer._lookup_table``: canonical
+    position -> (-score, tie-break, card, tier), as ``_lookup_sql``'s
+    ``best``, for a name (in Latin script or not: ``latin``) folding to ``exact``."""
+    best: dict[int, tuple[float, int, int, str]] = {}
+    shortlist = limit * SHORTLIST_FACTOR
+    found = table.exact_lookup(exact, cc, shortlist)
+    if found is not None and found[0]:
+        get = best.get
+        for card, key, rank, units in table.exact_entries(found[0]):
+            neg_score = -(units / keytable.SCORE_UNITS)
+            row = get(key)
+            if row is None or row[0] > neg_score:
+                best[key] = (neg_score, rank, card, "exact")
+    if len(best) < limit:
+        entries = Gazetteer._skeleton_entries(table, latin, exact, found, cc, shortlist)
+        if entries:
+            Gazetteer._score_skeleton_rows(best, exact, *table.skeleton_entries(entries), table.priority_terms)
+    return best
+
+
+def _rank_for_table(table: keytable.KeyTable, exact: str) -> list[tuple[float, int, bool]]:
+    """(score, card, exact tier?) of a lookup of ``exact`` in any country
+    with RANKED_LIMIT, best first: what the table stores (``_RANKING``)."""
+    best = _table_best(table, True, exact, None, RANKED_LIMIT)
+    ranked = sorted(best.values(), key=_SCORE_AND_TIEBREAK)[:RANKED_LIMIT]
+    return [(-neg_score, card, tier == "exact") for neg_score, _, card, tier in ranked]
+
+
+_RANKING = keytable.Ranking(RANKED_LIMIT, RANKED_LIMIT * SHORTLIST_FACTOR, round(EXACT_BASE * keytable.SCORE_UNITS),
+                            round(SKELETON_BASE * keytable.SCORE_UNITS), _rank_for_table)
 _NO_COUNTRY = ("", None)
 # The sort key of a compiled-table lookup's rows (-score, tie-break).
 _SCORE_AND_TIEBREAK = itemgetter(0, 1)

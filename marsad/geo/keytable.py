@@ -20,6 +20,12 @@ random position is a cache miss. So what one step of a lookup reads sits
 together: a key's rows carry their scoring columns in the run's own order
 (``exact_rows``, ``skeleton_rows``, ``skeleton_keys``: one contiguous read
 per key), and a place's candidate fields are one record (``cards``).
+
+Most lookups name no country and take the default limit; their answer
+depends on the key alone. So each exact key's answer is ranked once, at
+compile time, by the index's own ranking (``Ranking``), and stored as a few
+16-bit codes (``ranked``): such a lookup scores nothing and only turns its
+codes into candidates.
 """
 
 from __future__ import annotations
@@ -30,12 +36,15 @@ import struct
 from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import NamedTuple
 
 import marisa_trie
 
 # Bumped when the blobs' layout changes; blobs of another version are ignored
 # (the index is then read through SQL until its next write or upgrade).
-TABLE_VERSION = "5"  # 5: a run's scoring columns in run order, a place's candidate fields as one record
+# 5: a run's scoring columns in run order, a place's candidate fields as one record;
+# 6: each exact key's ranked answer (``Ranking``), countries of a run as 16 bits.
+TABLE_VERSION = "6"
 # A key's places of more than one country (``run_cc``; else the one country's code).
 MIXED = 0xFFFF
 _SEP = "\x00"  # joins a column's distinct values; never inside a stored value
@@ -55,10 +64,32 @@ _KEPT_TEXT = ("name_key",)
 CARD = struct.Struct("<ddqII")
 # Per key (trie id): its run of rows (start, end), for an exact key the trie
 # id of the skeleton key a Latin-script name of that exact key has (or
-# NO_KEY), and the country code of all its places (or MIXED): one read, and
-# most lookups need neither the skeleton folding nor a second trie walk.
-KEY = struct.Struct("<IIIH")
+# NO_KEY), the country code of all its places (or MIXED), and where its
+# ranked answer is (or NO_RANKING, see RANK_*): one read, and most lookups
+# need neither the skeleton folding nor a second trie walk.
+KEY = struct.Struct("<IIIHI")
 NO_KEY = 0xFFFFFFFF
+# An exact key's ranked answer: the candidates a lookup of it in any country
+# with ``Ranking.limit`` gives, best first, as 16-bit codes (see below) in
+# ``ranked``. The key record holds ``offset << RANK_OFFSET_SHIFT |
+# complete << RANK_COUNT_BITS | count``; "complete" says the answer holds
+# every place of both keys' runs (each run within the shortlist, fewer
+# candidates than the limit), so it is also the answer for any larger limit.
+NO_RANKING = 0xFFFFFFFF
+RANK_COUNT_BITS = 4
+RANK_COMPLETE = 1 << RANK_COUNT_BITS
+RANK_OFFSET_SHIFT = RANK_COUNT_BITS + 1
+# A code: exact tier flag, the row's index in its key's run (within the
+# shortlist), the score above its tier's base in units of 10**-4 (a band is
+# 0.09 wide: 900 units).
+RANK_INDEX_BITS = 5
+RANK_BONUS_BITS = 10
+RANK_EXACT = 1 << (RANK_INDEX_BITS + RANK_BONUS_BITS)
+RANK_BONUS_MASK = (1 << RANK_BONUS_BITS) - 1
+RANK_INDEX_MASK = (1 << RANK_INDEX_BITS) - 1
+_COUNT_MASK = RANK_COMPLETE - 1
+ROW_CARD = struct.Struct("<I")  # a run row's first field: its card
+_WHERE = struct.Struct("<I")  # a key record's last field
 # Per row of an exact key's run, in run order: the place's card (its offset
 # in ``cards``, which also names the row), canonical position, tie-break
 # rank and the row's score (the same for every query of that key) in units
@@ -79,6 +110,25 @@ SKELETON_ROW = struct.Struct("<IIIdH")
 _SCORING = (("pop_part", "d"), ("prio_part", "d"), ("canon", "I"), ("tiebreak", "I"))
 
 
+class Ranking(NamedTuple):
+    """How the index ranks a lookup in any country, for the table to store
+    each exact key's answer: ``rank(table, key)`` gives the (score, card,
+    exact tier?) of the candidates of a lookup of ``key`` with ``limit``,
+    best first, each row taken from the first ``shortlist`` rows of its
+    key's run; scores are ``base + bonus`` with ``exact_units`` /
+    ``skeleton_units`` the tiers' bases in units of 10**-4."""
+
+    limit: int
+    shortlist: int
+    exact_units: int
+    skeleton_units: int
+    rank: Callable[["KeyTable", str], list[tuple[float, int, bool]]]
+
+    def stamp(self) -> bytes:
+        """What the stored answers depend on besides the places."""
+        return f"{self.limit} {self.shortlist} {self.exact_units} {self.skeleton_units}".encode()
+
+
 def _blob_rows(conn: sqlite3.Connection) -> Iterator[tuple]:
     yield from conn.execute(
         "SELECT id, place_id, name, cc, admin1, admin2, admin3, lat, lon, feature, population, priority,"
@@ -86,12 +136,14 @@ def _blob_rows(conn: sqlite3.Connection) -> Iterator[tuple]:
 
 
 def build(conn: sqlite3.Connection, exact_score: Callable[[str, str, float, float], float],
-          skeleton_of: Callable[[str], str]) -> bool:
+          skeleton_of: Callable[[str], str], ranking: Ranking | None = None) -> bool:
     """Compile the table from ``conn``'s places and keys and store it (inside
     the caller's transaction). ``exact_score(key, name_key, pop_part,
     prio_part)`` is the lookup score of a place found under its exact key
     (the same for every query of that key, so computed here once);
-    ``skeleton_of(exact key)`` the skeleton key that goes with it. Returns
+    ``skeleton_of(exact key)`` the skeleton key that goes with it;
+    ``ranking`` how to rank each exact key's answer (stored, see
+    ``Ranking``; without it every lookup is ranked as it comes). Returns
     False, storing nothing, when a value cannot be represented (a NUL or a
     missing required field): such an index is read through SQL."""
     conn.execute("DELETE FROM lookup_blobs")
@@ -138,11 +190,11 @@ def build(conn: sqlite3.Connection, exact_score: Callable[[str, str, float, floa
     trie = marisa_trie.Trie(list(runs))
     if len(coded["cc"]) >= MIXED:
         return False  # more country codes than a key record holds
-    key_runs = [(0, 0, NO_KEY, MIXED)] * len(runs)
+    key_runs = bytearray(KEY.size * len(runs))  # every key's record is packed below
     priority_terms: dict[float, int] = {}
     # per row index: the run's row indexes ordered by country (stably), and
     # their country codes, so one country's places are a bisected slice
-    by_cc, by_cc_code = array("I"), array("I")
+    by_cc, by_cc_code = array("I"), array("H")
     # every run's rows in run order, the runs one after another: exact keys'
     # rows first, then skeleton keys' (a row index less the number of exact
     # rows is its place in skeleton_rows)
@@ -160,8 +212,8 @@ def build(conn: sqlite3.Connection, exact_score: Callable[[str, str, float, floa
         total += len(run)
         countries = {cc_codes[pos] for pos in run}
         skeleton = skeleton_of(tiered[1:]) if tiered[0] == "0" else ""
-        key_runs[kid] = (start, total, trie.get(f"1{skeleton}", NO_KEY) if skeleton else NO_KEY,
-                         countries.pop() if len(countries) == 1 else MIXED)
+        KEY.pack_into(key_runs, kid * KEY.size, start, total, trie.get(f"1{skeleton}", NO_KEY) if skeleton else NO_KEY,
+                      countries.pop() if len(countries) == 1 else MIXED, NO_RANKING)
         order = sorted(range(len(run)), key=lambda n: cc_codes[run[n]])
         by_cc.extend(start + n for n in order)
         by_cc_code.extend(cc_codes[run[n]] for n in order)
@@ -178,7 +230,7 @@ def build(conn: sqlite3.Connection, exact_score: Callable[[str, str, float, floa
                                                    priority_terms.setdefault(0.2 * prio_part, len(priority_terms)))
                 skeleton_keys.append(text["name_key"][pos])
     blobs = {"version": TABLE_VERSION.encode(), "trie": trie.tobytes(),
-             "keys": b"".join(KEY.pack(*run) for run in key_runs),
+             "keys": key_runs,
              "by_cc": by_cc.tobytes(), "by_cc_code": by_cc_code.tobytes(),
              "exact_rows": bytes(exact_rows), "skeleton_rows": bytes(skeleton_rows),
              "priority_terms": array("d", list(priority_terms)).tobytes(),
@@ -203,17 +255,71 @@ def build(conn: sqlite3.Connection, exact_score: Callable[[str, str, float, floa
         blobs[f"ends:{col}"] = offsets.tobytes()
     for col in _CODED:
         blobs[f"values:{col}"] = _SEP.join(coded[col]).encode("utf-8")
+    if ranking is not None:
+        blobs["ranking"] = ranking.stamp()
+        _store_rankings(blobs, [(trie[tiered], tiered[1:]) for tiered in runs if tiered[0] == "0"], ranking)
     conn.executemany("INSERT INTO lookup_blobs(name, data) VALUES (?, ?)", list(blobs.items()))
     return True
 
 
-def stale(conn: sqlite3.Connection) -> bool:
-    """Does the index hold a table compiled by another version of this module?"""
+def _store_rankings(blobs: dict[str, bytes], exact_keys: list[tuple[int, str]], ranking: Ranking) -> None:
+    """Rank each exact key's lookup once, over the table compiled so far,
+    and store the answers: ``blobs["ranked"]`` (the codes) and each key
+    record's last field (written into ``blobs["keys"]``, a bytearray). A
+    key whose answer a code cannot hold keeps NO_RANKING (ranked as it
+    comes); with answers of the limit, none is stored."""
+    if ranking.limit >= 1 << RANK_COUNT_BITS or ranking.shortlist > RANK_INDEX_MASK + 1:
+        return  # no answer fits
+    table = KeyTable(blobs)
+    records, codes = blobs["keys"], array("H")
+    where_at = KEY.size - _WHERE.size  # the record's last field
+    for kid, key in exact_keys:
+        start, end, skeleton, _, _ = KEY.unpack_from(records, kid * KEY.size)
+        skeleton_run = KEY.unpack_from(records, skeleton * KEY.size)[:2] if skeleton != NO_KEY else (0, 0)
+        answer = _answer_codes(table, ranking, (start, end), skeleton_run, ranking.rank(table, key))
+        if answer is None or len(codes) >= 1 << (32 - RANK_OFFSET_SHIFT):
+            continue
+        complete = (len(answer) < ranking.limit and end - start <= ranking.shortlist
+                    and skeleton_run[1] - skeleton_run[0] <= ranking.shortlist)
+        _WHERE.pack_into(records, kid * KEY.size + where_at,
+                         len(codes) << RANK_OFFSET_SHIFT | (RANK_COMPLETE if complete else 0) | len(answer))
+        codes.extend(answer)
+    blobs["ranked"] = codes.tobytes()
+
+
+def _answer_codes(table: "KeyTable", ranking: Ranking, run: tuple[int, int], skeleton_run: tuple[int, int],
+                  answer: list[tuple[float, int, bool]]) -> list[int] | None:
+    """``answer``'s candidates as codes, or None when one cannot be coded
+    (a row beyond the shortlist, a score off its band or not rounded to 4
+    decimals)."""
+    rows: dict[tuple[bool, int], int] = {}
+    for exact, (lo, hi), view, size in ((True, run, table.exact_rows, EXACT_ROW.size),
+                                        (False, skeleton_run, table.skeleton_rows, SKELETON_ROW.size)):
+        first = 0 if exact else table.exact_count
+        for i in range(lo, min(hi, lo + ranking.shortlist)):
+            rows[(exact, ROW_CARD.unpack_from(view, (i - first) * size)[0])] = i - lo
+    out = []
+    for score, card, exact in answer:
+        index = rows.get((exact, card))
+        units = round(score * SCORE_UNITS)
+        bonus = units - (ranking.exact_units if exact else ranking.skeleton_units)
+        if index is None or not 0 <= bonus <= RANK_BONUS_MASK or units / SCORE_UNITS != score:
+            return None
+        out.append((RANK_EXACT if exact else 0) | index << RANK_BONUS_BITS | bonus)
+    return out
+
+
+def stale(conn: sqlite3.Connection, ranking: Ranking | None = None) -> bool:
+    """Does the index hold a table compiled by another version of this
+    module, or with answers ranked by other rules than ``ranking``'s?"""
     try:
-        found = conn.execute("SELECT data FROM lookup_blobs WHERE name='version'").fetchone()
+        found = dict(conn.execute("SELECT name, data FROM lookup_blobs WHERE name IN ('version', 'ranking')"))
     except sqlite3.OperationalError:
         return False  # an older layout: the layout upgrade compiles it
-    return found is not None and found[0] != TABLE_VERSION.encode()
+    if "version" not in found:
+        return False  # no table: nothing compiled to be stale
+    return found["version"] != TABLE_VERSION.encode() or (
+        ranking is not None and found.get("ranking") != ranking.stamp())
 
 
 def _ranks(values: list) -> array:
@@ -241,14 +347,14 @@ class KeyTable:
     __slots__ = ("trie", "key_runs", "by_cc", "by_cc_code", "exact_rows", "exact_view",
                  "exact_count", "skeleton_rows", "skeleton_view", "priority_terms", "skeleton_keys", "skeleton_key_ends", "ids",
                  "cards", "card_starts", "text", "text_ends", "values", "cc_code", "contexts", "pop_part",
-                 "prio_part", "canon", "tiebreak")
+                 "prio_part", "canon", "tiebreak", "ranked", "ranking_stamp", "rank_limit", "rank_units")
 
     def __init__(self, blobs: dict[str, bytes]):
         # numeric columns are views over the blobs read (no second copy)
         self.trie = marisa_trie.Trie().frombytes(blobs["trie"])
         self.key_runs = _rows(KEY, blobs["keys"])
         self.by_cc = _view("I", blobs["by_cc"])
-        self.by_cc_code = _view("I", blobs["by_cc_code"])
+        self.by_cc_code = _view("H", blobs["by_cc_code"])
         self.exact_rows = _rows(EXACT_ROW, blobs["exact_rows"])
         self.exact_view = memoryview(self.exact_rows)
         self.exact_count = len(self.exact_rows) // EXACT_ROW.size
@@ -273,6 +379,21 @@ class KeyTable:
         width = len(_CODED)
         self.contexts = [tuple(v[c] for v, c in zip(self.values, codes[i:i + width]))
                          for i in range(0, len(codes), width)]
+        # the stored answers (see Ranking), until use_ranking() accepts them
+        self.ranked = None
+        self.ranking_stamp = blobs.get("ranking", b"")
+        self.rank_limit, self.rank_units = 0, (0, 0)
+        if "ranked" in blobs:
+            self.ranked = _view("H", blobs["ranked"])
+
+    def use_ranking(self, ranking: Ranking) -> bool:
+        """Answer from the stored answers if they were ranked as ``ranking``
+        ranks (else every lookup is ranked as it comes)."""
+        if self.ranked is None or self.ranking_stamp != ranking.stamp():
+            self.ranked = None
+            return False
+        self.rank_limit, self.rank_units = ranking.limit, (ranking.exact_units, ranking.skeleton_units)
+        return True
 
     @classmethod
     def load(cls, conn: sqlite3.Connection) -> "KeyTable | None":
@@ -322,7 +443,7 @@ class KeyTable:
 
     def key_entries(self, kid: int, cc: str | None, limit: int) -> tuple[range | Sequence[int], int]:
         """``entries`` of the key with trie id ``kid``, and its skeleton key's trie id."""
-        start, end, skeleton, only = KEY.unpack_from(self.key_runs, kid * KEY.size)
+        start, end, skeleton, only, _ = KEY.unpack_from(self.key_runs, kid * KEY.size)
         if not cc:
             return range(start, min(end, start + limit)), skeleton
         code = self.cc_code.get(cc)
@@ -352,10 +473,45 @@ class KeyTable:
         if type(entries) is range:
             lo, hi = entries.start - first, entries.stop - first
             return (SKELETON_ROW.iter_unpack(self.skeleton_view[lo * size:hi * size]),
-                    str(keys[ends[lo]:ends[hi] - 1], "utf-8").split(_SEP))
+                    keys[ends[lo]:ends[hi] - 1].decode().split(_SEP))
         unpack, rows = SKELETON_ROW.unpack_from, self.skeleton_rows
         return ([unpack(rows, (i - first) * size) for i in entries],
                 [str(keys[ends[i - first]:ends[i - first + 1] - 1], "utf-8") for i in entries])
+
+    def answer(self, key: str, limit: int) -> tuple[Sequence[int], int, int] | None:
+        """The stored answer of a lookup of exact key ``key`` in any country
+        with ``limit``, or None when none is stored for that limit (the key
+        is unknown, the limit another and the answer not complete): its
+        codes (best first; ``answer_rows`` reads them), the key's first row
+        and its skeleton key's trie id."""
+        if self.ranked is None:
+            return None
+        kid = self.trie.get(f"0{key}")
+        if kid is None:
+            return None
+        start, _, skeleton, _, where = KEY.unpack_from(self.key_runs, kid * KEY.size)
+        if where == NO_RANKING or (limit != self.rank_limit
+                                   and not (where & RANK_COMPLETE and limit > self.rank_limit)):
+            return None
+        offset = where >> RANK_OFFSET_SHIFT
+        return self.ranked[offset:offset + (where & _COUNT_MASK)], start, skeleton
+
+    def answer_rows(self, answer: tuple[Sequence[int], int, int]) -> Iterator[tuple[float, int, bool]]:
+        """(score, card, exact tier?) of each candidate of an ``answer``
+        (``Gazetteer`` reads the codes itself, the same way, where speed counts)."""
+        codes, start, skeleton = answer
+        skeleton_start = KEY.unpack_from(self.key_runs, skeleton * KEY.size)[0] if skeleton != NO_KEY else 0
+        for code in codes:
+            index, exact = code >> RANK_BONUS_BITS & RANK_INDEX_MASK, bool(code & RANK_EXACT)
+            units = self.rank_units[0 if exact else 1] + (code & RANK_BONUS_MASK)
+            card = (ROW_CARD.unpack_from(self.exact_rows, (start + index) * EXACT_ROW.size)[0] if exact else
+                    ROW_CARD.unpack_from(self.skeleton_rows,
+                                      (skeleton_start - self.exact_count + index) * SKELETON_ROW.size)[0])
+            yield units / SCORE_UNITS, card, exact
+
+    def run_start(self, kid: int) -> int:
+        """The first row of the key with trie id ``kid``."""
+        return KEY.unpack_from(self.key_runs, kid * KEY.size)[0]
 
     def position_of(self, place: int) -> int:
         """Position of the SQL place id ``place`` (which must exist)."""

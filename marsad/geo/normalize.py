@@ -14,6 +14,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import itemgetter
 from importlib import resources
 
 import yaml
@@ -27,6 +28,9 @@ _ARABIC_MAP = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة
                              "ؤ": "و", "ئ": "ي", "ک": "ك", "ی": "ي"})
 _NON_WORD = re.compile(r"[^a-z0-9 ]+")
 _DOUBLED = re.compile(r"(.)\1+")
+# The replacement of a _DOUBLED run: its letter. A C-level callable, where
+# the template r"\1" is expanded by Python code at every match.
+_DOUBLED_LETTER = itemgetter(1)
 _SPACES = re.compile(r"\s+")
 # What a Latin-script exact key is made of (anything else: an Arabic key).
 _LATIN_KEY = re.compile(r"[a-z0-9 ]*")
@@ -55,7 +59,10 @@ class FoldingRules:
     # ... and the descriptors as a name's possible last / first words.
     descriptor_ends: tuple[str, ...] = ()
     descriptor_starts: tuple[str, ...] = ()
-    ascii_marks: tuple[str, ...] = ()
+    # A str.translate table for ASCII text: marks deleted, upper case
+    # lowered, every other character but letters, digits and space a space
+    # (what deleting the marks, lower() and _NON_WORD do, in one call).
+    ascii_fold: dict = field(default_factory=dict)
     # Skeleton steps as patterns over a whole exact key (tokens of letters
     # and digits joined by spaces, so \b is a token's edge): a vowel + h
     # ending of a token of three letters or more, a vowel after a token's
@@ -128,7 +135,7 @@ def rules() -> FoldingRules:
         drop_vowels=str.maketrans("", "", "".join(data["vowels"])),
         descriptor_ends=tuple(" " + phrase for phrase, _ in descriptors),
         descriptor_starts=tuple(phrase + " " for phrase, _ in descriptors),
-        ascii_marks=tuple(m for m in data["marks"] if m.isascii()),
+        ascii_fold=_ascii_fold_table([m for m in data["marks"] if m.isascii()]),
         vowel_h_end=re.compile(rf"(?<=[^ ][{vowels}])h\b"),
         inner_vowel=re.compile(rf"\B[{vowels}]"),
         first_vowel=re.compile(rf"\b[{vowels}]"),
@@ -138,6 +145,17 @@ def rules() -> FoldingRules:
         classes=str.maketrans({old: new for letters, new in data["variants"]["classes"] for old in letters}),
         arabic=_arabic_rules(data.get("arabic_skeleton")),
     )
+
+
+def _ascii_fold_table(marks: list[str]) -> dict:
+    table: dict[int, str | None] = {}
+    for code in range(128):
+        char = chr(code)
+        folded = _NON_WORD.sub(" ", char.lower())
+        if folded != char:
+            table[code] = folded
+    table.update({ord(mark): None for mark in marks})
+    return table
 
 
 def _glued_pattern(anchor: str, articles: list[str], min_rest: int, not_before: str) -> re.Pattern:
@@ -207,13 +225,9 @@ def _folded(text: str) -> str:
     """The exact key of a Latin-script name: its tokens (letters and digits)
     joined by single spaces, articles dropped, doubled letters collapsed."""
     r = rules()
-    if text.isascii():
-        for mark in r.ascii_marks:  # a few replace() calls beat translate() on short names
-            if mark in text:
-                text = text.replace(mark, "")
-    else:
-        text = anyascii(text.translate(r.marks)).translate(r.marks)  # anyascii may emit ' or `
-    tokens = _NON_WORD.sub(" ", text.lower()).split()
+    if not text.isascii():
+        text = anyascii(text.translate(r.marks))  # ASCII (its tables are), which may hold ' or `
+    tokens = text.translate(r.ascii_fold).split()
     if len(tokens) > 1:
         kept = []
         for i, token in enumerate(tokens):
@@ -231,9 +245,8 @@ def _folded(text: str) -> str:
 
 
 def _undouble(text: str) -> str:
-    """Doubled letters collapsed ("Ma'arrat" -> "marat"). Searching first is
-    several times cheaper than a substitution that finds nothing."""
-    return _DOUBLED.sub(r"\1", text) if _DOUBLED.search(text) else text
+    """Doubled letters collapsed ("Ma'arrat" -> "marat")."""
+    return _DOUBLED.sub(_DOUBLED_LETTER, text)
 
 
 def _skeleton_of(exact: str, r: FoldingRules) -> str:
@@ -293,6 +306,11 @@ def skeleton_rules_id() -> str:
     data = yaml.safe_load(resources.files("marsad.geo").joinpath("data/folding.yaml").read_text("utf-8"))
     used = {k: data.get(k) for k in ("skeleton_substitutions", "vowels", "variants", "arabic_skeleton")}
     return hashlib.sha256(json.dumps(used, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def is_latin_key(key: str) -> bool:
+    """Is ``key`` an exact key of the kind a Latin-script name folds to?"""
+    return _LATIN_KEY.fullmatch(key) is not None
 
 
 def skeleton_of_exact(exact: str) -> str:
