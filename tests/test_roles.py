@@ -521,3 +521,11 @@ def test_an_ambush_of_no_named_armed_side_attacks_civilians(bundled_pipeline):
     (ev,) = _events(bundled_pipeline, text)
     assert ev.sub_event_type == "Attack" and ev.actor2 == "Civilians (Chile)"
 
+
+
+def test_an_explosion_that_led_to_arrests_is_not_the_event(bundled_pipeline):
+    text = ("On 12 February 2022, in Hakha town (Hakha township, Chin state), military forces arrested two locals "
+            "after the explosion at the Road Transport Administration Department.")
+    (ev,) = _events(bundled_pipeline, text)
+    assert (ev.sub_event_type, ev.actor1, ev.actor2) == ("Arrests", "Military Forces of Myanmar (2021-)",
+                                                          "Civilians (Myanmar)")

@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from marsad.events.classify import FAMILY, Classification, classification, classify
+from marsad.events.classify import FAMILY, REMOTE, Classification, classification, classify
 from marsad.events.conventions import (
     CLASS_OF_SUB,
     actors_of_label,
@@ -329,6 +329,8 @@ PROTEST_CLASSES = frozenset({"protest", "riot", "violent_protest"})
 FORCE_INTERS = frozenset({1, 2, 3, 8})
 ARMED_INTERS = frozenset({1, 2, 3, 4, 8})
 _CAUSE_BEFORE = re.compile(r"\b(?:following|after|over|against|who|which|that|led to)\b[^,.;]{0,30}$", re.I)
+# "after the explosion", "in relation to the explosion of stun grenades"
+_CAUSE_CLAUSE = re.compile(r"\b(?:after|following|in relation to|in connection with|over)\s+(?:the\s+|an?\s+)?(?:\w+\s+)?$", re.I)
 _RELATIVE_PAST = re.compile(r"\b(?:who|which|that)\s+(?:was|were|had been|have been|has been)\s+$", re.I)
 
 
@@ -686,6 +688,11 @@ def _build_one(doc, items, incident, kinds, countries, doc_country, doc_place, c
         # set it off ("rioters barricaded roads following the killing of two")
         counts = [c for c in counts if c.what not in ("killed", "injured")
                   or not _CAUSE_BEFORE.search(doc.text[max(0, c.span.start - 40):c.span.start])]
+    if any(t.sub_event_type == "arrest" for t in triggers):
+        # "military forces arrested two locals after the explosion at the
+        # office": the explosion is why they were arrested, not the event
+        triggers = [t for t in triggers if t.sub_event_type not in REMOTE
+                    or not _CAUSE_CLAUSE.search(doc.text[max(0, t.span.start - 40):t.span.start])] or triggers
     scores: dict[str, float] = {}
     for t in triggers:
         scores[t.sub_event_type] = max(scores.get(t.sub_event_type, 0.0), t.weight)
