@@ -75,6 +75,9 @@ def test_the_country_follows_the_place_not_the_attacker(bundled_pipeline, text, 
      "on the highway.", "Civilians (Cuba)"),
     ("On 13 May 2022, gendarmerie forces detained 118 migrants attempting to cross the border in Urla "
      "district, Izmir.", "Civilians (International)"),
+    # a child hit by shells is a civilian hit
+    ("On 13 April 2022, in Daw Ta Mee village (Demoso township, Kayah state), the military's Artillery battalion "
+     "360 fired artillery rounds at the village, injuring a 12-year-old kid.", "Civilians (Myanmar)"),
     # shelled buildings hit no one
     ("On 15 June 2022, Russian forces shelled civilian infrastructure in Baranivka, Sumy. Casualties unknown.", ""),
 ])
