@@ -666,7 +666,7 @@ def _parse_introduced(raw, where: "_Where", state: dict) -> None:
 def _ethnic_aliases(group: str) -> list[str]:
     return [f"{group} militia", f"{group} militias", f"{group} militiamen", f"{group} gunmen",
             f"{group} fighters", f"armed {group} youths", f"{group} ethnic militia", f"{group} ethnic militiamen",
-            f"{group} militants", f"{group} raiders", f"{group} warriors"]
+            f"{group} raiders", f"{group} warriors"]
 
 
 def _parse_templates(raw, where: _Where, templates: dict) -> None:
