@@ -532,3 +532,16 @@ def test_an_explosion_that_led_to_arrests_is_not_the_event(bundled_pipeline):
     (ev,) = _events(bundled_pipeline, text)
     assert (ev.sub_event_type, ev.actor1, ev.actor2) == ("Arrests", "Military Forces of Myanmar (2021-)",
                                                           "Civilians (Myanmar)")
+
+
+@pytest.mark.parametrize("text, actor1, actor2", [
+    # factions and police forces of northern Syria that coders name apart
+    ("On 2 May 2022, clashes erupted between Al Mu'tasim Brigade and Ahrar al Sharqiyah fighters in Afrin city "
+     "in Aleppo countryside.", "Al Mu'tasim Brigade", "Ahrar al Sharqiyah"),
+    # unknown gunmen the report takes for a group are that group
+    ("On 8 February 2022, unknown gunmen believed to be IS attacked a QSD vehicle in Al Hasakeh countryside, "
+     "killing 2 QSD members.", "Islamic State (Syria)", "QSD: Syrian Democratic Forces"),
+])
+def test_syrian_sides(bundled_pipeline, text, actor1, actor2):
+    (ev,) = _events(bundled_pipeline, text)
+    assert (ev.actor1, ev.actor2) == (actor1, actor2)

@@ -532,7 +532,9 @@ def _decider_roles(text, actors, triggers, cls: Classification, starts: dict[int
     deciding = [t for t in triggers if t.sub_event_type == cls.deciding_class]
     if not deciding:
         return None
-    role_anchor = min(deciding, key=lambda t: (_is_heading(text, t, starts), -t.weight, t.span.start))
+    # (a trigger that is an actor's own word, "gunmen", names who acted, not the act)
+    role_anchor = min(deciding, key=lambda t: (_is_heading(text, t, starts), _inside_an_actor(t, actors),
+                                               -t.weight, t.span.start))
     if _is_heading(text, role_anchor, starts):
         # only the heading names the action ("Movement of forces: ... soldiers
         # arrived"): the sentence's subject acts, an armed one before civilians
@@ -571,6 +573,10 @@ def _told_before(items, sms, target) -> ActorMention | None:
                     and not _MEMBER_BEFORE.search(sm.sentence.text[:a.span.start - sm.sentence.start])):
                 return a
     return None
+
+
+def _inside_an_actor(t: TriggerMention, actors) -> bool:
+    return any(a.span.start <= t.span.start and t.span.end <= a.span.end for a in actors)
 
 
 def _fatalities(chosen: list[CountMention], coded: list[CountMention], splits: list[CountMention]) -> int:
@@ -1024,6 +1030,9 @@ _UNIDENTIFIED = "Unidentified Armed Group ({country})"
 # (one bounded class for the words and spaces before the bracket: a lazy
 # count followed by an unbounded "\s*" re-scanned every run of spaces)
 _CODED_AS_ACTOR = re.compile(r"[\w\s]{0,24}?[(\[]\s*(?:coded (?:as|to be)|(?:presumed|assumed|likely)(?: (?:as|to be))?)\s+(?:the\s+)?", re.I)
+# "gunmen believed to be", "an armed group likely to be", "who are thought to be"
+_BELIEVED_TO_BE = re.compile(r"\s*+,?\s*+(?:(?:who|which) (?:are|were|is|was) )?(?:believed|likely|suspected|thought|assumed|presumed|said)"
+                             r" to be (?:the |an? )?(?:members of (?:the )?)?", re.I)
 # Event types whose unidentified perpetrators a hallmark may name (killings
 # and fights; conventions.yaml perpetrator_hallmarks). A hallmark is a
 # coder's convention read off the manner of the attack, not the attackers'
@@ -1050,6 +1059,10 @@ def _collapse(actors: list[ActorMention], text: str) -> list[ActorMention]:
     out: list[ActorMention] = []
     for a in actors:
         if out and a.canonical == _UNIDENTIFIED and not text[out[-1].span.end:a.span.start].strip():
+            continue
+        if out and out[-1].canonical == _UNIDENTIFIED and _BELIEVED_TO_BE.fullmatch(text, out[-1].span.end, a.span.start):
+            # "unknown gunmen believed to be IS": the group they are taken for
+            out[-1] = a
             continue
         if out and _CODED_AS_ACTOR.fullmatch(text, out[-1].span.end, a.span.start):
             # "military targets (coded as National Resistance forces)": the
