@@ -336,8 +336,11 @@ def test_a_users_file_adds_heads_of_introduced_names(tmp_path, monkeypatch):
     ("Suspected Dhulbahante-Hassan Ugas sub-clan militia killed two civilians.",
      "Dhulbahante-Hassan Ugas sub-clan militia", "Dhulbahante-Hassan Ugas Sub-Clan Militia ({country})"),
     ("Batwa ethnic militiamen attacked civilians.", "Batwa ethnic militiamen", "Batwa Ethnic Militia ({country})"),
+    ("Clashes erupted between Al Lahaq tribesmen in Ahwar city.", "Al Lahaq tribesmen", "Al Lahaq Tribal Militia ({country})"),
+    ("Bani Nawf tribesmen attacked the checkpoint.", "Bani Nawf tribesmen", "Bani Nawf Tribal Militia ({country})"),
     # unnamed: the generic militias
     ("Rival clan militias clashed.", "clan militias", "Unidentified Tribal Militia ({country})"),
+    ("Unidentified tribesmen ambushed a convoy.", "tribesmen", "Unidentified Tribal Militia ({country})"),
     ("Members of an unidentified cult militia shot sporadically.", "an unidentified cult militia",
      "Unidentified Cult Militia ({country})"),
 ])
