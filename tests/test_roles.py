@@ -545,3 +545,12 @@ def test_an_explosion_that_led_to_arrests_is_not_the_event(bundled_pipeline):
 def test_syrian_sides(bundled_pipeline, text, actor1, actor2):
     (ev,) = _events(bundled_pipeline, text)
     assert (ev.actor1, ev.actor2) == (actor1, actor2)
+
+
+def test_a_place_filed_in_another_country_than_the_region_written_beside_it(bundled_pipeline):
+    # the gazetteer files Jerusalem under Israel; the note files the Old City in the West Bank
+    text = ("On 5 April 2022, Palestinian rioters hurled stones towards Israeli police forces in Al Quds - Old City "
+            "(Al Quds, West Bank). Police fired rubber bullets.")
+    (ev,) = _events(bundled_pipeline, text)
+    assert (ev.country, ev.admin1, ev.actor1) == ("Palestine", "West Bank", "Rioters (Palestine)")
+    assert ev.latitude is not None

@@ -135,7 +135,39 @@ def _own_place(sm: SentenceMentions) -> tuple[PlaceMention, ResolvedPlace] | Non
             best = (mention, resolved)
         if best is not None and best[1].geo_precision == 1:
             break
+    if best is not None:
+        for mention, resolved in reversed(sm.places):  # the widest area is written last
+            if mention.cue == "admin" and resolved.latitude is not None and not mention.orientation:
+                best = _in_the_written_country(best, resolved)
+                break
     return best or admin or unresolved
+
+
+# How far a place may lie from the admin area written beside it, in another
+# country, and still be that area's ("Al Quds - Old City (Al Quds, West
+# Bank)": the gazetteer files Jerusalem under Israel, the coder the West Bank)
+WRITTEN_AREA_KM = 60.0
+
+
+def _in_the_written_country(best: tuple[PlaceMention, ResolvedPlace], area: ResolvedPlace):
+    """A place placed in one country with the region of another written
+    beside it, and near that region: the region's country and region, as
+    the report files it."""
+    place = best[1]
+    if (not area.country_code or area.country_code == place.country_code or not area.admin1
+            or place.latitude is None or area.latitude is None
+            or _km(place.latitude, place.longitude, area.latitude, area.longitude) > WRITTEN_AREA_KM):
+        return best
+    return best[0], replace(place, country=area.country, iso=area.iso, country_code=area.country_code,
+                            admin1=area.admin1, admin2="", admin3="")
+
+
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Distance in km (equirectangular: exact enough at this scale)."""
+    import math
+
+    x = math.radians(lon2 - lon1) * math.cos(math.radians((lat1 + lat2) / 2))
+    return 6371.0 * math.hypot(x, math.radians(lat2 - lat1))
 
 
 def group_incidents(items: Sequence[SentenceMentions], kinds: dict[str, str]) -> list[_Incident]:
