@@ -362,7 +362,7 @@ FORCE_INTERS = frozenset({1, 2, 3, 8})
 ARMED_INTERS = frozenset({1, 2, 3, 4, 8})
 _CAUSE_BEFORE = re.compile(r"\b(?:following|after|over|against|who|which|that|led to)\b[^,.;]{0,30}$", re.I)
 # "after the explosion", "in relation to the explosion of stun grenades"
-_CAUSE_CLAUSE = re.compile(r"\b(?:after|following|in relation to|in connection with|over)\s+(?:the\s+|an?\s+)?(?:\w+\s+)?$", re.I)
+_CAUSE_CLAUSE = re.compile(r"\b(?:after|following|in relation to|in connection with|over)\s++(?:the\s++|an?\s++)?(?:\w++\s++)?$", re.I)
 _RELATIVE_PAST = re.compile(r"\b(?:who|which|that)\s+(?:was|were|had been|have been|has been)\s+$", re.I)
 
 
@@ -1002,10 +1002,10 @@ class _RoleContext:
 # civilians hit abroad by it ("Civilians (Senegal)" in Italy); migrants of no
 # stated nationality are International. (Not protesters and rioters: a
 # crowd "including Ukrainian refugees" in Warsaw is coded Protesters (Poland).)
-_DEMONYM_BEFORE = re.compile(r"\b(?P<dem>[A-Z][\w'-]+)\s+$")
-_FROM_AFTER = re.compile(r"\s*,?\s*(?:(?:mostly|mainly|all|most of them|many)\s+)?(?:\w+\s+)?(?:from|of)\s+(?:the\s+)?"
-                         r"(?P<c>[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*){0,2})")
-_OF_NATIONALITY = re.compile(r"\s+of\s+(?P<c>[A-Z][\w'-]*)\s+(?:citizenship|nationality|origin|descent)\b")
+_DEMONYM_BEFORE = re.compile(r"\b(?P<dem>[A-Z][\w']*+)\s++$")
+_FROM_AFTER = re.compile(r"[\s,]++(?:(?:mostly|mainly|all|most of them|many)\s++)?(?:\w++\s++)?(?:from|of)\s++(?:the\s++)?"
+                         r"(?P<c>[A-Z][\w'-]*+(?:\s++[A-Z][\w'-]*+){0,2})")
+_OF_NATIONALITY = re.compile(r"\s++of\s++(?P<c>[A-Z][\w'-]*+)\s++(?:citizenship|nationality|origin|descent)\b")
 _MIGRANTS = re.compile(r"\b(?:migrants?|asylum[- ]seekers?)\b", re.I)
 INTERNATIONAL = "International"
 
