@@ -689,7 +689,7 @@ class _NearestAnchor:
         self._position = {anchor: k for k, anchor in enumerate(self._unique)}
         # by candidate position: its dot products, the shortlist with no
         # anchor left out and that shortlist's minimum
-        self._near: dict[tuple[float, float], tuple[list[float], tuple[int, ...], float]] = {}
+        self._near: dict[tuple[float, float], tuple[list[float], list[int], float]] = {}
         self._memo: dict[tuple[float, float, tuple[float, float]], float] = {}
 
     def km(self, cand: Candidate, i: int) -> float | None:
@@ -715,13 +715,13 @@ class _NearestAnchor:
             found = self._memo[key] = self._min_km(lat, lon, left)
         return found
 
-    def _shortlist(self, lat: float, lon: float) -> tuple[list[float], tuple[int, ...], float]:
+    def _shortlist(self, lat: float, lon: float) -> tuple[list[float], list[int], float]:
         x, y, z = _unit_vector(lat, lon)
         dots = [ax * x + ay * y + az * z for ax, ay, az in self._vectors]
         floor = max(dots) - _DOT_SLACK
-        shortlist = tuple(k for k, d in enumerate(dots) if d >= floor)
+        shortlist = [k for k, d in enumerate(dots) if d >= floor]
         unique = self._unique
-        if len(shortlist) == 1:
+        if len(shortlist) == 1:  # the usual case
             return dots, shortlist, distance_km(lat, lon, *unique[shortlist[0]])
         return dots, shortlist, min(distance_km(lat, lon, *unique[k]) for k in shortlist)
 
