@@ -32,3 +32,26 @@ def test_closing_a_gazetteer_frees_its_table_and_memos_at_once(bundled_gazetteer
         gc.enable()
     assert held > 5_000_000, held  # the lookup table alone is tens of MB
     assert left < held / 10, (held, left)
+
+
+def test_a_dropped_pipeline_is_freed_without_the_cycle_collector(bundled_gazetteer):
+    """Its matchers and dictionaries (tens of MB) go when the last reference
+    does: nothing in it holds the pipeline itself (its country namer reaches
+    it through a weak reference)."""
+    import weakref
+    from datetime import date
+
+    from marsad.pipeline import Pipeline, extract
+
+    gc.collect()
+    gc.disable()
+    try:
+        pipeline = Pipeline(gazetteer_path=str(bundled_gazetteer))
+        extract("On 3 May 2022, Syrian government forces shelled Kafr Nabudah in Hama.", date(2022, 5, 5),
+                pipeline=pipeline)
+        pipeline.close()
+        ref = weakref.ref(pipeline)
+        del pipeline
+        assert ref() is None
+    finally:
+        gc.enable()
