@@ -20,6 +20,7 @@ never raised, so one bad report never stops a batch.
 from __future__ import annotations
 
 import time
+import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date
@@ -87,9 +88,14 @@ class Pipeline:
         table = knowledge.countries
         self._country_mentions = CountryMentions(table.all())
 
+        # (through a weak reference: a closure holding the pipeline would make
+        # it a cycle, its matchers and dictionaries freed only by the cycle
+        # collector once it is dropped, after the next one has loaded; issue 7)
+        this = weakref.ref(self)
+
         def _name(cc: str) -> str:
             c = table.by_iso2(cc)
-            return c.name if c else (self._gaz().country_name(cc) if cc else "")
+            return c.name if c else (this()._gaz().country_name(cc) if cc else "")
 
         def _iso(cc: str) -> int | None:
             c = table.by_iso2(cc)

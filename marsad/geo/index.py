@@ -453,6 +453,14 @@ class Gazetteer:
 
     def close(self) -> None:
         self._conn.close()
+        # The memos (tens of MB after a corpus) and the lookup table are freed
+        # now: each memo holds a bound method of this instance, a cycle the
+        # collector may reach only after the next Pipeline has loaded its own
+        # (two gazetteers' worth of memory at once; issue 7).
+        for memo in (self._cached_lookup, self._country_keys, self._area_keys):
+            memo.cache_clear()
+        self._complete.clear()
+        self._table = None
 
     def __enter__(self) -> "Gazetteer":
         return self

@@ -783,8 +783,9 @@ class _NearestAnchor:
     of a name has the same candidates, so taking the minimum haversine over
     all anchors for every candidate of every mention was most of the
     geocoding time. Here duplicate anchors count once (a minimum does not
-    change), each (candidate position, anchor left out) is computed once
-    per document, and a cheap dot product of unit vectors (larger = nearer)
+    change), each candidate position's shortlist is computed once per
+    document (leaving out an anchor off it changes nothing; one on it is
+    computed once per (position, anchor left out)), and a cheap dot product of unit vectors (larger = nearer)
     shortlists the anchors whose haversine is then computed exactly, so the
     result is bit for bit the full scan's.
     """
@@ -795,25 +796,47 @@ class _NearestAnchor:
         self._unique = list(self._counts)
         self._vectors = [_unit_vector(lat, lon) for lat, lon in self._unique]
         self._position = {anchor: k for k, anchor in enumerate(self._unique)}
-        self._memo: dict[tuple[float, float, tuple[float, float] | None], float] = {}
+        # by candidate position: its dot products, the shortlist with no
+        # anchor left out and that shortlist's minimum
+        self._near: dict[tuple[float, float], tuple[list[float], list[int], float]] = {}
+        self._memo: dict[tuple[float, float, tuple[float, float]], float] = {}
 
     def km(self, cand: Candidate, i: int) -> float | None:
         """None when no other anchor is left (no proximity signal)."""
         if len(self._anchors) <= 1:
             return None
-        # Leaving out one copy of a repeated anchor leaves the same set.
+        lat, lon = cand.latitude, cand.longitude
+        near = self._near.get((lat, lon))
+        if near is None:
+            near = self._near[(lat, lon)] = self._shortlist(lat, lon)
+        dots, shortlist, km = near
+        # Leaving out one copy of a repeated anchor leaves the same set; leaving
+        # out an anchor off the shortlist leaves the largest dot product, so
+        # the same shortlist and minimum.
         dropped = self._anchors[i] if i < len(self._anchors) and self._counts[self._anchors[i]] == 1 else None
-        key = (cand.latitude, cand.longitude, dropped)
+        if dropped is None or self._position[dropped] not in shortlist:
+            return km
+        key = (lat, lon, dropped)
         found = self._memo.get(key)
         if found is None:
-            found = self._memo[key] = self._min_km(cand.latitude, cand.longitude, dropped)
+            left = list(dots)
+            left[self._position[dropped]] = -math.inf  # below any floor: left out
+            found = self._memo[key] = self._min_km(lat, lon, left)
         return found
 
-    def _min_km(self, lat: float, lon: float, dropped: tuple[float, float] | None) -> float:
+    def _shortlist(self, lat: float, lon: float) -> tuple[list[float], list[int], float]:
         x, y, z = _unit_vector(lat, lon)
         dots = [ax * x + ay * y + az * z for ax, ay, az in self._vectors]
-        if dropped is not None:
-            dots[self._position[dropped]] = -math.inf  # below any floor: left out
+        floor = max(dots) - _DOT_SLACK
+        shortlist = [k for k, d in enumerate(dots) if d >= floor]
+        unique = self._unique
+        if len(shortlist) == 1:  # the usual case
+            return dots, shortlist, distance_km(lat, lon, *unique[shortlist[0]])
+        return dots, shortlist, min(distance_km(lat, lon, *unique[k]) for k in shortlist)
+
+    def _min_km(self, lat: float, lon: float, dots: list[float]) -> float:
+        """The minimum haversine over the anchors whose dot product is within
+        _DOT_SLACK of the largest."""
         floor = max(dots) - _DOT_SLACK
         unique = self._unique
         return min(distance_km(lat, lon, *unique[k]) for k, d in enumerate(dots) if d >= floor)

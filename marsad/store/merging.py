@@ -484,12 +484,27 @@ class _Before:
         return c.members in self.member_sets and c.event_id in self.members and not changed.intersection(c.members)
 
 
-def _save_blocks(conn: sqlite3.Connection, found: list[tuple[tuple[str, ...], list[Cluster]]], before: _Before) -> None:
+def _block_rows(found: list[tuple[tuple[str, ...], list[Cluster]]], before: _Before) -> list[tuple[str, str]]:
     """Each extraction's component, named by its smallest member (rows that changed only)."""
-    rows = [(m, ids[0]) for ids, _ in found for m in ids if before.blocks.get(m) != ids[0]]
-    conn.executemany(
-        "INSERT INTO merge_blocks (extraction_id, block_id) VALUES (?, ?)"
-        " ON CONFLICT(extraction_id) DO UPDATE SET block_id = excluded.block_id", rows)
+    return [(m, ids[0]) for ids, _ in found for m in ids if before.blocks.get(m) != ids[0]]
+
+
+class _Rows(NamedTuple):
+    """merge_blocks and event_members rows of a recompute, written once at its
+    end: a statement per region (most regions are one new report) cost more
+    than the rows. Nothing reads these tables while the regions are written
+    (``_Before`` read them), and each table gets its rows in the same order."""
+
+    blocks: list[tuple[str, str]]
+    members: list[tuple[str, str]]
+
+    def write(self, conn: sqlite3.Connection) -> None:
+        conn.executemany(
+            "INSERT INTO merge_blocks (extraction_id, block_id) VALUES (?, ?)"
+            " ON CONFLICT(extraction_id) DO UPDATE SET block_id = excluded.block_id", self.blocks)
+        conn.executemany(
+            "INSERT INTO event_members (extraction_id, event_id) VALUES (?, ?)"
+            " ON CONFLICT(extraction_id) DO UPDATE SET event_id = excluded.event_id", self.members)
 
 
 def _drop_gone(block: _Block, region: list[str], before: _Before, clusters: list[Cluster]) -> None:
@@ -504,12 +519,12 @@ def _drop_gone(block: _Block, region: list[str], before: _Before, clusters: list
 
 
 def _write_incidents(store: "Store", block: _Block, rewrite: list[Cluster], before: _Before, now: str,
-                     action: str | None, user: str) -> tuple[int, int]:
-    """Combine and store each cluster's incident; (inserted, updated)."""
+                     action: str | None, user: str, rows: list[tuple[str, str]]) -> tuple[int, int]:
+    """Combine and store each cluster's incident; (inserted, updated). Its
+    members' event_members rows are added to ``rows``."""
     conn = block.conn
     block.load_events(m for c in rewrite for m in c.members)
     inserted = updated = 0
-    rows: list[tuple[str, str]] = []
     for c in rewrite:
         event = combine([block.events[m] for m in c.members], block.published, block.rules)
         if store._upsert_event(event, now):
@@ -522,14 +537,11 @@ def _write_incidents(store: "Store", block: _Block, rewrite: list[Cluster], befo
         if action and len(c.members) > 1 and c.members not in before.member_sets:
             _log(conn, c.event_id, now, action, user, c.members, [link.explain() for link in c.links])
         block.forget(c.members)
-    conn.executemany(
-        "INSERT INTO event_members (extraction_id, event_id) VALUES (?, ?)"
-        " ON CONFLICT(extraction_id) DO UPDATE SET event_id = excluded.event_id", rows)
     return inserted, updated
 
 
 def _write_region(store: "Store", block: _Block, region: list[str], before: _Before, changed: set[str],
-                  now: str, action: str | None, user: str) -> tuple[int, int]:
+                  now: str, action: str | None, user: str, rows: _Rows) -> tuple[int, int]:
     if len(region) == 1:
         # linked to nothing: its own incident, as cluster_components would say
         # (most regions of a batch are new reports of new incidents)
@@ -537,11 +549,11 @@ def _write_region(store: "Store", block: _Block, region: list[str], before: _Bef
     else:
         found = cluster_components([block.keys[x] for x in region], doc_of=block.doc_of, must_link=before.must,
                                    cannot_link=before.cannot, rules=block.rules, memo=block.memo)
-    _save_blocks(block.conn, found, before)
+    rows.blocks.extend(_block_rows(found, before))
     clusters = sorted((c for _, group in found for c in group), key=lambda c: c.members)
     _drop_gone(block, region, before, clusters)
     rewrite = [c for c in clusters if not before.unchanged(c, changed)]
-    return _write_incidents(store, block, rewrite, before, now, action, user)
+    return _write_incidents(store, block, rewrite, before, now, action, user, rows.members)
 
 
 def recompute(store: "Store", seeds: Iterable[str], now: str, *, action: str | None = "auto-merge",
@@ -561,10 +573,12 @@ def recompute(store: "Store", seeds: Iterable[str], now: str, *, action: str | N
     before = _Before.read(block.conn, [x for region in regions for x in region])
     changed_set = set(changed)
     inserted = updated = 0
+    rows = _Rows([], [])
     for region in regions:
-        i, u = _write_region(store, block, region, before, changed_set, now, action, user)
+        i, u = _write_region(store, block, region, before, changed_set, now, action, user, rows)
         inserted += i
         updated += u
+    rows.write(block.conn)
     return inserted, updated
 
 
