@@ -41,6 +41,7 @@ def _downgrade(path) -> None:
     conn = sqlite3.connect(path)
     with conn:
         conn.execute("DROP INDEX keys_rank")
+        conn.execute("DROP INDEX IF EXISTS places_country")
         conn.execute("ALTER TABLE places DROP COLUMN name_key")
         conn.execute("ALTER TABLE keys DROP COLUMN priority")
         conn.execute("ALTER TABLE keys DROP COLUMN population")
@@ -65,6 +66,32 @@ def test_old_layout_is_upgraded_on_open_with_the_same_answers(tmp_path):
     assert _layout(path) == "1"
     assert _answers(path) == before
     assert _layout(path) == SCHEMA_VERSION
+
+
+def _indexes(path) -> set[str]:
+    conn = sqlite3.connect(path)
+    try:
+        return {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+    finally:
+        conn.close()
+
+
+def test_an_index_without_the_places_country_index_gets_it_and_keeps_its_table(tmp_path):
+    path = _index(tmp_path)
+    before = _answers(path)
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute("DROP INDEX places_country")
+    blobs = conn.execute("SELECT name, data FROM lookup_blobs ORDER BY name").fetchall()
+    conn.close()
+    assert "places_country" not in _indexes(path)
+    assert _answers(path) == before
+    assert "places_country" in _indexes(path)
+    conn = sqlite3.connect(path)
+    try:  # the compiled lookup table is the same bytes: only the index was added
+        assert conn.execute("SELECT name, data FROM lookup_blobs ORDER BY name").fetchall() == blobs
+    finally:
+        conn.close()
 
 
 def test_shortlist_order_priority_population_then_country_and_place(tmp_path):

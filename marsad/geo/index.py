@@ -102,6 +102,11 @@ CREATE INDEX IF NOT EXISTS keys_rank ON keys(key, tier, priority DESC, populatio
 CREATE INDEX IF NOT EXISTS keys_country ON keys(cc, tier, key, place);
 """
 _KEY_INDEX_NAMES = ("keys_rank", "keys_lookup")  # keys_lookup: layout 1
+# A country's places by admin area: a place's area keys and a country's
+# coordinates are read off it (they were full scans of the places table,
+# 20-50 ms each, most of a cold article's geocoding). Created after the
+# layout upgrade (name_key is a layout-2 column).
+_PLACES_COUNTRY_INDEX = "CREATE INDEX IF NOT EXISTS places_country ON places(cc, admin1, name_key)"
 
 _PLACE_COLUMNS = ("place_id, name, cc, admin1, admin2, admin3, lat, lon, feature, population, "
                   "priority, source")
@@ -193,6 +198,7 @@ def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
             conn.executescript(_SCHEMA)
             _upgrade(conn)
             conn.executescript(_KEY_INDEXES)
+            conn.execute(_PLACES_COUNTRY_INDEX)
         conn.execute("SELECT count(*) FROM meta").fetchone()
     except sqlite3.DatabaseError as err:
         raise GazetteerError(f"gazetteer index {path} cannot be opened: {err}") from err
@@ -275,6 +281,26 @@ def _rederive_skeletons(conn: sqlite3.Connection) -> None:
 
 def _stamp_rules(conn: sqlite3.Connection) -> None:
     conn.execute("INSERT OR REPLACE INTO meta VALUES ('skeleton_rules', ?)", (normalize.skeleton_rules_id(),))
+
+
+def _has_index(conn: sqlite3.Connection, name: str) -> bool:
+    return conn.execute("SELECT 1 FROM sqlite_master WHERE type='index' AND name=?", (name,)).fetchone() is not None
+
+
+def _add_country_index(path: Path) -> None:
+    """The places' (country, admin1) index on an index file built without it:
+    a place's area keys and a country's coordinates were full scans of the
+    places table (20-50 ms each, most of a cold article's geocoding). Only
+    the index is added: the compiled lookup table stays valid."""
+    try:
+        conn = sqlite3.connect(path, timeout=30)
+        try:
+            conn.execute(_PLACES_COUNTRY_INDEX)
+            conn.commit()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        pass  # (a read-only or busy file: lookups stay correct, only slower)
 
 
 def _upgrade_file(path: Path) -> None:
@@ -448,6 +474,12 @@ class Gazetteer:
         if _layout(conn) not in ("", SCHEMA_VERSION) or _stale_skeletons(conn) or keytable.stale(conn, _RANKING):
             conn.close()
             _upgrade_file(target)
+            conn = _connect(target, readonly=True)
+        elif _layout(conn) and not _has_index(conn, "places_country"):
+            # an index built before the places' country index: add it (a few
+            # seconds, the compiled table kept); read-only files stay as they are
+            conn.close()
+            _add_country_index(target)
             conn = _connect(target, readonly=True)
         return cls(conn, target)
 
