@@ -491,6 +491,9 @@ def test_a_fights_word_naming_one_side_leaves_the_sides_to_another_trigger(bundl
     # the killing's sentence names no one: the force told just before shot
     ("On 6 March 2022, Russian forces shot volunteers as they were taking aid to an animal shelter in "
      "Bucha, Kyiv. Three people were killed.", "Military Forces of Russia (2000-)", "Civilians (Ukraine)"),
+    # a side's mine, its air force written as one word
+    ("On 3 June 2022, 3 civilians were killed by Russian mine in Lazurne, Kherson.",
+     "Military Forces of Russia (2000-)", "Civilians (Ukraine)"),
     # a victim's former group does not act
     ("Around 18 April 2022, near Mesetas municipality (Meta), a woman former FARC member was killed and "
      "her body was found inside her house.", "Unidentified Armed Group (Colombia)", "Civilians (Colombia)"),
