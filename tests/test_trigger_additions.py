@@ -32,6 +32,9 @@ def live(text: str) -> set[str]:
     ("Rebel fighters seized the provincial capital before dawn.", "territory"),
     ("The insurgents took over two oil fields south of Sirte.", "territory"),
     ("Government troops freed three villages from the militia on Monday.", "territory"),
+    ("Soldiers took away in an unknown location the head of the fire brigade.", "abduction"),
+    ("On 12 February 2022, the monitors observed 54 explosions in both directions of the frontline near Avdiivka.",
+     "clash"),
 ])
 def test_added_patterns_find_their_class(text, cls):
     assert cls in live(text)
