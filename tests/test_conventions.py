@@ -301,6 +301,8 @@ def test_a_users_front_line(users_conventions):
 
 @pytest.mark.parametrize("content, message", [
     ("front_lines:\n  - reports: ['x']\n    sides: {a: {name: A, inter: 1}}\n    anchors: []\n", "two sides"),
+    ("front_lines:\n  - reports: ['x']\n    sides: {a: {name: A, inter: 1}, b: {name: B, inter: 9}}\n"
+     "    anchors: [[P, 1, 2, a], [Q, 1, 2, b]]\n", "inter code"),
     ("front_lines:\n  - reports: ['x']\n    sides: {a: {name: A, inter: 1}, b: {name: B, inter: 2}}\n"
      "    anchors: [[P, 1, 2, a], [Q, 1, 2, c]]\n", "unknown side"),
     ("front_lines:\n  - reports: ['x']\n    sides: {a: {name: A, inter: 1}, b: {name: B, inter: 2}}\n"
@@ -338,10 +340,24 @@ def test_a_label_names_the_actors(bundled_pipeline, text, actor1):
     assert text.startswith(e.text + ":")
 
 
-def test_a_label_actor_without_inter_is_a_clear_error(users_conventions):
+@pytest.mark.parametrize("spec", [
+    "{actor1: 'Civilians ({country})'}",
+    "{actor1: 'Civilians ({country})', inter1: 7, actor2: 'Government of {state}'}",
+    "{actor1: 'Civilians ({country})', inter1: true}",
+])
+def test_a_label_actor_without_inter_is_a_clear_error(users_conventions, spec):
     from marsad.events.conventions import load_conventions
 
     with pytest.raises(KnowledgeError, match="label_actors"):
-        users_conventions("label_actors:\n  Displacement: {actor1: 'Civilians ({country})'}\n")
+        users_conventions(f"label_actors:\n  Displacement: {spec}\n")
         load_conventions()
+
+
+def test_a_label_naming_both_actors_gives_both_their_codes_and_evidence(bundled_pipeline):
+    text = ("Explosive remnants of war: On 21 February 2022, a mine left from the Iran-Iraq war detonated in Baneh "
+            "county (Kurdistan), injuring three porters.")
+    (ev,) = _events(bundled_pipeline, text)
+    assert (ev.actor1, ev.inter1, ev.actor2, ev.inter2) == ("Unidentified Military Forces", 8, "Civilians (Iran)", 7)
+    assert {e.field for e in ev.evidence if e.field.startswith("actor")} == {"actor1", "actor2"}
+    assert all(e.text == "Explosive remnants of war" for e in ev.evidence if e.field.startswith("actor"))
 

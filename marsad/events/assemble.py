@@ -25,8 +25,10 @@ from datetime import date
 from marsad.events.classify import FAMILY, REMOTE, Classification, classification, classify
 from marsad.events.conventions import (
     CLASS_OF_SUB,
+    Heading,
     actors_of_label,
     demonstration_marker,
+    distance_km,
     front_line_sides,
     governs,
     heading,
@@ -156,18 +158,10 @@ def _in_the_written_country(best: tuple[PlaceMention, ResolvedPlace], area: Reso
     place = best[1]
     if (not area.country_code or area.country_code == place.country_code or not area.admin1
             or place.latitude is None or area.latitude is None
-            or _km(place.latitude, place.longitude, area.latitude, area.longitude) > WRITTEN_AREA_KM):
+            or distance_km(place.latitude, place.longitude, area.latitude, area.longitude) > WRITTEN_AREA_KM):
         return best
     return best[0], replace(place, country=area.country, iso=area.iso, country_code=area.country_code,
                             admin1=area.admin1, admin2="", admin3="")
-
-
-def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Distance in km (equirectangular: exact enough at this scale)."""
-    import math
-
-    x = math.radians(lon2 - lon1) * math.cos(math.radians((lat1 + lat2) / 2))
-    return 6371.0 * math.hypot(x, math.radians(lat2 - lat1))
 
 
 def group_incidents(items: Sequence[SentenceMentions], kinds: dict[str, str]) -> list[_Incident]:
@@ -301,9 +295,8 @@ def build_events(
     events: list[Event] = []
     doc_place = next((p for sm in items if (p := _own_place(sm)) is not None), None)
     marker = demonstration_marker().search(doc.text)
-    forced = head.sub_event_type if head is not None else None
     for incident in incidents[:MAX_EVENTS_PER_DOCUMENT]:
-        event = _build_one(doc, items, incident, kinds, countries, doc_country, doc_place, marker is not None, forced)
+        event = _build_one(doc, items, incident, kinds, countries, doc_country, doc_place, marker is not None, head)
         if event is not None:
             events.append(event)
     if marker is not None and not events:
@@ -712,7 +705,7 @@ def _decide_type(doc, items, sms, triggers, actors, scores, anchor, fatalities: 
 
 
 def _build_one(doc, items, incident, kinds, countries, doc_country, doc_place, crowd: bool = False,
-               forced: str | None = None) -> Event | None:
+               head: Heading | None = None) -> Event | None:
     sms = [items[i] for i in incident.sentences]
     triggers = [t for sm in sms for t in sm.live_triggers]
     if not triggers:
@@ -752,6 +745,7 @@ def _build_one(doc, items, incident, kinds, countries, doc_country, doc_place, c
     arrests = max((c.value for c in arrested), default=None)
 
     anchor = min(triggers, key=lambda t: (-t.weight, t.span.start))
+    forced = head.sub_event_type if head is not None else None
     decided = _decide_type(doc, items, sms, triggers, actors, scores, anchor, fatalities, injuries, crowd, forced)
     if decided is None:
         return None
@@ -816,15 +810,15 @@ def _build_one(doc, items, incident, kinds, countries, doc_country, doc_place, c
             actor1 = countries.fill(found.actor, cc)
             actor_ev = [e for e in actor_ev if e.field != "actor1"] + [
                 Evidence("actor1", found.start, found.end, found.text, doc.doc_id, HALLMARK_CONFIDENCE)]
-    labelled = actors_of_label(head.text) if forced is not None and (head := heading(doc.text)) is not None else None
+    labelled = actors_of_label(head.text) if head is not None else None
     if labelled is not None:
         # "Displacement: ... 3,200 refugees from Ukraine arrived": the label names the actors
         people = [a for sm in sms for a in _people(actors, sm.sentence.index)]
         actor1, inter1, assoc1 = _crowd_name(labelled.actor1, people, context, cc, countries.fill), labelled.inter1, ""
         actor2 = countries.fill(labelled.actor2, cc) if labelled.actor2 else ""
-        inter2, assoc2 = (None if not actor2 else inter2), ""
-        actor_ev = [Evidence("actor1", head.start, head.end, head.text, doc.doc_id, HEADING_WEIGHT)] + (
-            [e for e in actor_ev if e.field == "actor2"] if actor2 else [])
+        inter2, assoc2 = labelled.inter2, ""
+        actor_ev = [Evidence(f, head.start, head.end, head.text, doc.doc_id, HEADING_WEIGHT)
+                    for f in ("actor1", "actor2")[:1 + bool(actor2)]]
     if (cls.sub_event_type == "Armed clash" and inter2 == 1 and inter1 not in (None, 1)
             and state_forces_first(" ".join(sm.sentence.text for sm in sms), cc)):
         # "armed suspects exchanged fire with military police" (Brazil): the

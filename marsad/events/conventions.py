@@ -137,6 +137,11 @@ class FrontSides:
     text: str
 
 
+def _inter_code(value) -> bool:
+    """An ACLED inter code: 1 to 8 (not a bool)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 8
+
+
 def _front_lines(path, data: dict) -> list[FrontLine]:
     out: list[FrontLine] = []
     for i, entry in enumerate(data.get("front_lines") or [], 1):
@@ -145,9 +150,9 @@ def _front_lines(path, data: dict) -> list[FrontLine]:
             raise KnowledgeError(f"{where}: expected a mapping")
         sides, anchors = entry.get("sides"), entry.get("anchors")
         if not isinstance(sides, dict) or len(sides) != 2 or not all(
-                isinstance(v, dict) and isinstance(v.get("name"), str) and isinstance(v.get("inter"), int)
+                isinstance(v, dict) and isinstance(v.get("name"), str) and _inter_code(v.get("inter"))
                 for v in sides.values()):
-            raise KnowledgeError(f"{where}: 'sides' must name two sides, each with a name and an inter code")
+            raise KnowledgeError(f"{where}: 'sides' must name two sides, each with a name and an inter code (1-8)")
         reports = _patterns(path, entry, "reports")
         if not reports:
             raise KnowledgeError(f"{where}: 'reports' must list patterns of the reports it is for")
@@ -192,8 +197,9 @@ def report_areas(text: str) -> tuple[str, str, tuple[str, ...]] | None:
     return None
 
 
-def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Distance in km (equirectangular: exact enough within a front's width)."""
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Distance in km (equirectangular: exact enough within a front's width
+    or a region's, the scales the conventions compare)."""
     x = math.radians(lon2 - lon1) * math.cos(math.radians((lat1 + lat2) / 2))
     return 6371.0 * math.hypot(x, math.radians(lat2 - lat1))
 
@@ -211,7 +217,7 @@ def front_line_sides(text: str, cc: str, when: _dt.date | None, lat: float | Non
         m = line.reports.search(text)
         if m is None:
             continue
-        km, place, side = min((_km(lat, lon, a_lat, a_lon), name, s) for name, a_lat, a_lon, s in line.anchors)
+        km, place, side = min((distance_km(lat, lon, a_lat, a_lon), name, s) for name, a_lat, a_lon, s in line.anchors)
         if km > line.max_km:
             continue
         other = next(s for s in line.sides if s != side)
@@ -226,16 +232,19 @@ class LabelActors:
     actor1: str
     inter1: int
     actor2: str = ""
+    inter2: int | None = None
 
 
 def _label_actors(path, data: dict) -> dict[str, LabelActors]:
     out: dict[str, LabelActors] = {}
     for label, spec in (data.get("label_actors") or {}).items():
-        if not (isinstance(spec, dict) and isinstance(spec.get("actor1"), str) and isinstance(spec.get("inter1"), int)
-                and not isinstance(spec.get("inter1"), bool) and 1 <= spec["inter1"] <= 8
-                and isinstance(spec.get("actor2", ""), str)):
-            raise KnowledgeError(f"{path}: label_actors: {label!r} needs actor1, inter1 (1-8) and optionally actor2")
-        out[str(label).strip().lower()] = LabelActors(spec["actor1"], spec["inter1"], spec.get("actor2", ""))
+        actor2 = spec.get("actor2", "") if isinstance(spec, dict) else ""
+        if not (isinstance(spec, dict) and isinstance(spec.get("actor1"), str) and _inter_code(spec.get("inter1"))
+                and isinstance(actor2, str) and (not actor2 or _inter_code(spec.get("inter2")))):
+            raise KnowledgeError(f"{path}: label_actors: {label!r} needs actor1 and inter1 (1-8), and inter2 "
+                                 f"with an actor2")
+        out[str(label).strip().lower()] = LabelActors(spec["actor1"], spec["inter1"], actor2,
+                                                      spec.get("inter2") if actor2 else None)
     return out
 
 

@@ -393,6 +393,13 @@ def _str_list(value, where: _Where, what: str, key: str) -> list[str]:
     return out
 
 
+def _check_inter(value, where: "_Where", what: str, low: int = 1) -> int:
+    """An ACLED inter code from ``low`` to 8 (not a bool), or a one-line error."""
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= 8:
+        raise where.fail(what, f"'inter' must be a number from {low} to 8, not {value!r}")
+    return value
+
+
 def _year(value, where: _Where, what: str, key: str) -> int | None:
     if value is None:
         return None
@@ -505,8 +512,7 @@ def _parse_actor(raw, section: str, i: int, where: _Where, country_codes: set[st
     inter = raw.get("inter")
     if inter is not None:
         low = ROLE_INTER if section == "roles" else 1
-        if isinstance(inter, bool) or not isinstance(inter, int) or not low <= inter <= 8:
-            raise where.fail(what, f"'inter' must be a number from {low} to 8, not {inter!r}")
+        _check_inter(inter, where, what, low)
     countries = [c.upper() for c in _str_list(raw.get("countries"), where, what, "countries")]
     for code in countries:
         if code not in country_codes:
@@ -584,9 +590,7 @@ def _parse_actor_file(data, path: Path, state: dict, country_codes: set[str]) ->
             for code in countries:
                 if code not in country_codes:
                     raise where.fail(what, f"unknown country code {code!r}")
-            inter = raw.get("inter", 4)
-            if isinstance(inter, bool) or not isinstance(inter, int) or not 1 <= inter <= 8:
-                raise where.fail(what, f"'inter' must be a number from 1 to 8, not {inter!r}")
+            inter = _check_inter(raw.get("inter", 4), where, what)
             group = raw["name"].strip()
             entry = _Raw(f"{group} Ethnic Militia ({{country}})", inter, "ethnic", countries,
                          _ethnic_aliases(group) + _str_list(raw.get("aliases"), where, what, "aliases"),
@@ -632,9 +636,7 @@ def _name_pattern(raw, what: str, where: "_Where", country_codes: set[str]) -> N
         raise where.fail(what, f"bad pattern {raw['pattern']!r} ({err})") from err
     if "place" not in pattern.groupindex or "{place}" not in raw["name"]:
         raise where.fail(what, "the pattern needs a (?P<place>...) group and the name a {place}")
-    inter = raw.get("inter")
-    if isinstance(inter, bool) or not isinstance(inter, int) or not 1 <= inter <= 8:
-        raise where.fail(what, f"'inter' must be a number from 1 to 8, not {inter!r}")
+    inter = _check_inter(raw.get("inter"), where, what)
     countries = tuple(c.upper() for c in _str_list(raw.get("countries"), where, what, "countries"))
     for code in countries:
         if code not in country_codes:
@@ -656,9 +658,7 @@ def _parse_introduced(raw, where: "_Where", state: dict) -> None:
     heads = [h.strip().lower() for h in _str_list(raw.get("heads"), where, what, "heads") if h.strip()]
     if not heads:
         raise where.fail(what, "'heads' must list the last words of organisations' names")
-    inter = raw.get("inter", 2)
-    if isinstance(inter, bool) or not isinstance(inter, int) or not 1 <= inter <= 8:
-        raise where.fail(what, f"'inter' must be a number from 1 to 8, not {inter!r}")
+    inter = _check_inter(raw.get("inter", 2), where, what)
     shipped = state["introduced_names"]  # a user's file adds heads to the shipped ones
     state["introduced_names"] = IntroducedNames(frozenset(heads) | (shipped.heads if shipped else frozenset()), inter)
 
