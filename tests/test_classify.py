@@ -14,6 +14,11 @@ from marsad.events.classify import classify
     ({"protest": 0.9, "intervention": 0.8}, 2, None, "Excessive force against protesters"),
     ({"protest": 0.9, "unrest": 0.8}, 0, None, "Violent demonstration"),
     ({"unrest": 0.8}, 0, None, "Mob violence"),
+    # crowd violence told with what the crowd wants: a demonstration turned violent
+    ({"unrest": 0.8, "crowd_grievance": 0.5}, 0, None, "Violent demonstration"),
+    # ... unless the crowd lynches or two crowds fight: that stays mob violence
+    ({"unrest": 0.8, "mob": 0.85, "crowd_grievance": 0.5}, 0, None, "Mob violence"),
+    ({"unrest": 0.8, "brawl": 0.9, "crowd_grievance": 0.5}, 0, None, "Mob violence"),
     ({"shelling": 0.95, "clash": 0.9}, 0, None, "Shelling/artillery/missile attack"),
     ({"clash": 0.9}, 3, None, "Armed clash"),
     # a mine that opens an exchange of fire is part of the battle; alone it is remote violence

@@ -373,7 +373,8 @@ def _demo_view(sms, triggers, counts):
     for sm in sms:
         forces = [a for a in sm.actors if a.inter in FORCE_INTERS and a.kind != "role"]
         for t in sm.live_triggers:
-            if t.sub_event_type == "intervention" or (t.sub_event_type not in DEMO_CLASSES and forces):
+            if t.sub_event_type == "intervention" or (
+                    t.sub_event_type not in DEMO_CLASSES and t.sub_event_type != "crowd_grievance" and forces):
                 force_sentences.add(sm.sentence.index)
     for t in triggers:
         if t.sub_event_type in DEMO_CLASSES or t.sentence in force_sentences:

@@ -118,8 +118,13 @@ def classify(
         return classification("Violent demonstration", "violent_protest", fatalities)
     if has("protest") or has("riot") or has("mob") or has("unrest") or has("brawl"):
         if not (has("protest") or has("riot")):
+            if has("unrest") and has("crowd_grievance") and not (has("mob") or has("brawl")):
+                # "rioters barricaded roads with burning tires following the
+                # killing of two students": the crowd's violence told with
+                # what it wants or answers is a demonstration turned violent
+                return classification("Violent demonstration", "unrest", fatalities)
             # crowd violence ("rioters", stones, arson, party cadres fighting)
-            # with no demonstration or riot in sight
+            # with no demonstration, riot or grievance in sight
             return classification("Mob violence", next(c for c in ("mob", "brawl", "unrest") if has(c)), fatalities)
         if has("brawl"):
             # supporters of two camps fighting each other at a rally: the

@@ -1,0 +1,57 @@
+"""Crowd violence with and without a grievance: a violent demonstration when
+the report tells what the crowd wants or answers, mob violence when it does
+not (codebook: rioters, demonstration vs mob). Notes written for these tests."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from marsad.knowledge.lexicons import load_triggers
+from marsad.mentions.triggers import find_triggers
+from marsad.records import Document, Sentence
+
+
+def _events(pipeline, text: str):
+    doc = Document(id="t", raw=text, published=date(2022, 6, 30), published_from="input")
+    return pipeline.process(doc).events
+
+
+@pytest.mark.parametrize("text", [
+    "On 3 March 2022, rioters burned tires on the main road in Mombasa (Kenya), demanding the release of a trader.",
+    "On 3 March 2022, hundreds of graduates closed the road with burning tires in Basra city (Iraq). "
+    "The rioters demanded jobs.",
+    "On 3 March 2022, rioters smashed the windows of a bank in Lyon (France) against the planned closure of a factory.",
+])
+def test_crowd_violence_with_a_grievance_is_a_violent_demonstration(bundled_pipeline, text):
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.sub_event_type == "Violent demonstration"
+    assert ev.actor1.startswith("Rioters (")
+    # nobody was targeted: no civilians as the second side
+    assert ev.actor2 == ""
+
+
+@pytest.mark.parametrize("text", [
+    # no demand, no reaction: crowd violence alone stays mob violence
+    "On 3 March 2022, rioters burned tires and threw stones at passers-by in Mombasa (Kenya).",
+    # a crowd lynching someone is mob violence whatever it claimed
+    "On 3 March 2022, an angry mob lynched a suspected thief in Mombasa (Kenya) in reaction to a theft.",
+])
+def test_crowd_violence_without_one_or_with_a_victim_stays_mob_violence(bundled_pipeline, text):
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.sub_event_type == "Mob violence"
+
+
+def test_a_grievance_about_a_killing_adds_no_deaths_to_a_protest(bundled_pipeline):
+    text = ("On 1 June 2022, traders held a candle light protest in Lahore (Pakistan) against the killing "
+            "of a teacher by militants in Quetta.")
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.sub_event_type == "Peaceful protest"
+    assert ev.fatalities == 0
+
+
+def test_a_protest_word_stays_the_protests_trigger():
+    text = "Teachers started an open-ended strike in protest against the neglect of their demands."
+    found = {t.sub_event_type for t in find_triggers(Sentence(0, 0, len(text), text), load_triggers())}
+    assert "protest" in found and "crowd_grievance" in found
