@@ -269,6 +269,12 @@ _SUPPORTER = re.compile(r"^[\s,]*(?:\([^()]{0,40}\)\s*)?(?:(?:and\s+)?(?:support
                         r"|with the (?:support|backing|help) of|alongside)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}$", re.I)
 # a verb of attack between an agent and what it acted on
 _ACTED_ON = re.compile(r"\b(?:attack|ambush|target|raid|struck|hit|fired|shot|shell|bomb|assault|storm)\w*", re.I)
+# what armed people did to a person before the violence ("approached a man
+# and shot him"): that person is its target
+_APPROACHED = re.compile(r"\b(?:approach|intercept|stopp|follow|chas|corner|surround|drag|grabb|seiz|"
+                         r"attack|ambush|target|assault|threaten|confront|accost|kidnapp|abduct|beat|shot|fired|"
+                         r"open(?:ed|ing)\s++fire)\w*+\s++(?:\w++\s++){0,2}$",
+                         re.I)
 _BETWEEN = re.compile(r"\bbetween\s+(?:the\s+)?$", re.I)
 # what may stand between a trigger and the "between" that follows it
 _ADJOINING = re.compile(r"(?<!\s)\s*+(?:\w++\s++){0,2}?between\s++(?:the\s+)?", re.I)
@@ -959,6 +965,12 @@ def _roles(text: str, actors: list[ActorMention], anchor: TriggerMention) -> tup
                 and not (_COMMA_ONLY.fullmatch(between) and _not_a_co_subject(text, before[k - 1])):
             k -= 1
         agent = before[k]
+        k = before.index(agent)
+        if agent.inter == 7 and k > 0 and before[k - 1].inter in ARMED_INTERS \
+                and _APPROACHED.search(text, before[k - 1].span.end, agent.span.start):
+            # "five armed men approached a man and opened fire on him": the
+            # person the armed ones came for is hit, not the one who acted
+            return before[k - 1], agent
         # "clashes between X and Y"
         if _BETWEEN.search(text[max(0, agent.span.start - 15):agent.span.start]) and after:
             return agent, after[0]

@@ -1,0 +1,37 @@
+"""Armed people who approach, stop or fire at a person before the violence:
+that person is the target, not the agent (notes written for these tests)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from marsad.records import Document
+
+
+def _events(pipeline, text: str):
+    doc = Document(id="t", raw=text, published=date(2022, 6, 30), published_from="input")
+    return pipeline.process(doc).events
+
+
+@pytest.mark.parametrize("text", [
+    "On 2 May 2022, in Chaguanas, Trinidad and Tobago, three armed men approached a man and two of them "
+    "opened fire on him. The man escaped unharmed. There were no casualties.",
+    "On 2 May 2022, in Puebla, Mexico, two armed individuals intercepted a woman on a motorcycle and shot her. "
+    "1 fatality.",
+    "On 2 May 2022, in Recife, Brazil, two armed individuals opened fire against a man on the highway in a "
+    "drive-by shooting. There were no fatalities.",
+])
+def test_the_person_armed_men_came_for_is_the_target(bundled_pipeline, text):
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.sub_event_type == "Attack"
+    assert ev.actor1.startswith("Unidentified") and not ev.actor1.startswith("Rioters")
+    assert ev.actor2.startswith("Civilians (")
+
+
+def test_a_person_named_first_who_attacks_stays_the_agent(bundled_pipeline):
+    # no armed group before the person: nothing to swap
+    text = "On 2 May 2022, in Lyon, France, a man stabbed his neighbour during a quarrel. 1 fatality."
+    (ev,) = _events(bundled_pipeline, text)
+    assert not ev.actor1.startswith("Unidentified Armed Group") and ev.actor2.startswith("Civilians (")
