@@ -198,6 +198,12 @@ def group_incidents(items: Sequence[SentenceMentions], kinds: dict[str, str]) ->
                 # at a protest are the intervention, not a second incident
                 families <= {"arrest"} and current.family == "demo"
                 and sm.sentence.paragraph == items[current.sentences[-1]].sentence.paragraph
+            ) and not (
+                # "... fired live bullets to disperse the crowd. At least 50
+                # people were injured and several others were arrested": the
+                # protest's toll, told with no one of its own acting
+                families <= {"violence", "arrest"} and current.family == "demo" and _toll_only(sm, kinds)
+                and sm.sentence.paragraph == items[current.sentences[-1]].sentence.paragraph
             )):
                 current = _Incident(family=family)
                 incidents.append(current)
@@ -220,6 +226,13 @@ def group_incidents(items: Sequence[SentenceMentions], kinds: dict[str, str]) ->
 
 def _only_weak(sm: SentenceMentions, kinds: dict[str, str]) -> bool:
     return all(t.sub_event_type in ("attack", "raid") for t in sm.live_triggers if kinds.get(t.sub_event_type) == "main")
+
+
+def _toll_only(sm: SentenceMentions, kinds: dict[str, str]) -> bool:
+    """Only weak violence or arrest words, and no one named who acted."""
+    return (all(t.sub_event_type in ("attack", "raid", "arrest") for t in sm.live_triggers
+                if kinds.get(t.sub_event_type) == "main")
+            and all(a.inter == 7 or a.kind == "role" for a in sm.actors))
 
 
 def _event_id(doc_id: str, anchor: int, sub_event_type: str) -> str:

@@ -78,7 +78,7 @@ STRATEGIC = {
     "change": "Change to group/activity",
     "other": "Other",
 }
-VIOLENT_ON_PROTEST = {"attack", "intervention", "arrest", "raid", "shelling", "clash"}
+VIOLENT_ON_PROTEST = {"attack", "intervention", "lethal_force", "arrest", "raid", "shelling", "clash"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +133,8 @@ def classify(
         if has("riot") or has("unrest") or has("mob"):
             # (a demonstration whose crowd attacks or lynches turned violent)
             return classification("Violent demonstration", next(c for c in ("riot", "unrest", "mob") if has(c)), fatalities)
-        if fatalities > 0:
+        if fatalities > 0 or (has("lethal_force") and injuries):
+            # deaths, or people wounded by live fire (the codebook's serious injuries)
             return classification("Excessive force against protesters", "protest", fatalities)
         if any(has(c) for c in VIOLENT_ON_PROTEST):
             return classification("Protest with intervention", "protest", fatalities)
