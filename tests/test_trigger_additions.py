@@ -35,6 +35,10 @@ def live(text: str) -> set[str]:
     ("Soldiers took away in an unknown location the head of the fire brigade.", "abduction"),
     ("On 12 February 2022, the monitors observed 54 explosions in both directions of the frontline near Avdiivka.",
      "clash"),
+    ("Police interrupted the rally and registered the organisers.", "intervention"),
+    ("Riot police helped remove the demonstrators from the square.", "intervention"),
+    ("Around 200 people marched to the square. 1 person was arrested.", "intervention"),
+    ("Police cars prevented them from driving along the coast road.", "intervention"),
 ])
 def test_added_patterns_find_their_class(text, cls):
     assert cls in live(text)
@@ -46,6 +50,8 @@ def test_added_patterns_find_their_class(text, cls):
     ("The suicide rate rose last year.", "suicide"),
     ("The company set up a new office in Nairobi.", "base"),
     ("Customs officers seized the smuggled cigarettes at the port.", "territory"),
+    ("The company interrupted its deliveries.", "intervention"),
+    ("They removed the banners after the rally.", "intervention"),
 ])
 def test_near_misses_do_not(text, cls):
     assert cls not in live(text)
