@@ -242,16 +242,20 @@ def test_a_runaway_document_becomes_a_skip_not_a_hang(bundled_gazetteer, monkeyp
 
     real = pipeline_module.find_places
 
+    calls = []
+
     def slow_places(sentence):  # a stage that takes 50 ms a sentence
+        calls.append(sentence)
         time.sleep(0.05)
         return real(sentence)
 
     monkeypatch.setattr(pipeline_module, "find_places", slow_places)
     text = " ".join(f"Clashes were reported in Homs on day {i}." for i in range(200))
     with Pipeline(gazetteer_path=str(bundled_gazetteer), time_budget_s=0.3) as pipeline:
-        started = time.perf_counter()
         result = pipeline.process(doc(text))
-        assert time.perf_counter() - started < 1.5
+    # stopped after about 0.3 s of 50 ms sentences (6), not after all 200
+    # (counted, not timed: a busy machine only makes each sleep longer)
+    assert len(calls) <= 8
     assert result.rejected == "time budget of 0.3 s exceeded"
     assert result.events == ()
 
