@@ -35,3 +35,11 @@ def test_a_person_named_first_who_attacks_stays_the_agent(bundled_pipeline):
     text = "On 2 May 2022, in Lyon, France, a man stabbed his neighbour during a quarrel. 1 fatality."
     (ev,) = _events(bundled_pipeline, text)
     assert not ev.actor1.startswith("Unidentified Armed Group") and ev.actor2.startswith("Civilians (")
+
+
+def test_an_identity_group_stoned_by_a_mob_is_hit_as_civilians_of_its_country(bundled_pipeline):
+    text = ("On 30 May 2022, Palestinian rioters hurled stones at an Israeli settlers' bus near Huwara "
+            "(Nablus, West Bank). [size=no report]")
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.sub_event_type == "Mob violence"
+    assert ev.actor1 == "Rioters (Palestine)" and ev.actor2 == "Civilians (Israel)"

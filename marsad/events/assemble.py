@@ -1188,6 +1188,12 @@ def _code_actors(cls: Classification, agent, target, actors, cc: str, anchor, fi
             actor2, inter2 = generic("Rioters ({country})"), 5
         elif sub == "Mob violence" and (tgt is None or tgt.inter == 7):
             actor2, inter2 = generic("Civilians ({country})"), 7
+        elif sub == "Mob violence" and tgt.inter == 4 and "{" not in tgt.canonical and (
+                hit := _NATIONALITY.search(tgt.canonical)) is not None:
+            # a crowd stoning "Israeli settlers' bus": the identity group's
+            # people are hit as civilians of their own country
+            actor2, inter2 = f"Civilians ({hit.group(1)})", 7
+            add_ev("actor2", tgt)
         elif tgt is not None:
             actor2, inter2 = name(tgt), _inter(tgt, cc)
             add_ev("actor2", tgt)
