@@ -55,3 +55,21 @@ def test_a_protest_word_stays_the_protests_trigger():
     text = "Teachers started an open-ended strike in protest against the neglect of their demands."
     found = {t.sub_event_type for t in find_triggers(Sentence(0, 0, len(text), text), load_triggers())}
     assert "protest" in found and "crowd_grievance" in found
+
+
+@pytest.mark.parametrize("text, actor2", [
+    # the force the crowd fought is the second side
+    ("On 22 June 2022, dozens of rioters clashed with Israeli police forces during a violent demonstration "
+     "against a new road in Haifa (Israel).", "Police Forces of Israel"),
+    ("On 10 May 2022, rioters barricaded streets with burning tires in Musina (South Africa) to demonstrate "
+     "against water cuts. The police intervened and shot rubber bullets.", "Police Forces of South Africa"),
+    # a force named only in what the crowd protests about is not
+    ("On 17 June 2022, youths staged a demonstration and pelted stones in Patna (India) against the new "
+     "Army recruitment scheme.", ""),
+    ("On 26 April 2022, residents staged a demonstration in Recife (Brazil) calling for justice after a man was "
+     "shot by a military police officer. The demonstrators burned furniture on the road.", ""),
+])
+def test_a_violent_demonstrations_second_side_is_the_force_it_met(bundled_pipeline, text, actor2):
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.sub_event_type == "Violent demonstration"
+    assert ev.actor2.startswith(actor2) and bool(ev.actor2) == bool(actor2)

@@ -375,6 +375,10 @@ ARMED_INTERS = frozenset({1, 2, 3, 4, 8})
 _CAUSE_BEFORE = re.compile(r"\b(?:following|after|over|against|who|which|that|led to)\b[^,.;]{0,30}$", re.I)
 # "after the explosion", "in relation to the explosion of stun grenades"
 _CAUSE_CLAUSE = re.compile(r"\b(?:after|following|in relation to|in connection with|over)\s++(?:the\s++|an?\s++)?(?:\w++\s++)?$", re.I)
+# what a crowd protests about, right before a force's name
+_GRIEVANCE_BEFORE = re.compile(r"\b(?:following|after|over|against|denouncing|for|by)\b[^,.;]{0,40}$", re.I)
+# the trigger classes of a crowd's violence and of force used on it
+_CROWD_FORCE = frozenset({"unrest", "riot", "violent_protest", "intervention", "lethal_force"})
 _RELATIVE_PAST = re.compile(r"\b(?:who|which|that)\s+(?:was|were|had been|have been|has been)\s+$", re.I)
 
 
@@ -816,6 +820,7 @@ def _build_one(doc, items, incident, kinds, countries, doc_country, doc_place, c
         counter_protest=any(_COUNTER_PROTEST.search(sm.sentence.text) for sm in sms),
         text=doc.text,
         code_of=countries.code_of,
+        crowd_sentences=frozenset(t.sentence for t in triggers if t.sub_event_type in _CROWD_FORCE),
     )
     actor1, assoc1, inter1, actor2, assoc2, inter2, actor_ev = _code_actors(
         cls, agent, target, actors, cc, anchor, countries.fill, doc.doc_id, context)
@@ -1015,6 +1020,9 @@ class _RoleContext:
     counter_protest: bool = False  # "... gathered for a counter-demonstration"
     text: str = ""  # the document's cleaned text (the words between actors)
     code_of: Callable[[str], str] = lambda word: ""  # country name or demonym -> ISO2
+    # sentences where a crowd's violence or force on it is told (not only
+    # what the crowd protests about)
+    crowd_sentences: frozenset[int] = frozenset()
 
 
 # People's nationality told beside them: "a Burundian refugee", "refugees
@@ -1197,6 +1205,17 @@ def _code_actors(cls: Classification, agent, target, actors, cc: str, anchor, fi
         elif tgt is not None:
             actor2, inter2 = name(tgt), _inter(tgt, cc)
             add_ev("actor2", tgt)
+        elif sub == "Violent demonstration" and (force := next(
+                (a for a in _collapse(actors, context.text) if a.inter == 1 and a.kind != "role"
+                 and a.sentence in context.crowd_sentences
+                 and not _GRIEVANCE_BEFORE.search(context.text, max(0, a.span.start - 45), a.span.start)),
+                None)) is not None:
+            # "rioters clashed with police", "police intervened by arresting
+            # demonstrators who burnt tyres": the state force the crowd met,
+            # told where the violence is (not "against the Army recruitment
+            # scheme", "a man shot by a military police officer")
+            actor2, inter2 = name(force), _inter(force, cc)
+            add_ev("actor2", force)
         return actor1, assoc_role, inter1, actor2, "", inter2, ev
 
     if cls.event_type == "Explosions/Remote violence" and agent is not None and agent.inter == 7:
