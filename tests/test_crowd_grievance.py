@@ -73,3 +73,11 @@ def test_a_violent_demonstrations_second_side_is_the_force_it_met(bundled_pipeli
     (ev,) = _events(bundled_pipeline, text)
     assert ev.sub_event_type == "Violent demonstration"
     assert ev.actor2.startswith(actor2) and bool(ev.actor2) == bool(actor2)
+
+
+def test_a_fight_told_as_a_violent_demonstration_is_one_incident(bundled_pipeline):
+    text = ("On 22 June 2022, dozens of rioters clashed with Israeli police forces during a violent demonstration "
+            "against a new road in Haifa (Israel). Rioters threw stones at the police.")
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.sub_event_type == "Violent demonstration"
+    assert ev.actor2.startswith("Police Forces of Israel")

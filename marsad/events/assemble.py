@@ -189,6 +189,12 @@ def group_incidents(items: Sequence[SentenceMentions], kinds: dict[str, str]) ->
                 key=lambda t: t.weight,
             )
             family = FAMILY.get(strongest.sub_event_type, strongest.sub_event_type)
+            if "demo" in families and family != "demo" and any(
+                    t.weight >= strongest.weight for t in sm.live_triggers
+                    if kinds.get(t.sub_event_type) == "main" and FAMILY.get(t.sub_event_type) == "demo"):
+                # "rioters clashed with police during a violent demonstration":
+                # a crowd's words as strong as the fight's make it the crowd's
+                family = "demo"
             new_place = place is not None and place[0].cue != "admin" and current is not None and current.place is not None and _place_key(place) != _place_key(current.place)
             if current is None or new_place or (current.family not in families and not (
                 # a weak attack/raid word fits any violent or arrest incident
