@@ -22,7 +22,7 @@ def _events(pipeline, text: str):
     "On 3 March 2022, rioters burned tires on the main road in Mombasa (Kenya), demanding the release of a trader.",
     "On 3 March 2022, hundreds of graduates closed the road with burning tires in Basra city (Iraq). "
     "The rioters demanded jobs.",
-    "On 3 March 2022, rioters smashed the windows of a bank in Lyon (France) against the planned closure of a factory.",
+    "On 3 March 2022, rioters set up barricades in Lyon (France) against the planned closure of a factory.",
 ])
 def test_crowd_violence_with_a_grievance_is_a_violent_demonstration(bundled_pipeline, text):
     (ev,) = _events(bundled_pipeline, text)
@@ -81,3 +81,18 @@ def test_a_fight_told_as_a_violent_demonstration_is_one_incident(bundled_pipelin
     (ev,) = _events(bundled_pipeline, text)
     assert ev.sub_event_type == "Violent demonstration"
     assert ev.actor2.startswith("Police Forces of Israel")
+
+
+@pytest.mark.parametrize("text, actor2", [
+    ("On 5 June 2022, in Salina Cruz, Oaxaca, Mexico, a group of people burned ballot boxes to demonstrate "
+     "against the lack of government support.", "Civilians (Mexico)"),
+    ("On 11 June 2022, people vandalized vehicles and pelted stones during a demonstration in Howrah city "
+     "(Howrah district, West Bengal, India) over a remark.", "Civilians (India)"),
+    # tyres and barricades hurt no one's property
+    ("On 12 April 2022, locals demonstrated in Kisumu (Kenya) by blocking the road and burning tires against "
+     "high fuel prices.", ""),
+])
+def test_a_violent_demonstration_that_damaged_property_hit_civilians(bundled_pipeline, text, actor2):
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.sub_event_type == "Violent demonstration"
+    assert ev.actor2 == actor2

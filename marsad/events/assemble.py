@@ -383,6 +383,14 @@ _CAUSE_BEFORE = re.compile(r"\b(?:following|after|over|against|who|which|that|le
 _CAUSE_CLAUSE = re.compile(r"\b(?:after|following|in relation to|in connection with|over)\s++(?:the\s++|an?\s++)?(?:\w++\s++)?$", re.I)
 # what a crowd protests about, right before a force's name
 _GRIEVANCE_BEFORE = re.compile(r"\b(?:following|after|over|against|denouncing|for|by)\b[^,.;]{0,40}$", re.I)
+# a crowd's damage to property or people (not tyres, barricades or roads)
+_CROWD_DAMAGE = re.compile(
+    r"\b(?:vandali[sz]\w*+|loot(?:ed|ing)|ransack\w*+|smash\w*+|damag(?:ed|ing)|"
+    r"(?:set (?:ablaze|fire to|on fire)|burn(?:ed|t|ing)?(?: down)?|torch(?:ed|ing)) (?:the |a |an |several |some |two |many )?"
+    r"(?:[\w-]+ )?(?:houses?|homes?|shops?|stores?|vehicles?|cars?|bus(?:es)?|offices?|buildings?|urns|ballots?|"
+    r"ballot boxes|trains?|trucks?|motorcycles?|properties|property)|"
+    r"(?:attacked|assaulted|beat|injured) (?:and \w+ )?(?:a |an |the |two |several )?(?:merchant|passers-by|passersby|"
+    r"journalists?|reporters?|shop ?keepers?|drivers?|commuters|residents|woman|man|traders?))\b", re.I)
 # the trigger classes of a crowd's violence and of force used on it
 _CROWD_FORCE = frozenset({"unrest", "riot", "violent_protest", "intervention", "lethal_force"})
 _RELATIVE_PAST = re.compile(r"\b(?:who|which|that)\s+(?:was|were|had been|have been|has been)\s+$", re.I)
@@ -827,6 +835,7 @@ def _build_one(doc, items, incident, kinds, countries, doc_country, doc_place, c
         text=doc.text,
         code_of=countries.code_of,
         crowd_sentences=frozenset(t.sentence for t in triggers if t.sub_event_type in _CROWD_FORCE),
+        crowd_damage=any(_CROWD_DAMAGE.search(sm.sentence.text) for sm in sms),
     )
     actor1, assoc1, inter1, actor2, assoc2, inter2, actor_ev = _code_actors(
         cls, agent, target, actors, cc, anchor, countries.fill, doc.doc_id, context)
@@ -1029,6 +1038,9 @@ class _RoleContext:
     # sentences where a crowd's violence or force on it is told (not only
     # what the crowd protests about)
     crowd_sentences: frozenset[int] = frozenset()
+    # the crowd damaged or looted property, or beat people ("vandalized
+    # vehicles", "set ablaze the ticket office", "beat a merchant")
+    crowd_damage: bool = False
 
 
 # People's nationality told beside them: "a Burundian refugee", "refugees
@@ -1222,6 +1234,9 @@ def _code_actors(cls: Classification, agent, target, actors, cc: str, anchor, fi
             # scheme", "a man shot by a military police officer")
             actor2, inter2 = name(force), _inter(force, cc)
             add_ev("actor2", force)
+        elif sub == "Violent demonstration" and context.crowd_damage:
+            # property damaged or looted, people beaten: civilians were hit
+            actor2, inter2 = generic("Civilians ({country})"), 7
         return actor1, assoc_role, inter1, actor2, "", inter2, ev
 
     if cls.event_type == "Explosions/Remote violence" and agent is not None and agent.inter == 7:
