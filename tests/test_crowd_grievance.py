@@ -96,3 +96,11 @@ def test_a_violent_demonstration_that_damaged_property_hit_civilians(bundled_pip
     (ev,) = _events(bundled_pipeline, text)
     assert ev.sub_event_type == "Violent demonstration"
     assert ev.actor2 == actor2
+
+
+def test_a_mob_that_fought_the_police_has_the_police_as_its_second_side(bundled_pipeline):
+    text = ("On 16 May 2022, locals pelted stones at the police outside the counting office in Dailekh "
+            "(Karnali, Nepal). Several people were injured.")
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.event_type == "Riots"
+    assert ev.actor2.startswith("Police Forces of Nepal")

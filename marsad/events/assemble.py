@@ -1043,6 +1043,14 @@ class _RoleContext:
     crowd_damage: bool = False
 
 
+def _force_met(actors: list[ActorMention], context: _RoleContext) -> ActorMention | None:
+    """The state force a crowd met: named where the crowd's violence or force
+    on it is told, not in what the crowd protests about."""
+    return next((a for a in _collapse(actors, context.text) if a.inter == 1 and a.kind != "role"
+                 and a.sentence in context.crowd_sentences
+                 and not _GRIEVANCE_BEFORE.search(context.text, max(0, a.span.start - 45), a.span.start)), None)
+
+
 # People's nationality told beside them: "a Burundian refugee", "refugees
 # from Ukraine", "a UN employee of British citizenship". ACLED names
 # civilians hit abroad by it ("Civilians (Senegal)" in Italy); migrants of no
@@ -1212,6 +1220,10 @@ def _code_actors(cls: Classification, agent, target, actors, cc: str, anchor, fi
         if cls.deciding_class == "brawl" and (tgt is None or tgt.inter not in (1, FOREIGN_STATE_INTER)):
             # two crowds fighting each other: rioters on both sides
             actor2, inter2 = generic("Rioters ({country})"), 5
+        elif sub == "Mob violence" and tgt is None and (force := _force_met(actors, context)) is not None:
+            # "locals pelted stones at the police": the force the mob fought
+            actor2, inter2 = name(force), _inter(force, cc)
+            add_ev("actor2", force)
         elif sub == "Mob violence" and (tgt is None or tgt.inter == 7):
             actor2, inter2 = generic("Civilians ({country})"), 7
         elif sub == "Mob violence" and tgt.inter == 4 and "{" not in tgt.canonical and (
@@ -1223,11 +1235,7 @@ def _code_actors(cls: Classification, agent, target, actors, cc: str, anchor, fi
         elif tgt is not None:
             actor2, inter2 = name(tgt), _inter(tgt, cc)
             add_ev("actor2", tgt)
-        elif sub == "Violent demonstration" and (force := next(
-                (a for a in _collapse(actors, context.text) if a.inter == 1 and a.kind != "role"
-                 and a.sentence in context.crowd_sentences
-                 and not _GRIEVANCE_BEFORE.search(context.text, max(0, a.span.start - 45), a.span.start)),
-                None)) is not None:
+        elif sub == "Violent demonstration" and (force := _force_met(actors, context)) is not None:
             # "rioters clashed with police", "police intervened by arresting
             # demonstrators who burnt tyres": the state force the crowd met,
             # told where the violence is (not "against the Army recruitment
