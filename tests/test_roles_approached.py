@@ -43,3 +43,14 @@ def test_an_identity_group_stoned_by_a_mob_is_hit_as_civilians_of_its_country(bu
     (ev,) = _events(bundled_pipeline, text)
     assert ev.sub_event_type == "Mob violence"
     assert ev.actor1 == "Rioters (Palestine)" and ev.actor2 == "Civilians (Israel)"
+
+
+@pytest.mark.parametrize("text", [
+    "On 20 April 2022, one forester died and another was wounded in an explosion of an anti-tank mine planted "
+    "by Russian military forces in Kyiv region.",
+    "On 4 April 2022, a shepherd was injured in a landmine explosion near Izium, Kharkiv.",
+])
+def test_people_hit_by_remote_violence_named_by_what_they_do_are_civilians(bundled_pipeline, text):
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.event_type == "Explosions/Remote violence"
+    assert ev.actor2.startswith("Civilians (")

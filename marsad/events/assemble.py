@@ -381,6 +381,10 @@ ARMED_INTERS = frozenset({1, 2, 3, 4, 8})
 _CAUSE_BEFORE = re.compile(r"\b(?:following|after|over|against|who|which|that|led to)\b[^,.;]{0,30}$", re.I)
 # "after the explosion", "in relation to the explosion of stun grenades"
 _CAUSE_CLAUSE = re.compile(r"\b(?:after|following|in relation to|in connection with|over)\s++(?:the\s++|an?\s++)?(?:\w++\s++)?$", re.I)
+# people hit by remote violence named by what they are or do, not by a
+# group ("one forester died", "injured 8-year-old boys", "a shepherd")
+_PEOPLE_HIT = re.compile(r"\b(?:\d+-year-old|forester|shepherds?|farmers?|herders?|fishermen|fisherman|"
+                         r"workers?|labou?rers?|drivers?|passengers?|pupils?|students?|teachers?|worshippers?)\b", re.I)
 # what a crowd protests about, right before a force's name
 _GRIEVANCE_BEFORE = re.compile(r"\b(?:following|after|over|against|denouncing|for|by)\b[^,.;]{0,40}$", re.I)
 # a crowd's damage to property or people (not tyres, barricades or roads)
@@ -836,6 +840,7 @@ def _build_one(doc, items, incident, kinds, countries, doc_country, doc_place, c
         code_of=countries.code_of,
         crowd_sentences=frozenset(t.sentence for t in triggers if t.sub_event_type in _CROWD_FORCE),
         crowd_damage=any(_CROWD_DAMAGE.search(sm.sentence.text) for sm in sms),
+        people_named=any(_PEOPLE_HIT.search(sm.sentence.text) for sm in sms),
     )
     actor1, assoc1, inter1, actor2, assoc2, inter2, actor_ev = _code_actors(
         cls, agent, target, actors, cc, anchor, countries.fill, doc.doc_id, context)
@@ -1041,6 +1046,8 @@ class _RoleContext:
     # the crowd damaged or looted property, or beat people ("vandalized
     # vehicles", "set ablaze the ticket office", "beat a merchant")
     crowd_damage: bool = False
+    # people named by what they are or do ("a forester", "8-year-old boys")
+    people_named: bool = False
 
 
 def _force_met(actors: list[ActorMention], context: _RoleContext) -> ActorMention | None:
@@ -1274,8 +1281,8 @@ def _code_actors(cls: Classification, agent, target, actors, cc: str, anchor, fi
     # civilians are the target unless the report names another: of violence
     # against civilians, of arrests and looting, and of remote violence that
     # killed or injured people it calls civilians
-    hit_civilians = cls.event_type == "Explosions/Remote violence" and context.casualties and any(
-        a.inter == 7 and a.kind == "generic" for a in actors)
+    hit_civilians = cls.event_type == "Explosions/Remote violence" and context.casualties and (any(
+        a.inter == 7 and a.kind == "generic" for a in actors) or context.people_named)
     if not actor2 and (cls.event_type == "Violence against civilians" or sub in _CIVILIAN_TARGET_SUBS or hit_civilians):
         actor2, inter2 = generic("Civilians ({country})"), 7
     if actor2 == generic("Civilians ({country})"):
