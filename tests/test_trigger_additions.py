@@ -35,6 +35,7 @@ def live(text: str) -> set[str]:
     ("Soldiers took away in an unknown location the head of the fire brigade.", "abduction"),
     ("On 12 February 2022, the monitors observed 54 explosions in both directions of the frontline near Avdiivka.",
      "clash"),
+    ("Shots were exchanged between the two patrols near the border.", "clash"),
     ("Police interrupted the rally and registered the organisers.", "intervention"),
     ("Riot police helped remove the demonstrators from the square.", "intervention"),
     ("Around 200 people marched to the square. 1 person was arrested.", "intervention"),
@@ -52,6 +53,9 @@ def test_added_patterns_find_their_class(text, cls):
     ("Customs officers seized the smuggled cigarettes at the port.", "territory"),
     ("The company interrupted its deliveries.", "intervention"),
     ("They removed the banners after the rally.", "intervention"),
+    # shots fired towards people or into the air are no exchange of fire
+    ("It is assumed that the shots were fired towards Palestinians to keep them away from the fence.", "clash"),
+    ("Soldiers fired warning shots to disperse the crowd.", "clash"),
 ])
 def test_near_misses_do_not(text, cls):
     assert cls not in live(text)
