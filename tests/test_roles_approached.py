@@ -54,3 +54,12 @@ def test_people_hit_by_remote_violence_named_by_what_they_do_are_civilians(bundl
     (ev,) = _events(bundled_pipeline, text)
     assert ev.event_type == "Explosions/Remote violence"
     assert ev.actor2.startswith("Civilians (")
+
+
+def test_a_fight_told_as_why_people_were_taken_is_not_the_event(bundled_pipeline):
+    text = ("On 5 May 2022, in Kyet Thay village (Katha district, Sagaing region), Myanmar military soldiers "
+            "returning following the clash with the local PDF arrested 2 civilians from the village as human "
+            "shields.")
+    (ev,) = _events(bundled_pipeline, text)
+    assert ev.sub_event_type in ("Arrests", "Abduction/forced disappearance")
+    assert ev.actor1.startswith("Military Forces of Myanmar")

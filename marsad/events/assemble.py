@@ -294,6 +294,9 @@ _APPROACHED = re.compile(r"\b(?:approach|intercept|stopp|follow|chas|corner|surr
                          r"attack|ambush|target|assault|threaten|confront|accost|kidnapp|abduct|beat|shot|fired|"
                          r"open(?:ed|ing)\s++fire)\w*+\s++(?:\w++\s++){0,2}$",
                          re.I)
+# the object of a fight told in passing ("the clash with the PDF")
+_WITH_OBJECT = re.compile(r"\b(?:clash(?:es)?|fight(?:ing)?|battles?|encounter|exchange of fire|fighting)\s++(?:with|against)\s++"
+                          r"(?:the\s++)?(?:[\w-]++\s++){0,2}$", re.I)
 _BETWEEN = re.compile(r"\bbetween\s+(?:the\s+)?$", re.I)
 # what may stand between a trigger and the "between" that follows it
 _ADJOINING = re.compile(r"(?<!\s)\s*+(?:\w++\s++){0,2}?between\s++(?:the\s+)?", re.I)
@@ -761,10 +764,12 @@ def _build_one(doc, items, incident, kinds, countries, doc_country, doc_place, c
         # set it off ("rioters barricaded roads following the killing of two")
         counts = [c for c in counts if c.what not in ("killed", "injured")
                   or not _CAUSE_BEFORE.search(doc.text[max(0, c.span.start - 40):c.span.start])]
-    if any(t.sub_event_type == "arrest" for t in triggers):
+    if any(t.sub_event_type in ("arrest", "abduction") for t in triggers):
         # "military forces arrested two locals after the explosion at the
-        # office": the explosion is why they were arrested, not the event
-        triggers = [t for t in triggers if t.sub_event_type not in REMOTE
+        # office", "following an armed clash with the TNLA, the military
+        # abducted three locals": the explosion or the fight is why they were
+        # taken (coded on its own), not the event
+        triggers = [t for t in triggers if (t.sub_event_type not in REMOTE and t.sub_event_type != "clash")
                     or not _CAUSE_CLAUSE.search(doc.text[max(0, t.span.start - 40):t.span.start])] or triggers
     scores: dict[str, float] = {}
     for t in triggers:
@@ -990,6 +995,11 @@ def _roles(text: str, actors: list[ActorMention], anchor: TriggerMention) -> tup
         # ("HTS amassed troops ... where it arrested"); a generic word
         # ("troops", "gunmen") only when no such name stands before it.
         agent = next((a for a in reversed(before) if a.kind in ("named", "state")), before[-1])
+        k = before.index(agent)
+        if k > 0 and _WITH_OBJECT.search(text, max(0, agent.span.start - 30), agent.span.start):
+            # "soldiers returning following the clash with the local PDF
+            # arrested ...": who they fought is not who acts next
+            agent = next((a for a in reversed(before[:k]) if a.kind in ("named", "state")), before[k - 1])
         k = before.index(agent)
         if k > 0 and _SUPPORTER.search(text[before[k - 1].span.end:agent.span.start]):
             # "Turkish forces supported by opposition rebels shelled ...":
