@@ -87,6 +87,42 @@ def test_parallel_results_come_back_in_input_order(corpus, bundled_gazetteer) ->
     assert all((r is None) == isinstance(i, InputProblem) for i, r in parallel)
 
 
+@pytest.mark.parametrize("total", [1, 5, 63, 64, 65, 100, 300])
+def test_the_inputs_last_documents_travel_in_small_chunks(total) -> None:
+    from marsad.records import Document
+    from marsad.run import local
+    from marsad.run.batches import Lookahead
+
+    docs = [Document(id=f"d{i}", raw="word " * (1 + i % 7)) for i in range(total)]
+    items = Lookahead(docs)
+    chunks = list(local._chunks(items, 10, ends_within=items.ends_within))
+    assert [d for c in chunks for d in c] == docs  # every document once, in order
+    start = 0
+    for chunk in chunks:
+        end = start + len(chunk) - 1  # positions of its first and last document
+        if total - 1 - end > local.END_CHUNK_DOCS:  # many follow: the usual size
+            assert len(chunk) == 10
+        elif total - 1 - start <= local.END_CHUNK_DOCS:  # begun among the last: small
+            assert len(chunk) <= local.END_CHUNK_SIZE
+        start = end + 1
+    small = sum(len(c) for c in chunks if len(c) <= local.END_CHUNK_SIZE)
+    assert small >= min(total, local.END_CHUNK_DOCS - 10)
+    # without ends_within the chunks keep their size to the end
+    assert [len(c) for c in local._chunks(iter(docs), 10)] == [10] * (total // 10) + ([total % 10] if total % 10 else [])
+
+
+def test_small_last_chunks_return_the_same_results_in_order(corpus, bundled_gazetteer) -> None:
+    from marsad.run.batches import Lookahead
+
+    options = PipelineOptions(gazetteer_path=str(bundled_gazetteer))
+    items = list(iter_inputs([str(corpus)]))[:90]
+    serial = list(process_serial(items, options))
+    ahead = Lookahead(items)
+    parallel = list(process(ahead, options, workers=2, ends_within=ahead.ends_within))
+    assert [item for item, _ in parallel] == items
+    assert [r for _, r in parallel] == [r for _, r in serial]
+
+
 def test_results_travel_as_class_and_field_values(corpus, bundled_gazetteer) -> None:
     import pickle
 
