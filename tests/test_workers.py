@@ -244,3 +244,39 @@ def test_workers_exit_when_their_parent_is_killed(tmp_path, env) -> None:
     for w in alive:  # do not leave them behind if the test fails
         os.kill(w, signal.SIGKILL)
     assert not alive, f"workers {alive} outlived their killed parent"
+
+
+def _forked_view(options) -> tuple:
+    """In a forked worker: its (inherited) pipeline's gazetteer after after_fork()."""
+    from marsad.run import local
+
+    gazetteer = local.worker_pipeline(options)._gazetteer
+    inherited = gazetteer._conn
+    local.worker_pipeline(options).after_fork()
+    return (id(gazetteer._table), gazetteer._conn is not inherited,
+            [p.name for p in gazetteer.lookup("Aleppo", "SY")], gazetteer.coordinates("SY")[:3])
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")
+def test_forked_workers_keep_the_parents_lookup_table_and_read_through_their_own_connection(
+        bundled_gazetteer) -> None:
+    import multiprocessing
+
+    from marsad.run import local
+
+    options = PipelineOptions(gazetteer_path=str(bundled_gazetteer))
+    local.worker_pipeline.cache_clear()
+    try:
+        gazetteer = local.worker_pipeline(options)._gaz()  # loaded here, as process_parallel does
+        expected = ([p.name for p in gazetteer.lookup("Aleppo", "SY")], gazetteer.coordinates("SY")[:3])
+        assert expected[0] and expected[1]
+        with multiprocessing.get_context("fork").Pool(1) as pool:
+            table, own_connection, names, coords = pool.apply(_forked_view, (options,))
+        # the table loaded here (same object, at the same address after the fork), not loaded again
+        assert table == id(gazetteer._table) and own_connection
+        assert (names, coords) == expected  # SQL reads work through the worker's own connection
+        # this process's connection is untouched
+        assert [p.name for p in gazetteer.lookup("Aleppo", "SY")] == expected[0]
+    finally:
+        local.worker_pipeline(options).close()
+        local.worker_pipeline.cache_clear()
