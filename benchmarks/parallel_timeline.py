@@ -177,9 +177,11 @@ def _report(workers_asked, total, own, children, saves, ends, sql, workers) -> N
             busy = sum(b - a for a, b, _, _ in rows)
             cpu = sum(c for _, _, c, _ in rows)
             span = rows[-1][1] - rows[0][0]
+            # a forked worker's CPU clock starts at 0: what it spent before its first chunk
+            start_cpu = rows[0][3] - rows[0][2]
             print(f"  {name}: chunks {len(rows)}, {rows[0][0]:.2f}-{rows[-1][1]:.2f} s, busy {busy:.2f} s "
-                  f"(CPU {cpu:.2f} s in chunks), idle between chunks {span - busy:.2f} s, "
-                  f"idle before the end {last - rows[-1][1]:.2f} s")
+                  f"(CPU {cpu:.2f} s in chunks, {start_cpu:.2f} s before the first), "
+                  f"idle between chunks {span - busy:.2f} s, idle before the end {last - rows[-1][1]:.2f} s")
     for name, a, b in ends:
         print(f"{name}: {a:.2f}-{b:.2f} s")
 

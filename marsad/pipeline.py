@@ -120,6 +120,12 @@ class Pipeline:
             self._gazetteer = Gazetteer.open(self.gazetteer_path)
         return self._gazetteer
 
+    def after_fork(self) -> None:
+        """Call in a process forked from the one that built this pipeline:
+        an opened gazetteer then reads through a connection of its own."""
+        if self._gazetteer is not None:
+            self._gazetteer.reconnect_after_fork()
+
     def close(self) -> None:
         if self._gazetteer is not None:
             self._gazetteer.close()

@@ -87,6 +87,42 @@ def test_parallel_results_come_back_in_input_order(corpus, bundled_gazetteer) ->
     assert all((r is None) == isinstance(i, InputProblem) for i, r in parallel)
 
 
+@pytest.mark.parametrize("total", [1, 5, 63, 64, 65, 100, 300])
+def test_the_inputs_last_documents_travel_in_small_chunks(total) -> None:
+    from marsad.records import Document
+    from marsad.run import local
+    from marsad.run.batches import Lookahead
+
+    docs = [Document(id=f"d{i}", raw="word " * (1 + i % 7)) for i in range(total)]
+    items = Lookahead(docs)
+    chunks = list(local._chunks(items, 10, ends_within=items.ends_within))
+    assert [d for c in chunks for d in c] == docs  # every document once, in order
+    start = 0
+    for chunk in chunks:
+        end = start + len(chunk) - 1  # positions of its first and last document
+        if total - 1 - end > local.END_CHUNK_DOCS:  # many follow: the usual size
+            assert len(chunk) == 10
+        elif total - 1 - start <= local.END_CHUNK_DOCS:  # begun among the last: small
+            assert len(chunk) <= local.END_CHUNK_SIZE
+        start = end + 1
+    small = sum(len(c) for c in chunks if len(c) <= local.END_CHUNK_SIZE)
+    assert small >= min(total, local.END_CHUNK_DOCS - 10)
+    # without ends_within the chunks keep their size to the end
+    assert [len(c) for c in local._chunks(iter(docs), 10)] == [10] * (total // 10) + ([total % 10] if total % 10 else [])
+
+
+def test_small_last_chunks_return_the_same_results_in_order(corpus, bundled_gazetteer) -> None:
+    from marsad.run.batches import Lookahead
+
+    options = PipelineOptions(gazetteer_path=str(bundled_gazetteer))
+    items = list(iter_inputs([str(corpus)]))[:90]
+    serial = list(process_serial(items, options))
+    ahead = Lookahead(items)
+    parallel = list(process(ahead, options, workers=2, ends_within=ahead.ends_within))
+    assert [item for item, _ in parallel] == items
+    assert [r for _, r in parallel] == [r for _, r in serial]
+
+
 def test_results_travel_as_class_and_field_values(corpus, bundled_gazetteer) -> None:
     import pickle
 
@@ -208,3 +244,39 @@ def test_workers_exit_when_their_parent_is_killed(tmp_path, env) -> None:
     for w in alive:  # do not leave them behind if the test fails
         os.kill(w, signal.SIGKILL)
     assert not alive, f"workers {alive} outlived their killed parent"
+
+
+def _forked_view(options) -> tuple:
+    """In a forked worker: its (inherited) pipeline's gazetteer after after_fork()."""
+    from marsad.run import local
+
+    gazetteer = local.worker_pipeline(options)._gazetteer
+    inherited = gazetteer._conn
+    local.worker_pipeline(options).after_fork()
+    return (id(gazetteer._table), gazetteer._conn is not inherited,
+            [p.name for p in gazetteer.lookup("Aleppo", "SY")], gazetteer.coordinates("SY")[:3])
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")
+def test_forked_workers_keep_the_parents_lookup_table_and_read_through_their_own_connection(
+        bundled_gazetteer) -> None:
+    import multiprocessing
+
+    from marsad.run import local
+
+    options = PipelineOptions(gazetteer_path=str(bundled_gazetteer))
+    local.worker_pipeline.cache_clear()
+    try:
+        gazetteer = local.worker_pipeline(options)._gaz()  # loaded here, as process_parallel does
+        expected = ([p.name for p in gazetteer.lookup("Aleppo", "SY")], gazetteer.coordinates("SY")[:3])
+        assert expected[0] and expected[1]
+        with multiprocessing.get_context("fork").Pool(1) as pool:
+            table, own_connection, names, coords = pool.apply(_forked_view, (options,))
+        # the table loaded here (same object, at the same address after the fork), not loaded again
+        assert table == id(gazetteer._table) and own_connection
+        assert (names, coords) == expected  # SQL reads work through the worker's own connection
+        # this process's connection is untouched
+        assert [p.name for p in gazetteer.lookup("Aleppo", "SY")] == expected[0]
+    finally:
+        local.worker_pipeline(options).close()
+        local.worker_pipeline.cache_clear()

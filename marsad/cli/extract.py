@@ -130,7 +130,7 @@ def extract(inputs, published, db, country, fmt, output, no_store, max_bytes, ga
         def results() -> Iterator:
             nonlocal problems, rejected, processed
             # Results come back in input order whatever the number of workers.
-            for position, (item, result) in enumerate(process(items, options, workers)):
+            for position, (item, result) in enumerate(process(items, options, workers, items.ends_within)):
                 if isinstance(item, InputProblem):
                     problems += 1
                     click.echo(f"marsad: skipped {terminal_safe(item)}", err=True)

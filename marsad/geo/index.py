@@ -483,6 +483,15 @@ class Gazetteer:
             conn = _connect(target, readonly=True)
         return cls(conn, target)
 
+    def reconnect_after_fork(self) -> None:
+        """In a process forked from the one that opened this gazetteer: read
+        through a connection of its own, keeping everything loaded (the
+        lookup table, shared copy-on-write with the parent). SQLite
+        connections must not cross a fork, not even to be closed: the
+        inherited one is kept, unused, for the life of the process."""
+        self._inherited = self._conn
+        self._conn = _connect(self.path, readonly=True)
+
     def close(self) -> None:
         self._conn.close()
         # The memos (tens of MB after a corpus) and the lookup table are freed

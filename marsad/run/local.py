@@ -18,7 +18,7 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice
@@ -40,6 +40,19 @@ CHUNK_SIZE = 32
 # last chunks of a run finish close together instead of one worker
 # finishing a long chunk alone.
 CHUNK_CHARS = 64_000
+# ... and over the input's last END_CHUNK_DOCS documents, chunks of
+# END_CHUNK_SIZE: a worker that takes the last long chunk finishes it alone
+# while the other one waits (half a chunk, ~0.1 s of articles, on average;
+# up to a whole one). Small chunks there let both workers end within a
+# small chunk of each other. Two workers' in-flight chunks of the usual
+# size (IN_FLIGHT_PER_WORKER each, a dozen to 32 documents) are 50 to 130
+# documents, so 64 small ones cover what both workers are still on at the
+# end; a chunk costs ~1 ms of sending and receiving, so 16 of them cost
+# less than what they save.
+# Knowing the end is near takes reading ahead (marsad.run.batches.Lookahead),
+# which the parent does anyway (READ_AHEAD_DOCS).
+END_CHUNK_DOCS = 64
+END_CHUNK_SIZE = 4
 # Chunks queued per worker: two keeps every worker busy while the parent
 # stores the results of a finished chunk, without reading ahead unboundedly.
 IN_FLIGHT_PER_WORKER = 2
@@ -66,6 +79,8 @@ WORKER_NICENESS = 2
 SERIAL_BELOW = 2 * CHUNK_SIZE
 
 Item = Document | InputProblem
+# (position of an item, count) -> True when at most ``count`` items follow it
+EndsWithin = Callable[[int, int], bool]
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +131,9 @@ def _init_worker(options: PipelineOptions) -> None:
             os.nice(WORKER_NICENESS)
         except OSError:  # not permitted here: run at the parent's priority
             pass
-    worker_pipeline(options)  # load before the first chunk arrives
+    # load before the first chunk arrives (forked: already loaded by the
+    # parent, gazetteer included, which then needs a connection of its own)
+    worker_pipeline(options).after_fork()
     # What is loaded now (dictionaries, matchers, modules; with fork, all
     # the parent's objects) lives as long as the worker: out of the cyclic
     # collector, whose full collections would otherwise walk it again and
@@ -150,13 +167,20 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
 
 
-def _chunks(items: Iterator[Item], size: int, max_chars: int = CHUNK_CHARS) -> Iterator[list[Item]]:
+def _chunks(items: Iterator[Item], size: int, max_chars: int = CHUNK_CHARS,
+            ends_within: EndsWithin | None = None) -> Iterator[list[Item]]:
+    """Chunks of ``size`` items or ``max_chars`` of raw input; with
+    ``ends_within`` (position, count -> whether at most ``count`` items follow
+    that position), chunks of END_CHUNK_SIZE over the last END_CHUNK_DOCS."""
     chunk: list[Item] = []
     chars = 0
-    for item in items:
+    for position, item in enumerate(items):
         chunk.append(item)
         chars += len(item.raw) if isinstance(item, Document) else 0
-        if len(chunk) >= size or chars >= max_chars:
+        limit = size
+        if ends_within is not None and size > END_CHUNK_SIZE and ends_within(position, END_CHUNK_DOCS):
+            limit = END_CHUNK_SIZE
+        if len(chunk) >= limit or chars >= max_chars:
             yield chunk
             chunk, chars = [], 0
     if chunk:
@@ -171,26 +195,30 @@ def process_serial(items: Iterable[Item], options: PipelineOptions) -> Iterator[
 
 
 def process_parallel(items: Iterable[Item], options: PipelineOptions, workers: int,
-                     chunk_size: int = CHUNK_SIZE,
-                     read_ahead: int = READ_AHEAD_DOCS) -> Iterator[tuple[Item, DocumentResult | None]]:
-    """(item, result) in input order, computed by ``workers`` processes."""
+                     chunk_size: int = CHUNK_SIZE, read_ahead: int = READ_AHEAD_DOCS,
+                     ends_within: EndsWithin | None = None) -> Iterator[tuple[Item, DocumentResult | None]]:
+    """(item, result) in input order, computed by ``workers`` processes.
+    ``ends_within`` (see ``_chunks``) is asked about positions in ``items``
+    counted from 0: pass it only with ``items`` read from the start."""
     from concurrent.futures import ProcessPoolExecutor
 
     context = _context()
     forked = context.get_start_method() == "fork"
     if forked:
-        # Load the dictionaries and matchers once, here: forked workers
-        # inherit them instead of each spending ~0.3 s of CPU loading its
-        # own. (The gazetteer is not opened yet; each worker opens its own
-        # connection on first use, as SQLite requires across a fork.)
-        worker_pipeline(options)
+        # Load the dictionaries, matchers and the gazetteer's lookup table
+        # once, here: forked workers inherit them (copy-on-write) instead of
+        # each spending ~0.7 s of CPU loading its own pipeline and ~0.15 s
+        # its own lookup table (~90 MB each). Each worker then opens its own
+        # connection to the gazetteer (Pipeline.after_fork), as SQLite
+        # requires across a fork.
+        worker_pipeline(options)._gaz()
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
                                initializer=_init_worker, initargs=(options,))
     pending: deque[tuple[list[Item], Future]] = deque()
     queued = 0  # documents in pending
     closing: threading.Thread | None = None
     try:
-        for chunk in _chunks(iter(items), chunk_size):
+        for chunk in _chunks(iter(items), chunk_size, ends_within=ends_within):
             pending.append((chunk, pool.submit(_process_chunk, options, chunk)))
             queued += len(chunk)
             if forked and len(pending) == 1:
@@ -225,11 +253,13 @@ def _pairs(chunk: list[Item], results: list[_Sent]) -> Iterator[tuple[Item, Docu
         yield item, (None if sent is None else DocumentResult(item, *sent))
 
 
-def process(items: Iterable[Item], options: PipelineOptions,
-            workers: int | None = None) -> Iterator[tuple[Item, DocumentResult | None]]:
+def process(items: Iterable[Item], options: PipelineOptions, workers: int | None = None,
+            ends_within: EndsWithin | None = None) -> Iterator[tuple[Item, DocumentResult | None]]:
     """(item, result) in input order. ``workers=None`` means one per CPU, but
     a short input (under ``SERIAL_BELOW`` items) stays in this process;
-    ``workers=1`` never starts a process; ``workers>=2`` always does."""
+    ``workers=1`` never starts a process; ``workers>=2`` always does.
+    ``ends_within`` (e.g. ``marsad.run.batches.Lookahead.ends_within`` of
+    ``items``) lets the workers' last chunks be small."""
     if workers == 1:
         yield from process_serial(items, options)
         return
@@ -241,7 +271,7 @@ def process(items: Iterable[Item], options: PipelineOptions,
         if len(head) < SERIAL_BELOW or workers == 1:
             yield from process_serial(iterator, options)
             return
-    yield from process_parallel(iterator, options, workers)
+    yield from process_parallel(iterator, options, workers, ends_within=ends_within)
 
 
 def _chain(head: list[Item], rest: Iterator[Item]) -> Iterator[Item]:
