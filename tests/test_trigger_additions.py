@@ -40,6 +40,10 @@ def live(text: str) -> set[str]:
     ("The soldiers opened fire from their positions in Tavush region towards the positions of the other army.",
      "clash"),
     ("Russian forces fired on Shostkynskyi district of Sumy region.", "shelling"),
+    ("An unidentified armed man shot five times at a civilian sitting at a teashop.", "attack"),
+    ("Two armed suspects on a motorcycle shot against a public bus.", "attack"),
+    ("A man was shot in a drive-by incident.", "attack"),
+    ("Rival drug traffickers exchanged heavy fire in two neighborhoods.", "clash"),
     ("About 150 troops fired heavy and light weapons at the village.", "shelling"),
     ("Police interrupted the rally and registered the organisers.", "intervention"),
     ("Riot police helped remove the demonstrators from the square.", "intervention"),
@@ -58,6 +62,7 @@ def test_added_patterns_find_their_class(text, cls):
     ("Customs officers seized the smuggled cigarettes at the port.", "territory"),
     ("The company interrupted its deliveries.", "intervention"),
     ("They removed the banners after the rally.", "intervention"),
+    ("The drone was shot down over the sea.", "attack"),
     # shots fired towards people or into the air are no exchange of fire
     ("It is assumed that the shots were fired towards Palestinians to keep them away from the fence.", "clash"),
     ("Soldiers fired warning shots to disperse the crowd.", "clash"),
