@@ -44,6 +44,8 @@ def live(text: str) -> set[str]:
     ("Two armed suspects on a motorcycle shot against a public bus.", "attack"),
     ("A man was shot in a drive-by incident.", "attack"),
     ("Rival drug traffickers exchanged heavy fire in two neighborhoods.", "clash"),
+    ("Residents captured and beat up a robber on the avenue.", "mob"),
+    ("Villagers thrashed a suspected thief near the market.", "mob"),
     ("About 150 troops fired heavy and light weapons at the village.", "shelling"),
     ("Police interrupted the rally and registered the organisers.", "intervention"),
     ("Riot police helped remove the demonstrators from the square.", "intervention"),
