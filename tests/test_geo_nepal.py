@@ -1,0 +1,57 @@
+"""Nepal's districts (marsad/geo/data/areas_np.csv): the file is well
+formed (77 districts in 7 provinces, inside Nepal), and notes that place an
+event by its district ("X municipality (Y district)") are placed in Nepal,
+not at a foreign namesake of the district or the town (Bar in Montenegro,
+Beni in DR Congo, Ilam in Iran). The notes are invented."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+from importlib import resources
+
+import pytest
+
+from marsad.geo import bundled
+from marsad.pipeline import extract
+
+NP_FILE = "areas_np.csv"
+# Nepal's extent with a margin: every row must lie inside.
+NEPAL_BOX = (26.2, 30.6, 79.9, 88.3)  # lat min, lat max, lon min, lon max
+PROVINCES = {"Province 1", "Madhesh", "Bagmati", "Gandaki", "Lumbini", "Karnali", "Sudurpashchim"}
+
+
+def _rows() -> list[dict[str, str]]:
+    text = resources.files("marsad.geo").joinpath("data", NP_FILE).read_text("utf-8")
+    return list(csv.DictReader(text.splitlines()))
+
+
+def test_district_file_is_well_formed():
+    rows = _rows()
+    districts = [r for r in rows if r["feature"] == "admin2"]
+    assert len(districts) == 77
+    assert len({r["name"] for r in districts}) == 77
+    assert {r["admin1"] for r in rows} == PROVINCES
+    for row in rows:
+        assert row["country"] == "NP" and row["source"].strip(), row
+        lat, lon = float(row["latitude"]), float(row["longitude"])
+        assert NEPAL_BOX[0] <= lat <= NEPAL_BOX[1] and NEPAL_BOX[2] <= lon <= NEPAL_BOX[3], row["name"]
+        # a headquarters town names its district, and that district is listed
+        assert row["feature"] == "admin2" or row["admin2"] in {d["name"] for d in districts}, row
+    assert NP_FILE in bundled.AREAS_FILES
+    assert len(bundled.area_rows(NP_FILE)) == len(rows)
+
+
+@pytest.mark.parametrize(("note", "admin1"), [
+    ("On 4 March 2022, farmers staged a sit-in in Kalaiya city (Bara district), demanding fertilizer.", "Madhesh"),
+    ("On 9 May 2022, party cadres protested in Beni city (Myagdi district) against the nomination.", "Gandaki"),
+    ("On 2 April 2022, locals blocked the road in Devtal rural municipality (Bara district) over a land dispute.",
+     "Madhesh"),
+    ("On 8 June 2022, students demonstrated in Dhalkebar town (Dhanusha district) over fuel prices.", "Madhesh"),
+    ("On 1 May 2022, youths rallied in Bhimdatta city (Kanchanpur district) against the agreement.", "Sudurpashchim"),
+])
+def test_a_town_in_a_nepali_district_is_in_nepal(bundled_pipeline, note, admin1):
+    events = extract(note, date(2022, 6, 10), pipeline=bundled_pipeline)
+    assert events, note
+    assert events[0].country == "Nepal" and events[0].admin1 == admin1, events[0]
+
