@@ -55,3 +55,11 @@ def test_a_town_in_a_nepali_district_is_in_nepal(bundled_pipeline, note, admin1)
     assert events, note
     assert events[0].country == "Nepal" and events[0].admin1 == admin1, events[0]
 
+
+def test_a_town_named_like_its_district_and_a_foreign_province(bundled_pipeline):
+    """"Ilam municipality (Ilam district)": the Nepali town, though Iran's Ilam
+    city lies in an Ilam province (the district beside it is Nepal's)."""
+    note = ("On 5 April 2022, cadres of CPN(UML) protested by padlocking the party office in Ilam municipality (Ilam district), "
+            "against a nomination.")
+    events = extract(note, date(2022, 4, 6), pipeline=bundled_pipeline)
+    assert events and events[0].country == "Nepal" and events[0].admin1 == "Province 1", events

@@ -853,8 +853,11 @@ def _score(cand: Candidate, cue: str, focus: str, beside: set[str], nearest: flo
     score = cand.score
     if focus and cand.country_code == focus:
         score += COUNTRY_BONUS
+    # (the areas beside are the focus country's: a namesake abroad inside an
+    # area of the same name is no sign, "Ilam municipality (Ilam district)"
+    # in Nepal is not Iran's Ilam city in Ilam province)
     if beside and (_admin_key(cand.admin1) in beside or _admin_key(cand.admin2) in beside) \
-            and cand.feature not in ADMIN_FEATURES:
+            and cand.feature not in ADMIN_FEATURES and (not focus or cand.country_code == focus):
         score += ADMIN_BONUS
     if cand.feature in ADMIN_FEATURES:
         if cue in AREA_CUES and cand.feature == "admin1" \
