@@ -94,3 +94,12 @@ def test_a_village_in_a_burkinabe_province_is_in_burkina_faso(bundled_pipeline, 
     assert events, note
     assert events[0].country == "Burkina Faso" and events[0].admin1 == admin1, events[0]
 
+
+def test_a_commune_we_lack_beside_a_province_of_the_document_country_is_no_foreign_town(bundled_pipeline):
+    """"(Yamba, Gourma)" in a Burkinabe note: Yamba is a commune the index
+    lacks, not the Australian town of that name; the event stays in the
+    province written beside it."""
+    note = ("On 2 February 2022, presumed JNIM militants clashed with Koglweogo and VDP in the village of "
+            "Tambiga (Yamba, Gourma). Four people were killed.")
+    events = extract(note, date(2022, 2, 3), pipeline=bundled_pipeline)
+    assert events and events[0].country == "Burkina Faso" and events[0].admin1 == "Est", events

@@ -552,6 +552,14 @@ def _resolve(mentions: Sequence[PlaceMention], gazetteer: Gazetteer, country_hin
                 out.append(_unresolved(mention, f"no match for {mention.name!r} in {focus}; "
                                                 f"nearest spelling is {best.name} ({best.country_code})"))
                 continue
+            if mention.cue == ADMIN_CUE and best.feature not in ADMIN_FEATURES \
+                    and focus in container_countries.get(mention.sentence, ()):
+                # "(Yamba, Gourma)" in a Burkinabe note: a commune we lack,
+                # written with an area of the document's country, is no
+                # Australian town of its name
+                out.append(_unresolved(mention, f"no area {mention.name!r} known in {focus} beside the areas "
+                                                f"written with it (found abroad only: {best.name}, {best.country_code})"))
+                continue
             warning = warning or f"outside the document's country ({focus})"
         out.append(_placed(best, mention, _precision(cue, best.feature), warning))
     return _in_their_city(mentions, [cands for cands, _ in looked], out)
