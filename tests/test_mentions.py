@@ -228,6 +228,11 @@ def test_parenthetical_admin_areas():
     ("A roadside bomb struck a patrol in Lashkar Gah city, Helmand province, killing three policemen.",
      ("Lashkar Gah", "city"), ["Helmand"]),
     ("On 5 January, in La Romain, San Fernando, Trinidad, a man was killed.", ("La Romain", ""), ["San Fernando", "Trinidad"]),
+    # the admin area before the purpose of a protest ("to", "for", "against", "over")
+    ("Dozens of residents displayed placards in Xinyi, Keelung City to protest against the plan.", ("Xinyi", ""),
+     ["Keelung City"]),
+    ("Workers staged a demonstration in Beyoglu town, Istanbul against the price hikes.", ("Beyoglu", "town"),
+     ["Istanbul"]),
 ])
 def test_comma_admin_after_a_place(text, place, admins):
     got = [(p.name, p.cue) for p in find_places(sent(text))]
