@@ -221,6 +221,13 @@ def test_parenthetical_admin_areas():
     assert {("Oyam", "admin"), ("Northern", "admin"), ("Kongo", "village")} <= got
 
 
+def test_a_parenthesis_glued_to_a_word_is_part_of_a_name():
+    s = sent("Cadres of CPN(US) and CPN(MC) clashed in Chaurideurali rural municipality (Kavrepalanchok district).")
+    got = {(p.name, p.cue) for p in find_places(s)}
+    assert not {name for name, _ in got} & {"US", "MC"}, got
+    assert ("Kavrepalanchok", "district") in got
+
+
 @pytest.mark.parametrize("text, place, admins", [
     ("Ukrainian forces clashed with Russian forces near Pashkove, Kharkiv. Casualties unknown.",
      ("Pashkove", "near"), ["Kharkiv"]),

@@ -267,6 +267,10 @@ def find_places(sentence: Sentence) -> list[PlaceMention]:
             add(m.start("name"), m.end("name"), "admin")
             end = m.end("name")
     for m in _PAREN.finditer(text):
+        if m.start() and text[m.start() - 1].isalnum():
+            # "CPN(US)", "CPN(MC)": a parenthesis glued to a word is part
+            # of a name (a party's), no admin area
+            continue
         # "Minakulu (Oyam, Northern)": inner names are admin areas of the place.
         inner_start = m.start("inner")
         for part in re.finditer(rf"{NAME}", m.group("inner")):
