@@ -103,3 +103,19 @@ def test_a_commune_we_lack_beside_a_province_of_the_document_country_is_no_forei
             "Tambiga (Yamba, Gourma). Four people were killed.")
     events = extract(note, date(2022, 2, 3), pipeline=bundled_pipeline)
     assert events and events[0].country == "Burkina Faso" and events[0].admin1 == "Est", events
+
+
+@pytest.mark.parametrize(("text", "country"), [
+    ("Gunmen abducted a farmer in Tunga ward, Kuje LGA.", "NG"),
+    ("Party cadres clashed at a polling booth in Sundar rural municipality.", "NP"),
+    ("Supporters of two candidates clashed in Teta locality of Simraungadh municipality-10.", "NP"),
+])
+def test_an_admin_unit_word_of_one_country_votes_for_it(text, country):
+    from marsad.knowledge import load_knowledge
+    from marsad.mentions.countries import ADMIN_WORD_VOTE, CountryMentions
+
+    votes = CountryMentions(load_knowledge().countries.all()).votes(text)
+    assert votes == {country: ADMIN_WORD_VOTE}
+    # a plain municipality or a word merely containing the letters is no sign
+    assert CountryMentions(load_knowledge().countries.all()).votes("Police dispersed a sit-in at the municipality "
+                                                                   "office of Colegas.") == {}
