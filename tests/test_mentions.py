@@ -221,6 +221,21 @@ def test_parenthetical_admin_areas():
     assert {("Oyam", "admin"), ("Northern", "admin"), ("Kongo", "village")} <= got
 
 
+@pytest.mark.parametrize("text, admin", [
+    ("PKK militants shelled Turkish positions in the Kani Rash area of Duhok.", "Duhok"),
+    ("Turkish drones struck PKK hideouts in Khwakurk region (Sidakan district) of Erbil.", "Erbil"),
+])
+def test_the_admin_area_an_area_is_of(text, admin):
+    assert (admin, "admin") in {(p.name, p.cue) for p in find_places(sent(text))}
+
+
+def test_the_area_of_a_place_is_that_place_and_a_district_keeps_its_cue():
+    got = {(p.name, p.cue) for p in find_places(sent("Airstrikes hit the area of Seytenga and the Judi area of "
+                                                       "Cizre district, Sirnak."))}
+    assert ("Seytenga", "admin") not in got
+    assert ("Cizre", "district") in got
+
+
 def test_a_parenthesis_glued_to_a_word_is_part_of_a_name():
     s = sent("Cadres of CPN(US) and CPN(MC) clashed in Chaurideurali rural municipality (Kavrepalanchok district).")
     got = {(p.name, p.cue) for p in find_places(s)}

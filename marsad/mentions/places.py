@@ -111,6 +111,10 @@ _NOUN_OF_GATE = PatternGate(_NOUN_OF)
 # Most sentences hold no place noun: then _CUE_AFTER, which tries a name at
 # every character, is not run (same matches, a third of this stage's time).
 _CUE_AFTER_GATE = PatternGate(_CUE_AFTER)
+# "the Sikefta Birindara area of Duhok", "Zap region (Al Amadiya district) of
+# Duhok": the name after "of" is the admin area holding the named area (only
+# after a name or its parenthesis: "in the area of Seytenga" is Seytenga).
+_AREA_OF = re.compile(rf"\s(?:area|region|district)\)?\s+of\s+(?P<name>{NAME})")
 _DESCRIBES_NEXT = re.compile(rf"(?<!\s)\s++(?:{_OF_NOUNS}) of\s")
 # "near Pashkove, Kharkiv." / "shelled Avdiivka, Donetsk, using ...": a name
 # after a place and a comma, closing the clause, is the place's admin area.
@@ -249,6 +253,12 @@ def find_places(sentence: Sentence) -> list[PlaceMention]:
                 cue = prep.split()[-2]
         add(m.start("name"), m.end("name"), cue,
             orientation=prep == "from" and not _STARTS_FROM.search(text, max(0, m.start() - 20), m.start()))
+    for m in _AREA_OF.finditer(text) if " of " in text else ():
+        # (after the other cues: "area of Cizre district" keeps "district";
+        # "area of Baghdad - Adhamiya" is a part of the city, not its area)
+        before = (text[:m.start()].rsplit(None, 1)[-1:] or [""])[0].lstrip("(")
+        if (before[:1].isupper() or before.endswith(")")) and not text.startswith(" - ", m.end("name")):
+            add(m.start("name"), m.end("name"), "admin")
     for mention in list(found.values()):
         end = mention.span.end - sentence.start
         for _ in range(MAX_COMMA_ADMINS):
