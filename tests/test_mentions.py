@@ -250,6 +250,9 @@ def test_a_parenthesis_glued_to_a_word_is_part_of_a_name():
     ("A roadside bomb struck a patrol in Lashkar Gah city, Helmand province, killing three policemen.",
      ("Lashkar Gah", "city"), ["Helmand"]),
     ("On 5 January, in La Romain, San Fernando, Trinidad, a man was killed.", ("La Romain", ""), ["San Fernando", "Trinidad"]),
+    # Spanish "y" joins the words of one name
+    ("On 6 June 2022, in Tapachula de Cordova y Ordonez, Chiapas, migrants rioted.",
+     ("Tapachula de Cordova y Ordonez", ""), ["Chiapas"]),
     # the admin area before the purpose of a protest ("to", "for", "against", "over")
     ("Dozens of residents displayed placards in Xinyi, Keelung City to protest against the plan.", ("Xinyi", ""),
      ["Keelung City"]),

@@ -23,8 +23,9 @@ from marsad.records import PlaceMention, Sentence, Span
 
 _CONNECT_WORDS = (r"al|el|ad|ar|as|ash|at|az|an|ath|adh|ed|er|es|ez|et|de|del|della|di|da|do|dos|das|du|des|la|le|les|"
                   r"los|las|van|von|bin|ibn|bani|beni|abu|umm|um|bir|tel|tal|of|upon|sur|am|im|an der|"
-                  # Arabic "and" ("Kitaf wa Al Boqee"), Russian "named after" ("Shakhta imeni Gagarina")
-                  r"wa|imeni")
+                  # Arabic "and" ("Kitaf wa Al Boqee"), Russian "named after" ("Shakhta imeni Gagarina"),
+                  # Spanish "and" ("Tapachula de Cordova y Ordonez", "Santa Fe y La Mar")
+                  r"wa|imeni|y")
 _CONNECT = rf"(?:{_CONNECT_WORDS}|on)"
 # "on" links a name only with hyphens ("Rostov-on-Don"): "clashes between JWS
 # and YPG on Kafr Khasher axis" are two names
