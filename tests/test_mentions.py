@@ -236,6 +236,12 @@ def test_the_area_of_a_place_is_that_place_and_a_district_keeps_its_cue():
     assert ("Cizre", "district") in got
 
 
+def test_the_coast_of_a_town():
+    got = {(p.name, p.cue) for p in find_places(sent("Migrants were stopped off the coast of Bodrum, Mugla and "
+                                                       "detained by the coast guard."))}
+    assert {("Bodrum", "coast"), ("Mugla", "admin")} <= got
+
+
 def test_a_parenthesis_glued_to_a_word_is_part_of_a_name():
     s = sent("Cadres of CPN(US) and CPN(MC) clashed in Chaurideurali rural municipality (Kavrepalanchok district).")
     got = {(p.name, p.cue) for p in find_places(s)}

@@ -106,7 +106,7 @@ _VERB_OBJECT = re.compile(
 )
 # "the northern Iraqi city of Mosul": the place follows "city of"; the word
 # before it ("Iraqi") only describes it.
-_OF_NOUNS = r"city|town|village|province|region|district|governorate|municipality"
+_OF_NOUNS = r"city|town|village|province|region|district|governorate|municipality|coast"
 _NOUN_OF = re.compile(rf"\b(?P<noun>{_OF_NOUNS}) of (?P<name>{NAME})")
 _NOUN_OF_GATE = PatternGate(_NOUN_OF)
 # Most sentences hold no place noun: then _CUE_AFTER, which tries a name at
