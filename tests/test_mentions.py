@@ -256,6 +256,7 @@ def test_a_parenthesis_glued_to_a_word_is_part_of_a_name():
     ("A roadside bomb struck a patrol in Lashkar Gah city, Helmand province, killing three policemen.",
      ("Lashkar Gah", "city"), ["Helmand"]),
     ("On 5 January, in La Romain, San Fernando, Trinidad, a man was killed.", ("La Romain", ""), ["San Fernando", "Trinidad"]),
+    ("NGOs staged a demonstration in Beyoglu, Istanbul protesting against a policy.", ("Beyoglu", ""), ["Istanbul"]),
     # Spanish "y" joins the words of one name
     ("On 6 June 2022, in Tapachula de Cordova y Ordonez, Chiapas, migrants rioted.",
      ("Tapachula de Cordova y Ordonez", ""), ["Chiapas"]),

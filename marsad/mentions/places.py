@@ -123,7 +123,7 @@ _DESCRIBES_NEXT = re.compile(rf"(?<!\s)\s++(?:{_OF_NOUNS}) of\s")
 # blanks, a plain \s+ would rescan the run each time (quadratic).
 _AFTER_PLACE_COMMA = rf"(?<!\s)(?:\s++(?:{PLACE_NOUNS})s?)?,\s++(?P<name>{NAME})"
 _COMMA_ADMIN = re.compile(
-    _AFTER_PLACE_COMMA + r"(?=\s*(?:[.;,)]|$|\s+(?:on|in|at|during|after|when|where|while|and|as|to|for|against|over)\b))")
+    _AFTER_PLACE_COMMA + r"(?=\s*(?:[.;,)]|$|\s+(?:on|in|at|during|after|when|where|while|and|as|to|for|against|over|protesting|demanding|denouncing|condemning)\b))")
 # "..., Helmand province," / "..., Mopti region": the same with its area noun.
 _COMMA_AREA = re.compile(
     _AFTER_PLACE_COMMA + r"\s+(?:province|governorate|region|state|district|county|department|prefecture|oblast)\b")
