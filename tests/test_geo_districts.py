@@ -119,3 +119,11 @@ def test_an_admin_unit_word_of_one_country_votes_for_it(text, country):
     # a plain municipality or a word merely containing the letters is no sign
     assert CountryMentions(load_knowledge().countries.all()).votes("Police dispersed a sit-in at the municipality "
                                                                    "office of Colegas.") == {}
+
+
+def test_a_spelling_guess_beside_an_area_of_one_country_stays_in_that_country(bundled_pipeline):
+    """"(Hayran, Hajjah)": Hayran is no place we know; its nearest spelling,
+    Harran in Turkey, is no district of Yemen's Hajjah governorate."""
+    note = "On 3 March 2022, a Houthi rocket struck a camp for displaced people in Bani Fadil (Hayran, Hajjah)."
+    events = extract(note, date(2022, 3, 4), pipeline=bundled_pipeline)
+    assert events and events[0].country == "Yemen" and events[0].admin1 == "Hajjah", events

@@ -484,6 +484,17 @@ def _resolve(mentions: Sequence[PlaceMention], gazetteer: Gazetteer, country_hin
                                             f"beside it (nearest: {best.name}, {best.country_code})"))
             continue
         best_score, best = ranked[0]
+        if mention.cue == ADMIN_CUE and best.tier != "exact":
+            # "(Hayran, Hajjah)": a spelling guess for an area written with an
+            # admin area we know exactly, in one country, is inside that
+            # country or nothing (not Harran in Turkey beside Yemen's Hajjah)
+            outer = {cc for j, group in containers.get(mention.sentence, []) if j != i
+                     for _, cc, _, _, weight in group if weight == 1.0}
+            # (an area known in one country only: "East" is one in many)
+            if len(outer) == 1 and best.country_code not in outer:
+                out.append(_unresolved(mention, f"no match for {mention.name!r} in {', '.join(sorted(outer))}; "
+                                                f"nearest spelling is {best.name} ({best.country_code})"))
+                continue
         if focus and cue in AREA_CUES and best.country_code != focus \
                 and not (best.tier == "exact" and best.feature in ADMIN_FEATURES):
             # "the Zap region of Duhok" in an Iraqi report is no Czech village
