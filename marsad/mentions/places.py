@@ -23,8 +23,9 @@ from marsad.records import PlaceMention, Sentence, Span
 
 _CONNECT_WORDS = (r"al|el|ad|ar|as|ash|at|az|an|ath|adh|ed|er|es|ez|et|de|del|della|di|da|do|dos|das|du|des|la|le|les|"
                   r"los|las|van|von|bin|ibn|bani|beni|abu|umm|um|bir|tel|tal|of|upon|sur|am|im|an der|"
-                  # Arabic "and" ("Kitaf wa Al Boqee"), Russian "named after" ("Shakhta imeni Gagarina")
-                  r"wa|imeni")
+                  # Arabic "and" ("Kitaf wa Al Boqee"), Russian "named after" ("Shakhta imeni Gagarina"),
+                  # Spanish "and" ("Tapachula de Cordova y Ordonez", "Santa Fe y La Mar")
+                  r"wa|imeni|y")
 _CONNECT = rf"(?:{_CONNECT_WORDS}|on)"
 # "on" links a name only with hyphens ("Rostov-on-Don"): "clashes between JWS
 # and YPG on Kafr Khasher axis" are two names
@@ -105,12 +106,16 @@ _VERB_OBJECT = re.compile(
 )
 # "the northern Iraqi city of Mosul": the place follows "city of"; the word
 # before it ("Iraqi") only describes it.
-_OF_NOUNS = r"city|town|village|province|region|district|governorate|municipality"
+_OF_NOUNS = r"city|town|village|province|region|district|governorate|municipality|coast"
 _NOUN_OF = re.compile(rf"\b(?P<noun>{_OF_NOUNS}) of (?P<name>{NAME})")
 _NOUN_OF_GATE = PatternGate(_NOUN_OF)
 # Most sentences hold no place noun: then _CUE_AFTER, which tries a name at
 # every character, is not run (same matches, a third of this stage's time).
 _CUE_AFTER_GATE = PatternGate(_CUE_AFTER)
+# "the Sikefta Birindara area of Duhok", "Zap region (Al Amadiya district) of
+# Duhok": the name after "of" is the admin area holding the named area (only
+# after a name or its parenthesis: "in the area of Seytenga" is Seytenga).
+_AREA_OF = re.compile(rf"\s(?:area|region|district)\)?\s+of\s+(?P<name>{NAME})")
 _DESCRIBES_NEXT = re.compile(rf"(?<!\s)\s++(?:{_OF_NOUNS}) of\s")
 # "near Pashkove, Kharkiv." / "shelled Avdiivka, Donetsk, using ...": a name
 # after a place and a comma, closing the clause, is the place's admin area.
@@ -118,7 +123,7 @@ _DESCRIBES_NEXT = re.compile(rf"(?<!\s)\s++(?:{_OF_NOUNS}) of\s")
 # blanks, a plain \s+ would rescan the run each time (quadratic).
 _AFTER_PLACE_COMMA = rf"(?<!\s)(?:\s++(?:{PLACE_NOUNS})s?)?,\s++(?P<name>{NAME})"
 _COMMA_ADMIN = re.compile(
-    _AFTER_PLACE_COMMA + r"(?=\s*(?:[.;,)]|$|\s+(?:on|in|at|during|after|when|where|while|and|as)\b))")
+    _AFTER_PLACE_COMMA + r"(?=\s*(?:[.;,)]|$|\s+(?:on|in|at|during|after|when|where|while|and|as|to|for|against|over|protesting|demanding|denouncing|condemning)\b))")
 # "..., Helmand province," / "..., Mopti region": the same with its area noun.
 _COMMA_AREA = re.compile(
     _AFTER_PLACE_COMMA + r"\s+(?:province|governorate|region|state|district|county|department|prefecture|oblast)\b")
@@ -249,6 +254,12 @@ def find_places(sentence: Sentence) -> list[PlaceMention]:
                 cue = prep.split()[-2]
         add(m.start("name"), m.end("name"), cue,
             orientation=prep == "from" and not _STARTS_FROM.search(text, max(0, m.start() - 20), m.start()))
+    for m in _AREA_OF.finditer(text) if " of " in text else ():
+        # (after the other cues: "area of Cizre district" keeps "district";
+        # "area of Baghdad - Adhamiya" is a part of the city, not its area)
+        before = (text[:m.start()].rsplit(None, 1)[-1:] or [""])[0].lstrip("(")
+        if (before[:1].isupper() or before.endswith(")")) and not text.startswith(" - ", m.end("name")):
+            add(m.start("name"), m.end("name"), "admin")
     for mention in list(found.values()):
         end = mention.span.end - sentence.start
         for _ in range(MAX_COMMA_ADMINS):
@@ -267,6 +278,10 @@ def find_places(sentence: Sentence) -> list[PlaceMention]:
             add(m.start("name"), m.end("name"), "admin")
             end = m.end("name")
     for m in _PAREN.finditer(text):
+        if m.start() and text[m.start() - 1].isalnum():
+            # "CPN(US)", "CPN(MC)": a parenthesis glued to a word is part
+            # of a name (a party's), no admin area
+            continue
         # "Minakulu (Oyam, Northern)": inner names are admin areas of the place.
         inner_start = m.start("inner")
         for part in re.finditer(rf"{NAME}", m.group("inner")):
