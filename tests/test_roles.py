@@ -494,6 +494,12 @@ def test_a_fights_word_naming_one_side_leaves_the_sides_to_another_trigger(bundl
     # a side's mine, its air force written as one word
     ("On 3 June 2022, 3 civilians were killed by Russian mine in Lazurne, Kherson.",
      "Military Forces of Russia (2000-)", "Civilians (Ukraine)"),
+    # the side that struck the other acted, whatever weapon is told after it
+    ("On 9 May 2022, PKK militants attacked Turkish soldiers with heavy weapons (thought to be rockets) "
+     "in the Zap area of Duhok.", "PKK: Kurdistan Workers Party", "Military Forces of Turkey (2016-)"),
+    # ... and whatever became of the attack
+    ("On 5 June 2022, Russian forces assaulted Ukrainian positions near Avdiivka, Donetsk and were repulsed. "
+     "Casualties unknown.", "Military Forces of Russia (2000-)", "Military Forces of Ukraine (2019-)"),
     # a victim's former group does not act
     ("Around 18 April 2022, near Mesetas municipality (Meta), a woman former FARC member was killed and "
      "her body was found inside her house.", "Unidentified Armed Group (Colombia)", "Civilians (Colombia)"),

@@ -907,6 +907,29 @@ def _with_notes(event: Event) -> Event:
     return replace(event, notes=write_notes(event))
 
 
+# between the side that struck and the side it struck, in one clause, active
+# voice: "attacked", "carried out an ambush against", "fired at" (no passive
+# "were ambushed by", no new clause)
+_STRUCK_BETWEEN = re.compile(r"[^,.;:()]{0,40}", re.I)
+_NOT_ACTIVE = re.compile(r"\b(?:by|was|were|been|being|who|which|that|after|before|when|while|and|but)\b", re.I)
+# a passive predicate sharing the subject of the clause before ("... and were repulsed")
+_AND_PASSIVE = re.compile(r"\band\s+(?:was|were)\s+(?:\w+ly\s+)?$", re.I)
+
+
+def _struck(text: str, before: list[ActorMention]) -> tuple[ActorMention, ActorMention] | None:
+    """The last two armed sides before a trigger when the first struck the
+    second ("X attacked Y ..."): (X, Y); None otherwise."""
+    if len(before) < 2:
+        return None
+    subject, obj = before[-2], before[-1]
+    if subject.inter not in ARMED_INTERS or obj.inter not in ARMED_INTERS or subject.canonical == obj.canonical:
+        return None
+    between = text[subject.span.end:obj.span.start]
+    if not _STRUCK_BETWEEN.fullmatch(between) or _NOT_ACTIVE.search(between) or not _ACTED_ON.search(between):
+        return None
+    return subject, obj
+
+
 def _roles(text: str, actors: list[ActorMention], anchor: TriggerMention) -> tuple[ActorMention | None, ActorMention | None]:
     """Agent and target around the deciding trigger."""
     same = _collapse([a for a in actors if a.sentence == anchor.sentence and a.kind != "role"], text)
@@ -937,7 +960,14 @@ def _roles(text: str, actors: list[ActorMention], anchor: TriggerMention) -> tup
     if agent is not None:
         target = before[-1] if before else next((a for a in after if a is not agent), None)
         return agent, target
-    if before and _PASSIVE.search(text[max(0, anchor.span.start - 25):anchor.span.start]):
+    struck = _struck(text, before)
+    if struck is not None and (not passive_anchor or _AND_PASSIVE.search(text, max(0, anchor.span.start - 25), anchor.span.start)):
+        # "PKK militants attacked Turkish soldiers via heavy guns (rockets)",
+        # "Russian forces assaulted Ukrainian positions and were repulsed":
+        # the one who struck the side named last acted, whatever the weapon
+        # or outcome told after
+        return struck
+    if before and passive_anchor:
         # "a man was killed": the actor before a passive verb is its target.
         return None, before[-1]
     if before:
