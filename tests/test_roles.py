@@ -500,6 +500,10 @@ def test_a_fights_word_naming_one_side_leaves_the_sides_to_another_trigger(bundl
     # ... and whatever became of the attack
     ("On 5 June 2022, Russian forces assaulted Ukrainian positions near Avdiivka, Donetsk and were repulsed. "
      "Casualties unknown.", "Military Forces of Russia (2000-)", "Military Forces of Ukraine (2019-)"),
+    # a "by" told after an active verb and its subject is another verb's
+    ("On 11 June 2022, PKK militants attacked Turkish soldiers in the Zap area of Duhok, alongside air raids "
+     "carried out by Turkish forces. HPG claimed two Turkish soldiers were killed in the clashes.",
+     "PKK: Kurdistan Workers Party", "Military Forces of Turkey (2016-)"),
     # a victim's former group does not act
     ("Around 18 April 2022, near Mesetas municipality (Meta), a woman former FARC member was killed and "
      "her body was found inside her house.", "Unidentified Armed Group (Colombia)", "Civilians (Colombia)"),

@@ -916,6 +916,12 @@ _NOT_ACTIVE = re.compile(r"\b(?:by|was|were|been|being|who|which|that|after|befo
 _AND_PASSIVE = re.compile(r"\band\s+(?:was|were)\s+(?:\w+ly\s+)?$", re.I)
 
 
+def _struck_subject(text: str, before: list[ActorMention], anchor: TriggerMention) -> bool:
+    """Is the last side named before an active trigger its subject, right
+    before it ("PKK militants attacked")?"""
+    return bool(before) and before[-1].inter in ARMED_INTERS and not text[before[-1].span.end:anchor.span.start].strip()
+
+
 def _struck(text: str, before: list[ActorMention]) -> tuple[ActorMention, ActorMention] | None:
     """The last two armed sides before a trigger when the first struck the
     second ("X attacked Y ..."): (X, Y); None otherwise."""
@@ -950,7 +956,10 @@ def _roles(text: str, actors: list[ActorMention], anchor: TriggerMention) -> tup
     # unless a contrasting clause stands between ("X launched an offensive ...
     # but were repulsed by Y": Y is the agent of the repulse, X of the offensive).
     passive_anchor = bool(_PASSIVE.search(text[max(0, anchor.span.start - 25):anchor.span.start]))
-    for a in after:
+    # (an active verb with its subject before it: a "by" told after it is
+    # another verb's, "PKK militants attacked Turkish soldiers, in conjunction
+    # with shelling carried out by Turkish forces")
+    for a in after if passive_anchor or not _struck_subject(text, before, anchor) else ():
         window = text[max(0, a.span.start - 40):a.span.start]
         if _BY.search(window) and not _COMPANY_BY.search(window):
             if not passive_anchor and _CONTRAST.search(text, anchor.span.end, a.span.start):
