@@ -504,6 +504,13 @@ def test_a_fights_word_naming_one_side_leaves_the_sides_to_another_trigger(bundl
     ("On 11 June 2022, PKK militants attacked Turkish soldiers in the Zap area of Duhok, alongside air raids "
      "carried out by Turkish forces. HPG claimed two Turkish soldiers were killed in the clashes.",
      "PKK: Kurdistan Workers Party", "Military Forces of Turkey (2016-)"),
+    # a head count before the first of two sides told after the fighting
+    ("On 4 April 2022, near Mingin town (Mingin township, Kale district, Sagaing region), fighting broke out "
+     "between about 60 Myanmar military troops and the Mingin People's Defense Force. Casualties unknown.",
+     "Military Forces of Myanmar (2021-)", "People's Defense Force - Mingin"),
+    # two groups of one force fought each other
+    ("Around 2 May 2022 (as reported), one Taliban fighter was wounded during clashes between 2 Taliban groups in "
+     "Herat city.", "Military Forces of Afghanistan (2021-)", "Military Forces of Afghanistan (2021-)"),
     # a victim's former group does not act
     ("Around 18 April 2022, near Mesetas municipality (Meta), a woman former FARC member was killed and "
      "her body was found inside her house.", "Unidentified Armed Group (Colombia)", "Civilians (Colombia)"),

@@ -269,9 +269,12 @@ _SUPPORTER = re.compile(r"^[\s,]*(?:\([^()]{0,40}\)\s*)?(?:(?:and\s+)?(?:support
                         r"|with the (?:support|backing|help) of|alongside)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}$", re.I)
 # a verb of attack between an agent and what it acted on
 _ACTED_ON = re.compile(r"\b(?:attack|ambush|target|raid|struck|hit|fired|shot|shell|bomb|assault|storm)\w*", re.I)
-_BETWEEN = re.compile(r"\bbetween\s+(?:the\s+)?$", re.I)
+# a head count before a side: "between about 80 military troops and ...",
+# "between size around 100 Myanmar military forces and ..."
+_HEADCOUNT = r"(?:(?:size\s+)?(?:about|around|some|nearly|over|approximately|at least|more than)\s+)?\d+\s+"
+_BETWEEN = re.compile(r"\bbetween\s+(?:the\s+)?(?:" + _HEADCOUNT + r")?$", re.I)
 # what may stand between a trigger and the "between" that follows it
-_ADJOINING = re.compile(r"(?<!\s)\s*+(?:\w++\s++){0,2}?between\s++(?:the\s+)?", re.I)
+_ADJOINING = re.compile(r"(?<!\s)\s*+(?:\w++\s++){0,2}?between\s++(?:the\s+)?(?:" + _HEADCOUNT + r")?", re.I)
 
 
 def build_events(
@@ -998,9 +1001,9 @@ def _roles(text: str, actors: list[ActorMention], anchor: TriggerMention) -> tup
             k -= 1
         agent = before[k]
         # "clashes between X and Y"
-        if _BETWEEN.search(text[max(0, agent.span.start - 15):agent.span.start]) and after:
+        if _BETWEEN.search(text[max(0, agent.span.start - 40):agent.span.start]) and after:
             return agent, after[0]
-        if len(before) >= 2 and _BETWEEN.search(text[max(0, before[-2].span.start - 15):before[-2].span.start]):
+        if len(before) >= 2 and _BETWEEN.search(text[max(0, before[-2].span.start - 40):before[-2].span.start]):
             return before[-2], before[-1]
     else:
         # The agent of an earlier sentence carries over ("HTS ... It arrested").
@@ -1015,7 +1018,7 @@ def _roles(text: str, actors: list[ActorMention], anchor: TriggerMention) -> tup
         # last decided the type; what the agent acted on stands between them
         target = next((a for a in before if a.span.start > agent.span.end and a.canonical != agent.canonical
                        and _ACTED_ON.search(text, agent.span.end, a.span.start)), None)
-    if agent is None and after and len(after) >= 2 and _BETWEEN.search(text[max(0, after[0].span.start - 15):after[0].span.start]):
+    if agent is None and after and len(after) >= 2 and _BETWEEN.search(text[max(0, after[0].span.start - 40):after[0].span.start]):
         return after[0], after[1]
     return agent, target
 
@@ -1091,6 +1094,18 @@ _ONE_SIDED_SUBS = frozenset({"Change to group/activity"})
 
 
 _UNIDENTIFIED = "Unidentified Armed Group ({country})"
+# before a side that fought itself: "two groups of", "between 2", "rival"
+_TWO_OF_ONE = re.compile(r"\b(?:two|2|rival)\s+(?:groups?|factions?|units?)\s+(?:of\s+)?(?:the\s+)?(?:[\w-]+\s+)?$", re.I)
+# ... or around it: "between 2 Taliban groups", "two Al Shabaab factions"
+_TWO_BEFORE = re.compile(r"\b(?:two|2|rival)\s+$", re.I)
+_GROUPS_AFTER = re.compile(r"\s+(?:groups|factions|units)\b", re.I)
+
+
+def _fought_itself(text: str, a: ActorMention) -> bool:
+    """Is ``a`` told as two groups of one side ("two groups of police forces")?"""
+    return bool(_TWO_OF_ONE.search(text, max(0, a.span.start - 40), a.span.start)
+                or (_TWO_BEFORE.search(text, max(0, a.span.start - 10), a.span.start)
+                    and _GROUPS_AFTER.match(text, a.span.end)))
 # between an actor and the coder's name for it: "militants (coded as Kashmir Rebels)"
 # (one bounded class for the words and spaces before the bracket: a lazy
 # count followed by an unbounded "\s*" re-scanned every run of spaces)
@@ -1124,6 +1139,13 @@ def _collapse(actors: list[ActorMention], text: str) -> list[ActorMention]:
     out: list[ActorMention] = []
     for a in actors:
         if out and a.canonical == _UNIDENTIFIED and not text[out[-1].span.end:a.span.start].strip():
+            continue
+        if out and a.kind == "generic" and a.inter == out[-1].inter and out[-1].kind != "generic" \
+                and not text[out[-1].span.end:a.span.start].strip():
+            # "Myanmar military troops": a force's own word after its name is
+            # part of the name
+            first = out[-1].span
+            out[-1] = replace(out[-1], span=Span(first.start, a.span.end, text[first.start:a.span.end]))
             continue
         if out and out[-1].canonical == _UNIDENTIFIED and _BELIEVED_TO_BE.fullmatch(text, out[-1].span.end, a.span.start):
             # "unknown gunmen believed to be IS": the group they are taken for
@@ -1244,6 +1266,11 @@ def _code_actors(cls: Classification, agent, target, actors, cc: str, anchor, fi
     if not actor2 and sub == "Armed clash" and (agent is None or agent.kind == "generic") and inter1 in (3, 4):
         # "a shoot-out between unknown shooters", "tribal militants clashed":
         # a fight with one unnamed kind of fighter has it on both sides
+        actor2, inter2 = actor1, inter1
+    elif not actor2 and sub == "Armed clash" and agent is not None and any(
+            a.canonical == agent.canonical and _fought_itself(context.text, a) for a in actors):
+        # "two groups of police forces clashed", "clashes between 2 Taliban
+        # groups": one force fought itself
         actor2, inter2 = actor1, inter1
     elif not actor2 and cls.event_type == "Battles" and agent is not None and (
             inter1 == FOREIGN_STATE_INTER or (agent.kind == "named" and inter1 in (2, 3))):
