@@ -511,6 +511,13 @@ def test_a_fights_word_naming_one_side_leaves_the_sides_to_another_trigger(bundl
     # two groups of one force fought each other
     ("Around 2 May 2022 (as reported), one Taliban fighter was wounded during clashes between 2 Taliban groups in "
      "Herat city.", "Military Forces of Afghanistan (2021-)", "Military Forces of Afghanistan (2021-)"),
+    # people a blast hurt, told with no count, are civilians
+    ("On 6 April 2022, in Hpruso town (Hpruso township, Loikaw district, Kayah State), a bomb exploded near "
+     "the market. The explosion injured 7-year-old and 11-year-old boys near a stall.",
+     "Unidentified Armed Group (Myanmar)", "Civilians (Myanmar)"),
+    ("On 8 June 2022, near Kyaukme town (Kyaukme district, Shan-North state), a landmine planted by an "
+     "unidentified armed group exploded and wounded a cowherd grazing cattle by the river.",
+     "Unidentified Armed Group (Myanmar)", "Civilians (Myanmar)"),
     # a victim's former group does not act
     ("Around 18 April 2022, near Mesetas municipality (Meta), a woman former FARC member was killed and "
      "her body was found inside her house.", "Unidentified Armed Group (Colombia)", "Civilians (Colombia)"),

@@ -1094,6 +1094,8 @@ _ONE_SIDED_SUBS = frozenset({"Change to group/activity"})
 
 
 _UNIDENTIFIED = "Unidentified Armed Group ({country})"
+# a verb of harm right before the people it hurt ("injured two boys", "killed a shepherd")
+_HURT_BEFORE = re.compile(r"\b(?:killed|killing|wounded|wounding|injured|injuring)\s+(?:[\w-]+\s+){0,4}$", re.I)
 # before a side that fought itself: "two groups of", "between 2", "rival"
 _TWO_OF_ONE = re.compile(r"\b(?:two|2|rival)\s+(?:groups?|factions?|units?)\s+(?:of\s+)?(?:the\s+)?(?:[\w-]+\s+)?$", re.I)
 # ... or around it: "between 2 Taliban groups", "two Al Shabaab factions"
@@ -1255,8 +1257,11 @@ def _code_actors(cls: Classification, agent, target, actors, cc: str, anchor, fi
     # civilians are the target unless the report names another: of violence
     # against civilians, of arrests and looting, and of remote violence that
     # killed or injured people it calls civilians
-    hit_civilians = cls.event_type == "Explosions/Remote violence" and context.casualties and any(
-        a.inter == 7 and a.kind == "generic" for a in actors)
+    # ("The explosion injured 8-year-old and 9-year-old boys": hurt people
+    # told with no count)
+    hit_civilians = cls.event_type == "Explosions/Remote violence" and any(
+        a.inter == 7 and a.kind == "generic" and (context.casualties or _HURT_BEFORE.search(
+            context.text, max(0, a.span.start - 60), a.span.start)) for a in actors)
     if not actor2 and (cls.event_type == "Violence against civilians" or sub in _CIVILIAN_TARGET_SUBS or hit_civilians):
         actor2, inter2 = generic("Civilians ({country})"), 7
     if actor2 == generic("Civilians ({country})"):
