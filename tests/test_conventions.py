@@ -145,21 +145,6 @@ def test_killers_known_by_their_hallmark_are_named_as_coders_name_them(bundled_p
     assert evidence.confidence < 0.8  # a convention read off the manner, not a name
 
 
-@pytest.mark.parametrize("text, hallmark", [
-    # a note left on the body, the body found tied or burned in a car
-    ("Around 3 March 2022 (as reported), in Uruapan, Michoacan, a man was killed and his body was found with "
-     "gunshot wounds and a message calling him an informer. 1 fatality.", "and a message"),
-    ("On 12 March 2022, in Celaya, Guanajuato, two armed men abducted a taxi driver. He was later found tied "
-     "on a dirt road.", "found tied"),
-    ("Around 9 May 2022 (as reported), in Tehuacan, Puebla, two men were killed and their bodies were found "
-     "inside a van burned on a rural road. 2 fatalities.", "bodies were found inside a van burned"),
-])
-def test_more_marks_of_cartel_killings(bundled_pipeline, text, hallmark):
-    (ev,) = _events(bundled_pipeline, text)
-    assert ev.actor1 == "Unidentified Gang (Mexico)"
-    assert [e.text for e in ev.evidence if e.field == "actor1"] == [hallmark]
-
-
 def test_the_same_hallmark_elsewhere_leaves_an_unidentified_group(bundled_pipeline):
     # motorcycle-borne gunmen in Pakistan are not coded as a gang
     text = ("On 7 April 2022, two armed men on a motorcycle shot and killed a shopkeeper in Peshawar, "
@@ -184,6 +169,13 @@ def test_a_named_perpetrator_is_kept_whatever_the_hallmark(bundled_pipeline):
      "in a bag along with a threatening message. 1 fatality.", "threatening message"),
     ("On 18 June 2022, in Fresnillo, Zacatecas, armed individuals chased and killed two men. "
      "The killings are being linked to drug trafficking. 2 fatalities.", "killings are being linked"),
+    # a note left on the body, the body found tied or burned in a car
+    ("Around 3 March 2022 (as reported), in Uruapan, Michoacan, a man was killed and his body was found with "
+     "gunshot wounds and a message calling him an informer. 1 fatality.", "and a message"),
+    ("On 12 March 2022, in Celaya, Guanajuato, two armed men abducted a taxi driver. He was later found tied "
+     "on a dirt road.", "found tied"),
+    ("Around 9 May 2022 (as reported), in Tehuacan, Puebla, two men were killed and their bodies were found "
+     "inside a van burned on a rural road. 2 fatalities.", "bodies were found inside"),
     # the hallmark told in another sentence of the note than the killing
     ("On 19 June 2022, in Tlaxiaco, Oaxaca, armed individuals opened fire from their car at a family "
      "(drive-by). The driver lost control of the car. All four were killed in the attack.", "drive-by"),

@@ -1100,7 +1100,7 @@ _HURT_BEFORE = re.compile(r"\b(?:killed|killing|wounded|wounding|injured|injurin
 _TWO_OF_ONE = re.compile(r"\b(?:two|2|rival)\s+(?:groups?|factions?|units?)\s+(?:of\s+)?(?:the\s+)?(?:[\w-]+\s+)?$", re.I)
 # ... or around it: "between 2 Taliban groups", "two Al Shabaab factions"
 _TWO_BEFORE = re.compile(r"\b(?:two|2|rival)\s+$", re.I)
-_GROUPS_AFTER = re.compile(r"\s+(?:groups|factions|units)\b", re.I)
+_GROUPS_AFTER = re.compile(r"(?<!\s)\s++(?:groups|factions|units)\b", re.I)
 
 
 def _fought_itself(text: str, a: ActorMention) -> bool:
