@@ -169,6 +169,13 @@ def test_a_named_perpetrator_is_kept_whatever_the_hallmark(bundled_pipeline):
      "in a bag along with a threatening message. 1 fatality.", "threatening message"),
     ("On 18 June 2022, in Fresnillo, Zacatecas, armed individuals chased and killed two men. "
      "The killings are being linked to drug trafficking. 2 fatalities.", "killings are being linked"),
+    # a note left on the body, the body found tied or burned in a car
+    ("Around 3 March 2022 (as reported), in Uruapan, Michoacan, a man was killed and his body was found with "
+     "gunshot wounds and a message calling him an informer. 1 fatality.", "and a message"),
+    ("On 12 March 2022, in Celaya, Guanajuato, two armed men abducted a taxi driver. He was later found tied "
+     "on a dirt road.", "found tied"),
+    ("Around 9 May 2022 (as reported), in Tehuacan, Puebla, two men were killed and their bodies were found "
+     "inside a van burned on a rural road. 2 fatalities.", "bodies were found inside"),
     # the hallmark told in another sentence of the note than the killing
     ("On 19 June 2022, in Tlaxiaco, Oaxaca, armed individuals opened fire from their car at a family "
      "(drive-by). The driver lost control of the car. All four were killed in the attack.", "drive-by"),

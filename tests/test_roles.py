@@ -494,6 +494,30 @@ def test_a_fights_word_naming_one_side_leaves_the_sides_to_another_trigger(bundl
     # a side's mine, its air force written as one word
     ("On 3 June 2022, 3 civilians were killed by Russian mine in Lazurne, Kherson.",
      "Military Forces of Russia (2000-)", "Civilians (Ukraine)"),
+    # the side that struck the other acted, whatever weapon is told after it
+    ("On 9 May 2022, PKK militants attacked Turkish soldiers with heavy weapons (thought to be rockets) "
+     "in the Zap area of Duhok.", "PKK: Kurdistan Workers Party", "Military Forces of Turkey (2016-)"),
+    # ... and whatever became of the attack
+    ("On 5 June 2022, Russian forces assaulted Ukrainian positions near Avdiivka, Donetsk and were repulsed. "
+     "Casualties unknown.", "Military Forces of Russia (2000-)", "Military Forces of Ukraine (2019-)"),
+    # a "by" told after an active verb and its subject is another verb's
+    ("On 11 June 2022, PKK militants attacked Turkish soldiers in the Zap area of Duhok, alongside air raids "
+     "carried out by Turkish forces. HPG claimed two Turkish soldiers were killed in the clashes.",
+     "PKK: Kurdistan Workers Party", "Military Forces of Turkey (2016-)"),
+    # a head count before the first of two sides told after the fighting
+    ("On 4 April 2022, near Mingin town (Mingin township, Kale district, Sagaing region), fighting broke out "
+     "between about 60 Myanmar military troops and the Mingin People's Defense Force. Casualties unknown.",
+     "Military Forces of Myanmar (2021-)", "People's Defense Force - Mingin"),
+    # two groups of one force fought each other
+    ("Around 2 May 2022 (as reported), one Taliban fighter was wounded during clashes between 2 Taliban groups in "
+     "Herat city.", "Military Forces of Afghanistan (2021-)", "Military Forces of Afghanistan (2021-)"),
+    # people a blast hurt, told with no count, are civilians
+    ("On 6 April 2022, in Hpruso town (Hpruso township, Loikaw district, Kayah State), a bomb exploded near "
+     "the market. The explosion injured 7-year-old and 11-year-old boys near a stall.",
+     "Unidentified Armed Group (Myanmar)", "Civilians (Myanmar)"),
+    ("On 8 June 2022, near Kyaukme town (Kyaukme district, Shan-North state), a landmine planted by an "
+     "unidentified armed group exploded and wounded a cowherd grazing cattle by the river.",
+     "Unidentified Armed Group (Myanmar)", "Civilians (Myanmar)"),
     # a victim's former group does not act
     ("Around 18 April 2022, near Mesetas municipality (Meta), a woman former FARC member was killed and "
      "her body was found inside her house.", "Unidentified Armed Group (Colombia)", "Civilians (Colombia)"),

@@ -297,9 +297,12 @@ _APPROACHED = re.compile(r"\b(?:approach|intercept|stopp|follow|chas|corner|surr
 # the object of a fight told in passing ("the clash with the PDF")
 _WITH_OBJECT = re.compile(r"\b(?:clash(?:es)?|fight(?:ing)?|battles?|encounter|exchange of fire|fighting)\s++(?:with|against)\s++"
                           r"(?:the\s++)?(?:[\w-]++\s++){0,2}$", re.I)
-_BETWEEN = re.compile(r"\bbetween\s+(?:the\s+)?$", re.I)
+# a head count before a side: "between about 80 military troops and ...",
+# "between size around 100 Myanmar military forces and ..."
+_HEADCOUNT = r"(?:(?:size\s+)?(?:about|around|some|nearly|over|approximately|at least|more than)\s+)?\d+\s+"
+_BETWEEN = re.compile(r"\bbetween\s+(?:the\s+)?(?:" + _HEADCOUNT + r")?$", re.I)
 # what may stand between a trigger and the "between" that follows it
-_ADJOINING = re.compile(r"(?<!\s)\s*+(?:\w++\s++){0,2}?between\s++(?:the\s+)?", re.I)
+_ADJOINING = re.compile(r"(?<!\s)\s*+(?:\w++\s++){0,2}?between\s++(?:the\s+)?(?:" + _HEADCOUNT + r")?", re.I)
 
 
 def build_events(
@@ -957,6 +960,35 @@ def _with_notes(event: Event) -> Event:
     return replace(event, notes=write_notes(event))
 
 
+# between the side that struck and the side it struck, in one clause, active
+# voice: "attacked", "carried out an ambush against", "fired at" (no passive
+# "were ambushed by", no new clause)
+_STRUCK_BETWEEN = re.compile(r"[^,.;:()]{0,40}", re.I)
+_NOT_ACTIVE = re.compile(r"\b(?:by|was|were|been|being|who|which|that|after|before|when|while|and|but)\b", re.I)
+# a passive predicate sharing the subject of the clause before ("... and were repulsed")
+_AND_PASSIVE = re.compile(r"\band\s+(?:was|were)\s+(?:\w+ly\s+)?$", re.I)
+
+
+def _struck_subject(text: str, before: list[ActorMention], anchor: TriggerMention) -> bool:
+    """Is the last side named before an active trigger its subject, right
+    before it ("PKK militants attacked")?"""
+    return bool(before) and before[-1].inter in ARMED_INTERS and not text[before[-1].span.end:anchor.span.start].strip()
+
+
+def _struck(text: str, before: list[ActorMention]) -> tuple[ActorMention, ActorMention] | None:
+    """The last two armed sides before a trigger when the first struck the
+    second ("X attacked Y ..."): (X, Y); None otherwise."""
+    if len(before) < 2:
+        return None
+    subject, obj = before[-2], before[-1]
+    if subject.inter not in ARMED_INTERS or obj.inter not in ARMED_INTERS or subject.canonical == obj.canonical:
+        return None
+    between = text[subject.span.end:obj.span.start]
+    if not _STRUCK_BETWEEN.fullmatch(between) or _NOT_ACTIVE.search(between) or not _ACTED_ON.search(between):
+        return None
+    return subject, obj
+
+
 def _roles(text: str, actors: list[ActorMention], anchor: TriggerMention) -> tuple[ActorMention | None, ActorMention | None]:
     """Agent and target around the deciding trigger."""
     same = _collapse([a for a in actors if a.sentence == anchor.sentence and a.kind != "role"], text)
@@ -977,7 +1009,10 @@ def _roles(text: str, actors: list[ActorMention], anchor: TriggerMention) -> tup
     # unless a contrasting clause stands between ("X launched an offensive ...
     # but were repulsed by Y": Y is the agent of the repulse, X of the offensive).
     passive_anchor = bool(_PASSIVE.search(text[max(0, anchor.span.start - 25):anchor.span.start]))
-    for a in after:
+    # (an active verb with its subject before it: a "by" told after it is
+    # another verb's, "PKK militants attacked Turkish soldiers, in conjunction
+    # with shelling carried out by Turkish forces")
+    for a in after if passive_anchor or not _struck_subject(text, before, anchor) else ():
         window = text[max(0, a.span.start - 40):a.span.start]
         if _BY.search(window) and not _COMPANY_BY.search(window):
             if not passive_anchor and _CONTRAST.search(text, anchor.span.end, a.span.start):
@@ -987,7 +1022,14 @@ def _roles(text: str, actors: list[ActorMention], anchor: TriggerMention) -> tup
     if agent is not None:
         target = before[-1] if before else next((a for a in after if a is not agent), None)
         return agent, target
-    if before and _PASSIVE.search(text[max(0, anchor.span.start - 25):anchor.span.start]):
+    struck = _struck(text, before)
+    if struck is not None and (not passive_anchor or _AND_PASSIVE.search(text, max(0, anchor.span.start - 25), anchor.span.start)):
+        # "PKK militants attacked Turkish soldiers via heavy guns (rockets)",
+        # "Russian forces assaulted Ukrainian positions and were repulsed":
+        # the one who struck the side named last acted, whatever the weapon
+        # or outcome told after
+        return struck
+    if before and passive_anchor:
         # "a man was killed": the actor before a passive verb is its target.
         return None, before[-1]
     if before:
@@ -1020,9 +1062,9 @@ def _roles(text: str, actors: list[ActorMention], anchor: TriggerMention) -> tup
             # person the armed ones came for is hit, not the one who acted
             return before[k - 1], agent
         # "clashes between X and Y"
-        if _BETWEEN.search(text[max(0, agent.span.start - 15):agent.span.start]) and after:
+        if _BETWEEN.search(text[max(0, agent.span.start - 40):agent.span.start]) and after:
             return agent, after[0]
-        if len(before) >= 2 and _BETWEEN.search(text[max(0, before[-2].span.start - 15):before[-2].span.start]):
+        if len(before) >= 2 and _BETWEEN.search(text[max(0, before[-2].span.start - 40):before[-2].span.start]):
             return before[-2], before[-1]
     else:
         # The agent of an earlier sentence carries over ("HTS ... It arrested").
@@ -1037,7 +1079,7 @@ def _roles(text: str, actors: list[ActorMention], anchor: TriggerMention) -> tup
         # last decided the type; what the agent acted on stands between them
         target = next((a for a in before if a.span.start > agent.span.end and a.canonical != agent.canonical
                        and _ACTED_ON.search(text, agent.span.end, a.span.start)), None)
-    if agent is None and after and len(after) >= 2 and _BETWEEN.search(text[max(0, after[0].span.start - 15):after[0].span.start]):
+    if agent is None and after and len(after) >= 2 and _BETWEEN.search(text[max(0, after[0].span.start - 40):after[0].span.start]):
         return after[0], after[1]
     return agent, target
 
@@ -1129,6 +1171,20 @@ _ONE_SIDED_SUBS = frozenset({"Change to group/activity"})
 
 
 _UNIDENTIFIED = "Unidentified Armed Group ({country})"
+# a verb of harm right before the people it hurt ("injured two boys", "killed a shepherd")
+_HURT_BEFORE = re.compile(r"\b(?:killed|killing|wounded|wounding|injured|injuring)\s+(?:[\w-]+\s+){0,4}$", re.I)
+# before a side that fought itself: "two groups of", "between 2", "rival"
+_TWO_OF_ONE = re.compile(r"\b(?:two|2|rival)\s+(?:groups?|factions?|units?)\s+(?:of\s+)?(?:the\s+)?(?:[\w-]+\s+)?$", re.I)
+# ... or around it: "between 2 Taliban groups", "two Al Shabaab factions"
+_TWO_BEFORE = re.compile(r"\b(?:two|2|rival)\s+$", re.I)
+_GROUPS_AFTER = re.compile(r"(?<!\s)\s++(?:groups|factions|units)\b", re.I)
+
+
+def _fought_itself(text: str, a: ActorMention) -> bool:
+    """Is ``a`` told as two groups of one side ("two groups of police forces")?"""
+    return bool(_TWO_OF_ONE.search(text, max(0, a.span.start - 40), a.span.start)
+                or (_TWO_BEFORE.search(text, max(0, a.span.start - 10), a.span.start)
+                    and _GROUPS_AFTER.match(text, a.span.end)))
 # between an actor and the coder's name for it: "militants (coded as Kashmir Rebels)"
 # (one bounded class for the words and spaces before the bracket: a lazy
 # count followed by an unbounded "\s*" re-scanned every run of spaces)
@@ -1162,6 +1218,13 @@ def _collapse(actors: list[ActorMention], text: str) -> list[ActorMention]:
     out: list[ActorMention] = []
     for a in actors:
         if out and a.canonical == _UNIDENTIFIED and not text[out[-1].span.end:a.span.start].strip():
+            continue
+        if out and a.kind == "generic" and a.inter == out[-1].inter and out[-1].kind != "generic" \
+                and not text[out[-1].span.end:a.span.start].strip():
+            # "Myanmar military troops": a force's own word after its name is
+            # part of the name
+            first = out[-1].span
+            out[-1] = replace(out[-1], span=Span(first.start, a.span.end, text[first.start:a.span.end]))
             continue
         if out and out[-1].canonical == _UNIDENTIFIED and _BELIEVED_TO_BE.fullmatch(text, out[-1].span.end, a.span.start):
             # "unknown gunmen believed to be IS": the group they are taken for
@@ -1291,8 +1354,12 @@ def _code_actors(cls: Classification, agent, target, actors, cc: str, anchor, fi
     # civilians are the target unless the report names another: of violence
     # against civilians, of arrests and looting, and of remote violence that
     # killed or injured people it calls civilians
-    hit_civilians = cls.event_type == "Explosions/Remote violence" and context.casualties and (any(
-        a.inter == 7 and a.kind == "generic" for a in actors) or context.people_named)
+    # ("The explosion injured 8-year-old and 9-year-old boys": hurt people
+    # told with no count; "one forester died": people named by what they do)
+    hit_civilians = cls.event_type == "Explosions/Remote violence" and (any(
+        a.inter == 7 and a.kind == "generic" and (context.casualties or _HURT_BEFORE.search(
+            context.text, max(0, a.span.start - 60), a.span.start)) for a in actors)
+        or (context.casualties and context.people_named))
     if not actor2 and (cls.event_type == "Violence against civilians" or sub in _CIVILIAN_TARGET_SUBS or hit_civilians):
         actor2, inter2 = generic("Civilians ({country})"), 7
     if actor2 == generic("Civilians ({country})"):
@@ -1302,6 +1369,11 @@ def _code_actors(cls: Classification, agent, target, actors, cc: str, anchor, fi
     if not actor2 and sub == "Armed clash" and (agent is None or agent.kind == "generic") and inter1 in (3, 4):
         # "a shoot-out between unknown shooters", "tribal militants clashed":
         # a fight with one unnamed kind of fighter has it on both sides
+        actor2, inter2 = actor1, inter1
+    elif not actor2 and sub == "Armed clash" and agent is not None and any(
+            a.canonical == agent.canonical and _fought_itself(context.text, a) for a in actors):
+        # "two groups of police forces clashed", "clashes between 2 Taliban
+        # groups": one force fought itself
         actor2, inter2 = actor1, inter1
     elif not actor2 and cls.event_type == "Battles" and agent is not None and (
             inter1 == FOREIGN_STATE_INTER or (agent.kind == "named" and inter1 in (2, 3))):
