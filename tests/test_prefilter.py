@@ -154,6 +154,32 @@ def test_a_country_named_inside_an_actor_votes_as_the_actor():
     assert _COUNTRIES.votes(text)["RU"] == pytest.approx(1.5)
 
 
+@pytest.mark.parametrize("text", [
+    "On 11 June 2022, 300 people demonstrated in Landau against delivering arms to Ukraine.",
+    "On 28 February 2022, 400 persons demonstrated in Pau against the Russian invasion of Ukraine.",
+    "On 1 March 2022, students gathered in Bari in solidarity with Ukraine.",
+])
+def test_a_country_named_as_what_a_report_is_about_votes_little(text):
+    # where it happened is the town; Ukraine is the topic: its own town
+    # namesakes (a Paris, a Bari in Ukraine) must not win on its vote
+    from marsad.mentions.countries import TOPIC_VOTE
+
+    assert _COUNTRIES.votes(text)["UA"] == pytest.approx(TOPIC_VOTE)
+    assert _COUNTRIES.votes("Shelling hit a village in Ukraine.")["UA"] == pytest.approx(1.5)
+
+
+def test_a_protest_about_a_country_stays_where_it_was_held(bundled_pipeline):
+    from datetime import date
+
+    from marsad.records import Document
+
+    text = ("On 11 June 2022, between 300 and 400 people demonstrated in Landau in der Pfalz against "
+            "coronavirus-related measures and delivering arms to Ukraine.")
+    (ev,) = bundled_pipeline.process(Document(id="t", raw=text, published=date(2022, 6, 30),
+                                              published_from="input")).events
+    assert ev.country == "Germany" and ev.actor1 == "Protesters (Germany)"
+
+
 # --------------------------------------------------------------- dates
 
 

@@ -29,6 +29,17 @@ STATE_ACTOR_VOTE = 0.3
 # of that country: the unit is a fact of the place, though one written
 # beside a foreign name.
 ADMIN_WORD_VOTE = 1.0
+# A country named as what a report is about, not where it happened: "against
+# the Russian invasion of Ukraine" (in Paris), "arms to Ukraine", "refugees
+# from Ukraine", "in solidarity with Palestine". Such a name still votes, this
+# much: its own town namesakes (Paris, Ukraine) must not outvote the famous
+# place the note names.
+TOPIC_VOTE = 0.2
+TOPIC_BEFORE = re.compile(
+    r"(?:\b(?:invasion|invading|occupation|war|attacks?|aggression|offensive|bombing|sanctions|arms|weapons|"
+    r"aid|support|solidarity|refugees|migrants|people|citizens|embassy|consulate|ambassador|president|"
+    r"government|regime|victims|independence|annexation)\s++"
+    r"(?:(?:of|in|on|to|with|from|for|against|into)\s++)(?:the\s++)?$)", re.I)
 ADMIN_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bLGAs?\b|\bLocal Government Areas?\b"), "NG"),
     (re.compile(r"\brural municipality\b|\bmunicipality-\d+\b", re.I), "NP"),
@@ -105,6 +116,8 @@ class CountryMentions:
                 # below, not a country named as the scene
                 continue
             cc, weight = self._table[text[start:end]]
+            if weight == NAME_VOTE and TOPIC_BEFORE.search(text, max(0, start - 40), start):
+                weight = TOPIC_VOTE
             votes[cc] += weight
         for word, cc in ADMIN_WORDS:
             if word.search(text):
