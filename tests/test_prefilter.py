@@ -168,6 +168,14 @@ def test_a_country_named_as_what_a_report_is_about_votes_little(text):
     assert _COUNTRIES.votes("Shelling hit a village in Ukraine.")["UA"] == pytest.approx(1.5)
 
 
+def test_a_country_name_closing_the_areas_in_brackets_is_a_state():
+    # Niger State, Nigeria: "(Paikoro, Niger)" is no vote for the country Niger
+    assert "NE" not in {cc for cc, v in _COUNTRIES.votes("Militiamen attacked Kuchiri (Paikoro, Niger).").items() if v}
+    assert _COUNTRIES.votes("Militiamen attacked a village in Niger.")["NE"] == pytest.approx(1.5)
+    # a territory written in brackets is the scene's own: it still votes
+    assert _COUNTRIES.votes("Rioters gathered near Bayt El (Ramallah and Al Bireh, West Bank).")["PS"] > 0
+
+
 def test_a_protest_about_a_country_stays_where_it_was_held(bundled_pipeline):
     from datetime import date
 

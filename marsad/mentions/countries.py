@@ -35,6 +35,15 @@ ADMIN_WORD_VOTE = 1.0
 # much: its own town namesakes (Paris, Ukraine) must not outvote the famous
 # place the note names.
 TOPIC_VOTE = 0.2
+# Country names that are also a state or province elsewhere (Niger State,
+# Nigeria; the US state of Georgia; the State of Mexico; Panama province).
+# Written closing the areas in brackets after a place, they are that area.
+# (Not every country name: "(Ramallah, West Bank)", "(Saint Pierre and
+# Miquelon)" name the scene's own territory.)
+ADMIN_NAMESAKES = frozenset({"Niger", "Georgia", "Mexico", "Panama"})
+# "(Paikoro, Niger)", "(Georgia)": the areas written in brackets after a place
+_IN_ADMIN_PARENTHESIS = re.compile(r"\)")
+_OPEN_ADMIN = re.compile(r"\w\s*+\((?:[^()]{1,40},\s*+)?$")
 TOPIC_BEFORE = re.compile(
     r"(?:\b(?:invasion|invading|occupation|war|attacks?|aggression|offensive|bombing|sanctions|arms|weapons|"
     r"aid|support|solidarity|refugees|migrants|people|citizens|embassy|consulate|ambassador|president|"
@@ -118,6 +127,12 @@ class CountryMentions:
             cc, weight = self._table[text[start:end]]
             if weight == NAME_VOTE and TOPIC_BEFORE.search(text, max(0, start - 40), start):
                 weight = TOPIC_VOTE
+            elif weight == NAME_VOTE and text[start:end] in ADMIN_NAMESAKES and _IN_ADMIN_PARENTHESIS.match(
+                    text, end) and _OPEN_ADMIN.search(text, max(0, start - 60), start):
+                # "in Gwalo (Paikoro, Niger)", "Athens (Georgia)": a name closing
+                # the admin areas in brackets after a place is a state or
+                # province of the scene's country, not a country
+                weight = 0.0
             votes[cc] += weight
         for word, cc in ADMIN_WORDS:
             if word.search(text):
