@@ -9,9 +9,9 @@ import pytest
 
 from marsad.errors import KnowledgeError
 from marsad.events.conventions import clear_caches, demonstration_marker, heading, perpetrator, separately_coded
-from marsad.records import Document
 
 from scale_helpers import marsad, subprocess_env
+from note_support import events_of
 
 
 @pytest.fixture
@@ -27,11 +27,6 @@ def users_conventions(tmp_path, monkeypatch):
     clear_caches()
 
 
-def _events(pipeline, text: str):
-    doc = Document(id="t", raw=text, published=date(2022, 6, 30), published_from="input")
-    return pipeline.process(doc).events
-
-
 @pytest.mark.parametrize("text", [
     "On 2 March 2022, a group of traders attacked and injured a suspected pickpocket at the main market "
     "in Kisumu (Kisumu). [size=no report]",
@@ -39,7 +34,7 @@ def _events(pipeline, text: str):
     "[size=no report]",
 ])
 def test_violence_in_a_note_marked_as_a_demonstration_is_a_crowds(bundled_pipeline, text):
-    (ev,) = _events(bundled_pipeline, text)
+    (ev,) = events_of(bundled_pipeline, text)
     assert ev.sub_event_type == "Mob violence"
     assert ev.actor1 == "Rioters (Kenya)"
 
@@ -47,14 +42,14 @@ def test_violence_in_a_note_marked_as_a_demonstration_is_a_crowds(bundled_pipeli
 def test_the_same_violence_unmarked_is_an_attack(bundled_pipeline):
     text = ("On 2 March 2022, a group of traders attacked and injured a suspected pickpocket at the main market "
             "in Kisumu (Kisumu).")
-    (ev,) = _events(bundled_pipeline, text)
+    (ev,) = events_of(bundled_pipeline, text)
     assert ev.sub_event_type != "Mob violence"
 
 
 def test_a_marked_note_without_an_event_word_is_a_demonstration(bundled_pipeline):
     text = ("On 3 March 2022, about forty nurses lined both sides of the avenue in Kisumu (Kisumu) to ask for "
             "their unpaid wages. [size=about forty]")
-    (ev,) = _events(bundled_pipeline, text)
+    (ev,) = events_of(bundled_pipeline, text)
     assert ev.sub_event_type == "Peaceful protest" and ev.actor1 == "Protesters (Kenya)"
     # the marker is the evidence of the type, and the place is still read
     assert any(e.text == "[size=" for e in ev.evidence if e.field == "sub_event_type")
@@ -64,7 +59,7 @@ def test_a_marked_note_without_an_event_word_is_a_demonstration(bundled_pipeline
 def test_unmarked_it_is_no_event(bundled_pipeline):
     text = ("On 3 March 2022, about forty nurses lined both sides of the avenue in Kisumu (Kisumu) to ask for "
             "their unpaid wages.")
-    assert not _events(bundled_pipeline, text)
+    assert not events_of(bundled_pipeline, text)
 
 
 def test_a_users_marker_extends_the_shipped_ones(users_conventions):
@@ -88,7 +83,7 @@ def test_a_bad_marker_pattern_is_a_clear_error(users_conventions):
      "Change to group/activity"),
 ])
 def test_a_notes_opening_label_names_its_one_event(bundled_pipeline, text, sub):
-    (ev,) = _events(bundled_pipeline, text)
+    (ev,) = events_of(bundled_pipeline, text)
     assert ev.sub_event_type == sub
     # the label is the evidence of the type
     label = text.split(":", 1)[0]
@@ -97,7 +92,7 @@ def test_a_notes_opening_label_names_its_one_event(bundled_pipeline, text, sub):
 
 def test_a_label_not_at_the_start_names_nothing(bundled_pipeline):
     text = "On 2 May 2022, soldiers shot dead a trader in Jowhar (Middle Shabelle). Displacement: none reported."
-    (ev,) = _events(bundled_pipeline, text)
+    (ev,) = events_of(bundled_pipeline, text)
     assert ev.sub_event_type == "Attack"
 
 
@@ -138,7 +133,7 @@ def test_a_bad_conventions_file_stops_extract_with_one_line(marsad_home, tmp_pat
      "motorcycle. 1 fatality.", "Unidentified Gang and/or Police Militia"),
 ])
 def test_killers_known_by_their_hallmark_are_named_as_coders_name_them(bundled_pipeline, text, actor1):
-    (ev,) = _events(bundled_pipeline, text)
+    (ev,) = events_of(bundled_pipeline, text)
     assert ev.actor1 == actor1
     (evidence,) = [e for e in ev.evidence if e.field == "actor1"]
     assert evidence.text.lower().startswith(("drive-by", "on a motorcycle"))
@@ -149,14 +144,14 @@ def test_the_same_hallmark_elsewhere_leaves_an_unidentified_group(bundled_pipeli
     # motorcycle-borne gunmen in Pakistan are not coded as a gang
     text = ("On 7 April 2022, two armed men on a motorcycle shot and killed a shopkeeper in Peshawar, "
             "Khyber Pakhtunkhwa. 1 fatality.")
-    (ev,) = _events(bundled_pipeline, text)
+    (ev,) = events_of(bundled_pipeline, text)
     assert ev.actor1 == "Unidentified Armed Group (Pakistan)"
 
 
 def test_a_named_perpetrator_is_kept_whatever_the_hallmark(bundled_pipeline):
     text = ("On 8 April 2022, in Culiacan, Sinaloa, police officers on motorcycles shot and killed a man "
             "who had run a checkpoint. 1 fatality.")
-    (ev,) = _events(bundled_pipeline, text)
+    (ev,) = events_of(bundled_pipeline, text)
     assert not ev.actor1.startswith("Unidentified Gang")
 
 
@@ -181,7 +176,7 @@ def test_a_named_perpetrator_is_kept_whatever_the_hallmark(bundled_pipeline):
      "(drive-by). The driver lost control of the car. All four were killed in the attack.", "drive-by"),
 ])
 def test_the_marks_of_cartel_killings_name_a_gang_in_mexico(bundled_pipeline, text, mark):
-    (ev,) = _events(bundled_pipeline, text)
+    (ev,) = events_of(bundled_pipeline, text)
     assert ev.actor1 == "Unidentified Gang (Mexico)"
     (evidence,) = [e for e in ev.evidence if e.field == "actor1"]
     assert evidence.text.lower().startswith(mark)
@@ -190,7 +185,7 @@ def test_the_marks_of_cartel_killings_name_a_gang_in_mexico(bundled_pipeline, te
 def test_a_body_found_without_those_marks_stays_an_unidentified_group(bundled_pipeline):
     text = ("Around 9 May 2022 (as reported), in Celaya, Guanajuato, a man was killed and his body was found "
             "wrapped in a blanket on a dirt road. 1 fatality.")
-    (ev,) = _events(bundled_pipeline, text)
+    (ev,) = events_of(bundled_pipeline, text)
     assert ev.actor1 == "Unidentified Armed Group (Mexico)"
 
 
@@ -214,10 +209,10 @@ def test_the_clause_of_an_event_coded_apart_does_not_type_this_one(bundled_pipel
     text = ("On 3 January 2022, in Ocana (Norte de Santander), a man was shot and wounded in the leg by a "
             "military officer when he was going to his house after armed clashes had taken place in the area "
             "(coded separately).")
-    (ev,) = _events(bundled_pipeline, text)
+    (ev,) = events_of(bundled_pipeline, text)
     assert ev.sub_event_type == "Attack"
     unmarked = text.replace(" (coded separately)", "")
-    assert [e.sub_event_type for e in _events(bundled_pipeline, unmarked)] == ["Armed clash"]
+    assert [e.sub_event_type for e in events_of(bundled_pipeline, unmarked)] == ["Armed clash"]
 
 
 def test_separately_coded_spans_run_from_the_clause_opener_to_the_marker():
@@ -238,7 +233,7 @@ def test_a_bad_separately_coded_marker_is_a_clear_error(users_conventions):
 def test_the_police_are_written_first_in_a_brazilian_shoot_out(bundled_pipeline):
     text = ("On 2 May 2022, in Macapa (Amapa), three armed suspects exchanged fire with military police in the "
             "Novo Horizonte neighborhood. One suspect was killed. 1 fatality.")
-    (ev,) = _events(bundled_pipeline, text)
+    (ev,) = events_of(bundled_pipeline, text)
     assert ev.actor1 == "Military Forces of Brazil (2019-) Military Police"
     assert ev.actor2 == "Unidentified Gang and/or Police Militia"
     assert ev.inter1 == 1
@@ -255,7 +250,7 @@ def test_the_police_are_written_first_in_a_brazilian_shoot_out(bundled_pipeline)
     "Ana-Altar highway. 1 fatality.",
 ])
 def test_otherwise_the_side_that_fired_first_stays_first(bundled_pipeline, text):
-    (ev,) = _events(bundled_pipeline, text)
+    (ev,) = events_of(bundled_pipeline, text)
     assert not ev.actor1.startswith(("Police Forces", "Military Forces"))
 
 
@@ -278,7 +273,7 @@ def test_otherwise_the_side_that_fired_first_stays_first(bundled_pipeline, text)
      "Horlivka.", "Shelling/artillery/missile attack", "Unidentified Armed Group (Ukraine)", ""),
 ])
 def test_an_observers_report_of_fire_on_a_front_line(bundled_pipeline, text, sub, actor1, actor2):
-    (ev,) = _events(bundled_pipeline, text)
+    (ev,) = events_of(bundled_pipeline, text)
     assert (ev.sub_event_type, ev.actor1, ev.actor2) == (sub, actor1, actor2)
     if actor1 != "Unidentified Armed Group (Ukraine)":
         (e,) = [e for e in ev.evidence if e.field == "actor1"]
@@ -286,7 +281,7 @@ def test_an_observers_report_of_fire_on_a_front_line(bundled_pipeline, text, sub
 
 
 def test_the_same_fire_in_another_report_names_no_side(bundled_pipeline):
-    (ev,) = _events(bundled_pipeline, "On 12 February 2022, 5 explosions were heard near Horlivka.")
+    (ev,) = events_of(bundled_pipeline, "On 12 February 2022, 5 explosions were heard near Horlivka.")
     assert ev.actor1 == "Unidentified Armed Group (Ukraine)"
 
 
@@ -328,7 +323,7 @@ def test_a_bad_front_line_is_a_clear_error(users_conventions, content, message):
 def test_a_killing_tied_to_extortion_names_a_gang_in_central_america(bundled_pipeline):
     text = ("On 4 January 2022, in Chiquimula, Chiquimula, a bus driver was shot and killed by unknown attackers "
             "in zone 1. It was an attack related to extortion. 1 fatality.")
-    (ev,) = _events(bundled_pipeline, text)
+    (ev,) = events_of(bundled_pipeline, text)
     assert ev.actor1 == "Unidentified Gang (Guatemala)"
 
 
@@ -341,7 +336,7 @@ def test_a_killing_tied_to_extortion_names_a_gang_in_central_america(bundled_pip
      "Government of France (2017-)"),
 ])
 def test_a_label_names_the_actors(bundled_pipeline, text, actor1):
-    (ev,) = _events(bundled_pipeline, text)
+    (ev,) = events_of(bundled_pipeline, text)
     assert (ev.sub_event_type, ev.actor1, ev.actor2) == ("Other", actor1, "")
     (e,) = [e for e in ev.evidence if e.field == "actor1"]
     assert text.startswith(e.text + ":")
@@ -363,7 +358,7 @@ def test_a_label_actor_without_inter_is_a_clear_error(users_conventions, spec):
 def test_a_label_naming_both_actors_gives_both_their_codes_and_evidence(bundled_pipeline):
     text = ("Explosive remnants of war: On 21 February 2022, a mine left from the Iran-Iraq war detonated in Baneh "
             "county (Kurdistan), injuring three porters.")
-    (ev,) = _events(bundled_pipeline, text)
+    (ev,) = events_of(bundled_pipeline, text)
     assert (ev.actor1, ev.inter1, ev.actor2, ev.inter2) == ("Unidentified Military Forces", 8, "Civilians (Iran)", 7)
     assert {e.field for e in ev.evidence if e.field.startswith("actor")} == {"actor1", "actor2"}
     assert all(e.text == "Explosive remnants of war" for e in ev.evidence if e.field.startswith("actor"))

@@ -4,18 +4,13 @@ not (codebook: rioters, demonstration vs mob). Notes written for these tests."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
 from marsad.knowledge.lexicons import load_triggers
 from marsad.mentions.triggers import find_triggers
-from marsad.records import Document, Sentence
+from marsad.records import Sentence
 
-
-def _events(pipeline, text: str):
-    doc = Document(id="t", raw=text, published=date(2022, 6, 30), published_from="input")
-    return pipeline.process(doc).events
+from note_support import events_of
 
 
 @pytest.mark.parametrize("text", [
@@ -25,7 +20,7 @@ def _events(pipeline, text: str):
     "On 3 March 2022, rioters set up barricades in Lyon (France) against the planned closure of a factory.",
 ])
 def test_crowd_violence_with_a_grievance_is_a_violent_demonstration(bundled_pipeline, text):
-    (ev,) = _events(bundled_pipeline, text)
+    (ev,) = events_of(bundled_pipeline, text)
     assert ev.sub_event_type == "Violent demonstration"
     assert ev.actor1.startswith("Rioters (")
     # nobody was targeted: no civilians as the second side
@@ -39,14 +34,14 @@ def test_crowd_violence_with_a_grievance_is_a_violent_demonstration(bundled_pipe
     "On 3 March 2022, an angry mob lynched a suspected thief in Mombasa (Kenya) in reaction to a theft.",
 ])
 def test_crowd_violence_without_one_or_with_a_victim_stays_mob_violence(bundled_pipeline, text):
-    (ev,) = _events(bundled_pipeline, text)
+    (ev,) = events_of(bundled_pipeline, text)
     assert ev.sub_event_type == "Mob violence"
 
 
 def test_a_grievance_about_a_killing_adds_no_deaths_to_a_protest(bundled_pipeline):
     text = ("On 1 June 2022, traders held a candle light protest in Lahore (Pakistan) against the killing "
             "of a teacher by militants in Quetta.")
-    (ev,) = _events(bundled_pipeline, text)
+    (ev,) = events_of(bundled_pipeline, text)
     assert ev.sub_event_type == "Peaceful protest"
     assert ev.fatalities == 0
 
@@ -70,7 +65,7 @@ def test_a_protest_word_stays_the_protests_trigger():
      "shot by a military police officer. The demonstrators burned furniture on the road.", ""),
 ])
 def test_a_violent_demonstrations_second_side_is_the_force_it_met(bundled_pipeline, text, actor2):
-    (ev,) = _events(bundled_pipeline, text)
+    (ev,) = events_of(bundled_pipeline, text)
     assert ev.sub_event_type == "Violent demonstration"
     assert ev.actor2.startswith(actor2) and bool(ev.actor2) == bool(actor2)
 
@@ -78,7 +73,7 @@ def test_a_violent_demonstrations_second_side_is_the_force_it_met(bundled_pipeli
 def test_a_fight_told_as_a_violent_demonstration_is_one_incident(bundled_pipeline):
     text = ("On 22 June 2022, dozens of rioters clashed with Israeli police forces during a violent demonstration "
             "against a new road in Haifa (Israel). Rioters threw stones at the police.")
-    (ev,) = _events(bundled_pipeline, text)
+    (ev,) = events_of(bundled_pipeline, text)
     assert ev.sub_event_type == "Violent demonstration"
     assert ev.actor2.startswith("Police Forces of Israel")
 
@@ -93,7 +88,7 @@ def test_a_fight_told_as_a_violent_demonstration_is_one_incident(bundled_pipelin
      "high fuel prices.", ""),
 ])
 def test_a_violent_demonstration_that_damaged_property_hit_civilians(bundled_pipeline, text, actor2):
-    (ev,) = _events(bundled_pipeline, text)
+    (ev,) = events_of(bundled_pipeline, text)
     assert ev.sub_event_type == "Violent demonstration"
     assert ev.actor2 == actor2
 
@@ -101,6 +96,6 @@ def test_a_violent_demonstration_that_damaged_property_hit_civilians(bundled_pip
 def test_a_mob_that_fought_the_police_has_the_police_as_its_second_side(bundled_pipeline):
     text = ("On 16 May 2022, locals pelted stones at the police outside the counting office in Dailekh "
             "(Karnali, Nepal). Several people were injured.")
-    (ev,) = _events(bundled_pipeline, text)
+    (ev,) = events_of(bundled_pipeline, text)
     assert ev.event_type == "Riots"
     assert ev.actor2.startswith("Police Forces of Nepal")

@@ -41,7 +41,7 @@ from marsad.mentions.countries import CountryMentions
 from marsad.mentions.dates import find_dates
 from marsad.mentions.places import find_places
 from marsad.mentions.triggers import find_triggers, is_background
-from marsad.pipeline import DEFAULT_TIME_BUDGET_S, MAX_CLEAN_CHARS, Pipeline
+from marsad.pipeline import MAX_CLEAN_CHARS, Pipeline
 from marsad.records import Document, Sentence
 from marsad.segment import MAX_SENTENCE_CHARS, split_sentences
 

@@ -10,7 +10,6 @@ import gzip
 import io
 import time
 from datetime import date
-from pathlib import Path
 
 import pytest
 from warcio.statusandheaders import StatusAndHeaders

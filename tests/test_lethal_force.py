@@ -4,17 +4,11 @@ an intervention. Notes written for these tests."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
 from marsad.events.classify import classify
-from marsad.records import Document
 
-
-def _events(pipeline, text: str):
-    doc = Document(id="t", raw=text, published=date(2022, 6, 30), published_from="input")
-    return pipeline.process(doc).events
+from note_support import events_of
 
 
 def test_live_fire_with_wounded_is_excessive_force():
@@ -37,7 +31,7 @@ def test_live_fire_with_wounded_is_excessive_force():
      "into the air to disperse the crowd. Four demonstrators were injured.", "Protest with intervention"),
 ])
 def test_protests_met_with_force(bundled_pipeline, text, expected):
-    (ev,) = _events(bundled_pipeline, text)
+    (ev,) = events_of(bundled_pipeline, text)
     assert ev.sub_event_type == expected
     assert ev.actor1.startswith("Protesters (")
 

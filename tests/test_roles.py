@@ -3,30 +3,23 @@ on short monitor-style reports written for these tests (bundled gazetteer)."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
-from marsad.records import Document
-
-
-def _events(pipeline, text: str):
-    doc = Document(id="t", raw=text, published=date(2022, 6, 30), published_from="input")
-    return pipeline.process(doc).events
+from note_support import events_of
 
 
 def test_a_repulse_told_after_but_does_not_swap_the_sides(bundled_pipeline):
     text = ("On 14 June 2022, Russian forces engaged in an offensive in the direction of Izium, Kharkiv, "
             "but were repulsed by Ukrainian forces. Russian forces also shelled near Izium, Kharkiv, with "
             "mortars and artillery. Casualties unknown.")
-    (ev,) = _events(bundled_pipeline, text)
+    (ev,) = events_of(bundled_pipeline, text)
     assert ev.sub_event_type == "Armed clash"
     assert ev.actor1.startswith("Military Forces of Russia") and ev.actor2.startswith("Military Forces of Ukraine")
 
 
 def test_a_passive_by_still_names_the_agent(bundled_pipeline):
     text = "On 2 May 2022, a civilian was tortured and killed by the Taliban in Herat province."
-    (ev,) = _events(bundled_pipeline, text)
+    (ev,) = events_of(bundled_pipeline, text)
     # since August 2021 ACLED codes the Taliban as Afghanistan's state forces
     assert ev.actor1 == "Military Forces of Afghanistan (2021-)" and ev.actor2 == "Civilians (Afghanistan)"
 
@@ -34,7 +27,7 @@ def test_a_passive_by_still_names_the_agent(bundled_pipeline):
 def test_a_heading_is_not_the_action_the_roles_are_read_from(bundled_pipeline):
     text = ("Property destruction: On 9 June 2022, Israeli military forces demolished a house belonging "
             "to a Palestinian in Bethlehem city (Bethlehem, West Bank).")
-    (ev,) = _events(bundled_pipeline, text)
+    (ev,) = events_of(bundled_pipeline, text)
     assert ev.sub_event_type == "Looting/property destruction"
     assert ev.actor1.startswith("Military Forces of Israel")
     # property is taken from or destroyed for civilians unless the report says otherwise
@@ -48,7 +41,7 @@ def test_a_heading_is_not_the_action_the_roles_are_read_from(bundled_pipeline):
     ("On 15 April 2022, Russian forces shelled Kreminna, Luhansk. Houses were damaged.", "Ukraine"),
 ])
 def test_the_country_follows_the_place_not_the_attacker(bundled_pipeline, text, country):
-    (ev,) = _events(bundled_pipeline, text)
+    (ev,) = events_of(bundled_pipeline, text)
     assert ev.country == country and ev.latitude is not None
 
 
@@ -82,13 +75,13 @@ def test_the_country_follows_the_place_not_the_attacker(bundled_pipeline, text, 
     ("On 15 June 2022, Russian forces shelled civilian infrastructure in Baranivka, Sumy. Casualties unknown.", ""),
 ])
 def test_default_second_actors(bundled_pipeline, text, actor2):
-    (ev,) = _events(bundled_pipeline, text)
+    (ev,) = events_of(bundled_pipeline, text)
     assert ev.actor2 == actor2
 
 
 def test_civilians_named_before_a_strike_are_its_victims(bundled_pipeline):
     text = "Five civilians died in an air strike on Kharkiv city, a local official said."
-    (ev,) = _events(bundled_pipeline, text)
+    (ev,) = events_of(bundled_pipeline, text)
     assert ev.sub_event_type == "Air/drone strike"
     assert not ev.actor1.startswith("Civilians") and ev.actor2 == "Civilians (Ukraine)"
 
@@ -112,7 +105,7 @@ def test_civilians_named_before_a_strike_are_its_victims(bundled_pipeline):
      "Guatemala. One man was killed.", "Armed clash", None),
 ])
 def test_crowds_fighting_each_other_are_mob_violence(bundled_pipeline, text, sub, actor2):
-    (ev,) = _events(bundled_pipeline, text)
+    (ev,) = events_of(bundled_pipeline, text)
     assert ev.sub_event_type == sub
     if actor2 is not None:
         assert ev.actor1 == actor2 and ev.actor2 == actor2
@@ -121,7 +114,7 @@ def test_crowds_fighting_each_other_are_mob_violence(bundled_pipeline, text, sub
 def test_a_group_name_before_militants_is_one_actor(bundled_pipeline):
     text = ("Daesh militants attacked an Iraqi army checkpoint on Friday night in Kirkuk, killing one soldier. "
             "The militants fled after a brief exchange of fire.")
-    (ev,) = _events(bundled_pipeline, text)
+    (ev,) = events_of(bundled_pipeline, text)
     assert ev.sub_event_type == "Armed clash"
     assert ev.actor1 == "Islamic State (Iraq)" and ev.actor2.startswith("Military Forces of Iraq")
 
@@ -129,14 +122,14 @@ def test_a_group_name_before_militants_is_one_actor(bundled_pipeline):
 def test_after_a_heading_the_armed_subject_acts(bundled_pipeline):
     text = ("Movement of forces: Around 12 June 2022, in Taungoo town (Bago region), 7 trucks full of "
             "Myanmar military soldiers arrived at the town.")
-    (ev,) = _events(bundled_pipeline, text)
+    (ev,) = events_of(bundled_pipeline, text)
     assert ev.actor1 == "Military Forces of Myanmar (2021-)"
 
 
 def test_the_coders_own_fatality_figure_wins(bundled_pipeline):
     text = ("On 18 March 2022, NRF clashed with the Taliban in Paghman city, Kabul. Fatalities coded as 3 "
             "(NRF reported 4 Taliban fatalities and 1 NRF fatality).")
-    (ev,) = _events(bundled_pipeline, text)
+    (ev,) = events_of(bundled_pipeline, text)
     assert ev.fatalities == 3
     assert any(e.field == "fatalities" and e.text == "Fatalities coded as 3" for e in ev.evidence)
 
@@ -148,7 +141,7 @@ def test_the_coders_own_fatality_figure_wins(bundled_pipeline):
      "killing of two students at a checkpoint.", 0),
 ])
 def test_a_mob_keeps_its_own_dead(bundled_pipeline, text, fatalities):
-    (ev,) = _events(bundled_pipeline, text)
+    (ev,) = events_of(bundled_pipeline, text)
     assert ev.event_type == "Riots" and ev.fatalities == fatalities
 
 
@@ -163,15 +156,15 @@ def test_a_mob_keeps_its_own_dead(bundled_pipeline, text, fatalities):
      "between 2 locations.", 3),
 ])
 def test_deaths_split_between_events(bundled_pipeline, text, fatalities):
-    (ev,) = _events(bundled_pipeline, text)
+    (ev,) = events_of(bundled_pipeline, text)
     assert ev.fatalities == fatalities
 
 
 def test_deaths_coded_to_another_event_leave_none_here(bundled_pipeline):
     base = ("On 2 May 2022, rebels fired mortars at army positions near {here}, Donetsk. As a result of shelling, "
             "two soldiers were killed at unspecified locations (fatalities coded to {there} event).")
-    (elsewhere,) = _events(bundled_pipeline, base.format(here="Avdiivka", there="Marinka"))
-    (here,) = _events(bundled_pipeline, base.format(here="Avdiivka", there="Avdiivka"))
+    (elsewhere,) = events_of(bundled_pipeline, base.format(here="Avdiivka", there="Marinka"))
+    (here,) = events_of(bundled_pipeline, base.format(here="Avdiivka", there="Avdiivka"))
     assert elsewhere.fatalities == 0
     assert here.fatalities == 2
 
@@ -179,7 +172,7 @@ def test_deaths_coded_to_another_event_leave_none_here(bundled_pipeline):
 def test_a_death_right_after_force_on_a_protest_is_its_outcome(bundled_pipeline):
     text = ("On 6 June 2022, students staged a protest in Omdurman (Khartoum). Police forces fired tear gas "
             "and live ammunition at them. A protester was killed and 12 were wounded.")
-    (ev,) = _events(bundled_pipeline, text)
+    (ev,) = events_of(bundled_pipeline, text)
     assert ev.fatalities == 1
     assert ev.sub_event_type == "Excessive force against protesters"
 
@@ -189,7 +182,7 @@ def test_roles_come_from_the_trigger_that_decided_the_type(bundled_pipeline):
     # subject; the killing decided the type, and its subject is the attacker
     text = ("On 2 March 2022, ADF rebels raided Mutwanga village (Beni, Nord-Kivu) and killed 4 civilians. "
             "Several civilians disappeared.")
-    (ev,) = _events(bundled_pipeline, text)
+    (ev,) = events_of(bundled_pipeline, text)
     assert ev.sub_event_type == "Attack"
     assert ev.actor1 == "ADF: Allied Democratic Forces" and ev.actor2 == "Civilians (Democratic Republic of Congo)"
 
@@ -199,7 +192,7 @@ def test_roles_come_from_the_trigger_that_decided_the_type(bundled_pipeline):
     "On 3 May 2022, gunmen killed a local leader of the KIO in Myitkyina (Kachin) near the market.",
 ])
 def test_one_person_of_a_party_or_group_is_hit_as_a_civilian(bundled_pipeline, text):
-    (ev,) = _events(bundled_pipeline, text)
+    (ev,) = events_of(bundled_pipeline, text)
     assert ev.sub_event_type == "Attack"
     assert ev.actor2 == "Civilians (Myanmar)"
 
@@ -210,13 +203,13 @@ def test_one_person_of_a_party_or_group_is_hit_as_a_civilian(bundled_pipeline, t
     ("On 8 May 2022, herders clashed with villagers near Mueda (Cabo Delgado), killing two.", "Armed clash"),
 ])
 def test_a_battle_needs_two_armed_sides(bundled_pipeline, text, sub):
-    (ev,) = _events(bundled_pipeline, text)
+    (ev,) = events_of(bundled_pipeline, text)
     assert ev.sub_event_type == sub
 
 
 def test_two_actors_sharing_one_noun(bundled_pipeline):
     text = "On 2 June 2022, fighting took place between Ukrainian and Russian forces near Izium, Kharkiv."
-    (ev,) = _events(bundled_pipeline, text)
+    (ev,) = events_of(bundled_pipeline, text)
     assert ev.sub_event_type == "Armed clash"
     assert ev.actor1.startswith("Military Forces of Ukraine") and ev.actor2.startswith("Military Forces of Russia")
     # the first actor's evidence is its own word
@@ -226,7 +219,7 @@ def test_two_actors_sharing_one_noun(bundled_pipeline):
 def test_settlers_rioting_are_rioters_of_their_own_country(bundled_pipeline):
     text = ("On 3 March 2022, Israeli settlers threw stones at Palestinian homes and cars in Huwwara "
             "(Nablus, West Bank). [size=no report]")
-    (ev,) = _events(bundled_pipeline, text)
+    (ev,) = events_of(bundled_pipeline, text)
     assert ev.sub_event_type == "Mob violence"
     assert ev.actor1 == "Rioters (Israel)" and ev.country == "Palestine"
 
@@ -238,20 +231,20 @@ def test_settlers_rioting_are_rioters_of_their_own_country(bundled_pipeline):
     "and an exchange of fire followed.",
 ])
 def test_fighting_told_with_strikes_or_shelling_is_a_battle(bundled_pipeline, text):
-    (ev,) = _events(bundled_pipeline, text)
+    (ev,) = events_of(bundled_pipeline, text)
     assert ev.sub_event_type == "Armed clash"
 
 
 def test_strikes_on_positions_alone_stay_remote_violence(bundled_pipeline):
     text = "On 27 June 2022, Turkish artillery and airstrikes targeted PKK positions near Amadiya (Duhok)."
-    (ev,) = _events(bundled_pipeline, text)
+    (ev,) = events_of(bundled_pipeline, text)
     assert ev.sub_event_type == "Air/drone strike"
 
 
 def test_the_victims_group_told_after_is_who_was_hit(bundled_pipeline):
     text = ("On 17 May 2022, in Culiacan, Sinaloa, armed men opened fire and killed a man. "
             "The victim was identified as a member of an organized crime group. 1 fatality.")
-    (ev,) = _events(bundled_pipeline, text)
+    (ev,) = events_of(bundled_pipeline, text)
     assert ev.sub_event_type == "Armed clash"
     assert ev.actor2 == "Unidentified Gang (Mexico)"
 
@@ -259,7 +252,7 @@ def test_the_victims_group_told_after_is_who_was_hit(bundled_pipeline):
 def test_an_off_duty_officer_named_as_the_victim_stays_a_civilian(bundled_pipeline):
     text = ("On 3 February 2022, in Manzanillo, Colima, armed men shot and injured four men in a house. "
             "One of the victims was a municipal police officer on his day off.")
-    (ev,) = _events(bundled_pipeline, text)
+    (ev,) = events_of(bundled_pipeline, text)
     assert ev.sub_event_type == "Attack"
 
 
@@ -272,7 +265,7 @@ def test_an_off_duty_officer_named_as_the_victim_stays_a_civilian(bundled_pipeli
      "Shelling/artillery/missile attack"),
 ])
 def test_territory_arrests_and_shelling_words(bundled_pipeline, text, sub):
-    (ev,) = _events(bundled_pipeline, text)
+    (ev,) = events_of(bundled_pipeline, text)
     assert ev.sub_event_type == sub
 
 
@@ -293,7 +286,7 @@ def test_territory_arrests_and_shelling_words(bundled_pipeline, text, sub):
      "Arrests"),
 ])
 def test_more_event_words(bundled_pipeline, text, sub):
-    events = _events(bundled_pipeline, text)
+    events = events_of(bundled_pipeline, text)
     assert [e.sub_event_type for e in events] == [sub]
 
 
@@ -303,26 +296,26 @@ def test_more_event_words(bundled_pipeline, text, sub):
     "On 8 May 2022, hundreds demonstrated in Atbara (River Nile) in honour of the victims of the 2019 massacre.",
 ])
 def test_what_a_protest_is_about_is_no_intervention(bundled_pipeline, text):
-    (ev,) = _events(bundled_pipeline, text)
+    (ev,) = events_of(bundled_pipeline, text)
     assert ev.sub_event_type == "Peaceful protest"
 
 
 def test_separatists_elsewhere_are_not_donbas_forces(bundled_pipeline):
     text = "On 12 March 2022, two separatists on a motorbike opened fire at a ranger base in Chanae (Narathiwat)."
-    (ev,) = _events(bundled_pipeline, text)
+    (ev,) = events_of(bundled_pipeline, text)
     assert "Novorossiya" not in ev.actor1 and ev.country == "Thailand"
 
 
 def test_shots_fired_at_a_camp_are_an_event(bundled_pipeline):
     text = "On 20 January 2022, BLF militants fired at a Pakistan navy camp at Surbandar town (Gwadar, Balochistan)."
-    (ev,) = _events(bundled_pipeline, text)
+    (ev,) = events_of(bundled_pipeline, text)
     assert ev.sub_event_type == "Armed clash" and ev.actor1 == "BLF: Baloch Liberation Front"
 
 
 def test_the_first_of_coordinated_subjects_acts(bundled_pipeline):
     text = ("On 22 April 2022, in Pe Yin Taung village (Ywangan township, Shan-South state), the Myanmar military "
             "and Pyu Saw Htee members killed two villagers.")
-    (ev,) = _events(bundled_pipeline, text)
+    (ev,) = events_of(bundled_pipeline, text)
     assert ev.actor1 == "Military Forces of Myanmar (2021-)"
 
 
@@ -333,14 +326,14 @@ def test_the_first_of_coordinated_subjects_acts(bundled_pipeline):
     "Three protesters were arrested for blocking traffic.",
 ])
 def test_force_told_before_or_in_the_passive_is_an_intervention(bundled_pipeline, text):
-    (ev,) = _events(bundled_pipeline, text)
+    (ev,) = events_of(bundled_pipeline, text)
     assert ev.sub_event_type == "Protest with intervention"
 
 
 def test_a_name_inside_the_trigger_phrase_is_its_target(bundled_pipeline):
     text = ("On 4 February 2022, unknown gunmen attacked a QSD checkpoint on the outskirts of Ghweran "
             "neighbourhood in Al-Hasakeh city. Casualties unknown.")
-    (ev,) = _events(bundled_pipeline, text)
+    (ev,) = events_of(bundled_pipeline, text)
     assert ev.sub_event_type == "Armed clash"
     assert ev.actor1 == "Unidentified Armed Group (Syria)" and ev.actor2 == "QSD: Syrian Democratic Forces"
 
@@ -349,7 +342,7 @@ def test_the_sides_named_after_the_fighting_are_its_two_sides(bundled_pipeline):
     # the agent named before ("NPA militant") is not the target again
     text = ("On 16 March 2022, a government soldier and a suspected NPA militant were killed during a "
             "firefight between the NPA and the military in Labo, Camarines Norte.")
-    (ev,) = _events(bundled_pipeline, text)
+    (ev,) = events_of(bundled_pipeline, text)
     assert ev.actor1 == "NPA: New People's Army"
     assert ev.actor2.startswith("Military Forces of the Philippines")
 
@@ -357,7 +350,7 @@ def test_the_sides_named_after_the_fighting_are_its_two_sides(bundled_pipeline):
 def test_the_supported_force_acts_not_its_supporters(bundled_pipeline):
     text = ("On 12 April 2022, Turkish forces supported by opposition rebels shelled Ein Daqneh town in "
             "Aleppo countryside with heavy artillery. Casualties unknown.")
-    (ev,) = _events(bundled_pipeline, text)
+    (ev,) = events_of(bundled_pipeline, text)
     assert ev.actor1 == "Military Forces of Turkey (2016-)"
 
 
@@ -371,21 +364,21 @@ def test_the_supported_force_acts_not_its_supporters(bundled_pipeline):
 ])
 def test_actors_named_as_acled_names_them(bundled_pipeline, text, actor1):
     # (a coder's "(coded as X)" after an actor names it)
-    (ev,) = _events(bundled_pipeline, text)
+    (ev,) = events_of(bundled_pipeline, text)
     assert ev.actor1 == actor1
 
 
 def test_a_coders_name_for_the_target_replaces_the_words_before_it(bundled_pipeline):
     text = ("On 23 April 2022, Houthi forces shelled military targets (coded as National Resistance forces) "
             "with machine guns in Hays (Al Hudaydah). Casualties unknown.")
-    (ev,) = _events(bundled_pipeline, text)
+    (ev,) = events_of(bundled_pipeline, text)
     assert ev.actor2 == "National Resistance Forces"
 
 
 def test_what_the_agent_attacked_before_the_weapon_is_the_target(bundled_pipeline):
     text = ("On 9 January 2022, in Shwebo township (Shwebo district, Sagaing region), the PDF attacked a "
             "military vehicle carrying five soldiers with mines. Casualties unknown.")
-    (ev,) = _events(bundled_pipeline, text)
+    (ev,) = events_of(bundled_pipeline, text)
     assert ev.sub_event_type == "Remote explosive/landmine/IED"
     assert ev.actor1 == "PDF: People's Defense Force" and ev.actor2 == "Military Forces of Myanmar (2021-)"
 
@@ -397,13 +390,13 @@ def test_what_the_agent_attacked_before_the_weapon_is_the_target(bundled_pipelin
      "bystander.", "Unidentified Tribal Militia (Iraq)"),
 ])
 def test_a_fight_of_one_unnamed_kind_has_it_on_both_sides(bundled_pipeline, text, side):
-    (ev,) = _events(bundled_pipeline, text)
+    (ev,) = events_of(bundled_pipeline, text)
     assert (ev.sub_event_type, ev.actor1, ev.actor2) == ("Armed clash", side, side)
 
 
 def test_a_fight_with_one_side_named_keeps_its_named_opponent(bundled_pipeline):
     text = "On 3 May 2022, gunmen clashed with police officers in Kirkuk city, Kirkuk. Casualties unknown."
-    (ev,) = _events(bundled_pipeline, text)
+    (ev,) = events_of(bundled_pipeline, text)
     assert ev.actor2.startswith("Police Forces of Iraq") or ev.actor1.startswith("Police Forces of Iraq")
 
 
@@ -414,10 +407,8 @@ def test_a_fight_with_one_side_named_keeps_its_named_opponent(bundled_pipeline):
      "M23: March 23 Movement", "Military Forces of the Democratic Republic of Congo (2019-)"),
 ])
 def test_invaders_and_rebels_fight_the_forces_of_the_country_they_are_in(bundled_pipeline, text, actor1, actor2):
-    (ev,) = _events(bundled_pipeline, text)
+    (ev,) = events_of(bundled_pipeline, text)
     assert (ev.actor1, ev.actor2) == (actor1, actor2)
-
-
 
 
 @pytest.mark.parametrize("text", [
@@ -425,7 +416,7 @@ def test_invaders_and_rebels_fight_the_forces_of_the_country_they_are_in(bundled
     "On 17 January 2022, unidentified armed individuals killed the son of the APC ward chairman in Ankpa (Kogi).",
 ])
 def test_a_relative_or_former_member_of_a_force_is_a_civilian(bundled_pipeline, text):
-    (ev,) = _events(bundled_pipeline, text)
+    (ev,) = events_of(bundled_pipeline, text)
     assert ev.sub_event_type == "Attack"
     assert ev.actor2.startswith("Civilians")
 
@@ -456,7 +447,7 @@ def test_a_relative_or_former_member_of_a_force_is_a_civilian(bundled_pipeline, 
                                  "actor1": "QSD: Syrian Democratic Forces", "actor2": ""}),
 ])
 def test_actors_as_acled_codes_them(bundled_pipeline, text, expected):
-    (ev,) = _events(bundled_pipeline, text)
+    (ev,) = events_of(bundled_pipeline, text)
     assert {k: getattr(ev, k) for k in expected} == expected
     if expected.get("actor2") == "":
         assert not [e for e in ev.evidence if e.field == "actor2"]
@@ -466,7 +457,7 @@ def test_a_fights_word_naming_one_side_leaves_the_sides_to_another_trigger(bundl
     # the clash's sentence names only a victim; the attack told first names both sides
     text = ("On 26 April 2022, PKK militants attacked Turkish army forces in the Zap area of Duhok, via firearms. "
             "HPG (PKK) claimed one Turkish soldier was killed and another was injured during the clashes.")
-    (ev,) = _events(bundled_pipeline, text)
+    (ev,) = events_of(bundled_pipeline, text)
     assert ev.sub_event_type == "Armed clash"
     assert ev.actor1 == "PKK: Kurdistan Workers Party" and ev.actor2.startswith("Military Forces of Turkey")
 
@@ -523,7 +514,7 @@ def test_a_fights_word_naming_one_side_leaves_the_sides_to_another_trigger(bundl
      "her body was found inside her house.", "Unidentified Armed Group (Colombia)", "Civilians (Colombia)"),
 ])
 def test_who_acted_on_whom(bundled_pipeline, text, actor1, actor2):
-    (ev,) = _events(bundled_pipeline, text)
+    (ev,) = events_of(bundled_pipeline, text)
     assert (ev.actor1, ev.actor2) == (actor1, actor2)
 
 
@@ -536,7 +527,7 @@ def test_who_acted_on_whom(bundled_pipeline, text, actor1, actor2):
     "detained several protesters.",
 ])
 def test_the_force_that_intervened_in_a_protest(bundled_pipeline, text):
-    (ev,) = _events(bundled_pipeline, text)
+    (ev,) = events_of(bundled_pipeline, text)
     assert ev.sub_event_type == "Protest with intervention"
     assert ev.actor2.startswith("Police Forces of")
 
@@ -544,25 +535,22 @@ def test_the_force_that_intervened_in_a_protest(bundled_pipeline, text):
 def test_an_ambush_of_no_named_armed_side_attacks_civilians(bundled_pipeline):
     text = ("On 25 April 2022, near Trovolhue (Araucania), hooded armed men ambushed and shot a worker, who was "
             "traveling in his truck, in a rural area. The worker was wounded in the attack.")
-    (ev,) = _events(bundled_pipeline, text)
+    (ev,) = events_of(bundled_pipeline, text)
     assert ev.sub_event_type == "Attack" and ev.actor2 == "Civilians (Chile)"
-
 
 
 def test_an_explosion_that_led_to_arrests_is_not_the_event(bundled_pipeline):
     text = ("On 12 February 2022, in Hakha town (Hakha township, Chin state), military forces arrested two locals "
             "after the explosion at the Road Transport Administration Department.")
-    (ev,) = _events(bundled_pipeline, text)
+    (ev,) = events_of(bundled_pipeline, text)
     assert (ev.sub_event_type, ev.actor1, ev.actor2) == ("Arrests", "Military Forces of Myanmar (2021-)",
                                                           "Civilians (Myanmar)")
-
-
 
 
 def test_a_place_filed_in_another_country_than_the_region_written_beside_it(bundled_pipeline):
     # the gazetteer files Jerusalem under Israel; the note files the Old City in the West Bank
     text = ("On 5 April 2022, Palestinian rioters hurled stones towards Israeli police forces in Al Quds - Old City "
             "(Al Quds, West Bank). Police fired rubber bullets.")
-    (ev,) = _events(bundled_pipeline, text)
+    (ev,) = events_of(bundled_pipeline, text)
     assert (ev.country, ev.admin1, ev.actor1) == ("Palestine", "West Bank", "Rioters (Palestine)")
     assert ev.latitude is not None

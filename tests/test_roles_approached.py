@@ -3,16 +3,9 @@ that person is the target, not the agent (notes written for these tests)."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
-from marsad.records import Document
-
-
-def _events(pipeline, text: str):
-    doc = Document(id="t", raw=text, published=date(2022, 6, 30), published_from="input")
-    return pipeline.process(doc).events
+from note_support import events_of
 
 
 @pytest.mark.parametrize("text", [
@@ -24,7 +17,7 @@ def _events(pipeline, text: str):
     "drive-by shooting. There were no fatalities.",
 ])
 def test_the_person_armed_men_came_for_is_the_target(bundled_pipeline, text):
-    (ev,) = _events(bundled_pipeline, text)
+    (ev,) = events_of(bundled_pipeline, text)
     assert ev.sub_event_type == "Attack"
     assert ev.actor1.startswith("Unidentified") and not ev.actor1.startswith("Rioters")
     assert ev.actor2.startswith("Civilians (")
@@ -33,14 +26,14 @@ def test_the_person_armed_men_came_for_is_the_target(bundled_pipeline, text):
 def test_a_person_named_first_who_attacks_stays_the_agent(bundled_pipeline):
     # no armed group before the person: nothing to swap
     text = "On 2 May 2022, in Lyon, France, a man stabbed his neighbour during a quarrel. 1 fatality."
-    (ev,) = _events(bundled_pipeline, text)
+    (ev,) = events_of(bundled_pipeline, text)
     assert not ev.actor1.startswith("Unidentified Armed Group") and ev.actor2.startswith("Civilians (")
 
 
 def test_an_identity_group_stoned_by_a_mob_is_hit_as_civilians_of_its_country(bundled_pipeline):
     text = ("On 30 May 2022, Palestinian rioters hurled stones at an Israeli settlers' bus near Huwara "
             "(Nablus, West Bank). [size=no report]")
-    (ev,) = _events(bundled_pipeline, text)
+    (ev,) = events_of(bundled_pipeline, text)
     assert ev.sub_event_type == "Mob violence"
     assert ev.actor1 == "Rioters (Palestine)" and ev.actor2 == "Civilians (Israel)"
 
@@ -51,7 +44,7 @@ def test_an_identity_group_stoned_by_a_mob_is_hit_as_civilians_of_its_country(bu
     "On 4 April 2022, a shepherd was injured in a landmine explosion near Izium, Kharkiv.",
 ])
 def test_people_hit_by_remote_violence_named_by_what_they_do_are_civilians(bundled_pipeline, text):
-    (ev,) = _events(bundled_pipeline, text)
+    (ev,) = events_of(bundled_pipeline, text)
     assert ev.event_type == "Explosions/Remote violence"
     assert ev.actor2.startswith("Civilians (")
 
@@ -60,6 +53,6 @@ def test_a_fight_told_as_why_people_were_taken_is_not_the_event(bundled_pipeline
     text = ("On 5 May 2022, in Kyet Thay village (Katha district, Sagaing region), Myanmar military soldiers "
             "returning following the clash with the local PDF arrested 2 civilians from the village as human "
             "shields.")
-    (ev,) = _events(bundled_pipeline, text)
+    (ev,) = events_of(bundled_pipeline, text)
     assert ev.sub_event_type in ("Arrests", "Abduction/forced disappearance")
     assert ev.actor1.startswith("Military Forces of Myanmar")
