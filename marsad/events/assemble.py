@@ -847,8 +847,7 @@ def _build_one(doc, items, incident, kinds, countries, doc_country, doc_place, c
         text=doc.text,
         code_of=countries.code_of,
         crowd_sentences=frozenset(t.sentence for t in triggers if t.sub_event_type in _CROWD_FORCE),
-        crowd_damage=any(_CROWD_DAMAGE.search(sm.sentence.text) for sm in sms),
-        people_named=any(_PEOPLE_HIT.search(sm.sentence.text) for sm in sms),
+        sentences=tuple(sm.sentence.text for sm in sms),
     )
     actor1, assoc1, inter1, actor2, assoc2, inter2, actor_ev = _code_actors(
         cls, agent, target, actors, cc, anchor, countries.fill, doc.doc_id, context)
@@ -1095,11 +1094,17 @@ class _RoleContext:
     # sentences where a crowd's violence or force on it is told (not only
     # what the crowd protests about)
     crowd_sentences: frozenset[int] = frozenset()
-    # the crowd damaged or looted property, or beat people ("vandalized
-    # vehicles", "set ablaze the ticket office", "beat a merchant")
-    crowd_damage: bool = False
-    # people named by what they are or do ("a forester", "8-year-old boys")
-    people_named: bool = False
+    # the incident's own sentences (read only by the rules that need them)
+    sentences: tuple[str, ...] = ()
+
+    def crowd_damage(self) -> bool:
+        """The crowd damaged or looted property, or beat people ("vandalized
+        vehicles", "set ablaze the ticket office", "beat a merchant")."""
+        return any(_CROWD_DAMAGE.search(t) for t in self.sentences)
+
+    def people_named(self) -> bool:
+        """People named by what they are or do ("a forester", "8-year-old boys")."""
+        return any(_PEOPLE_HIT.search(t) for t in self.sentences)
 
 
 def _force_met(actors: list[ActorMention], context: _RoleContext) -> ActorMention | None:
@@ -1322,7 +1327,7 @@ def _code_actors(cls: Classification, agent, target, actors, cc: str, anchor, fi
             # scheme", "a man shot by a military police officer")
             actor2, inter2 = name(force), _inter(force, cc)
             add_ev("actor2", force)
-        elif sub == "Violent demonstration" and context.crowd_damage:
+        elif sub == "Violent demonstration" and context.crowd_damage():
             # property damaged or looted, people beaten: civilians were hit
             actor2, inter2 = generic("Civilians ({country})"), 7
         return actor1, assoc_role, inter1, actor2, "", inter2, ev
@@ -1359,7 +1364,7 @@ def _code_actors(cls: Classification, agent, target, actors, cc: str, anchor, fi
     hit_civilians = cls.event_type == "Explosions/Remote violence" and (any(
         a.inter == 7 and a.kind == "generic" and (context.casualties or _HURT_BEFORE.search(
             context.text, max(0, a.span.start - 60), a.span.start)) for a in actors)
-        or (context.casualties and context.people_named))
+        or (context.casualties and context.people_named()))
     if not actor2 and (cls.event_type == "Violence against civilians" or sub in _CIVILIAN_TARGET_SUBS or hit_civilians):
         actor2, inter2 = generic("Civilians ({country})"), 7
     if actor2 == generic("Civilians ({country})"):

@@ -41,6 +41,8 @@ TOPIC_VOTE = 0.2
 # (Not every country name: "(Ramallah, West Bank)", "(Saint Pierre and
 # Miquelon)" name the scene's own territory.)
 ADMIN_NAMESAKES = frozenset({"Niger", "Georgia", "Mexico", "Panama"})
+# (a cheap first look: most country names follow no such preposition)
+_PREPOSITION_BEFORE = re.compile(r"\b(?:of|in|on|to|with|from|for|against|into)\s++(?:the\s++)?$", re.I)
 # "(Paikoro, Niger)", "(Georgia)": the areas written in brackets after a place
 _IN_ADMIN_PARENTHESIS = re.compile(r"\)")
 _OPEN_ADMIN = re.compile(r"\w\s*+\((?:[^()]{1,40},\s*+)?$")
@@ -125,7 +127,8 @@ class CountryMentions:
                 # below, not a country named as the scene
                 continue
             cc, weight = self._table[text[start:end]]
-            if weight == NAME_VOTE and TOPIC_BEFORE.search(text, max(0, start - 40), start):
+            if weight == NAME_VOTE and _PREPOSITION_BEFORE.search(text, max(0, start - 12), start) \
+                    and TOPIC_BEFORE.search(text, max(0, start - 40), start):
                 weight = TOPIC_VOTE
             elif weight == NAME_VOTE and text[start:end] in ADMIN_NAMESAKES and _IN_ADMIN_PARENTHESIS.match(
                     text, end) and _OPEN_ADMIN.search(text, max(0, start - 60), start):
