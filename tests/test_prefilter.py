@@ -176,6 +176,22 @@ def test_a_country_name_closing_the_areas_in_brackets_is_a_state():
     assert _COUNTRIES.votes("Rioters gathered near Bayt El (Ramallah and Al Bireh, West Bank).")["PS"] > 0
 
 
+@pytest.mark.parametrize("text, country", [
+    # unions and parties of one country place a bare town name there
+    ("On 3 April 2022, teachers of the SUD union marched in Saint-Denis asking for more staff.", "France"),
+    ("On 9 April 2022, AFPS activists rallied in Brest for the rights of Palestinian prisoners.", "France"),
+    ("On 5 April 2022, Podemos supporters protested in Cordoba against rising rents.", "Spain"),
+])
+def test_a_union_or_party_of_one_country_places_a_bare_town(bundled_pipeline, text, country):
+    from datetime import date
+
+    from marsad.records import Document
+
+    events = bundled_pipeline.process(Document(id="t", raw=text, published=date(2022, 6, 30),
+                                               published_from="input")).events
+    assert events and all(ev.country == country for ev in events)
+
+
 def test_a_protest_about_a_country_stays_where_it_was_held(bundled_pipeline):
     from datetime import date
 
