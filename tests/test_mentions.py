@@ -499,3 +499,18 @@ def test_where_a_group_operates_only_orients():
     got = {(p.name, p.orientation) for p in find_places(sent(
         "Locals protested in support of opposition groups operating in Al Bab city during a demonstration in Afrin city."))}
     assert ("Al Bab", True) in got and ("Afrin", False) in got
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Workers held a protest at Naushera town (Rajouri district, J&K) to demand their wages.", "J&K"),
+    ("Residents marched in Srinagar city (J&K) over the killing.", "J&K"),
+])
+def test_an_ampersand_abbreviation_of_an_area_is_one_name(text, name):
+    assert name in [m.span.text for m in find_places(sent(text))]
+    # no stray half of it
+    assert "J" not in [m.span.text for m in find_places(sent(text))]
+
+
+def test_an_ampersand_between_words_joins_no_names():
+    found = [m.span.text for m in find_places(sent("Protests in Trinidad & Tobago and in Bosnia & Herzegovina."))]
+    assert "J&K" not in found and all("&" not in f for f in found)

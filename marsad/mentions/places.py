@@ -35,7 +35,8 @@ _CONNECT_SPACED = rf"(?:{_CONNECT_WORDS})"
 # "*" a run like "Al-Abu-Al-Abu-..." could be cut into words in
 # polynomially many ways and one sentence took minutes; giving back never
 # changes what matches (the same characters are covered either way).
-_CAPWORD = r"(?:[A-Z\u00C0-\u00DE][\w’'`\u00B4-]*+)"
+# ("J&K", "T&T": an ampersand abbreviation of an area is one word)
+_CAPWORD = r"(?:[A-Z]&[A-Z](?![\w&])|[A-Z\u00C0-\u00DE][\w’'`\u00B4-]*+)"
 # A day or month name never continues a place name ("Mosul on Monday" is
 # Mosul; "Rostov-on-Don" stays whole).
 _NOT_DATE_WORD = (r"(?!(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|"
