@@ -8,7 +8,14 @@ from datetime import date
 import pytest
 
 from marsad.errors import KnowledgeError
-from marsad.events.conventions import clear_caches, demonstration_marker, heading, perpetrator, separately_coded
+from marsad.events.conventions import (
+    admin1_part,
+    clear_caches,
+    demonstration_marker,
+    heading,
+    perpetrator,
+    separately_coded,
+)
 
 from scale_helpers import marsad, subprocess_env
 from note_support import events_of
@@ -363,3 +370,20 @@ def test_a_label_naming_both_actors_gives_both_their_codes_and_evidence(bundled_
     assert {e.field for e in ev.evidence if e.field.startswith("actor")} == {"actor1", "actor2"}
     assert all(e.text == "Explosive remnants of war" for e in ev.evidence if e.field.startswith("actor"))
 
+
+
+def test_the_part_of_a_first_level_area_a_report_writes_is_its_admin1(bundled_pipeline):
+    text = ("On 4 May 2022, in Hsenwi town (Lashio district, Shan-North), the military arrested two "
+            "villagers.")
+    (ev,) = events_of(bundled_pipeline, text)
+    assert ev.country == "Myanmar" and ev.admin1 == "Shan-North"
+    # none written, or two written: the area itself
+    assert admin1_part("MM", "Shan", "in Hsenwi town (Lashio district, Shan State)") is None
+    assert admin1_part("MM", "Shan", "from Shan-North to Shan-South") is None
+    assert admin1_part("MM", "Bago", "Paungde township (Pyay district, Bago-West)") == "Bago-West"
+
+
+def test_a_bad_admin1_parts_section_is_a_clear_error(users_conventions):
+    users_conventions("version: 1\nadmin1_parts:\n  MM:\n    Shan: Shan-North\n")
+    with pytest.raises(KnowledgeError, match="admin1_parts"):
+        admin1_part("MM", "Shan", "Shan-North")

@@ -27,6 +27,7 @@ from marsad.events.conventions import (
     CLASS_OF_SUB,
     Heading,
     actors_of_label,
+    admin1_part,
     demonstration_marker,
     distance_km,
     front_line_sides,
@@ -935,7 +936,8 @@ def _build_one(doc, items, incident, kinds, countries, doc_country, doc_place, c
         iso=(resolved.iso if resolved and resolved.iso else countries.iso(cc) if cc else None),
         region=countries.region(cc) if cc else "",
         country=country,
-        admin1=resolved.admin1 if resolved else "",
+        # ("Muse district, Shan-North": the part of Shan coders use, when written)
+        admin1=(admin1_part(resolved.country_code, resolved.admin1, doc.text) or resolved.admin1) if resolved else "",
         admin2=resolved.admin2 if resolved else "",
         admin3=resolved.admin3 if resolved else "",
         location=(resolved.location if resolved else "") or (place[0].name if place else ""),

@@ -259,6 +259,31 @@ class _Entries(NamedTuple):
     authorities: frozenset[str]  # canonical names of groups that govern the area they hold
     front_lines: tuple[FrontLine, ...] = ()
     label_actors: dict[str, LabelActors] = {}
+    # (ISO2, first-level area) -> the parts coders split it into
+    admin1_parts: dict[tuple[str, str], tuple[str, ...]] = {}
+
+
+def _admin1_parts(path, data: dict) -> dict[tuple[str, str], tuple[str, ...]]:
+    out: dict[tuple[str, str], tuple[str, ...]] = {}
+    spec = data.get("admin1_parts") or {}
+    if not isinstance(spec, dict):
+        raise KnowledgeError(f"{path}: admin1_parts: expected countries, each mapping an area to its parts")
+    for cc, areas in spec.items():
+        if not isinstance(areas, dict):
+            raise KnowledgeError(f"{path}: admin1_parts: {cc}: expected an area mapped to a list of its parts")
+        for area, parts in areas.items():
+            out[(str(cc).upper(), str(area))] = tuple(_str_list(f"{path}: admin1_parts: {cc}: {area}", parts, "parts"))
+    return out
+
+
+def admin1_part(cc: str, admin1: str, text: str) -> str | None:
+    """The part of ``admin1`` the text writes out ("Namhkan township (Muse
+    district, Shan-North)" -> "Shan-North"), when it writes exactly one."""
+    parts = _entries().admin1_parts.get((cc, admin1))
+    if not parts:
+        return None
+    written = {p for p in parts if re.search(rf"(?<![\w-]){re.escape(p)}(?![\w-])", text)}
+    return written.pop() if len(written) == 1 else None
 
 
 @lru_cache(maxsize=1)
@@ -275,9 +300,11 @@ def _entries() -> _Entries:
     authorities: set[str] = set()
     front_lines: list[FrontLine] = []
     label_actors: dict[str, LabelActors] = {}
+    admin1_parts: dict[tuple[str, str], tuple[str, ...]] = {}
     for path in _files("conventions.yaml"):  # shipped, then the user's (MARSAD_KNOWLEDGE)
         data = read_yaml(path)
         label_actors.update(_label_actors(path, data))
+        admin1_parts.update(_admin1_parts(path, data))
         hallmarks.extend(_hallmarks(path, data))
         front_lines.extend(_front_lines(path, data))
         first = data.get("state_forces_first") or {}
@@ -298,7 +325,8 @@ def _entries() -> _Entries:
                                      f"{', '.join(sorted(CLASS_OF_SUB))}")
             headings[str(label).strip().lower()] = str(sub)
     return _Entries(tuple(markers), headings, tuple(hallmarks), tuple(separate), tuple(openers),
-                    frozenset(state_first), tuple(started), frozenset(authorities), tuple(front_lines), label_actors)
+                    frozenset(state_first), tuple(started), frozenset(authorities), tuple(front_lines), label_actors,
+                    admin1_parts)
 
 
 @lru_cache(maxsize=1)
