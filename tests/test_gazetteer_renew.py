@@ -95,3 +95,19 @@ def test_the_fingerprint_follows_the_bundled_data_files(tmp_path, monkeypatch):
         assert index.bundled_data_id() != first
     finally:
         index.bundled_data_id.cache_clear()
+
+
+def test_a_renewal_cut_short_keeps_the_old_stamp(copy_of_index, monkeypatch):
+    # the stamp goes in after the places: an interrupted renewal is retried
+    from marsad.geo import bundled
+
+    _stamp(copy_of_index, "0123456789abcdef")
+
+    def interrupted(*args, **kwargs):
+        raise sqlite3.OperationalError("interrupted")
+
+    monkeypatch.setattr(bundled, "places", lambda: [])
+    monkeypatch.setattr(index, "write_source", interrupted)
+    with pytest.raises(sqlite3.OperationalError):
+        index.build_bundled(copy_of_index)
+    assert _stamp_of(copy_of_index) == "0123456789abcdef"

@@ -231,15 +231,19 @@ def group_incidents(items: Sequence[SentenceMentions], kinds: dict[str, str]) ->
     return incidents
 
 
+def _mains_within(sm: SentenceMentions, kinds: dict[str, str], allowed: tuple[str, ...]) -> bool:
+    """Are all the sentence's main triggers of the ``allowed`` classes?"""
+    return all(t.sub_event_type in allowed for t in sm.live_triggers if kinds.get(t.sub_event_type) == "main")
+
+
 def _only_weak(sm: SentenceMentions, kinds: dict[str, str]) -> bool:
-    return all(t.sub_event_type in ("attack", "raid") for t in sm.live_triggers if kinds.get(t.sub_event_type) == "main")
+    return _mains_within(sm, kinds, ("attack", "raid"))
 
 
 def _toll_only(sm: SentenceMentions, kinds: dict[str, str]) -> bool:
     """Only weak violence or arrest words, and no one named who acted."""
-    return (all(t.sub_event_type in ("attack", "raid", "arrest") for t in sm.live_triggers
-                if kinds.get(t.sub_event_type) == "main")
-            and all(a.inter == 7 or a.kind == "role" for a in sm.actors))
+    return _mains_within(sm, kinds, ("attack", "raid", "arrest")) and all(
+        a.inter == 7 or a.kind == "role" for a in sm.actors)
 
 
 def _event_id(doc_id: str, anchor: int, sub_event_type: str) -> str:
@@ -1056,7 +1060,6 @@ def _roles(text: str, actors: list[ActorMention], anchor: TriggerMention) -> tup
                 and not (_COMMA_ONLY.fullmatch(between) and _not_a_co_subject(text, before[k - 1])):
             k -= 1
         agent = before[k]
-        k = before.index(agent)
         if agent.inter == 7 and k > 0 and before[k - 1].inter in ARMED_INTERS \
                 and _APPROACHED.search(text, before[k - 1].span.end, agent.span.start):
             # "five armed men approached a man and opened fire on him": the
@@ -1307,8 +1310,13 @@ def _code_actors(cls: Classification, agent, target, actors, cc: str, anchor, fi
         if cls.deciding_class == "brawl" and (tgt is None or tgt.inter not in (1, FOREIGN_STATE_INTER)):
             # two crowds fighting each other: rioters on both sides
             actor2, inter2 = generic("Rioters ({country})"), 5
-        elif sub == "Mob violence" and tgt is None and (force := _force_met(actors, context)) is not None:
-            # "locals pelted stones at the police": the force the mob fought
+        elif sub in ("Mob violence", "Violent demonstration") and tgt is None and (
+                force := _force_met(actors, context)) is not None:
+            # "locals pelted stones at the police", "rioters clashed with
+            # police", "police intervened by arresting demonstrators who burnt
+            # tyres": the state force the crowd met, told where the violence
+            # is (not "against the Army recruitment scheme", "a man shot by a
+            # military police officer")
             actor2, inter2 = name(force), _inter(force, cc)
             add_ev("actor2", force)
         elif sub == "Mob violence" and (tgt is None or tgt.inter == 7):
@@ -1322,13 +1330,6 @@ def _code_actors(cls: Classification, agent, target, actors, cc: str, anchor, fi
         elif tgt is not None:
             actor2, inter2 = name(tgt), _inter(tgt, cc)
             add_ev("actor2", tgt)
-        elif sub == "Violent demonstration" and (force := _force_met(actors, context)) is not None:
-            # "rioters clashed with police", "police intervened by arresting
-            # demonstrators who burnt tyres": the state force the crowd met,
-            # told where the violence is (not "against the Army recruitment
-            # scheme", "a man shot by a military police officer")
-            actor2, inter2 = name(force), _inter(force, cc)
-            add_ev("actor2", force)
         elif sub == "Violent demonstration" and context.crowd_damage():
             # property damaged or looted, people beaten: civilians were hit
             actor2, inter2 = generic("Civilians ({country})"), 7

