@@ -204,6 +204,25 @@ def test_a_hallmark_for_some_event_types_is_not_read_in_others():
                        "Violence against civilians") is None
 
 
+@pytest.mark.parametrize("text, sub", [
+    ("On 3 May 2022, a gunman shot a shop worker in a store in Akron (Ohio) after an argument about masks. "
+     "The worker was injured.", "Attack"),
+    ("Other: On 3 May 2022, classes were suspended at a high school in Macon (Georgia) after a bomb threat "
+     "was phoned in. No device was found.", "Other"),
+])
+def test_one_unidentified_person_in_the_united_states_is_a_sole_perpetrator(bundled_pipeline, text, sub):
+    (ev,) = events_of(bundled_pipeline, text)
+    assert (ev.sub_event_type, ev.actor1) == (sub, "Sole Perpetrator (United States)")
+
+
+def test_a_hallmark_read_beyond_the_default_types_only_where_written_for_them():
+    # the Brazilian police hallmark names no types beyond the default ones:
+    # a strategic development is not renamed
+    default = frozenset({"Violence against civilians", "Battles"})
+    assert perpetrator("armed men near the police station", "BR", "Strategic developments", default) is None
+    assert perpetrator("a bomb threat was made", "US", "Strategic developments", default) is not None
+
+
 def test_a_hallmark_without_actors_is_a_clear_error(users_conventions):
     users_conventions("version: 1\nperpetrator_hallmarks:\n  - pattern: 'drive-by'\n")
     with pytest.raises(KnowledgeError, match="perpetrator_hallmarks"):

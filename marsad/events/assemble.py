@@ -856,13 +856,13 @@ def _build_one(doc, items, incident, kinds, countries, doc_country, doc_place, c
     )
     actor1, assoc1, inter1, actor2, assoc2, inter2, actor_ev = _code_actors(
         cls, agent, target, actors, cc, anchor, countries.fill, doc.doc_id, context)
-    if cls.event_type in _HALLMARK_TYPES and actor1 == countries.fill(_UNIDENTIFIED, cc):
+    if actor1 == countries.fill(_UNIDENTIFIED, cc):
         # "a man was shot in a drive-by incident" (Mexico): killers known
         # only by how they struck are named as coders there name them
         # (read in the whole report: "armed individuals on motorcycles opened
         # fire (drive-by) ... All four were killed in the attack" tells the
         # hallmark before the sentences of the killing)
-        found = perpetrator(doc.text, cc, cls.event_type)
+        found = perpetrator(doc.text, cc, cls.event_type, _HALLMARK_TYPES)
         if found is not None:
             actor1 = countries.fill(found.actor, cc)
             actor_ev = [e for e in actor_ev if e.field != "actor1"] + [

@@ -350,14 +350,16 @@ def separately_coded(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def perpetrator(text: str, cc: str, event_type: str = "") -> Perpetrator | None:
+def perpetrator(text: str, cc: str, event_type: str = "",
+                default_types: frozenset[str] = frozenset()) -> Perpetrator | None:
     """The actor coders name for unidentified killers in country ``cc`` when
     ``text`` tells the hallmark of its usual perpetrators ("a drive-by
     shooting" in Mexico: a gang), if any. A hallmark written for some event
-    types only is not read in an event of another type."""
+    types is read in events of those types only; one written for none, in
+    events of ``default_types`` (any type when that is empty)."""
     for hallmark in _entries().hallmarks:
         actor = hallmark.actors.get(cc)
-        if hallmark.event_types and event_type not in hallmark.event_types:
+        if event_type not in (hallmark.event_types or default_types or (event_type,)):
             continue
         if actor is not None and (m := hallmark.pattern.search(text)) is not None:
             return Perpetrator(actor, m.start(), m.end(), m.group(0))
