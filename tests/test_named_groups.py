@@ -54,3 +54,16 @@ def test_burundis_intelligence_service_is_a_state_force(bundled_pipeline):
     (ev,) = events_of(bundled_pipeline, text)
     assert ev.actor1.startswith("Police Forces of Burundi") and ev.actor1.endswith("National Intelligence Service")
     assert ev.actor2 == "Civilians (Burundi)"
+
+
+@pytest.mark.parametrize("text, member_of", [
+    ("On 3 March 2022, SNR agents abducted a member of the CNL on Kinama hill (Bubanza, Bubanza). "
+     "His family has not found him.", "CNL: National Congress for Liberation"),
+    ("On 3 March 2022, soldiers abducted two members of the NLD in Kani township (Sagaing). "
+     "They were taken to an unknown location.", "NLD: National League for Democracy"),
+])
+def test_the_people_hit_by_violence_against_civilians_are_civilians(bundled_pipeline, text, member_of):
+    (ev,) = events_of(bundled_pipeline, text)
+    assert ev.event_type == "Violence against civilians"
+    assert ev.actor2.startswith("Civilians (") and ev.inter2 == 7
+    assert ev.assoc_actor_2 == member_of

@@ -1394,4 +1394,10 @@ def _code_actors(cls: Classification, agent, target, actors, cc: str, anchor, fi
         actor2, inter2 = "", None
         ev = [e for e in ev if e.field != "actor2"]
     assoc2 = assoc_role if inter2 == 7 else ""
+    if cls.event_type == "Violence against civilians" and actor2 and inter2 != 7:
+        # the people hit by violence against civilians are civilians whatever
+        # they belong to ("abducted a member of the CNL"): the codebook keeps
+        # their party or force as the associated actor
+        assoc2 = actor2
+        actor2, inter2 = generic("Civilians ({country})"), 7
     return actor1, "", inter1, actor2, assoc2, inter2, ev
