@@ -145,6 +145,10 @@ def classify(
         # (weapons seized in a clash are its spoils: the clash is the event, below)
         return classification("Disrupted weapons use", "disrupted", fatalities)
     if (best := _strongest(REMOTE, scores)) is not None:
+        if best == "shelling" and has("answered"):
+            # shelling the side it hit answered ("fired back", "responded with
+            # mortars"): the two sides fought
+            return classification("Armed clash", "clash", fatalities)
         if best == "ied" and has("clash"):
             # a mine or roadside bomb that opens an ambush or an exchange of
             # fire is part of the battle
