@@ -994,9 +994,25 @@ def _struck(text: str, before: list[ActorMention]) -> tuple[ActorMention, ActorM
     return subject, obj
 
 
+# a group named in what a victim was accused or suspected of ("after accusing
+# him of supporting OLF Shane", "suspected to be a gang member") is neither
+# side of the violence
+_ACCUSED_OF = re.compile(
+    r"\b(?:accus\w*|suspect\w*|charg\w*|for|of)\s+(?:\w+\s+){0,2}?(?:supporting|collaborating\s+with|"
+    r"links?\s+(?:to|with)|linked\s+to|ties\s+(?:to|with)|helping|aiding|informing\s+(?:for|on)|spying\s+(?:for|on)|"
+    r"being\s+(?:an?\s+|the\s+)?(?:members?|supporters?|informers?|collaborators?)\s+of)\s+(?:the\s+|an?\s+)?"
+    r"(?:[\w-]+\s+){0,2}$"
+    r"|\bsuspected\s+(?:to\s+be|of\s+being)\s+(?:an?\s+)?$", re.I)
+
+
+def _accused_of(text: str, a: ActorMention) -> bool:
+    return _ACCUSED_OF.search(text, max(0, a.span.start - 60), a.span.start) is not None
+
+
 def _roles(text: str, actors: list[ActorMention], anchor: TriggerMention) -> tuple[ActorMention | None, ActorMention | None]:
     """Agent and target around the deciding trigger."""
-    same = _collapse([a for a in actors if a.sentence == anchor.sentence and a.kind != "role"], text)
+    same = _collapse([a for a in actors if a.sentence == anchor.sentence and a.kind != "role"
+                      and not _accused_of(text, a)], text)
     # (a name the trigger phrase runs into, "a US military patrol took place",
     # stands before it)
     before = [a for a in same if a.span.start < anchor.span.start]
