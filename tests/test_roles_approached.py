@@ -59,11 +59,11 @@ def test_a_fight_told_as_why_people_were_taken_is_not_the_event(bundled_pipeline
 
 
 @pytest.mark.parametrize("text", [
-    ("On 2 May 2022, in Saravena (Arauca), ELN members shot and killed a shopkeeper after accusing him of "
+    "On 2 May 2022, in Saravena (Arauca), ELN members shot and killed a shopkeeper after accusing him of "
      "supporting a different armed group. 1 fatality.",
-    ("On 2 May 2022, soldiers shot dead a farmer in Ye-U township (Sagaing), accusing him of supporting "
+    "On 2 May 2022, soldiers shot dead a farmer in Ye-U township (Sagaing), accusing him of supporting "
      "the PDF. 1 fatality.",
-    ("On 2 May 2022, police beat to death a man in Ballia (Ballia district, UP) while searching for his "
+    "On 2 May 2022, police beat to death a man in Ballia (Ballia district, UP) while searching for his "
      "brother, who is suspected to be a gang member. 1 killed.",
 ])
 def test_a_group_the_victim_was_accused_of_backing_is_not_a_side(bundled_pipeline, text):
