@@ -430,6 +430,10 @@ def _resolve(mentions: Sequence[PlaceMention], gazetteer: Gazetteer, country_hin
     containers: dict[int, list[tuple[int, list[_Area]]]] = {}
     # ... and the countries in which such a name is an admin area we know
     container_countries: dict[int, set[str]] = {}
+    # ... and which of them are written with a place's own name ("Plateau"),
+    # not only found by an abbreviation or a shorter name ("FCT" for
+    # Nigeria's Federal Capital Territory, "South Eastern" as Lebanon's South)
+    named_containers: dict[int, set[int]] = {}
     for j, (mention, (cands, _)) in enumerate(zip(mentions, looked)):
         if mention.cue != ADMIN_CUE and not mention.holds_previous:
             continue
@@ -440,6 +444,8 @@ def _resolve(mentions: Sequence[PlaceMention], gazetteer: Gazetteer, country_hin
                   1.0 if c.feature in ADMIN_FEATURES else TOWN_AS_AREA_FIT) for c in exact]))
             container_countries.setdefault(mention.sentence, set()).update(
                 c.country_code for c in exact if c.feature in ADMIN_FEATURES and (not focus or c.country_code == focus))
+            if any(_own_name(mention.name, c.name) for c in exact):
+                named_containers.setdefault(mention.sentence, set()).add(j)
 
     nearest = _NearestAnchor(anchors)
     out: list[ResolvedPlace] = []
@@ -478,7 +484,9 @@ def _resolve(mentions: Sequence[PlaceMention], gazetteer: Gazetteer, country_hin
                          for c in cands),
                         key=lambda sc: (-sc[0], -sc[1].population, sc[1].place_id))
         if groups and mention.cue != ADMIN_CUE and _fit(ranked[0][1], groups) < math.exp(-CONTAINER_MAX_KM / CONTAINER_SCALE_KM) \
-                and not (_well_known(ranked[0][1]) and not container_countries.get(mention.sentence)):
+                and not (_well_known(ranked[0][1]) and not container_countries.get(mention.sentence)) \
+                and not (_one_country(mention.name, ranked[0][1], cands)
+                         and not named_containers.get(mention.sentence, set()) - {i}):
             best = ranked[0][1]
             out.append(_unresolved(mention, f"{mention.name!r} is known only far from the admin area written "
                                             f"beside it (nearest: {best.name}, {best.country_code})"))
@@ -635,6 +643,26 @@ def _with_home(gazetteer: Gazetteer, mention: PlaceMention, focus: str, cands: l
         return cands, cue
     ids = {c.place_id for c in home}
     return home + [c for c in cands if c.place_id not in ids], home_cue
+
+
+def _own_name(written: str, name: str) -> bool:
+    """Is ``written`` the place's own name, perhaps with a descriptor after it
+    ("North Darfur state"), not a shorter name inside it ("South Eastern" is
+    not Lebanon's "South") nor an abbreviation or another language's name
+    ("FCT", "Islamabad" for Anantnag)?"""
+    words, own = normalize.exact_key(written).split(), normalize.exact_key(name).split()
+    return bool(own) and words[:len(own)] == own and not set(words[len(own):]) & DIRECTION_CUES
+
+
+def _one_country(written: str, best: Candidate, cands: list[Candidate]) -> bool:
+    """Is the name written as the best candidate's own name, exactly, and is
+    every place of that own name in its country? ("Valletta", "Islamabad":
+    beside an area known only abroad by another name, that area is one we
+    lack, not a sign of a namesake.)"""
+    if best.tier != "exact" or not _own_name(written, best.name):
+        return False
+    return all(c.country_code == best.country_code for c in cands
+               if c.tier == "exact" and _own_name(written, c.name))
 
 
 def _well_known(cand: Candidate) -> bool:
