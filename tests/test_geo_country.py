@@ -18,6 +18,11 @@ South,,33.27,35.40,South,,LB,admin1,400000
 Federal Capital Territory,FCT,9.07,7.40,Federal Capital Territory,,NG,admin1,2800000
 Plateau,,9.20,9.50,Plateau,,NG,admin1,3200000
 Ampora,,3.15,101.76,Selangor,,MY,populated,150000
+Valence,,44.93,4.89,Auvergne-Rhone-Alpes,,FR,populated,64000
+Valencia,Valence,39.47,-0.38,Valencia,,ES,populated,800000
+Leerdam,,51.89,5.09,Utrecht,,NL,populated,21000
+Leerdam,,9.20,29.80,Unity,,SS,populated,9000
+Unity,,9.30,29.70,Unity,,SS,admin1,25000
 """
 
 
@@ -45,3 +50,17 @@ def test_an_area_written_with_its_own_name_still_rules_out_a_namesake_abroad(gaz
     # the Malaysian Ampora is another place (left for the area)
     out = resolve([mention("Ampora"), mention("Plateau", 8, cue="admin")], gaz)
     assert out[0].latitude is None and "far from the admin area" in out[0].warning
+
+
+def test_a_town_written_by_its_own_name_outweighs_a_city_abroad_of_that_exonym(gaz):
+    # "around 60 persons demonstrated in Valence" (a French town; Valence is
+    # also French for Valencia, ten times larger)
+    out = resolve([mention("Valence")], gaz)
+    assert out[0].country_code == "FR"
+
+
+def test_a_smaller_town_of_the_same_own_name_keeps_its_full_vote(gaz):
+    # two towns both called Leerdam: the smaller is no exonym of the larger,
+    # so a demonym's vote ("South Sudanese", 0.5) still decides
+    out = resolve([mention("Leerdam")], gaz, country_votes={"SS": 0.5})
+    assert out[0].country_code == "SS"

@@ -56,6 +56,11 @@ FOCUS_POPULATION_FLOOR = 1000
 # and weighs FOCUS_MINOR_SHARE of a full country share.
 FOCUS_MINOR_RATIO = 10
 FOCUS_MINOR_SHARE = 0.1
+# A town this large written by its own name is the place meant rather than
+# a city abroad that has it as its name in another language ("Vienne" is the
+# French town of 30,000, not Vienna; "Valence" not Valencia). (Smaller own
+# namesakes are villages a foreign city's exonym should still outvote.)
+OWN_NAME_MIN_POPULATION = 20_000
 # A bundled place and an imported one this close, scoring this near, are the
 # same place told twice; the imported row wins.
 SAME_PLACE_KM = 10.0
@@ -207,7 +212,7 @@ def _voting(cands: list[Candidate], cue: str) -> list[Candidate]:
     return cands
 
 
-def _focus(per_mention: Iterable[list[Candidate]], votes_in: dict[str, float] | None = None) -> str:
+def _focus(per_mention: Iterable[tuple[str, list[Candidate]]], votes_in: dict[str, float] | None = None) -> str:
     """The document's country: each mention spreads one vote over the
     countries where its name is an exact match (a name found in one country
     only is a full vote), plus the votes the caller found in the text
@@ -215,7 +220,7 @@ def _focus(per_mention: Iterable[list[Candidate]], votes_in: dict[str, float] | 
     votes: Counter[str] = Counter()
     for cc, weight in (votes_in or {}).items():
         votes[cc] += weight
-    for cands in per_mention:
+    for written, cands in per_mention:
         # a name's vote is split evenly among the countries where it is an
         # exact match, except that a country whose namesake is tiny beside
         # a well-known largest one gets only a small share ("Donetsk": the
@@ -230,6 +235,14 @@ def _focus(per_mention: Iterable[list[Candidate]], votes_in: dict[str, float] | 
         # (only beside a well-known place: small populations are often missing or rough)
         weight = {cc: FOCUS_MINOR_SHARE if n * FOCUS_MINOR_RATIO < largest and largest >= WELL_KNOWN_POPULATION
                   else 1.0 for cc, n in size.items()}
+        # a town of some size written by its own name ("Valence", "Vienne")
+        # outweighs a city abroad whose name in another language it is
+        # (Valencia, Vienna): countries with no place of that own name get
+        # only a small share
+        own_named = [c for c in cands if c.tier == "exact" and _own_name(written, c.name)]
+        if any(c.population >= OWN_NAME_MIN_POPULATION for c in own_named):
+            own = {c.country_code for c in own_named}
+            weight = {cc: w if cc in own else FOCUS_MINOR_SHARE for cc, w in weight.items()}
         total = sum(weight.values())
         for cc, w in weight.items():
             votes[cc] += w / total
@@ -376,7 +389,7 @@ def _resolve(mentions: Sequence[PlaceMention], gazetteer: Gazetteer, country_hin
     ends = [_first_end(gazetteer, _with_direction(gazetteer, m)) for m in mentions]
     mentions = [m for m, _ in ends]
     first = [_candidates(gazetteer, m.name, None) for m in mentions]
-    focus = hint or _focus((_voting(c, m.cue) for m, (c, _) in zip(mentions, first)), country_votes)
+    focus = hint or _focus(((m.name, _voting(c, m.cue)) for m, (c, _) in zip(mentions, first)), country_votes)
     hint_keys = {_admin_key(h) for h in admin_hints if h}
     looked: list[tuple[list[Candidate], str]] = []
     for mention, (cands, cue) in zip(mentions, first):
