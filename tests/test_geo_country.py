@@ -23,6 +23,8 @@ Valencia,Valence,39.47,-0.38,Valencia,,ES,populated,800000
 Leerdam,,51.89,5.09,Utrecht,,NL,populated,21000
 Leerdam,,9.20,29.80,Unity,,SS,populated,9000
 Unity,,9.30,29.70,Unity,,SS,admin1,25000
+Sanabo,,9.60,-7.60,Denguele,,CI,populated,1500
+Banwo,,12.40,-4.00,Boucle du Mouhoun,Banwo,BF,admin2,350000
 """
 
 
@@ -64,3 +66,15 @@ def test_a_smaller_town_of_the_same_own_name_keeps_its_full_vote(gaz):
     # so a demonym's vote ("South Sudanese", 0.5) still decides
     out = resolve([mention("Leerdam")], gaz, country_votes={"SS": 0.5})
     assert out[0].country_code == "SS"
+
+
+def test_an_area_written_before_a_wider_one_is_in_that_ones_country(gaz):
+    # "in the village of Fouma (Sanabo, Banwo)": Banwo is a province of
+    # Burkina Faso only, so Sanabo is a commune there we lack, not the
+    # Ivorian village of that name
+    out = resolve([mention("Fouma", cue="village"), mention("Sanabo", 20, cue="admin"),
+                   mention("Banwo", 28, cue="admin")], gaz)
+    assert out[1].latitude is None and "BF" in out[1].warning
+    assert out[2].country_code == "BF"
+    # written alone, Sanabo is the Ivorian village
+    assert resolve([mention("Sanabo", cue="admin")], gaz)[0].country_code == "CI"

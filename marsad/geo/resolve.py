@@ -505,6 +505,18 @@ def _resolve(mentions: Sequence[PlaceMention], gazetteer: Gazetteer, country_hin
                                             f"beside it (nearest: {best.name}, {best.country_code})"))
             continue
         best_score, best = ranked[0]
+        outer = _outer_country(mentions, containers.get(mention.sentence, []), i)
+        if outer and best.country_code != outer:
+            # "(Sanaba, Banwa)", "(Esan South East, Edo)": an area written
+            # before the wider one that holds it lies in that one's country
+            # (Burkina Faso's Banwa province, not an Ivorian village Sanaba)
+            home = next(((sc, c) for sc, c in ranked if c.country_code == outer and c.tier == "exact"), None)
+            if home is None:
+                out.append(_unresolved(mention, f"no area {mention.name!r} known in {outer}, the country of "
+                                                f"the area written after it (found abroad only: {best.name}, "
+                                                f"{best.country_code})"))
+                continue
+            best_score, best = home
         if mention.cue == ADMIN_CUE and best.tier != "exact":
             # "(Hayran, Hajjah)": a spelling guess for an area written with an
             # admin area we know exactly, in one country, is inside that
@@ -656,6 +668,20 @@ def _with_home(gazetteer: Gazetteer, mention: PlaceMention, focus: str, cands: l
         return cands, cue
     ids = {c.place_id for c in home}
     return home + [c for c in cands if c.place_id not in ids], home_cue
+
+
+def _outer_country(mentions: Sequence[PlaceMention], written: list[tuple[int, list[_Area]]], i: int) -> str:
+    """The one country of the admin areas written right after area ``i`` in
+    the same brackets ("(Sanaba, Banwa)": Banwa's), when they are admin
+    areas of one country only; else ""."""
+    if mentions[i].cue != ADMIN_CUE:
+        return ""
+    countries: set[str] = set()
+    for j, areas in written:
+        if j <= i or any(mentions[k].cue != ADMIN_CUE for k in range(i + 1, j + 1)):
+            continue
+        countries |= {cc for _, cc, _, _, weight in areas if weight == 1.0}
+    return next(iter(countries)) if len(countries) == 1 else ""
 
 
 def _own_name(written: str, name: str) -> bool:
