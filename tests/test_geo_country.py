@@ -8,7 +8,8 @@ from __future__ import annotations
 import pytest
 
 from marsad.geo import resolve
-from marsad.records import PlaceMention, Span
+from marsad.mentions.places import find_places
+from marsad.records import PlaceMention, Sentence, Span
 
 from geo_support import imported_gazetteer
 
@@ -78,3 +79,13 @@ def test_an_area_written_before_a_wider_one_is_in_that_ones_country(gaz):
     assert out[2].country_code == "BF"
     # written alone, Sanabo is the Ivorian village
     assert resolve([mention("Sanabo", cue="admin")], gaz)[0].country_code == "CI"
+
+
+@pytest.mark.parametrize("text, place, not_place", [
+    ("Dozens rallied outside the Russian consulate in Larnaca to protest the war.", "Larnaca", "Russian"),
+    ("Activists gathered at the US Embassy in Nicosia on Friday.", "Nicosia", "US"),
+    ("Hundreds joined the Easter march in Basel to call for peace.", "Basel", "Easter"),
+])
+def test_a_mission_abroad_or_a_feast_is_no_place(text, place, not_place):
+    names = [p.name for p in find_places(Sentence(0, 0, len(text), text))]
+    assert place in names and not_place not in names
