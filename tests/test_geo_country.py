@@ -83,8 +83,8 @@ def test_an_area_written_before_a_wider_one_is_in_that_ones_country(gaz):
 
 @pytest.mark.parametrize("text, place, not_place", [
     ("Dozens rallied outside the Russian consulate in Larnaca to protest the war.", "Larnaca", "Russian"),
-    ("Activists gathered at the US Embassy in Nicosia on Friday.", "Nicosia", "US"),
-    ("Hundreds joined the Easter march in Basel to call for peace.", "Basel", "Easter"),
+    ("Activists protested outside the Israeli embassy in Nicosia on Friday.", "Nicosia", "Israeli"),
+    ("Hundreds took part in the Easter march in Basel to call for peace.", "Basel", "Easter"),
 ])
 def test_a_mission_abroad_or_a_feast_is_no_place(text, place, not_place):
     names = [p.name for p in find_places(Sentence(0, 0, len(text), text))]
