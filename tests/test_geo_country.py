@@ -26,6 +26,12 @@ Leerdam,,9.20,29.80,Unity,,SS,populated,9000
 Unity,,9.30,29.70,Unity,,SS,admin1,25000
 Sanabo,,9.60,-7.60,Denguele,,CI,populated,1500
 Banwo,,12.40,-4.00,Boucle du Mouhoun,Banwo,BF,admin2,350000
+San Esteban,,9.80,-75.10,Bolivar,,CO,populated,16000
+San Patricio,,9.60,-75.00,Sucre,,CO,populated,20000
+San Patricio,,-24.10,-56.50,San Patricio,,PY,admin1,400000
+Sanabia,,26.23,50.54,Capital,,BH,populated,6500
+Capital,,55.70,12.50,Capital,,DK,admin1,2000000
+Capital,,64.10,-21.90,Capital,,IS,admin1,220000
 """
 
 
@@ -89,3 +95,18 @@ def test_an_area_written_before_a_wider_one_is_in_that_ones_country(gaz):
 def test_a_mission_abroad_or_a_feast_is_no_place(text, place, not_place):
     names = [p.name for p in find_places(Sentence(0, 0, len(text), text))]
     assert place in names and not_place not in names
+
+
+def test_an_area_written_by_its_own_name_is_that_area_not_a_town_of_its_name(gaz):
+    # "in San Esteban (San Patricio)": San Patricio is Paraguay's department;
+    # the Colombian town of that name next to a Colombian San Esteban is no
+    # reason to take that one
+    out = resolve([mention("San Esteban"), mention("San Patricio", 13, cue="admin")], gaz)
+    assert out[0].latitude is None and "far from the admin area" in out[0].warning
+
+
+def test_a_generic_area_name_known_in_several_countries_rules_out_nothing(gaz):
+    # "in Sanabia (Capital)": many countries have a "Capital" area; the two
+    # we know (Denmark, Iceland) do not make Bahrain's Sanabia another place
+    out = resolve([mention("Sanabia"), mention("Capital", 9, cue="admin")], gaz)
+    assert out[0].country_code == "BH" and out[0].location == "Sanabia"

@@ -451,13 +451,21 @@ def _resolve(mentions: Sequence[PlaceMention], gazetteer: Gazetteer, country_hin
         if mention.cue != ADMIN_CUE and not mention.holds_previous:
             continue
         exact = [c for c in cands if c.tier == "exact"]
+        # "(San Pedro)": a name that is an admin area by its own name is
+        # written as that area, not as one of the towns called so
+        generic = _generic_area(mention.name)
+        if not generic:
+            exact = [c for c in exact if c.feature in ADMIN_FEATURES and _own_name(mention.name, c.name)] or exact
         if exact:
             containers.setdefault(mention.sentence, []).append((j,
                 [(_admin_key(c.name), c.country_code, c.latitude, c.longitude,
                   1.0 if c.feature in ADMIN_FEATURES else TOWN_AS_AREA_FIT) for c in exact]))
             container_countries.setdefault(mention.sentence, set()).update(
                 c.country_code for c in exact if c.feature in ADMIN_FEATURES and (not focus or c.country_code == focus))
-            if any(_own_name(mention.name, c.name) for c in exact):
+            own = {c.country_code for c in exact if _own_name(mention.name, c.name)}
+            # (a generic name, "Capital", "Southern", counts where it is known
+            # in one country only: "North West" is South Africa's)
+            if own and (not generic or len(own) == 1):
                 named_containers.setdefault(mention.sentence, set()).add(j)
 
     nearest = _NearestAnchor(anchors)
@@ -678,10 +686,26 @@ def _outer_country(mentions: Sequence[PlaceMention], written: list[tuple[int, li
         return ""
     countries: set[str] = set()
     for j, areas in written:
-        if j <= i or any(mentions[k].cue != ADMIN_CUE for k in range(i + 1, j + 1)):
+        if j <= i or any(mentions[k].cue != ADMIN_CUE for k in range(i + 1, j + 1)) \
+                or _generic_area(mentions[j].name):
             continue
         countries |= {cc for _, cc, _, _, weight in areas if weight == 1.0}
     return next(iter(countries)) if len(countries) == 1 else ""
+
+
+# Words that name first-level areas in many countries ("East", "Capital",
+# "North Western"): an area of such a name we know in one country says
+# little about where a place is, as most countries' own are missing.
+GENERIC_AREA_WORDS = DIRECTION_CUES | frozenset({
+    "central", "centre", "center", "capital", "north-east", "north-west", "south-east", "south-west",
+    "northeast", "northwest", "southeast", "southwest", "north-eastern", "north-western", "south-eastern",
+    "south-western", "northeastern", "northwestern", "southeastern", "southwestern", "upper", "lower",
+    "middle", "coast", "coastal", "region", "province", "district", "state"})
+
+
+def _generic_area(written: str) -> bool:
+    words = normalize.exact_key(written).split()
+    return bool(words) and all(w in GENERIC_AREA_WORDS for w in words)
 
 
 def _own_name(written: str, name: str) -> bool:
