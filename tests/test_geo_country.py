@@ -8,6 +8,8 @@ from __future__ import annotations
 import pytest
 
 from marsad.geo import resolve
+from marsad.knowledge import load_knowledge
+from marsad.mentions.countries import CountryMentions
 from marsad.mentions.places import find_places
 from marsad.records import PlaceMention, Sentence, Span
 
@@ -32,6 +34,8 @@ San Patricio,,-24.10,-56.50,San Patricio,,PY,admin1,400000
 Sanabia,,26.23,50.54,Capital,,BH,populated,6500
 Capital,,55.70,12.50,Capital,,DK,admin1,2000000
 Capital,,64.10,-21.90,Capital,,IS,admin1,220000
+Lancastra,,54.05,-2.80,England,,GB,populated,47000
+Lancastra,,34.70,-118.15,California,,US,populated,160000
 """
 
 
@@ -110,3 +114,32 @@ def test_a_generic_area_name_known_in_several_countries_rules_out_nothing(gaz):
     # we know (Denmark, Iceland) do not make Bahrain's Sanabia another place
     out = resolve([mention("Sanabia"), mention("Capital", 9, cue="admin")], gaz)
     assert out[0].country_code == "BH" and out[0].location == "Sanabia"
+
+
+def test_a_countrys_own_words_vote_for_it_once():
+    votes = CountryMentions(load_knowledge().countries.all()).votes(
+        "Gunmen seized six people near Ewato (Esan, Edo) and asked a ransom of 10 million naira, "
+        "later 5 million naira.")
+    assert votes.get("NG") == pytest.approx(1.0)
+    # whole words only, in the case written
+    votes = CountryMentions(load_knowledge().countries.all()).votes("Protesters met at the Nairahouse hall.")
+    assert "NG" not in votes
+
+
+def test_a_user_file_adds_words_to_a_country(tmp_path):
+    (tmp_path / "countries-local.yaml").write_text("- iso2: FR\n  words: [Assemblee nationale]\n",
+                                                   encoding="utf-8")
+    kb = load_knowledge((str(tmp_path),))
+    assert "Assemblee nationale" in kb.countries.by_name("France").words
+    votes = CountryMentions(kb.countries.all()).votes("Farmers rallied outside the Assemblee nationale in Laval.")
+    assert votes.get("FR", 0) >= 1.0
+
+
+def test_a_house_of_parliament_places_a_bare_namesake_town_in_its_country(gaz):
+    # "a protest in Lancastra against a bill debated in the House of Lords":
+    # the house votes for the United Kingdom, where the bare town with a
+    # larger namesake abroad then is
+    text = "Activists protested in Lancastra against a bill now debated in the House of Lords."
+    votes = CountryMentions(load_knowledge().countries.all()).votes(text)
+    assert resolve([mention("Lancastra", 22)], gaz, country_votes=votes)[0].country_code == "GB"
+    assert resolve([mention("Lancastra", 22)], gaz)[0].country_code == "US"
