@@ -35,6 +35,9 @@ Sanabia,,26.23,50.54,Capital,,BH,populated,6500
 Capital,,55.70,12.50,Capital,,DK,admin1,2000000
 Capital,,64.10,-21.90,Capital,,IS,admin1,220000
 Lancastra,,54.05,-2.80,England,,GB,populated,47000
+Loma Alta,,19.60,-99.10,Mexico,,MX,populated,3000
+Buenos Aires,,-36.00,-60.00,Buenos Aires,,AR,admin1,15000000
+Buenos Aires,,19.50,-101.00,Michoacan,,MX,populated,9800
 Lancastra,,34.70,-118.15,California,,US,populated,160000
 """
 
@@ -143,3 +146,12 @@ def test_a_house_of_parliament_places_a_bare_namesake_town_in_its_country(gaz):
     votes = CountryMentions(load_knowledge().countries.all()).votes(text)
     assert resolve([mention("Lancastra", 22)], gaz, country_votes=votes)[0].country_code == "GB"
     assert resolve([mention("Lancastra", 22)], gaz)[0].country_code == "US"
+
+
+def test_the_widest_area_written_votes_where_it_is_an_admin_area(gaz):
+    # "in Loma Alta (Buenos Aires)": the Mexican village Loma Alta is the
+    # only one we know, but Buenos Aires written as its area is Argentina's
+    # province, not the Mexican village of that name
+    out = resolve([mention("Loma Alta"), mention("Buenos Aires", 11, cue="admin")], gaz)
+    assert out[0].latitude is None
+    assert out[1].country_code == "AR" and out[1].geo_precision == 3

@@ -199,14 +199,29 @@ def _abbreviation(name: str) -> bool:
     return 0 < len(letters) <= ABBREVIATION_MAX_LETTERS and all(ch.isupper() for ch in letters)
 
 
-def _voting(cands: list[Candidate], cue: str) -> list[Candidate]:
+def _outermost(mentions: Sequence[PlaceMention], k: int) -> bool:
+    """Is mention ``k`` the last area written after a place, the widest
+    ("Nord-Kivu" of "(Beni, Beni, Nord-Kivu)"; the inner ones may be towns)?"""
+    nxt = mentions[k + 1] if k + 1 < len(mentions) else None
+    return not (nxt is not None and nxt.cue == ADMIN_CUE and nxt.sentence == mentions[k].sentence)
+
+
+def _voting(cands: list[Candidate], cue: str, written: str = "") -> list[Candidate]:
     """The candidates whose countries a mention votes for: a name written
     with an area word ("Dara governorate") is an admin area of that name
-    where there is one (not a Senegalese village Dara). (A name written
-    beside a place, "(Beni, Nord-Kivu)", may be a town or a district: all
-    its namesakes vote.)"""
+    where there is one (not a Senegalese village Dara), and so is the widest
+    area written beside a place by an admin area's own name (``written``,
+    "" for others: "(Buenos Aires)" is Argentina's province, not a Mexican
+    village). (An inner one, "Beni" of "(Beni, Nord-Kivu)", may be a town or
+    a district: all its namesakes vote.)"""
     if cue in AREA_CUES:
         areas = [c for c in cands if c.feature in ADMIN_FEATURES and c.tier == "exact"]
+        if areas:
+            return areas
+    if cue == ADMIN_CUE and written and not _generic_area(written):
+        # "(Buenos Aires)": a name written as a place's area that is an admin
+        # area by its own name votes for the countries where it is one
+        areas = [c for c in cands if c.feature in ADMIN_FEATURES and c.tier == "exact" and _own_name(written, c.name)]
         if areas:
             return areas
     return cands
@@ -389,7 +404,8 @@ def _resolve(mentions: Sequence[PlaceMention], gazetteer: Gazetteer, country_hin
     ends = [_first_end(gazetteer, _with_direction(gazetteer, m)) for m in mentions]
     mentions = [m for m, _ in ends]
     first = [_candidates(gazetteer, m.name, None) for m in mentions]
-    focus = hint or _focus(((m.name, _voting(c, m.cue)) for m, (c, _) in zip(mentions, first)), country_votes)
+    focus = hint or _focus(((m.name, _voting(c, m.cue, m.name if _outermost(mentions, k) else ""))
+                                  for k, (m, (c, _)) in enumerate(zip(mentions, first))), country_votes)
     hint_keys = {_admin_key(h) for h in admin_hints if h}
     looked: list[tuple[list[Candidate], str]] = []
     for mention, (cands, cue) in zip(mentions, first):
