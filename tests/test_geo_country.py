@@ -11,9 +11,9 @@ from marsad.geo import resolve
 from marsad.knowledge import load_knowledge
 from marsad.mentions.countries import CountryMentions
 from marsad.mentions.places import find_places
-from marsad.records import PlaceMention, Sentence, Span
+from marsad.records import Sentence
 
-from geo_support import imported_gazetteer
+from geo_support import imported_gazetteer, place_mention as mention
 
 CSV_TEXT = """name,alternate_names,latitude,longitude,admin1,admin2,country,feature,population
 Vallora,,35.90,14.51,Vallora,,MT,populated,6000
@@ -46,10 +46,6 @@ Lancastra,,34.70,-118.15,California,,US,populated,160000
 def gaz(tmp_path, monkeypatch):
     with imported_gazetteer(tmp_path, monkeypatch, CSV_TEXT) as g:
         yield g
-
-
-def mention(name, start=0, cue="", sentence=0):
-    return PlaceMention(span=Span(start, start + len(name), name), name=name, cue=cue, sentence=sentence)
 
 
 @pytest.mark.parametrize("area", ["South Eastern", "FCT"])
