@@ -8,6 +8,7 @@ from pathlib import Path
 from marsad.geo import Gazetteer
 from marsad.geo.importers import import_files
 from marsad.geo.index import PlaceRow, create_empty, default_path, write_source
+from marsad.records import PlaceMention, Span
 
 
 def index_of(path: Path, places: list[PlaceRow]) -> Path:
@@ -27,3 +28,8 @@ def imported_gazetteer(tmp_path: Path, monkeypatch, csv_text: str) -> Gazetteer:
     path.write_text(csv_text, encoding="utf-8")
     import_files([path])
     return Gazetteer.open()
+
+
+def place_mention(name: str, start: int = 0, cue: str = "", sentence: int = 0) -> PlaceMention:
+    """A place mention of ``name`` written at ``start``, as the finder gives it."""
+    return PlaceMention(span=Span(start, start + len(name), name), name=name, cue=cue, sentence=sentence)

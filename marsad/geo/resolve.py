@@ -56,6 +56,11 @@ FOCUS_POPULATION_FLOOR = 1000
 # and weighs FOCUS_MINOR_SHARE of a full country share.
 FOCUS_MINOR_RATIO = 10
 FOCUS_MINOR_SHARE = 0.1
+# A town this large written by its own name is the place meant rather than
+# a city abroad that has it as its name in another language ("Vienne" is the
+# French town of 30,000, not Vienna; "Valence" not Valencia). (Smaller own
+# namesakes are villages a foreign city's exonym should still outvote.)
+OWN_NAME_MIN_POPULATION = 20_000
 # A bundled place and an imported one this close, scoring this near, are the
 # same place told twice; the imported row wins.
 SAME_PLACE_KM = 10.0
@@ -194,20 +199,35 @@ def _abbreviation(name: str) -> bool:
     return 0 < len(letters) <= ABBREVIATION_MAX_LETTERS and all(ch.isupper() for ch in letters)
 
 
-def _voting(cands: list[Candidate], cue: str) -> list[Candidate]:
+def _outermost(mentions: Sequence[PlaceMention], k: int) -> bool:
+    """Is mention ``k`` the last area written after a place, the widest
+    ("Nord-Kivu" of "(Beni, Beni, Nord-Kivu)"; the inner ones may be towns)?"""
+    nxt = mentions[k + 1] if k + 1 < len(mentions) else None
+    return not (nxt is not None and nxt.cue == ADMIN_CUE and nxt.sentence == mentions[k].sentence)
+
+
+def _voting(cands: list[Candidate], cue: str, written: str = "") -> list[Candidate]:
     """The candidates whose countries a mention votes for: a name written
     with an area word ("Dara governorate") is an admin area of that name
-    where there is one (not a Senegalese village Dara). (A name written
-    beside a place, "(Beni, Nord-Kivu)", may be a town or a district: all
-    its namesakes vote.)"""
+    where there is one (not a Senegalese village Dara), and so is the widest
+    area written beside a place by an admin area's own name (``written``,
+    "" for others: "(Buenos Aires)" is Argentina's province, not a Mexican
+    village). (An inner one, "Beni" of "(Beni, Nord-Kivu)", may be a town or
+    a district: all its namesakes vote.)"""
     if cue in AREA_CUES:
         areas = [c for c in cands if c.feature in ADMIN_FEATURES and c.tier == "exact"]
+        if areas:
+            return areas
+    if cue == ADMIN_CUE and written and not _generic_area(written):
+        # "(Buenos Aires)": a name written as a place's area that is an admin
+        # area by its own name votes for the countries where it is one
+        areas = [c for c in cands if c.feature in ADMIN_FEATURES and c.tier == "exact" and _own_name(written, c.name)]
         if areas:
             return areas
     return cands
 
 
-def _focus(per_mention: Iterable[list[Candidate]], votes_in: dict[str, float] | None = None) -> str:
+def _focus(per_mention: Iterable[tuple[str, list[Candidate]]], votes_in: dict[str, float] | None = None) -> str:
     """The document's country: each mention spreads one vote over the
     countries where its name is an exact match (a name found in one country
     only is a full vote), plus the votes the caller found in the text
@@ -215,7 +235,7 @@ def _focus(per_mention: Iterable[list[Candidate]], votes_in: dict[str, float] | 
     votes: Counter[str] = Counter()
     for cc, weight in (votes_in or {}).items():
         votes[cc] += weight
-    for cands in per_mention:
+    for written, cands in per_mention:
         # a name's vote is split evenly among the countries where it is an
         # exact match, except that a country whose namesake is tiny beside
         # a well-known largest one gets only a small share ("Donetsk": the
@@ -230,6 +250,14 @@ def _focus(per_mention: Iterable[list[Candidate]], votes_in: dict[str, float] | 
         # (only beside a well-known place: small populations are often missing or rough)
         weight = {cc: FOCUS_MINOR_SHARE if n * FOCUS_MINOR_RATIO < largest and largest >= WELL_KNOWN_POPULATION
                   else 1.0 for cc, n in size.items()}
+        # a town of some size written by its own name ("Valence", "Vienne")
+        # outweighs a city abroad whose name in another language it is
+        # (Valencia, Vienna): countries with no place of that own name get
+        # only a small share
+        own_named = [c for c in cands if c.tier == "exact" and _own_name(written, c.name)]
+        if any(c.population >= OWN_NAME_MIN_POPULATION for c in own_named):
+            own = {c.country_code for c in own_named}
+            weight = {cc: w if cc in own else FOCUS_MINOR_SHARE for cc, w in weight.items()}
         total = sum(weight.values())
         for cc, w in weight.items():
             votes[cc] += w / total
@@ -376,7 +404,8 @@ def _resolve(mentions: Sequence[PlaceMention], gazetteer: Gazetteer, country_hin
     ends = [_first_end(gazetteer, _with_direction(gazetteer, m)) for m in mentions]
     mentions = [m for m, _ in ends]
     first = [_candidates(gazetteer, m.name, None) for m in mentions]
-    focus = hint or _focus((_voting(c, m.cue) for m, (c, _) in zip(mentions, first)), country_votes)
+    focus = hint or _focus(((m.name, _voting(c, m.cue, m.name if _outermost(mentions, k) else ""))
+                                  for k, (m, (c, _)) in enumerate(zip(mentions, first))), country_votes)
     hint_keys = {_admin_key(h) for h in admin_hints if h}
     looked: list[tuple[list[Candidate], str]] = []
     for mention, (cands, cue) in zip(mentions, first):
@@ -430,16 +459,30 @@ def _resolve(mentions: Sequence[PlaceMention], gazetteer: Gazetteer, country_hin
     containers: dict[int, list[tuple[int, list[_Area]]]] = {}
     # ... and the countries in which such a name is an admin area we know
     container_countries: dict[int, set[str]] = {}
+    # ... and which of them are written with a place's own name ("Plateau"),
+    # not only found by an abbreviation or a shorter name ("FCT" for
+    # Nigeria's Federal Capital Territory, "South Eastern" as Lebanon's South)
+    named_containers: dict[int, set[int]] = {}
     for j, (mention, (cands, _)) in enumerate(zip(mentions, looked)):
         if mention.cue != ADMIN_CUE and not mention.holds_previous:
             continue
         exact = [c for c in cands if c.tier == "exact"]
+        # "(San Pedro)": a name that is an admin area by its own name is
+        # written as that area, not as one of the towns called so
+        generic = _generic_area(mention.name)
+        if not generic:
+            exact = [c for c in exact if c.feature in ADMIN_FEATURES and _own_name(mention.name, c.name)] or exact
         if exact:
             containers.setdefault(mention.sentence, []).append((j,
                 [(_admin_key(c.name), c.country_code, c.latitude, c.longitude,
                   1.0 if c.feature in ADMIN_FEATURES else TOWN_AS_AREA_FIT) for c in exact]))
             container_countries.setdefault(mention.sentence, set()).update(
                 c.country_code for c in exact if c.feature in ADMIN_FEATURES and (not focus or c.country_code == focus))
+            own = {c.country_code for c in exact if _own_name(mention.name, c.name)}
+            # (a generic name, "Capital", "Southern", counts where it is known
+            # in one country only: "North West" is South Africa's)
+            if own and (not generic or len(own) == 1):
+                named_containers.setdefault(mention.sentence, set()).add(j)
 
     nearest = _NearestAnchor(anchors)
     out: list[ResolvedPlace] = []
@@ -478,12 +521,26 @@ def _resolve(mentions: Sequence[PlaceMention], gazetteer: Gazetteer, country_hin
                          for c in cands),
                         key=lambda sc: (-sc[0], -sc[1].population, sc[1].place_id))
         if groups and mention.cue != ADMIN_CUE and _fit(ranked[0][1], groups) < math.exp(-CONTAINER_MAX_KM / CONTAINER_SCALE_KM) \
-                and not (_well_known(ranked[0][1]) and not container_countries.get(mention.sentence)):
+                and not (_well_known(ranked[0][1]) and not container_countries.get(mention.sentence)) \
+                and not (_one_country(mention.name, ranked[0][1], cands)
+                         and not named_containers.get(mention.sentence, set()) - {i}):
             best = ranked[0][1]
             out.append(_unresolved(mention, f"{mention.name!r} is known only far from the admin area written "
                                             f"beside it (nearest: {best.name}, {best.country_code})"))
             continue
         best_score, best = ranked[0]
+        outer = _outer_country(mentions, containers.get(mention.sentence, []), i)
+        if outer and best.country_code != outer:
+            # "(Sanaba, Banwa)", "(Esan South East, Edo)": an area written
+            # before the wider one that holds it lies in that one's country
+            # (Burkina Faso's Banwa province, not an Ivorian village Sanaba)
+            home = next(((sc, c) for sc, c in ranked if c.country_code == outer and c.tier == "exact"), None)
+            if home is None:
+                out.append(_unresolved(mention, f"no area {mention.name!r} known in {outer}, the country of "
+                                                f"the area written after it (found abroad only: {best.name}, "
+                                                f"{best.country_code})"))
+                continue
+            best_score, best = home
         if mention.cue == ADMIN_CUE and best.tier != "exact":
             # "(Hayran, Hajjah)": a spelling guess for an area written with an
             # admin area we know exactly, in one country, is inside that
@@ -635,6 +692,56 @@ def _with_home(gazetteer: Gazetteer, mention: PlaceMention, focus: str, cands: l
         return cands, cue
     ids = {c.place_id for c in home}
     return home + [c for c in cands if c.place_id not in ids], home_cue
+
+
+def _outer_country(mentions: Sequence[PlaceMention], written: list[tuple[int, list[_Area]]], i: int) -> str:
+    """The one country of the admin areas written right after area ``i`` in
+    the same brackets ("(Sanaba, Banwa)": Banwa's), when they are admin
+    areas of one country only; else ""."""
+    if mentions[i].cue != ADMIN_CUE:
+        return ""
+    countries: set[str] = set()
+    for j, areas in written:
+        if j <= i or any(mentions[k].cue != ADMIN_CUE for k in range(i + 1, j + 1)) \
+                or _generic_area(mentions[j].name):
+            continue
+        countries |= {cc for _, cc, _, _, weight in areas if weight == 1.0}
+    return next(iter(countries)) if len(countries) == 1 else ""
+
+
+# Words that name first-level areas in many countries ("East", "Capital",
+# "North Western"): an area of such a name we know in one country says
+# little about where a place is, as most countries' own are missing.
+GENERIC_AREA_WORDS = DIRECTION_CUES | frozenset({
+    "central", "centre", "center", "capital", "north-east", "north-west", "south-east", "south-west",
+    "northeast", "northwest", "southeast", "southwest", "north-eastern", "north-western", "south-eastern",
+    "south-western", "northeastern", "northwestern", "southeastern", "southwestern", "upper", "lower",
+    "middle", "coast", "coastal", "region", "province", "district", "state"})
+
+
+def _generic_area(written: str) -> bool:
+    words = normalize.exact_key(written).split()
+    return bool(words) and all(w in GENERIC_AREA_WORDS for w in words)
+
+
+def _own_name(written: str, name: str) -> bool:
+    """Is ``written`` the place's own name, perhaps with a descriptor after it
+    ("North Darfur state"), not a shorter name inside it ("South Eastern" is
+    not Lebanon's "South") nor an abbreviation or another language's name
+    ("FCT", "Islamabad" for Anantnag)?"""
+    words, own = normalize.exact_key(written).split(), normalize.exact_key(name).split()
+    return bool(own) and words[:len(own)] == own and not set(words[len(own):]) & DIRECTION_CUES
+
+
+def _one_country(written: str, best: Candidate, cands: list[Candidate]) -> bool:
+    """Is the name written as the best candidate's own name, exactly, and is
+    every place of that own name in its country? ("Valletta", "Islamabad":
+    beside an area known only abroad by another name, that area is one we
+    lack, not a sign of a namesake.)"""
+    if best.tier != "exact" or not _own_name(written, best.name):
+        return False
+    return all(c.country_code == best.country_code for c in cands
+               if c.tier == "exact" and _own_name(written, c.name))
 
 
 def _well_known(cand: Candidate) -> bool:

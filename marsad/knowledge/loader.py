@@ -65,6 +65,9 @@ class Country:
     military_since: int | None = None
     police_since: int | None = None
     article: str = ""  # "the" for "Military Forces of the Philippines"
+    # words only this country's notes use (its currency, institutions):
+    # signs of where the note is set
+    words: tuple[str, ...] = ()
 
     @property
     def state_name(self) -> str:
@@ -410,7 +413,7 @@ def _year(value, where: _Where, what: str, key: str) -> int | None:
 
 # ---- countries -------------------------------------------------------------
 
-_COUNTRY_KEYS = {"name", "iso2", "iso3", "iso", "region", "demonyms", "aliases",
+_COUNTRY_KEYS = {"name", "iso2", "iso3", "iso", "region", "demonyms", "aliases", "words",
                  "military_since", "police_since", "article"}
 
 
@@ -437,7 +440,7 @@ def _parse_countries(data, path: Path, merged: dict[str, dict]) -> None:
         entry = merged.get(iso2)
         new = entry is None
         if new:
-            entry = {"iso2": iso2, "demonyms": [], "aliases": []}
+            entry = {"iso2": iso2, "demonyms": [], "aliases": [], "words": []}
         for key in ("name", "iso3", "region", "article"):
             if key in raw:
                 if not isinstance(raw[key], str) or (key != "article" and not raw[key].strip()):
@@ -450,7 +453,7 @@ def _parse_countries(data, path: Path, merged: dict[str, dict]) -> None:
         for key in ("military_since", "police_since"):
             if key in raw:
                 entry[key] = _year(raw[key], where, what, key)
-        for key in ("demonyms", "aliases"):
+        for key in ("demonyms", "aliases", "words"):
             for item in _str_list(raw.get(key), where, what, key):
                 if item not in entry[key]:
                     entry[key].append(item)
@@ -469,7 +472,7 @@ def _country(entry: dict) -> Country:
         name=entry["name"], iso2=entry["iso2"], iso3=entry["iso3"].upper(), iso=int(entry.get("iso", 0)),
         region=entry["region"], demonyms=tuple(entry["demonyms"]), aliases=tuple(entry["aliases"]),
         military_since=entry.get("military_since"), police_since=entry.get("police_since"),
-        article=entry.get("article", "") or "",
+        article=entry.get("article", "") or "", words=tuple(entry["words"]),
     )
 
 

@@ -29,6 +29,10 @@ STATE_ACTOR_VOTE = 0.3
 # of that country: the unit is a fact of the place, though one written
 # beside a foreign name.
 ADMIN_WORD_VOTE = 1.0
+# A country's own words (countries.yaml ``words``: its currency, its
+# parliament's houses): a fact of the setting like an admin-unit word, so
+# the same weight, once per country per document.
+COUNTRY_WORD_VOTE = ADMIN_WORD_VOTE
 # A country named as what a report is about, not where it happened: "against
 # the Russian invasion of Ukraine" (in Paris), "arms to Ukraine", "refugees
 # from Ukraine", "in solidarity with Palestine". Such a name still votes, this
@@ -66,7 +70,10 @@ class CountryMentions:
 
     def __init__(self, countries: Iterable) -> None:
         names: dict[str, tuple[str, float]] = {}
+        words: dict[str, str] = {}
         for c in countries:
+            for w in c.words:
+                words.setdefault(w, c.iso2)
             for n in (c.name, *c.aliases):
                 if len(n) > 3:
                     names.setdefault(n, (c.iso2, NAME_VOTE))
@@ -74,6 +81,7 @@ class CountryMentions:
                 if len(d) > 3:
                     names.setdefault(d, (c.iso2, DEMONYM_VOTE))
         self._table = names
+        self._words = {w: cc for w, cc in words.items() if w not in names}
         # One Aho-Corasick pass finds what the alternation ``pattern()``
         # finds (a regex starting with a look-behind tries every name at
         # every character: 30 times slower).
@@ -83,6 +91,12 @@ class CountryMentions:
             for n in names:
                 self._automaton.add_word(n, len(n))
             self._automaton.make_automaton()
+        self._word_automaton = None
+        if self._words:
+            self._word_automaton = ahocorasick.Automaton()
+            for w, cc in self._words.items():
+                self._word_automaton.add_word(w, (len(w), cc))
+            self._word_automaton.make_automaton()
 
     def pattern(self) -> re.Pattern[str] | None:
         """The names as one regex (longest first), for reference and tests."""
@@ -116,6 +130,18 @@ class CountryMentions:
                 position = longest[start]
                 yield start, position
 
+    def _word_countries(self, text: str) -> set[str]:
+        """The countries whose own words the text holds as whole words."""
+        found: set[str] = set()
+        if self._word_automaton is None:
+            return found
+        size = len(text)
+        for last, (length, cc) in self._word_automaton.iter(text):
+            start, end = last - length + 1, last + 1
+            if not (start > 0 and _word_or_hyphen(text[start - 1]) or end < size and _word_or_hyphen(text[end])):
+                found.add(cc)
+        return found
+
     def votes(self, text: str, actors: Iterable[ActorMention] = ()) -> dict[str, float]:
         votes: Counter[str] = Counter()
         actors = list(actors)
@@ -139,6 +165,8 @@ class CountryMentions:
         for word, cc in ADMIN_WORDS:
             if word.search(text):
                 votes[cc] += ADMIN_WORD_VOTE
+        for cc in self._word_countries(text):
+            votes[cc] += COUNTRY_WORD_VOTE
         for a in actors:
             if a.country and a.kind == "named":
                 votes[a.country] += NAMED_ACTOR_VOTE

@@ -158,8 +158,12 @@ STOP_NAMES = frozenset(
     According Meanwhile However Moreover Also Earlier Later Today Yesterday Tonight Police Army
     Government Ministry President Minister Forces Islamic State Party Council Court Parliament
     Reuters AP AFP ANI PTI IANS UPI Xinhua Anadolu Sputnik TASS EFE DPA ANSA Kyodo Yonhap Bernama
+    Easter Christmas Ramadan Eid
     """.split()
 )
+# "outside the Russian consulate in Limassol", "at the US Embassy": the name
+# before a mission abroad is the country it represents, not where it is
+_MISSION_AFTER = re.compile(r"\s++(?:[Cc]onsulate|[Ee]mbassy|[Ee]mbassies)\b")
 # between a place and the area written right after it ("Ali in Deir ez Zor")
 _IN_THE_NEXT = re.compile(rf"(?<!\s)(?:\s++(?:{PLACE_NOUNS})s?)?\s++in\s++(?:the\s++)?")
 # "the residents of Trostianets": words of a preposition that name no kind of place
@@ -208,7 +212,7 @@ def find_places(sentence: Sentence) -> list[PlaceMention]:
         start = text.find(name, start)
         end = start + len(name)
         key = (start, end)
-        if _DESCRIBES_NEXT.match(text, end):
+        if _DESCRIBES_NEXT.match(text, end) or _MISSION_AFTER.match(text, end):
             return
         before = text[:start]
         if _ORIENT_BEFORE.search(before[-30:]) or _ORIENT_AFTER.match(text[end:end + 10]):
