@@ -204,8 +204,10 @@ class Pipeline:
             doc_country = self.country_hint or _top_country(votes, resolved.values())
             if self._over_budget(started):
                 return self._timed_out(document, cleaned)
+            #    a name several actors share is read in the document's country
             items = [
-                SentenceMentions(s, trig, act, cnt, dts, tuple((p, resolved[id(p)]) for p in places if id(p) in resolved), bg)
+                SentenceMentions(s, trig, self._actors.in_country(act, doc_country), cnt, dts,
+                                 tuple((p, resolved[id(p)]) for p in places if id(p) in resolved), bg)
                 for s, trig, act, cnt, dts, places, bg in per_sentence
             ]
             #    a document about an accident, a disaster or crime reports no political event

@@ -67,3 +67,16 @@ def test_the_people_hit_by_violence_against_civilians_are_civilians(bundled_pipe
     assert ev.event_type == "Violence against civilians"
     assert ev.actor2.startswith("Civilians (") and ev.inter2 == 7
     assert ev.assoc_actor_2 == member_of
+
+
+@pytest.mark.parametrize("text, actor1", [
+    ("On 3 March 2022, a government soldier (SNA) shot and killed a rickshaw driver in Mogadishu - Hodan "
+     "(Banadir). 1 fatality.", "Military Forces of Somalia"),
+    ("On 3 March 2022, SNA factions shelled QSD positions near Tal Tamr in Al Hasakeh countryside. "
+     "Casualties unknown.", "JWS: Syrian National Army"),
+    ("On 3 March 2022, the People's Defence Forces ambushed a military convoy in Gangaw township (Magway region). "
+     "Casualties unknown.", "PDF: People's Defense Force"),
+])
+def test_a_name_several_actors_share_is_read_in_the_reports_country(bundled_pipeline, text, actor1):
+    evs = events_of(bundled_pipeline, text)
+    assert evs and evs[0].actor1.startswith(actor1)

@@ -12,7 +12,8 @@ overlapping matches the longest wins ("Syrian regime forces" over
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 import ahocorasick
 
@@ -103,6 +104,25 @@ class ActorMatcher:
         out += self._designated(text, sentence, taken)
         out.sort(key=lambda a: a.span.start)
         return out
+
+    def in_country(self, mentions: Sequence[ActorMention], cc: str) -> tuple[ActorMention, ...]:
+        """The mentions read for a document set in ``cc``: a name several
+        entries share ("SNA": the Syrian National Army or the Somali National
+        Army; "rangers", "federal police") names the one tied to ``cc`` when
+        there is one, else its default (first listed) reading."""
+        if not cc:
+            return tuple(mentions)
+        out = []
+        for m in mentions:
+            values = self._table.get(m.span.text.lower().strip()) if m.kind != "role" else None
+            if values is not None and len(values) > 1:
+                own = next((entry for alias, sensitive, entry in values
+                            if (not sensitive or alias == m.span.text)
+                            and (getattr(entry, "state_of", "") == cc or cc in (getattr(entry, "countries", ()) or ()))), None)
+                if own is not None and own.name != m.canonical:
+                    m = replace(m, **_reading(own))
+            out.append(m)
+        return tuple(out)
 
     def _introduced_names(self, text, known) -> list[tuple[int, int, object]]:
         """Organisations introduced with their acronym that the dictionary
@@ -214,18 +234,19 @@ def _overlaps(start: int, end: int, taken: list[tuple[int, int]]) -> bool:
     return any(start < e and s < end for s, e in taken)
 
 
-def _mention(entry, sentence: Sentence, start: int, end: int) -> ActorMention:
-    """The mention of a dictionary entry at sentence offsets ``start:end``."""
+def _reading(entry) -> dict:
+    """What a mention of a dictionary entry says: its name, inter code, kind
+    and the country it is tied to."""
     countries = tuple(getattr(entry, "countries", ()) or ())
     state_of = getattr(entry, "state_of", "") or ""
-    return ActorMention(
-        span=Span(sentence.start + start, sentence.start + end, sentence.text[start:end]),
-        canonical=entry.name,
-        inter=int(entry.inter),
-        kind=entry.kind,
-        country=state_of or (countries[0] if len(countries) == 1 else ""),
-        sentence=sentence.index,
-    )
+    return {"canonical": entry.name, "inter": int(entry.inter), "kind": entry.kind,
+            "country": state_of or (countries[0] if len(countries) == 1 else "")}
+
+
+def _mention(entry, sentence: Sentence, start: int, end: int) -> ActorMention:
+    """The mention of a dictionary entry at sentence offsets ``start:end``."""
+    return ActorMention(span=Span(sentence.start + start, sentence.start + end, sentence.text[start:end]),
+                        sentence=sentence.index, **_reading(entry))
 
 
 # "<word> and " / "<word>, " / "<word> or " right before an actor's name
