@@ -1116,8 +1116,36 @@ def _force_met(actors: list[ActorMention], context: _RoleContext) -> ActorMentio
     """The state force a crowd met: named where the crowd's violence or force
     on it is told, not in what the crowd protests about."""
     return next((a for a in _collapse(actors, context.text) if a.inter == 1 and a.kind != "role"
-                 and a.sentence in context.crowd_sentences
-                 and not _GRIEVANCE_BEFORE.search(context.text, max(0, a.span.start - 45), a.span.start)), None)
+                 and a.sentence in context.crowd_sentences and not _addressed(a, context.text)), None)
+
+
+# "the authorities" are who a crowd addresses ("demanding the authorities
+# fulfil", "accusing the authorities of"), never the force it met: no dev riot
+# note that names only them codes a force as the second actor (4 of 4 none)
+_ADDRESSED_ONLY = re.compile(r"(?:the\s+|local\s+)*authorities", re.I)
+
+
+def _addressed(a: ActorMention, text: str) -> bool:
+    """Is ``a`` named in what the crowd protests about or asks of, not met or hit?"""
+    return bool(_ADDRESSED_ONLY.fullmatch(a.span.text)
+                or _GRIEVANCE_BEFORE.search(text, max(0, a.span.start - 45), a.span.start))
+
+
+# Who rioters can hit as the second actor: a state's forces, civilians, other
+# rioters or an identity group's people. A party, union, movement or armed
+# group named in a riot report is the crowd's own or what it protests about
+# (in the dev set no riot codes one as actor2: its office or supporters hit
+# are civilians). Unnamed armed men a crowd turns on stay an armed group.
+_RIOT_TARGET_INTERS = frozenset({1, 4, 7, FOREIGN_STATE_INTER})
+
+
+def _riot_target(target: ActorMention | None, context: _RoleContext) -> ActorMention | None:
+    """The side rioters hit, as the roles read it, if it can be one."""
+    if target is None or (target.inter not in _RIOT_TARGET_INTERS and target.canonical != _UNIDENTIFIED):
+        return None
+    if target.inter == 4 and ("{" in target.canonical or _NATIONALITY.search(target.canonical) is None):
+        return None
+    return None if _addressed(target, context.text) else target
 
 
 # People's nationality told beside them: "a Burundian refugee", "refugees
@@ -1306,7 +1334,7 @@ def _code_actors(cls: Classification, agent, target, actors, cc: str, anchor, fi
             # (Israel)" rioting in the West Bank are Rioters (Israel)
             actor1 = f"Rioters ({own.group(1)})"
         actor2, inter2 = "", None
-        tgt = target if target is not None and target.inter != 5 else None
+        tgt = _riot_target(target, context)
         if cls.deciding_class == "brawl" and (tgt is None or tgt.inter not in (1, FOREIGN_STATE_INTER)):
             # two crowds fighting each other: rioters on both sides
             actor2, inter2 = generic("Rioters ({country})"), 5

@@ -1,0 +1,46 @@
+"""Who rioters and protesters met or hit (the second actor of crowd events),
+per the codebook's conventions for demonstrations and riots. Notes written
+for these tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from note_support import events_of
+
+
+@pytest.mark.parametrize("text, actor2", [
+    # a party's office the crowd wrecked is civilians' property
+    ("On 9 May 2022, students vandalised a Congress party office during a demonstration in Gaya town (Bihar, "
+     "India) against the new exam rules.", "Civilians (India)"),
+    # the union that called the action is the crowd's own
+    ("On 2 March 2022, dozens of dockers blocked the port access with burning tires in Le Havre (France) "
+     "at the call of the CGT union, demanding higher wages.", ""),
+    # people a mob lynched are civilians, whatever gang they were said to be in
+    ("On 7 June 2022, local residents chased and lynched two men, members of a three-man gang, in Kisumu "
+     "(Kenya) for allegedly robbing a shop.", "Civilians (Kenya)"),
+])
+def test_a_party_union_or_armed_group_is_not_the_side_rioters_hit(bundled_pipeline, text, actor2):
+    (ev,) = events_of(bundled_pipeline, text)
+    assert ev.event_type == "Riots"
+    assert ev.actor2 == actor2
+
+
+@pytest.mark.parametrize("text", [
+    "On 3 February 2022, party cadres blocked the highway with burning tires in Janakpur (Dhanusha, Nepal), "
+    "demanding the authorities supply fertiliser to farmers.",
+    "On 8 January 2022, relatives of a missing fisherman blocked the main road in Sfax (Tunisia) by setting tires "
+    "on fire and accused the authorities of delaying the search.",
+])
+def test_the_authorities_a_crowd_addresses_are_not_the_force_it_met(bundled_pipeline, text):
+    (ev,) = events_of(bundled_pipeline, text)
+    assert ev.sub_event_type == "Violent demonstration"
+    assert ev.actor2 == ""
+
+
+def test_rioters_who_stoned_the_police_met_the_police_not_the_rally_they_answered(bundled_pipeline):
+    text = ("On 14 April 2022, a riot broke out in Malmo (Sweden) in relation with the planned demonstration of "
+            "far-right activists. The rioters threw stones at police personnel.")
+    (ev,) = events_of(bundled_pipeline, text)
+    assert ev.event_type == "Riots"
+    assert ev.actor2.startswith("Police Forces of Sweden")
