@@ -44,3 +44,17 @@ def test_rioters_who_stoned_the_police_met_the_police_not_the_rally_they_answere
     (ev,) = events_of(bundled_pipeline, text)
     assert ev.event_type == "Riots"
     assert ev.actor2.startswith("Police Forces of Sweden")
+
+
+@pytest.mark.parametrize("text, force", [
+    # "a mob of villagers": the villagers are the crowd, the police it stoned the other side
+    ("On 1 May 2022, a mob of villagers pelted stones at a police team in Sitapur village (Uttar Pradesh, "
+     "India) after the death of a girl.", "Police Forces of India"),
+    # the locals the police charged are the ones who threw the stones
+    ("On 16 May 2022, police charged batons at the locals, who were pelting stones, outside the election "
+     "office in Birendranagar (Surkhet, Nepal).", "Police Forces of Nepal"),
+])
+def test_the_crowds_own_people_are_not_the_civilians_it_hit(bundled_pipeline, text, force):
+    (ev,) = events_of(bundled_pipeline, text)
+    assert ev.event_type == "Riots"
+    assert ev.actor2.startswith(force)

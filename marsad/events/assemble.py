@@ -852,6 +852,7 @@ def _build_one(doc, items, incident, kinds, countries, doc_country, doc_place, c
         text=doc.text,
         code_of=countries.code_of,
         crowd_sentences=frozenset(t.sentence for t in triggers if t.sub_event_type in _CROWD_FORCE),
+        crowd_words=tuple(t for t in triggers if t.sub_event_type in DEMO_CLASSES),
         sentences=tuple(sm.sentence.text for sm in sms),
     )
     actor1, assoc1, inter1, actor2, assoc2, inter2, actor_ev = _code_actors(
@@ -1099,6 +1100,8 @@ class _RoleContext:
     # sentences where a crowd's violence or force on it is told (not only
     # what the crowd protests about)
     crowd_sentences: frozenset[int] = frozenset()
+    # the triggers that tell the crowd and what it did ("mob", "pelted stones")
+    crowd_words: tuple[TriggerMention, ...] = ()
     # the incident's own sentences (read only by the rules that need them)
     sentences: tuple[str, ...] = ()
 
@@ -1131,6 +1134,33 @@ def _addressed(a: ActorMention, text: str) -> bool:
                 or _GRIEVANCE_BEFORE.search(text, max(0, a.span.start - 45), a.span.start))
 
 
+# "a mob of villagers", "a group of residents": the crowd word, then its people
+_CROWD_OF = re.compile(r"\s++of\s++(?:the\s++)?(?:[\w-]++\s++)?")
+# "the locals, who were pelting stones": the people, then what they did
+_WHO_DID = re.compile(r"\s*+,?\s*+(?:who|that)\s++(?:were\s++|was\s++|had\s++|have\s++)?")
+# told as hit, not hitting: "villagers were attacked by a mob"
+_SUFFERED = re.compile(r"\b(?:was|were|been|being|by)\b", re.I)
+
+
+def _the_crowd(people: ActorMention, actors, context: _RoleContext) -> bool:
+    """Are ``people`` the crowd itself, not whom it hit ("a mob of villagers
+    pelted stones", "residents blocked the road by burning tyres", "police
+    charged the locals, who were pelting stones")?"""
+    text, sentence = context.text, people.sentence
+    words = [t for t in context.crowd_words if t.sentence == sentence]
+    if any(_CROWD_OF.fullmatch(text, t.span.end, people.span.start) for t in words):
+        return True
+    after = [t for t in words if t.span.start >= people.span.end]
+    if not after:
+        return False
+    if (m := _WHO_DID.match(text, people.span.end)) is not None and m.end() == after[0].span.start:
+        return True
+    # the sentence's subject: no one named before them, nothing suffered
+    # between them and what the crowd did
+    return not any(a.sentence == sentence and a.span.start < people.span.start for a in actors) \
+        and not _SUFFERED.search(text, people.span.end, after[0].span.start)
+
+
 # Who rioters can hit as the second actor: a state's forces, civilians, other
 # rioters or an identity group's people. A party, union, movement or armed
 # group named in a riot report is the crowd's own or what it protests about
@@ -1139,9 +1169,11 @@ def _addressed(a: ActorMention, text: str) -> bool:
 _RIOT_TARGET_INTERS = frozenset({1, 4, 7, FOREIGN_STATE_INTER})
 
 
-def _riot_target(target: ActorMention | None, context: _RoleContext) -> ActorMention | None:
+def _riot_target(target: ActorMention | None, actors, context: _RoleContext) -> ActorMention | None:
     """The side rioters hit, as the roles read it, if it can be one."""
     if target is None or (target.inter not in _RIOT_TARGET_INTERS and target.canonical != _UNIDENTIFIED):
+        return None
+    if target.inter == 7 and _the_crowd(target, actors, context):
         return None
     if target.inter == 4 and ("{" in target.canonical or _NATIONALITY.search(target.canonical) is None):
         return None
@@ -1334,7 +1366,7 @@ def _code_actors(cls: Classification, agent, target, actors, cc: str, anchor, fi
             # (Israel)" rioting in the West Bank are Rioters (Israel)
             actor1 = f"Rioters ({own.group(1)})"
         actor2, inter2 = "", None
-        tgt = _riot_target(target, context)
+        tgt = _riot_target(target, actors, context)
         if cls.deciding_class == "brawl" and (tgt is None or tgt.inter not in (1, FOREIGN_STATE_INTER)):
             # two crowds fighting each other: rioters on both sides
             actor2, inter2 = generic("Rioters ({country})"), 5
