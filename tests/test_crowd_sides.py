@@ -58,3 +58,38 @@ def test_the_crowds_own_people_are_not_the_civilians_it_hit(bundled_pipeline, te
     (ev,) = events_of(bundled_pipeline, text)
     assert ev.event_type == "Riots"
     assert ev.actor2.startswith(force)
+
+
+@pytest.mark.parametrize("text", [
+    # the arrests they denounce were made by the police before: no force met them
+    "On 4 April 2022, about 80 people gathered in front of the police station in Bastia (Corsica, France). "
+    "They denounced arrests made by the police during a march the day before.",
+    # the police station is where they gathered, a death is why
+    "On 20 January 2022, relatives of a man found dead protested in front of the police station in Caacupe "
+    "(Cordillera, Paraguay) to demand clarification of the crime.",
+])
+def test_a_force_named_in_the_grievance_or_as_the_venue_did_not_intervene(bundled_pipeline, text):
+    (ev,) = events_of(bundled_pipeline, text)
+    assert ev.sub_event_type == "Peaceful protest"
+    assert ev.actor2 == ""
+
+
+@pytest.mark.parametrize("text", [
+    # (guards: the force that acts on the protesters still intervenes)
+    "On 25 March 2022, thousands of teachers demonstrated in Guwahati (Kamrup Metropolitan, Assam, India) "
+    "while a few were detained by the police.",
+    "On 14 February 2022, protesters demonstrated in Sitrah (Capital, Bahrain) against the visit of a foreign "
+    "minister. The authorities, including plainclothes officers, made several arrests.",
+])
+def test_a_force_that_acted_on_the_protest_intervened(bundled_pipeline, text):
+    (ev,) = events_of(bundled_pipeline, text)
+    assert ev.sub_event_type == "Protest with intervention"
+    assert ev.actor2.startswith("Police Forces of")
+
+
+def test_rioters_removed_by_the_police_met_the_police(bundled_pipeline):
+    text = ("On 12 January 2022, local youths rioted near Nevatim (HaDarom, Israel) against a forestation project. "
+            "The road was closed by the police, which removed the rioters using tear gas.")
+    (ev,) = events_of(bundled_pipeline, text)
+    assert ev.sub_event_type == "Violent demonstration"
+    assert ev.actor2.startswith("Police Forces of Israel")

@@ -411,7 +411,12 @@ _CROWD_FORCE = frozenset({"unrest", "riot", "violent_protest", "intervention", "
 _RELATIVE_PAST = re.compile(r"\b(?:who|which|that)\s+(?:was|were|had been|have been|has been)\s+$", re.I)
 
 
-def _demo_view(sms, triggers, counts):
+# "in front of the police station": a force's building where a crowd gathers
+# is the venue, not the force
+_VENUE_AFTER = re.compile(r"\s++(?:station|headquarters|post|offices?|academy|compound|building|barracks|court)s?\b", re.I)
+
+
+def _demo_view(sms, triggers, counts, text: str):
     """What in a protest incident tells of force against the protest.
 
     Violence words in a protest report are often its grievance ("relatives
@@ -423,7 +428,8 @@ def _demo_view(sms, triggers, counts):
     kept_triggers = []
     force_sentences = set()
     for sm in sms:
-        forces = [a for a in sm.actors if a.inter in FORCE_INTERS and a.kind != "role"]
+        forces = [a for a in sm.actors if a.inter in FORCE_INTERS and a.kind != "role" and not _addressed(a, text)
+                  and not _VENUE_AFTER.match(text, a.span.end)]
         for t in sm.live_triggers:
             if t.sub_event_type == "intervention" or (
                     t.sub_event_type not in DEMO_CLASSES and t.sub_event_type != "crowd_grievance" and forces):
@@ -766,7 +772,7 @@ def _build_one(doc, items, incident, kinds, countries, doc_country, doc_place, c
     counts = [c for sm in sms for c in sm.counts]
     actors = [a for sm in sms for a in sm.actors]
     if any(t.sub_event_type in PROTEST_CLASSES for t in triggers):
-        triggers, counts = _demo_view(sms, triggers, counts)
+        triggers, counts = _demo_view(sms, triggers, counts, doc.text)
     elif any(t.sub_event_type in DEMO_CLASSES for t in triggers):
         # a mob or a brawl keeps its own dead and injured, not those of what
         # set it off ("rioters barricaded roads following the killing of two")
@@ -1125,13 +1131,23 @@ def _force_met(actors: list[ActorMention], context: _RoleContext) -> ActorMentio
 # "the authorities" are who a crowd addresses ("demanding the authorities
 # fulfil", "accusing the authorities of"), never the force it met: no dev riot
 # note that names only them codes a force as the second actor (4 of 4 none)
+# (unless they open the sentence: "The authorities made several arrests")
 _ADDRESSED_ONLY = re.compile(r"(?:the\s+|local\s+)*authorities", re.I)
+_SENTENCE_OPENS = re.compile(r"(?:^|[.;!?]\s*+)$")
+
+
+# "few were detained by the police": the agent of what the report tells (not
+# of a relative clause, "a man who was shot by", which is the grievance)
+_DONE_BY = re.compile(r"(?<!\bwho )(?<!\bwhich )(?<!\bthat )\b(?:was|were|got)\s++(?:\w++\s++){1,2}?by\s++"
+                      r"(?:the\s++)?(?:[\w-]++\s++){0,2}$", re.I)
 
 
 def _addressed(a: ActorMention, text: str) -> bool:
     """Is ``a`` named in what the crowd protests about or asks of, not met or hit?"""
-    return bool(_ADDRESSED_ONLY.fullmatch(a.span.text)
-                or _GRIEVANCE_BEFORE.search(text, max(0, a.span.start - 45), a.span.start))
+    start = max(0, a.span.start - 45)
+    return bool((_ADDRESSED_ONLY.fullmatch(a.span.text) and not _SENTENCE_OPENS.search(text, start, a.span.start))
+                or (_GRIEVANCE_BEFORE.search(text, start, a.span.start)
+                    and not _DONE_BY.search(text, start, a.span.start)))
 
 
 # "a mob of villagers", "a group of residents": the crowd word, then its people
