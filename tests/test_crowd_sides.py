@@ -93,3 +93,20 @@ def test_rioters_removed_by_the_police_met_the_police(bundled_pipeline):
     (ev,) = events_of(bundled_pipeline, text)
     assert ev.sub_event_type == "Violent demonstration"
     assert ev.actor2.startswith("Police Forces of Israel")
+
+
+@pytest.mark.parametrize("text", [
+    "On 27 May 2022, around 500 people damaged the office of the water company in Palu (Central Sulawesi, "
+    "Indonesia). They were frustrated by frequent cuts. [size=around 500]",
+    "On 10 April 2022, in Port-au-Prince - Delmas (Ouest, Haiti), residents stoned a thief in the market area.",
+])
+def test_a_crowd_named_as_the_doer_of_damage_or_a_stoning_is_mob_violence(bundled_pipeline, text):
+    (ev,) = events_of(bundled_pipeline, text)
+    assert ev.sub_event_type == "Mob violence"
+    assert ev.actor1.startswith("Rioters (")
+
+
+def test_homes_of_residents_destroyed_by_shelling_are_no_crowd(bundled_pipeline):
+    # (guard: the crowd words only count for people who did the damage)
+    text = "On 3 May 2022, the homes of 20 residents destroyed by Russian shelling in Kharkiv (Ukraine) were counted."
+    assert all(ev.event_type != "Riots" for ev in events_of(bundled_pipeline, text))
