@@ -110,3 +110,17 @@ def test_homes_of_residents_destroyed_by_shelling_are_no_crowd(bundled_pipeline)
     # (guard: the crowd words only count for people who did the damage)
     text = "On 3 May 2022, the homes of 20 residents destroyed by Russian shelling in Kharkiv (Ukraine) were counted."
     assert all(ev.event_type != "Riots" for ev in events_of(bundled_pipeline, text))
+
+
+def test_vigilantes_fighting_beside_troops_are_no_mob(bundled_pipeline):
+    text = ("On 22 February 2022, Nigerian troops and local vigilantes from Zuru repelled an attack by bandits "
+            "in Rijau (Niger, Nigeria).")
+    (ev,) = events_of(bundled_pipeline, text)
+    assert ev.sub_event_type == "Armed clash"
+
+
+def test_vigilantes_who_beat_a_suspect_are_a_mob(bundled_pipeline):
+    # (guard: the vigilantes' own violence is still mob violence)
+    text = "On 17 May 2022, a vigilante group assaulted a young man suspected of theft in Kapchorwa (Eastern, Uganda)."
+    (ev,) = events_of(bundled_pipeline, text)
+    assert ev.sub_event_type == "Mob violence"
