@@ -124,3 +124,24 @@ def test_vigilantes_who_beat_a_suspect_are_a_mob(bundled_pipeline):
     text = "On 17 May 2022, a vigilante group assaulted a young man suspected of theft in Kapchorwa (Eastern, Uganda)."
     (ev,) = events_of(bundled_pipeline, text)
     assert ev.sub_event_type == "Mob violence"
+
+
+def test_a_drug_lab_a_force_seized_was_a_gangs(bundled_pipeline):
+    text = ("Property destruction: On 14 June 2022, in Culiacan (Sinaloa, Mexico), military forces located and "
+            "seized a laboratory for the production of synthetic drugs.")
+    (ev,) = events_of(bundled_pipeline, text)
+    assert ev.sub_event_type == "Looting/property destruction"
+    assert ev.actor2 == "Unidentified Gang (Mexico)"
+
+
+@pytest.mark.parametrize("text, actor1, actor2", [
+    ("Property destruction: On 9 March 2022, people burned down a flag and sprayed graffiti on several buildings "
+     "in Uffenheim (Bavaria, Germany).", "Unidentified Armed Group (Germany)", "Civilians (Germany)"),
+    # (guard: a force destroying houses still hits civilians)
+    ("Property destruction: On 4 May 2022, soldiers burned down the houses of villagers in Kani (Sagaing, "
+     "Myanmar).", "Military Forces of Myanmar", "Civilians (Myanmar)"),
+])
+def test_people_who_destroy_property_are_an_unidentified_group(bundled_pipeline, text, actor1, actor2):
+    (ev,) = events_of(bundled_pipeline, text)
+    assert ev.sub_event_type == "Looting/property destruction"
+    assert ev.actor1.startswith(actor1) and ev.actor2 == actor2

@@ -1257,6 +1257,9 @@ _ONE_SIDED_SUBS = frozenset({"Change to group/activity"})
 
 
 _UNIDENTIFIED = "Unidentified Armed Group ({country})"
+_GANG = "Unidentified Gang ({country})"
+_DRUG_HAUL = re.compile(r"\b(?:marijuana|cannabis|cocaine|coca (?:leaf|leaves|crops?|plantations?|fields?)|poppy|poppies|"
+                        r"(?:synthetic )?drugs?|narcotics?|methamphetamine|heroin|fentanyl|drug (?:lab|laborator(?:y|ies)))\b", re.I)
 # a verb of harm right before the people it hurt ("injured two boys", "killed a shepherd")
 _HURT_BEFORE = re.compile(r"\b(?:killed|killing|wounded|wounding|injured|injuring)\s+(?:[\w-]+\s+){0,4}$", re.I)
 # before a side that fought itself: "two groups of", "between 2", "rival"
@@ -1420,6 +1423,11 @@ def _code_actors(cls: Classification, agent, target, actors, cc: str, anchor, fi
         # force: a group named near it ("the house of an NLD member", "for
         # supporting the PDF") is not the one who lost it
         target = None
+    if sub == "Looting/property destruction" and agent is not None and agent.inter == 7:
+        # civilians are whose property is destroyed, never who destroys it:
+        # "unknown people uprooted a pole" is an unidentified group (no dev
+        # note codes civilians as the first actor of property destruction)
+        agent = None
     actor1 = name(agent)
     inter1 = _inter(agent, cc) if agent else None
     add_ev("actor1", agent)
@@ -1444,6 +1452,11 @@ def _code_actors(cls: Classification, agent, target, actors, cc: str, anchor, fi
         a.inter == 7 and a.kind == "generic" and (context.casualties or _HURT_BEFORE.search(
             context.text, max(0, a.span.start - 60), a.span.start)) for a in actors)
         or (context.casualties and context.people_named()))
+    if not actor2 and sub == "Looting/property destruction" and inter1 in (1, FOREIGN_STATE_INTER) and any(
+            _DRUG_HAUL.search(t) for t in context.sentences):
+        # a force seizing or destroying drugs, a drug lab or a poppy field
+        # hits the gang that owned them (6 of 6 such dev notes)
+        actor2, inter2 = generic(_GANG), 3
     if not actor2 and (cls.event_type == "Violence against civilians" or sub in _CIVILIAN_TARGET_SUBS or hit_civilians):
         actor2, inter2 = generic("Civilians ({country})"), 7
     if actor2 == generic("Civilians ({country})"):
