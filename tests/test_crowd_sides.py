@@ -145,3 +145,18 @@ def test_people_who_destroy_property_are_an_unidentified_group(bundled_pipeline,
     (ev,) = events_of(bundled_pipeline, text)
     assert ev.sub_event_type == "Looting/property destruction"
     assert ev.actor1.startswith(actor1) and ev.actor2 == actor2
+
+
+@pytest.mark.parametrize("text, actor2", [
+    ("On 23 January 2022, in Pyay town (Bago-West, Myanmar), the military arrested a shop owner on suspicion of "
+     "financing the PDF.", "Civilians (Myanmar)"),
+    ("On 9 April 2022, in Sittwe township (Rakhine State, Myanmar), the Myanmar military forces arrested two "
+     "village heads for allegedly having a connection with the Arakan Army.", "Civilians (Myanmar)"),
+    # (guard: the group's own members arrested are that group)
+    ("On 11 May 2022, in Myitkyina (Kachin, Myanmar), the military arrested five PDF members after a raid.",
+     "PDF: People's Defense Force"),
+])
+def test_the_group_people_are_charged_with_supporting_is_not_who_was_arrested(bundled_pipeline, text, actor2):
+    (ev,) = events_of(bundled_pipeline, text)
+    assert ev.sub_event_type == "Arrests"
+    assert ev.actor2 == actor2

@@ -1258,6 +1258,14 @@ _ONE_SIDED_SUBS = frozenset({"Change to group/activity"})
 
 _UNIDENTIFIED = "Unidentified Armed Group ({country})"
 _GANG = "Unidentified Gang ({country})"
+# Sub-event types whose target may be told with what it is charged with
+_CHARGED_SUBS = frozenset({"Arrests", "Abduction/forced disappearance", "Looting/property destruction"})
+# the charge or suspicion right before a group's name
+_CHARGED_WITH = re.compile(
+    r"\b(?:suspicion|suspected|accused|accusations?|charges?|charged|allegations?|alleged(?:ly)?|for)\s++"
+    r"(?:of\s++|with\s++|that\s++)?(?:[\w'-]++\s++){0,3}?(?:support(?:ing)?|financing|funding|helping|aiding|"
+    r"collaborat(?:ing|ion)|dealing|links?|ties|connections?|contacts?|membership|being members?|belonging)\b"
+    r"[^,.;]{0,25}$", re.I)
 _DRUG_HAUL = re.compile(r"\b(?:marijuana|cannabis|cocaine|coca (?:leaf|leaves|crops?|plantations?|fields?)|poppy|poppies|"
                         r"(?:synthetic )?drugs?|narcotics?|methamphetamine|heroin|fentanyl|drug (?:lab|laborator(?:y|ies)))\b", re.I)
 # a verb of harm right before the people it hurt ("injured two boys", "killed a shepherd")
@@ -1422,6 +1430,12 @@ def _code_actors(cls: Classification, agent, target, actors, cc: str, anchor, fi
         # what is looted or destroyed is civilians' unless it belongs to a
         # force: a group named near it ("the house of an NLD member", "for
         # supporting the PDF") is not the one who lost it
+        target = None
+    if sub in _CHARGED_SUBS and target is not None and _CHARGED_WITH.search(
+            context.text, max(0, target.span.start - 60), target.span.start):
+        # "arrested a broker on suspicion of financing the PDF", "sealed off
+        # houses for allegedly providing support to PDF": the group named is
+        # what the people taken or dispossessed are charged with, not them
         target = None
     if sub == "Looting/property destruction" and agent is not None and agent.inter == 7:
         # civilians are whose property is destroyed, never who destroys it:
