@@ -160,3 +160,11 @@ def test_the_group_people_are_charged_with_supporting_is_not_who_was_arrested(bu
     (ev,) = events_of(bundled_pipeline, text)
     assert ev.sub_event_type == "Arrests"
     assert ev.actor2 == actor2
+
+
+def test_a_dated_past_riot_named_in_a_vigil_is_not_this_events_violence(bundled_pipeline):
+    text = ("On 6 January 2022, dozens of people held a vigil in Oreland (Pennsylvania, United States) as part of "
+            "events commemorating the 6 January 2021 Capitol riots.")
+    (ev,) = events_of(bundled_pipeline, text)
+    assert ev.sub_event_type == "Peaceful protest"
+    assert ev.actor1 == "Protesters (United States)"
