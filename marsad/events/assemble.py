@@ -411,7 +411,12 @@ _CROWD_FORCE = frozenset({"unrest", "riot", "violent_protest", "intervention", "
 _RELATIVE_PAST = re.compile(r"\b(?:who|which|that)\s+(?:was|were|had been|have been|has been)\s+$", re.I)
 
 
-def _demo_view(sms, triggers, counts):
+# "in front of the police station": a force's building where a crowd gathers
+# is the venue, not the force
+_VENUE_AFTER = re.compile(r"\s++(?:station|headquarters|post|offices?|academy|compound|building|barracks|court)s?\b", re.I)
+
+
+def _demo_view(sms, triggers, counts, text: str):
     """What in a protest incident tells of force against the protest.
 
     Violence words in a protest report are often its grievance ("relatives
@@ -423,7 +428,8 @@ def _demo_view(sms, triggers, counts):
     kept_triggers = []
     force_sentences = set()
     for sm in sms:
-        forces = [a for a in sm.actors if a.inter in FORCE_INTERS and a.kind != "role"]
+        forces = [a for a in sm.actors if a.inter in FORCE_INTERS and a.kind != "role" and not _addressed(a, text)
+                  and not _VENUE_AFTER.match(text, a.span.end)]
         for t in sm.live_triggers:
             if t.sub_event_type == "intervention" or (
                     t.sub_event_type not in DEMO_CLASSES and t.sub_event_type != "crowd_grievance" and forces):
@@ -766,7 +772,7 @@ def _build_one(doc, items, incident, kinds, countries, doc_country, doc_place, c
     counts = [c for sm in sms for c in sm.counts]
     actors = [a for sm in sms for a in sm.actors]
     if any(t.sub_event_type in PROTEST_CLASSES for t in triggers):
-        triggers, counts = _demo_view(sms, triggers, counts)
+        triggers, counts = _demo_view(sms, triggers, counts, doc.text)
     elif any(t.sub_event_type in DEMO_CLASSES for t in triggers):
         # a mob or a brawl keeps its own dead and injured, not those of what
         # set it off ("rioters barricaded roads following the killing of two")
@@ -852,6 +858,7 @@ def _build_one(doc, items, incident, kinds, countries, doc_country, doc_place, c
         text=doc.text,
         code_of=countries.code_of,
         crowd_sentences=frozenset(t.sentence for t in triggers if t.sub_event_type in _CROWD_FORCE),
+        crowd_words=tuple(t for t in triggers if t.sub_event_type in DEMO_CLASSES),
         sentences=tuple(sm.sentence.text for sm in sms),
     )
     actor1, assoc1, inter1, actor2, assoc2, inter2, actor_ev = _code_actors(
@@ -1115,6 +1122,8 @@ class _RoleContext:
     # sentences where a crowd's violence or force on it is told (not only
     # what the crowd protests about)
     crowd_sentences: frozenset[int] = frozenset()
+    # the triggers that tell the crowd and what it did ("mob", "pelted stones")
+    crowd_words: tuple[TriggerMention, ...] = ()
     # the incident's own sentences (read only by the rules that need them)
     sentences: tuple[str, ...] = ()
 
@@ -1132,8 +1141,75 @@ def _force_met(actors: list[ActorMention], context: _RoleContext) -> ActorMentio
     """The state force a crowd met: named where the crowd's violence or force
     on it is told, not in what the crowd protests about."""
     return next((a for a in _collapse(actors, context.text) if a.inter == 1 and a.kind != "role"
-                 and a.sentence in context.crowd_sentences
-                 and not _GRIEVANCE_BEFORE.search(context.text, max(0, a.span.start - 45), a.span.start)), None)
+                 and a.sentence in context.crowd_sentences and not _addressed(a, context.text)), None)
+
+
+# "the authorities" are who a crowd addresses ("demanding the authorities
+# fulfil", "accusing the authorities of"), never the force it met: no dev riot
+# note that names only them codes a force as the second actor (4 of 4 none)
+# (unless they open the sentence: "The authorities made several arrests")
+_ADDRESSED_ONLY = re.compile(r"(?:the\s+|local\s+)*authorities", re.I)
+_SENTENCE_OPENS = re.compile(r"(?:^|[.;!?]\s*+)$")
+
+
+# "few were detained by the police": the agent of what the report tells (not
+# of a relative clause, "a man who was shot by", which is the grievance)
+_DONE_BY = re.compile(r"(?<!\bwho )(?<!\bwhich )(?<!\bthat )\b(?:was|were|got)\s++(?:\w++\s++){1,2}?by\s++"
+                      r"(?:the\s++)?(?:[\w-]++\s++){0,2}$", re.I)
+
+
+def _addressed(a: ActorMention, text: str) -> bool:
+    """Is ``a`` named in what the crowd protests about or asks of, not met or hit?"""
+    start = max(0, a.span.start - 45)
+    return bool((_ADDRESSED_ONLY.fullmatch(a.span.text) and not _SENTENCE_OPENS.search(text, start, a.span.start))
+                or (_GRIEVANCE_BEFORE.search(text, start, a.span.start)
+                    and not _DONE_BY.search(text, start, a.span.start)))
+
+
+# "a mob of villagers", "a group of residents": the crowd word, then its people
+_CROWD_OF = re.compile(r"\s++of\s++(?:the\s++)?(?:[\w-]++\s++)?")
+# "the locals, who were pelting stones": the people, then what they did
+_WHO_DID = re.compile(r"\s*+,?\s*+(?:who|that)\s++(?:were\s++|was\s++|had\s++|have\s++)?")
+# told as hit, not hitting: "villagers were attacked by a mob"
+_SUFFERED = re.compile(r"\b(?:was|were|been|being|by)\b", re.I)
+
+
+def _the_crowd(people: ActorMention, actors, context: _RoleContext) -> bool:
+    """Are ``people`` the crowd itself, not whom it hit ("a mob of villagers
+    pelted stones", "residents blocked the road by burning tyres", "police
+    charged the locals, who were pelting stones")?"""
+    text, sentence = context.text, people.sentence
+    words = [t for t in context.crowd_words if t.sentence == sentence]
+    if any(_CROWD_OF.fullmatch(text, t.span.end, people.span.start) for t in words):
+        return True
+    after = [t for t in words if t.span.start >= people.span.end]
+    if not after:
+        return False
+    if (m := _WHO_DID.match(text, people.span.end)) is not None and m.end() == after[0].span.start:
+        return True
+    # the sentence's subject: no one named before them, nothing suffered
+    # between them and what the crowd did
+    return not any(a.sentence == sentence and a.span.start < people.span.start for a in actors) \
+        and not _SUFFERED.search(text, people.span.end, after[0].span.start)
+
+
+# Who rioters can hit as the second actor: a state's forces, civilians, other
+# rioters or an identity group's people. A party, union, movement or armed
+# group named in a riot report is the crowd's own or what it protests about
+# (in the dev set no riot codes one as actor2: its office or supporters hit
+# are civilians). Unnamed armed men a crowd turns on stay an armed group.
+_RIOT_TARGET_INTERS = frozenset({1, 4, 7, FOREIGN_STATE_INTER})
+
+
+def _riot_target(target: ActorMention | None, actors, context: _RoleContext) -> ActorMention | None:
+    """The side rioters hit, as the roles read it, if it can be one."""
+    if target is None or (target.inter not in _RIOT_TARGET_INTERS and target.canonical != _UNIDENTIFIED):
+        return None
+    if target.inter == 7 and _the_crowd(target, actors, context):
+        return None
+    if target.inter == 4 and ("{" in target.canonical or _NATIONALITY.search(target.canonical) is None):
+        return None
+    return None if _addressed(target, context.text) else target
 
 
 # People's nationality told beside them: "a Burundian refugee", "refugees
@@ -1197,6 +1273,17 @@ _ONE_SIDED_SUBS = frozenset({"Change to group/activity"})
 
 
 _UNIDENTIFIED = "Unidentified Armed Group ({country})"
+_GANG = "Unidentified Gang ({country})"
+# Sub-event types whose target may be told with what it is charged with
+_CHARGED_SUBS = frozenset({"Arrests", "Abduction/forced disappearance", "Looting/property destruction"})
+# the charge or suspicion right before a group's name
+_CHARGED_WITH = re.compile(
+    r"\b(?:suspicion|suspected|accused|accusations?|charges?|charged|allegations?|alleged(?:ly)?|for)\s++"
+    r"(?:of\s++|with\s++|that\s++)?(?:[\w'-]++\s++){0,3}?(?:support(?:ing)?|financing|funding|helping|aiding|"
+    r"collaborat(?:ing|ion)|dealing|links?|ties|connections?|contacts?|membership|being members?|belonging)\b"
+    r"[^,.;]{0,25}$", re.I)
+_DRUG_HAUL = re.compile(r"\b(?:marijuana|cannabis|cocaine|coca (?:leaf|leaves|crops?|plantations?|fields?)|poppy|poppies|"
+                        r"(?:synthetic )?drugs?|narcotics?|methamphetamine|heroin|fentanyl|drug (?:lab|laborator(?:y|ies)))\b", re.I)
 # a verb of harm right before the people it hurt ("injured two boys", "killed a shepherd")
 _HURT_BEFORE = re.compile(r"\b(?:killed|killing|wounded|wounding|injured|injuring)\s+(?:[\w-]+\s+){0,4}$", re.I)
 # before a side that fought itself: "two groups of", "between 2", "rival"
@@ -1322,7 +1409,7 @@ def _code_actors(cls: Classification, agent, target, actors, cc: str, anchor, fi
             # (Israel)" rioting in the West Bank are Rioters (Israel)
             actor1 = f"Rioters ({own.group(1)})"
         actor2, inter2 = "", None
-        tgt = target if target is not None and target.inter != 5 else None
+        tgt = _riot_target(target, actors, context)
         if cls.deciding_class == "brawl" and (tgt is None or tgt.inter not in (1, FOREIGN_STATE_INTER)):
             # two crowds fighting each other: rioters on both sides
             actor2, inter2 = generic("Rioters ({country})"), 5
@@ -1360,6 +1447,17 @@ def _code_actors(cls: Classification, agent, target, actors, cc: str, anchor, fi
         # force: a group named near it ("the house of an NLD member", "for
         # supporting the PDF") is not the one who lost it
         target = None
+    if sub in _CHARGED_SUBS and target is not None and _CHARGED_WITH.search(
+            context.text, max(0, target.span.start - 60), target.span.start):
+        # "arrested a broker on suspicion of financing the PDF", "sealed off
+        # houses for allegedly providing support to PDF": the group named is
+        # what the people taken or dispossessed are charged with, not them
+        target = None
+    if sub == "Looting/property destruction" and agent is not None and agent.inter == 7:
+        # civilians are whose property is destroyed, never who destroys it:
+        # "unknown people uprooted a pole" is an unidentified group (no dev
+        # note codes civilians as the first actor of property destruction)
+        agent = None
     actor1 = name(agent)
     inter1 = _inter(agent, cc) if agent else None
     add_ev("actor1", agent)
@@ -1384,6 +1482,11 @@ def _code_actors(cls: Classification, agent, target, actors, cc: str, anchor, fi
         a.inter == 7 and a.kind == "generic" and (context.casualties or _HURT_BEFORE.search(
             context.text, max(0, a.span.start - 60), a.span.start)) for a in actors)
         or (context.casualties and context.people_named()))
+    if not actor2 and sub == "Looting/property destruction" and inter1 in (1, FOREIGN_STATE_INTER) and any(
+            _DRUG_HAUL.search(t) for t in context.sentences):
+        # a force seizing or destroying drugs, a drug lab or a poppy field
+        # hits the gang that owned them (6 of 6 such dev notes)
+        actor2, inter2 = generic(_GANG), 3
     if not actor2 and (cls.event_type == "Violence against civilians" or sub in _CIVILIAN_TARGET_SUBS or hit_civilians):
         actor2, inter2 = generic("Civilians ({country})"), 7
     if actor2 == generic("Civilians ({country})"):
