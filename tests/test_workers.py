@@ -161,6 +161,36 @@ def test_the_parent_extracts_the_first_documents_before_it_forks(corpus, bundled
     assert min(asked) == local.WARM_DOCS and max(asked) == len(items) - 1
 
 
+def _collector_state() -> tuple:
+    import gc
+
+    return gc.get_threshold(), gc.get_freeze_count()
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")
+def test_workers_freeze_what_they_inherit_and_collect_young_objects_less_often(bundled_gazetteer) -> None:
+    import gc
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from marsad.run import local
+
+    options = PipelineOptions(gazetteer_path=str(bundled_gazetteer))
+    local.worker_pipeline.cache_clear()
+    before = gc.get_threshold()
+    try:
+        local.worker_pipeline(options).load()
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"),
+                                 initializer=local._init_worker, initargs=(options,)) as pool:
+            threshold, frozen = pool.submit(_collector_state).result()
+    finally:
+        local.worker_pipeline(options).close()
+        local.worker_pipeline.cache_clear()
+    assert threshold == (local.WORKER_GC_THRESHOLD, *before[1:]) and local.WORKER_GC_THRESHOLD > before[0]
+    assert frozen > 10_000  # the inherited pipeline is out of the collector's reach
+    assert gc.get_threshold() == before  # this process is left as it was
+
+
 @pytest.mark.parametrize("extra", [-1, 0, 1])
 def test_an_input_of_no_more_than_the_parents_first_documents(corpus, bundled_gazetteer, extra) -> None:
     from marsad.run import local
