@@ -84,7 +84,7 @@ WARM_DOCS = 2
 # A worker's youngest-generation collection threshold (Python's default is
 # 700). After gc.freeze() nearly everything a worker allocates is garbage
 # within a document and freed by reference counting; at 700 the collector
-# still ran ~1,500 times per 1,000 articles, 3.4% of a worker's CPU (gc
+# still ran ~1,600 times per 1,000 articles, 3.4% of a worker's CPU (gc
 # callbacks over 400 articles: 0.25 of 7.3 CPU-s); at 10,000 it is 0.8%
 # (~0.5 CPU-s less per 1,000 articles over both workers). Cyclic garbage
 # waits for at most this many more allocations: memory is not affected.
