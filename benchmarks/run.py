@@ -252,7 +252,7 @@ def fresh_pipeline():
 
     clear_memos()
     pipeline = Pipeline()
-    pipeline._gaz()
+    pipeline.load()
     return pipeline
 
 
@@ -737,7 +737,7 @@ def main(argv: list[str] | None = None) -> int:
 
         t0 = time.perf_counter()
         pipeline = Pipeline()
-        pipeline._gaz()
+        pipeline.load()
         results["load_s"] = time.perf_counter() - t0
         run_end_to_end(pipeline, warm, tmp / "warm.db")
         release(pipeline)

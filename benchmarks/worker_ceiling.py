@@ -58,7 +58,7 @@ def _worker(kind: str, share: int, of: int, barrier, results, docs) -> None:
         from marsad.pipeline import Pipeline
 
         pipeline = Pipeline()
-        pipeline._gaz()
+        pipeline.load()
         mine = [d for i in range(0, len(docs), CHUNK) if (i // CHUNK) % of == share for d in docs[i:i + CHUNK]]
     barrier.wait()
     start, cpu = time.perf_counter(), _cpu()

@@ -120,6 +120,14 @@ class Pipeline:
             self._gazetteer = Gazetteer.open(self.gazetteer_path)
         return self._gazetteer
 
+    def load(self) -> "Pipeline":
+        """Open what is otherwise opened by the first document (the
+        gazetteer: a first run builds the bundled index); returns this
+        pipeline. A process that forks workers calls it first, so they
+        inherit one loaded copy instead of each opening their own."""
+        self._gaz()
+        return self
+
     def after_fork(self) -> None:
         """Call in a process forked from the one that built this pipeline:
         an opened gazetteer then reads through a connection of its own."""

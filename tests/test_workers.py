@@ -123,6 +123,84 @@ def test_small_last_chunks_return_the_same_results_in_order(corpus, bundled_gaze
     assert [r for _, r in parallel] == [r for _, r in serial]
 
 
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")
+def test_the_parent_extracts_the_first_documents_before_it_forks(corpus, bundled_gazetteer, monkeypatch) -> None:
+    import os
+
+    from marsad.pipeline import Pipeline
+    from marsad.run import local
+    from marsad.run.batches import Lookahead
+
+    parent = os.getpid()
+    here: list[str] = []
+    original = Pipeline.process
+
+    def recording(self, document):
+        if os.getpid() == parent:  # forked workers inherit this too, and record nothing
+            here.append(document.id)
+        return original(self, document)
+
+    monkeypatch.setattr(Pipeline, "process", recording)
+    options = PipelineOptions(gazetteer_path=str(bundled_gazetteer))
+    items = list(iter_inputs([str(corpus)]))[:30]
+    assert local.WARM_DOCS >= 1 and not any(isinstance(i, InputProblem) for i in items[:local.WARM_DOCS])
+    serial = [r for _, r in process_serial(items, options)]
+    here.clear()
+    ahead = Lookahead(items)
+    asked: list[int] = []
+
+    def ends_within(position: int, count: int) -> bool:
+        asked.append(position)
+        return ahead.ends_within(position, count)
+
+    out = list(process_parallel(ahead, options, workers=2, chunk_size=8, ends_within=ends_within))
+    # the first documents were extracted here, every later one in a worker
+    assert here == [i.id for i in items[:local.WARM_DOCS]]
+    assert [i for i, _ in out] == items and [r for _, r in out] == serial
+    # the chunks' positions still count from the input's start
+    assert min(asked) == local.WARM_DOCS and max(asked) == len(items) - 1
+
+
+def _collector_state() -> tuple:
+    import gc
+
+    return gc.get_threshold(), gc.get_freeze_count()
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")
+def test_workers_freeze_what_they_inherit_and_collect_young_objects_less_often(bundled_gazetteer) -> None:
+    import gc
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from marsad.run import local
+
+    options = PipelineOptions(gazetteer_path=str(bundled_gazetteer))
+    local.worker_pipeline.cache_clear()
+    before = gc.get_threshold()
+    try:
+        local.worker_pipeline(options).load()
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"),
+                                 initializer=local._init_worker, initargs=(options,)) as pool:
+            threshold, frozen = pool.submit(_collector_state).result()
+    finally:
+        local.worker_pipeline(options).close()
+        local.worker_pipeline.cache_clear()
+    assert threshold == (local.WORKER_GC_THRESHOLD, *before[1:]) and local.WORKER_GC_THRESHOLD > before[0]
+    assert frozen > 10_000  # the inherited pipeline is out of the collector's reach
+    assert gc.get_threshold() == before  # this process is left as it was
+
+
+@pytest.mark.parametrize("extra", [-1, 0, 1])
+def test_an_input_of_no_more_than_the_parents_first_documents(corpus, bundled_gazetteer, extra) -> None:
+    from marsad.run import local
+
+    options = PipelineOptions(gazetteer_path=str(bundled_gazetteer))
+    items = list(iter_inputs([str(corpus)]))[:max(1, local.WARM_DOCS + extra)]
+    serial = list(process_serial(items, options))
+    assert list(process_parallel(iter(items), options, workers=2)) == serial
+
+
 def test_results_travel_as_class_and_field_values(corpus, bundled_gazetteer) -> None:
     import pickle
 
@@ -267,7 +345,7 @@ def test_forked_workers_keep_the_parents_lookup_table_and_read_through_their_own
     options = PipelineOptions(gazetteer_path=str(bundled_gazetteer))
     local.worker_pipeline.cache_clear()
     try:
-        gazetteer = local.worker_pipeline(options)._gaz()  # loaded here, as process_parallel does
+        gazetteer = local.worker_pipeline(options).load()._gazetteer  # loaded here, as process_parallel does
         expected = ([p.name for p in gazetteer.lookup("Aleppo", "SY")], gazetteer.coordinates("SY")[:3])
         assert expected[0] and expected[1]
         with multiprocessing.get_context("fork").Pool(1) as pool:
