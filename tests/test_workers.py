@@ -191,6 +191,23 @@ def test_workers_freeze_what_they_inherit_and_collect_young_objects_less_often(b
     assert gc.get_threshold() == before  # this process is left as it was
 
 
+def test_one_process_sets_the_collector_as_a_worker_does_while_it_runs_and_restores_it(corpus, bundled_gazetteer) -> None:
+    import gc
+
+    from marsad.run import local
+
+    options = PipelineOptions(gazetteer_path=str(bundled_gazetteer))
+    items = list(iter_inputs([corpus]))[:3]
+    before = _collector_state()
+    seen = []
+    for _item, _result in process_serial(items, options):
+        seen.append(_collector_state())
+    # from the first document on, loaded objects are frozen and young ones collected less often
+    assert all(threshold[0] == local.WORKER_GC_THRESHOLD and frozen > 10_000 for threshold, frozen in seen[1:])
+    assert _collector_state() == before  # and the calling program gets its collector back
+    assert gc.get_freeze_count() == before[1]
+
+
 @pytest.mark.parametrize("extra", [-1, 0, 1])
 def test_an_input_of_no_more_than_the_parents_first_documents(corpus, bundled_gazetteer, extra) -> None:
     from marsad.run import local

@@ -215,9 +215,35 @@ def _warm_up(pipeline, items: Iterator[Item], count: int) -> Iterator[tuple[Item
 
 def process_serial(items: Iterable[Item], options: PipelineOptions) -> Iterator[tuple[Item, DocumentResult | None]]:
     """(item, result) in order, in this process; result is None for an InputProblem."""
-    with options.build() as pipeline:
+    with options.build() as pipeline, _CollectorForDocuments() as collector:
         for item in items:
             yield item, (None if isinstance(item, InputProblem) else pipeline.process(item))
+            collector.after_document()
+
+
+class _CollectorForDocuments:
+    """The cyclic collector set as in a worker (see WORKER_GC_THRESHOLD) once
+    the first document has loaded what documents load lazily (the
+    gazetteer's table, the HTML extractor): that is kept out of it and young
+    objects are collected less often. Restored on exit, as this process may
+    be a user's own program."""
+
+    def __init__(self) -> None:
+        self._old: tuple[int, int, int] | None = None
+
+    def __enter__(self) -> "_CollectorForDocuments":
+        return self
+
+    def after_document(self) -> None:
+        if self._old is None:
+            self._old = gc.get_threshold()
+            gc.freeze()
+            gc.set_threshold(WORKER_GC_THRESHOLD, *self._old[1:])
+
+    def __exit__(self, *exc) -> None:
+        if self._old is not None:
+            gc.set_threshold(*self._old)
+            gc.unfreeze()
 
 
 def process_parallel(items: Iterable[Item], options: PipelineOptions, workers: int,
