@@ -1111,6 +1111,11 @@ class _RoleContext:
         """People named by what they are or do ("a forester", "8-year-old boys")."""
         return any(_PEOPLE_HIT.search(t) for t in self.sentences)
 
+    def homes_or_persons(self) -> bool:
+        """Homes hit or people counted as persons ("Houses were damaged",
+        "one person died"): what a shelling that hurt someone hit was civilian."""
+        return any(_HOMES_OR_PERSONS.search(t) for t in self.sentences)
+
 
 def _force_met(actors: list[ActorMention], context: _RoleContext) -> ActorMention | None:
     """The state force a crowd met: named where the crowd's violence or force
@@ -1181,6 +1186,10 @@ _ONE_SIDED_SUBS = frozenset({"Change to group/activity"})
 
 
 _UNIDENTIFIED = "Unidentified Armed Group ({country})"
+# remote violence told hitting homes or counting its dead and hurt as
+# persons, not as fighters: civilians were hit (a "woman" or "child" alone
+# is not enough: ACLED often leaves such shellings with one actor)
+_HOMES_OR_PERSONS = re.compile(r"\b(?:persons?|people|houses|homes|residential)\b", re.I)
 # a verb of harm right before the people it hurt ("injured two boys", "killed a shepherd")
 _HURT_BEFORE = re.compile(r"\b(?:killed|killing|wounded|wounding|injured|injuring)\s+(?:[\w-]+\s+){0,4}$", re.I)
 # before a side that fought itself: "two groups of", "between 2", "rival"
@@ -1367,7 +1376,7 @@ def _code_actors(cls: Classification, agent, target, actors, cc: str, anchor, fi
     hit_civilians = cls.event_type == "Explosions/Remote violence" and (any(
         a.inter == 7 and a.kind == "generic" and (context.casualties or _HURT_BEFORE.search(
             context.text, max(0, a.span.start - 60), a.span.start)) for a in actors)
-        or (context.casualties and context.people_named()))
+        or (context.casualties and (context.people_named() or context.homes_or_persons())))
     if not actor2 and (cls.event_type == "Violence against civilians" or sub in _CIVILIAN_TARGET_SUBS or hit_civilians):
         actor2, inter2 = generic("Civilians ({country})"), 7
     if actor2 == generic("Civilians ({country})"):
