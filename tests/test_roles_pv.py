@@ -25,3 +25,27 @@ def test_remote_violence_on_homes_that_hurt_nobody_has_no_second_actor(bundled_p
     text = "On 3 May 2022, Russian forces shelled Avdiivka, Donetsk. Two houses were damaged. No casualties."
     (ev,) = events_of(bundled_pipeline, text)
     assert ev.event_type == "Explosions/Remote violence" and ev.actor2 == ""
+
+
+@pytest.mark.parametrize("text, actor2", [
+    ("On 3 May 2022, Al Shabaab militants attacked a Galmudug security forces base in Ceel Dheer (Ceel Dheer, "
+     "Galgaduud). Casualties unknown.",
+     "Military Forces of Somalia (2022-) Galmudug Security Force"),
+    ("On 3 May 2022, Al Shabaab fighters ambushed a Jubaland forces convoy near Kismayo (Kismayo, Lower Juba). "
+     "Casualties unknown.",
+     "Military Forces of Somalia (2022-) Jubaland Security Force"),
+    ("On 3 May 2022, TPLF forces clashed with Afar regional special forces near Abala (Kilbati-Zone 2, Afar). "
+     "Casualties unknown.",
+     "Police Forces of Ethiopia (2018-) Afar Special Forces"),
+])
+def test_a_regional_force_is_named_as_its_unit(bundled_pipeline, text, actor2):
+    (ev,) = events_of(bundled_pipeline, text)
+    assert ev.event_type == "Battles" and ev.actor2 == actor2
+
+
+def test_two_groups_of_one_regional_force_fought_each_other(bundled_pipeline):
+    text = ("On 3 May 2022, two groups of Puntland security forces clashed in Garowe town (Garoowe, Nugaal) "
+            "over unpaid salaries. One soldier was killed.")
+    (ev,) = events_of(bundled_pipeline, text)
+    unit = "Military Forces of Somalia (2022-) Puntland Security Force"
+    assert ev.sub_event_type == "Armed clash" and (ev.actor1, ev.actor2) == (unit, unit)
