@@ -49,3 +49,11 @@ def test_two_groups_of_one_regional_force_fought_each_other(bundled_pipeline):
     (ev,) = events_of(bundled_pipeline, text)
     unit = "Military Forces of Somalia (2022-) Puntland Security Force"
     assert ev.sub_event_type == "Armed clash" and (ev.actor1, ev.actor2) == (unit, unit)
+
+
+def test_air_defence_that_shot_down_a_drone_is_the_army_not_the_air_force(bundled_pipeline):
+    text = ("Interception: On 3 May 2022, Ukrainian air defense forces shot down a Russian drone in the "
+            "Mykolaiv region.")
+    (ev,) = events_of(bundled_pipeline, text)
+    assert ev.sub_event_type == "Disrupted weapons use"
+    assert ev.actor1 == "Military Forces of Ukraine (2019-)"
