@@ -57,3 +57,19 @@ def test_air_defence_that_shot_down_a_drone_is_the_army_not_the_air_force(bundle
     (ev,) = events_of(bundled_pipeline, text)
     assert ev.sub_event_type == "Disrupted weapons use"
     assert ev.actor1 == "Military Forces of Ukraine (2019-)"
+
+
+def test_who_laid_a_device_the_subject_found_is_the_second_side(bundled_pipeline):
+    text = ("Defusal: On 3 May 2022, Turkish gendarmerie forces found an IED planted by PKK militants near a road in "
+            "Sirnak and destroyed it through controlled detonation.")
+    (ev,) = events_of(bundled_pipeline, text)
+    assert ev.sub_event_type == "Disrupted weapons use"
+    assert ev.actor1 == "Military Forces of Turkey (2016-) Gendarmerie"
+    assert ev.actor2 == "PKK: Kurdistan Workers Party"
+
+
+def test_a_device_planted_by_a_group_that_exploded_is_that_groups_act(bundled_pipeline):
+    text = ("On 3 May 2022, an IED planted by Al Shabaab militants exploded near a military convoy in Afgooye "
+            "(Afgooye, Lower Shabelle). Casualties unknown.")
+    (ev,) = events_of(bundled_pipeline, text)
+    assert ev.actor1 == "Al Shabaab"

@@ -305,6 +305,8 @@ _WITH_OBJECT = re.compile(r"\b(?:clash(?:es)?|fight(?:ing)?|battles?|encounter|e
 # a head count before a side: "between about 80 military troops and ...",
 # "between size around 100 Myanmar military forces and ..."
 _HEADCOUNT = r"(?:(?:size\s+)?(?:about|around|some|nearly|over|approximately|at least|more than)\s+)?\d+\s+"
+# a device and who laid it, told after the one who found it: "an IED planted by"
+_PLANTED_BY = re.compile(r"\b(?:planted|placed|laid|installed|hidden|buried|left|belong(?:ing|ed)? to)\s+(?:by\s+)?(?:the\s+)?(?:[\w-]+\s+)?$", re.I)
 _BETWEEN = re.compile(r"\bbetween\s+(?:the\s+)?(?:" + _HEADCOUNT + r")?$", re.I)
 # what may stand between a trigger and the "between" that follows it
 _ADJOINING = re.compile(r"(?<!\s)\s*+(?:\w++\s++){0,2}?between\s++(?:the\s+)?(?:" + _HEADCOUNT + r")?", re.I)
@@ -1043,6 +1045,12 @@ def _roles(text: str, actors: list[ActorMention], anchor: TriggerMention) -> tup
         # ("troops", "gunmen") only when no such name stands before it.
         agent = next((a for a in reversed(before) if a.kind in ("named", "state")), before[-1])
         k = before.index(agent)
+        if k > 0 and _PLANTED_BY.search(text, max(0, agent.span.start - 30), agent.span.start):
+            # "Turkish gendarmes located an IED planted by PKK militants and
+            # destroyed it": who laid the device is what the subject acted on
+            subject = next((a for a in reversed(before[:k]) if a.kind in ("named", "state")), before[k - 1])
+            if subject.canonical != agent.canonical:
+                return subject, agent
         if k > 0 and _WITH_OBJECT.search(text, max(0, agent.span.start - 30), agent.span.start):
             # "soldiers returning following the clash with the local PDF
             # arrested ...": who they fought is not who acts next
