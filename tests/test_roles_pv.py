@@ -73,3 +73,22 @@ def test_a_device_planted_by_a_group_that_exploded_is_that_groups_act(bundled_pi
             "(Afgooye, Lower Shabelle). Casualties unknown.")
     (ev,) = events_of(bundled_pipeline, text)
     assert ev.actor1 == "Al Shabaab"
+
+
+@pytest.mark.parametrize("text, actor2", [
+    ("Defusal: On 3 May 2022, Iraqi police forces defused an IED found near a market in Baghdad - Karkh.",
+     "Unidentified Armed Group (Iraq)"),
+    ("Weapons seizure: On 3 May 2022, in Hpa-an town (Hpa-an district, Kayin state), the Myanmar military seized "
+     "a cache of weapons and mines hidden in a farm hut.",
+     "Unidentified Armed Group (Myanmar)"),
+])
+def test_weapons_a_force_disrupted_with_no_owner_named_are_an_unidentified_groups(bundled_pipeline, text, actor2):
+    (ev,) = events_of(bundled_pipeline, text)
+    assert ev.sub_event_type == "Disrupted weapons use" and ev.actor2 == actor2
+
+
+def test_a_detonation_that_hurt_the_force_has_one_actor(bundled_pipeline):
+    text = ("Detonation: On 3 May 2022, two Iraqi soldiers were injured when an explosive device they were "
+            "dismantling went off near Tarmiyah (Tarmiyah, Baghdad).")
+    (ev,) = events_of(bundled_pipeline, text)
+    assert ev.sub_event_type == "Disrupted weapons use" and ev.actor2 == ""

@@ -1405,6 +1405,11 @@ def _code_actors(cls: Classification, agent, target, actors, cc: str, anchor, fi
         # an invading army's offensive, rebels taking a town: with no other
         # side named, they fought the forces of the country they are in
         actor2, inter2 = generic("Military Forces of {state} ({military_since}-)"), 1
+    if not actor2 and sub == "Disrupted weapons use" and inter1 in (1, FOREIGN_STATE_INTER) and not context.casualties:
+        # a force found, seized, defused or shot down weapons whose owner is
+        # not named: an unidentified armed group's (not a "Detonation" that
+        # killed or hurt the force's own men: one actor)
+        actor2, inter2 = generic(_UNIDENTIFIED), 3
     if sub in _ONE_SIDED_SUBS:
         # a force moving, deploying or setting up acts alone: whoever it moves
         # towards or past is no second actor (51 of 53 dev notes)
