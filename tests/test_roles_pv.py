@@ -92,3 +92,13 @@ def test_a_detonation_that_hurt_the_force_has_one_actor(bundled_pipeline):
             "dismantling went off near Tarmiyah (Tarmiyah, Baghdad).")
     (ev,) = events_of(bundled_pipeline, text)
     assert ev.sub_event_type == "Disrupted weapons use" and ev.actor2 == ""
+
+
+def test_a_group_introduced_with_its_acronym_late_in_a_long_sentence_keeps_its_name(bundled_pipeline):
+    # the name is read more than NAME_WINDOW characters into the sentence
+    text = ("On 3 May 2022, between Kyaung Kone and Hnget Pyaw Taw villages (coded as Kyaung Kone) (Chaung-U "
+            "township, Monywa district, Sagaing region), the combined forces of the Kyaung Kone Liberation Army "
+            "(KKLA) attacked 60 military soldiers with a series of mines. Casualties unknown.")
+    (ev,) = events_of(bundled_pipeline, text)
+    assert ev.actor1 == "KKLA: Kyaung Kone Liberation Army"
+    assert ev.actor2 == "Military Forces of Myanmar (2021-)"
