@@ -102,3 +102,11 @@ def test_a_group_introduced_with_its_acronym_late_in_a_long_sentence_keeps_its_n
     (ev,) = events_of(bundled_pipeline, text)
     assert ev.actor1 == "KKLA: Kyaung Kone Liberation Army"
     assert ev.actor2 == "Military Forces of Myanmar (2021-)"
+
+
+def test_the_side_that_opened_fire_on_another_is_the_agent_of_the_killing_after(bundled_pipeline):
+    text = ("On 3 May 2022, near Hakha town (Hakha district, Chin state), the military opened fires at members of "
+            "the Chinland Defense Force and killed a member of the group and a civilian.")
+    (ev,) = events_of(bundled_pipeline, text)
+    assert ev.actor1 == "Military Forces of Myanmar (2021-)"
+    assert ev.actor2.startswith("CDF")

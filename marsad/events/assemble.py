@@ -292,7 +292,7 @@ def _not_a_co_subject(text: str, first: ActorMention) -> bool:
 _SUPPORTER = re.compile(r"^[\s,]*(?:\([^()]{0,40}\)\s*)?(?:(?:and\s+)?(?:supported|backed|assisted|aided|accompanied|reinforced)\s+by"
                         r"|with the (?:support|backing|help) of|alongside)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}$", re.I)
 # a verb of attack between an agent and what it acted on
-_ACTED_ON = re.compile(r"\b(?:attack|ambush|target|raid|struck|hit|fired|shot|shell|bomb|assault|storm)\w*", re.I)
+_ACTED_ON = re.compile(r"\b(?:attack|ambush|target|raid|struck|hit|fired|shot|shell|bomb|assault|storm|open(?:ed|s)? fire)\w*", re.I)
 # what armed people did to a person before the violence ("approached a man
 # and shot him"): that person is its target
 _APPROACHED = re.compile(r"\b(?:approach|intercept|stopp|follow|chas|corner|surround|drag|grabb|seiz|"
