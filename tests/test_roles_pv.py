@@ -110,3 +110,17 @@ def test_the_side_that_opened_fire_on_another_is_the_agent_of_the_killing_after(
     (ev,) = events_of(bundled_pipeline, text)
     assert ev.actor1 == "Military Forces of Myanmar (2021-)"
     assert ev.actor2.startswith("CDF")
+
+
+
+@pytest.mark.parametrize("text, actor2", [
+    ("On 3 May 2022, in Laukkai township (Kokang Self-Administered Zone, Shan-North state), fighting broke out "
+     "between the Myanmar military and the MNDAA. Casualties unknown.",
+     "MNTJP/MNDAA: Myanmar National Truth and Justice Party/Myanmar National Democratic Alliance Army"),
+    ("On 3 May 2022, near Falam town (Falam district, Chin state), the Myanmar military clashed with the Chin "
+     "National Defense Force. Casualties unknown.",
+     "CNO/CNDF: Chin National Organization/Chin National Defense Force"),
+])
+def test_myanmar_groups_under_the_names_acled_gives_them(bundled_pipeline, text, actor2):
+    (ev,) = events_of(bundled_pipeline, text)
+    assert ev.actor1 == "Military Forces of Myanmar (2021-)" and ev.actor2 == actor2
