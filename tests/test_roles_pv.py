@@ -124,3 +124,11 @@ def test_the_side_that_opened_fire_on_another_is_the_agent_of_the_killing_after(
 def test_myanmar_groups_under_the_names_acled_gives_them(bundled_pipeline, text, actor2):
     (ev,) = events_of(bundled_pipeline, text)
     assert ev.actor1 == "Military Forces of Myanmar (2021-)" and ev.actor2 == actor2
+
+
+def test_a_struck_side_named_with_its_acronym_and_again_is_still_the_one_struck(bundled_pipeline):
+    text = ("On 3 May 2022, near Falam town (Falam district, Chin state), the military opened fires at members of "
+            "the Chin National Defense Force (CNDF) and killed a member of CNDF and a civilian.")
+    (ev,) = events_of(bundled_pipeline, text)
+    assert ev.actor1 == "Military Forces of Myanmar (2021-)"
+    assert ev.actor2 == "CNO/CNDF: Chin National Organization/Chin National Defense Force"

@@ -985,9 +985,14 @@ def _struck_subject(text: str, before: list[ActorMention], anchor: TriggerMentio
 def _struck(text: str, before: list[ActorMention]) -> tuple[ActorMention, ActorMention] | None:
     """The last two armed sides before a trigger when the first struck the
     second ("X attacked Y ..."): (X, Y); None otherwise."""
-    if len(before) < 2:
+    # (the struck side named again, or with its acronym, "the Chin National
+    # Defense Force (CNDF) and killed a member of CNDF": its first naming counts)
+    k = len(before) - 1
+    while k > 0 and before[k - 1].canonical == before[-1].canonical:
+        k -= 1
+    if k < 1:
         return None
-    subject, obj = before[-2], before[-1]
+    subject, obj = before[k - 1], before[k]
     if subject.inter not in ARMED_INTERS or obj.inter not in ARMED_INTERS or subject.canonical == obj.canonical:
         return None
     between = text[subject.span.end:obj.span.start]
