@@ -292,7 +292,7 @@ def _not_a_co_subject(text: str, first: ActorMention) -> bool:
 _SUPPORTER = re.compile(r"^[\s,]*(?:\([^()]{0,40}\)\s*)?(?:(?:and\s+)?(?:supported|backed|assisted|aided|accompanied|reinforced)\s+by"
                         r"|with the (?:support|backing|help) of|alongside)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}$", re.I)
 # a verb of attack between an agent and what it acted on
-_ACTED_ON = re.compile(r"\b(?:attack|ambush|target|raid|struck|hit|fired|shot|shell|bomb|assault|storm)\w*", re.I)
+_ACTED_ON = re.compile(r"\b(?:attack|ambush|target|raid|struck|hit|fired|shot|shell|bomb|assault|storm|open(?:ed|s)? fire)\w*", re.I)
 # what armed people did to a person before the violence ("approached a man
 # and shot him"): that person is its target
 _APPROACHED = re.compile(r"\b(?:approach|intercept|stopp|follow|chas|corner|surround|drag|grabb|seiz|"
@@ -305,6 +305,8 @@ _WITH_OBJECT = re.compile(r"\b(?:clash(?:es)?|fight(?:ing)?|battles?|encounter|e
 # a head count before a side: "between about 80 military troops and ...",
 # "between size around 100 Myanmar military forces and ..."
 _HEADCOUNT = r"(?:(?:size\s+)?(?:about|around|some|nearly|over|approximately|at least|more than)\s+)?\d+\s+"
+# a device and who laid it, told after the one who found it: "an IED planted by"
+_PLANTED_BY = re.compile(r"\b(?:planted|placed|laid|installed|hidden|buried|left|belong(?:ing|ed)? to)\s+(?:by\s+)?(?:the\s+)?(?:[\w-]+\s+)?$", re.I)
 _BETWEEN = re.compile(r"\bbetween\s+(?:the\s+)?(?:" + _HEADCOUNT + r")?$", re.I)
 # what may stand between a trigger and the "between" that follows it
 _ADJOINING = re.compile(r"(?<!\s)\s*+(?:\w++\s++){0,2}?between\s++(?:the\s+)?(?:" + _HEADCOUNT + r")?", re.I)
@@ -990,9 +992,14 @@ def _struck_subject(text: str, before: list[ActorMention], anchor: TriggerMentio
 def _struck(text: str, before: list[ActorMention]) -> tuple[ActorMention, ActorMention] | None:
     """The last two armed sides before a trigger when the first struck the
     second ("X attacked Y ..."): (X, Y); None otherwise."""
-    if len(before) < 2:
+    # (the struck side named again, or with its acronym, "the Chin National
+    # Defense Force (CNDF) and killed a member of CNDF": its first naming counts)
+    k = len(before) - 1
+    while k > 0 and before[k - 1].canonical == before[-1].canonical:
+        k -= 1
+    if k < 1:
         return None
-    subject, obj = before[-2], before[-1]
+    subject, obj = before[k - 1], before[k]
     if subject.inter not in ARMED_INTERS or obj.inter not in ARMED_INTERS or subject.canonical == obj.canonical:
         return None
     between = text[subject.span.end:obj.span.start]
@@ -1066,6 +1073,12 @@ def _roles(text: str, actors: list[ActorMention], anchor: TriggerMention) -> tup
         # ("troops", "gunmen") only when no such name stands before it.
         agent = next((a for a in reversed(before) if a.kind in ("named", "state")), before[-1])
         k = before.index(agent)
+        if k > 0 and _PLANTED_BY.search(text, max(0, agent.span.start - 30), agent.span.start):
+            # "Turkish gendarmes located an IED planted by PKK militants and
+            # destroyed it": who laid the device is what the subject acted on
+            subject = next((a for a in reversed(before[:k]) if a.kind in ("named", "state")), before[k - 1])
+            if subject.canonical != agent.canonical:
+                return subject, agent
         if k > 0 and _WITH_OBJECT.search(text, max(0, agent.span.start - 30), agent.span.start):
             # "soldiers returning following the clash with the local PDF
             # arrested ...": who they fought is not who acts next
@@ -1135,6 +1148,11 @@ class _RoleContext:
     def people_named(self) -> bool:
         """People named by what they are or do ("a forester", "8-year-old boys")."""
         return any(_PEOPLE_HIT.search(t) for t in self.sentences)
+
+    def homes_or_persons(self) -> bool:
+        """Homes hit or people counted as persons ("Houses were damaged",
+        "one person died"): what a shelling that hurt someone hit was civilian."""
+        return any(_HOMES_OR_PERSONS.search(t) for t in self.sentences)
 
 
 def _force_met(actors: list[ActorMention], context: _RoleContext) -> ActorMention | None:
@@ -1284,6 +1302,10 @@ _CHARGED_WITH = re.compile(
     r"[^,.;]{0,25}$", re.I)
 _DRUG_HAUL = re.compile(r"\b(?:marijuana|cannabis|cocaine|coca (?:leaf|leaves|crops?|plantations?|fields?)|poppy|poppies|"
                         r"(?:synthetic )?drugs?|narcotics?|methamphetamine|heroin|fentanyl|drug (?:lab|laborator(?:y|ies)))\b", re.I)
+# remote violence told hitting homes or counting its dead and hurt as
+# persons, not as fighters: civilians were hit (a "woman" or "child" alone
+# is not enough: ACLED often leaves such shellings with one actor)
+_HOMES_OR_PERSONS = re.compile(r"\b(?:persons?|people|houses|homes|residential)\b", re.I)
 # a verb of harm right before the people it hurt ("injured two boys", "killed a shepherd")
 _HURT_BEFORE = re.compile(r"\b(?:killed|killing|wounded|wounding|injured|injuring)\s+(?:[\w-]+\s+){0,4}$", re.I)
 # before a side that fought itself: "two groups of", "between 2", "rival"
@@ -1481,7 +1503,7 @@ def _code_actors(cls: Classification, agent, target, actors, cc: str, anchor, fi
     hit_civilians = cls.event_type == "Explosions/Remote violence" and (any(
         a.inter == 7 and a.kind == "generic" and (context.casualties or _HURT_BEFORE.search(
             context.text, max(0, a.span.start - 60), a.span.start)) for a in actors)
-        or (context.casualties and context.people_named()))
+        or (context.casualties and (context.people_named() or context.homes_or_persons())))
     if not actor2 and sub == "Looting/property destruction" and inter1 in (1, FOREIGN_STATE_INTER) and any(
             _DRUG_HAUL.search(t) for t in context.sentences):
         # a force seizing or destroying drugs, a drug lab or a poppy field
@@ -1507,6 +1529,11 @@ def _code_actors(cls: Classification, agent, target, actors, cc: str, anchor, fi
         # an invading army's offensive, rebels taking a town: with no other
         # side named, they fought the forces of the country they are in
         actor2, inter2 = generic("Military Forces of {state} ({military_since}-)"), 1
+    if not actor2 and sub == "Disrupted weapons use" and inter1 in (1, FOREIGN_STATE_INTER) and not context.casualties:
+        # a force found, seized, defused or shot down weapons whose owner is
+        # not named: an unidentified armed group's (not a "Detonation" that
+        # killed or hurt the force's own men: one actor)
+        actor2, inter2 = generic(_UNIDENTIFIED), 3
     if sub in _ONE_SIDED_SUBS:
         # a force moving, deploying or setting up acts alone: whoever it moves
         # towards or past is no second actor (51 of 53 dev notes)

@@ -214,7 +214,7 @@ def _words_before(text: str, end: int, count: int) -> list[tuple[str, int, int]]
     words skipped between them), as (word, start, end); None when a word of
     another kind comes first."""
     window_start = max(0, end - NAME_WINDOW)
-    tokens = [(t.group(), t.start() + window_start, t.end() + window_start)
+    tokens = [(t.group(), t.start(), t.end())
               for t in _NAME_WORD.finditer(text, window_start, end)]
     picked: list[tuple[str, int, int]] = []
     for word, s, e in reversed(tokens):
