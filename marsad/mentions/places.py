@@ -188,6 +188,11 @@ _LEADING_ENGLISH_WORD = re.compile(r"^(?:at|an|as)\s+")
 _ONLY_ARTICLE = re.compile(r"(?i:al|el)")
 
 
+# "detained the Mukhtar of Qujman town", "the residents of Trostianets": a
+# title or a people before "of" is who, not part of the place's name
+_TITLE_OF = re.compile(r"(?i:mukhtar|mayor|governor|head|chief|sheikh|shaykh|imam|residents|people)\s+of\s+")
+
+
 def _clean_name(name: str) -> str:
     """Trim quotes and a leading function word ("outskirts of Tal Madeeq")."""
     name = _LEADING_ENGLISH_WORD.sub("", _LEADING_FUNCTION_WORD.sub("", name.strip(" -’'`")))
@@ -201,6 +206,10 @@ def find_places(sentence: Sentence) -> list[PlaceMention]:
 
     def add(start: int, end: int, cue: str, orientation: bool = False) -> None:
         raw = text[start:end]
+        title = _TITLE_OF.match(raw)
+        if title is not None:
+            start += title.end()
+            raw = raw[title.end():]
         name = _clean_name(raw)
         if not name or name in STOP_NAMES:
             return
