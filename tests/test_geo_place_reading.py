@@ -24,3 +24,22 @@ def test_a_title_before_of_is_not_part_of_the_place():
     assert not any("ukhtar" in name for name in places), places
     places = _places("Gunmen threatened the Governor of Tarsoum province near Bilal town.")
     assert places.get("Tarsoum") == "province", places
+
+
+def test_an_acronym_in_brackets_after_a_name_is_no_admin_area():
+    places = _places("Gunmen shot dead 3 members of Hill People Party (ALP) in Naikhongchhari upazila (Bandarban).")
+    assert "ALP" not in places and places.get("Bandarban") == "admin", places
+    # a bracket of names after a place is still its admin area
+    assert _places("Militants attacked a post in Minakulu (Oyam, Northern).").get("Oyam") == "admin"
+
+
+def test_upazila_votes_for_bangladesh():
+    votes = CountryMentions(load_knowledge().countries.all()).votes("A farmer was hacked to death in Lohagara upazila.")
+    assert votes == {"BD": ADMIN_WORD_VOTE}
+
+
+def test_an_organisation_acronym_does_not_move_the_event_abroad(bundled_pipeline):
+    note = ("On 6 March 2022, unidentified assailants shot and killed 4 members of Hill People Party (ALP) in "
+            "Naikhongchhari upazila (Bandarban).")
+    events = extract(note, date(2022, 3, 7), pipeline=bundled_pipeline)
+    assert events and events[0].country == "Bangladesh", events

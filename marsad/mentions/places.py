@@ -142,6 +142,9 @@ _CITY_PART = re.compile(rf"\b(?:in|on|at|of|near|inside|{_STRIKE_VERBS})\s+(?P<c
 CITY_PART_CUE = "neighbourhood"
 # "(Oyam, Northern)", "(Aden)": a parenthetical made only of names.
 _PAREN = re.compile(rf"\((?P<inner>{NAME}(?:(?:,\s*|\s+-\s+){NAME}){{0,3}})\)")
+# "Mogh Party (ALP)", "Arakan Army (AA)": capitals only, after a capitalised word
+_ACRONYM = re.compile(r"[A-Z][A-Z0-9&-]*[A-Z0-9]")
+_NAME_BEFORE_PAREN = re.compile(r"\b[A-Z][\w'’-]*\s*$")
 _ORIENT_BEFORE = re.compile(
     r"(?:border(?:s)? with|bordering|border of|towards|toward|road to|road from|highway|"
     r"-backed|backed by|based in|operating in|active in|coming from|heading to|headed to|fled to|from the direction of|"
@@ -295,6 +298,10 @@ def find_places(sentence: Sentence) -> list[PlaceMention]:
         if m.start() and text[m.start() - 1].isalnum():
             # "CPN(US)", "CPN(MC)": a parenthesis glued to a word is part
             # of a name (a party's), no admin area
+            continue
+        if _ACRONYM.fullmatch(m.group("inner")) and _NAME_BEFORE_PAREN.search(text, 0, m.start()):
+            # "members of Mogh Party (ALP) in ...": an acronym right after a
+            # name is that name's abbreviation, not an admin area
             continue
         # "Minakulu (Oyam, Northern)": inner names are admin areas of the place.
         inner_start = m.start("inner")
