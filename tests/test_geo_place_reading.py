@@ -43,3 +43,12 @@ def test_an_organisation_acronym_does_not_move_the_event_abroad(bundled_pipeline
             "Naikhongchhari upazila (Bandarban).")
     events = extract(note, date(2022, 3, 7), pipeline=bundled_pipeline)
     assert events and events[0].country == "Bangladesh", events
+
+
+def test_the_admin_area_after_a_coder_remark_is_read():
+    for remark in ("[coded as Kalat with GP2]", "[location coded to Kalat]"):
+        places = _places(f"Two men were detained by the Taliban in Dara Khel village of Zarin district {remark}, "
+                         "Zabul. Their families were not told.")
+        assert places.get("Zabul") == "admin", (remark, places)
+    # a bracket of another kind still ends the chain
+    assert "Zabul" not in _places("Two men were detained in Zarin district [size=no report], Zabul. Nothing else.")

@@ -122,7 +122,10 @@ _DESCRIBES_NEXT = re.compile(rf"(?<!\s)\s++(?:{_OF_NOUNS}) of\s")
 # after a place and a comma, closing the clause, is the place's admin area.
 # (?<!\s) and possessive spaces: tried at every position of a long run of
 # blanks, a plain \s+ would rescan the run each time (quadratic).
-_AFTER_PLACE_COMMA = rf"(?<!\s)(?:\s++(?:{PLACE_NOUNS})s?)?,\s++(?P<name>{NAME})"
+# "Giro district [coded as Pana with GP2], Ghazni": a coder's bracketed remark
+# between a place and its admin area does not break the chain
+_CODER_REMARK = r"(?:\s*+\[(?i:location\s+)?coded\b[^\[\]]{0,80}\])?"
+_AFTER_PLACE_COMMA = rf"(?<!\s)(?:\s++(?:{PLACE_NOUNS})s?)?{_CODER_REMARK},\s++(?P<name>{NAME})"
 _COMMA_ADMIN = re.compile(
     _AFTER_PLACE_COMMA + r"(?=\s*(?:[.;,)]|$|\s+(?:on|in|at|during|after|when|where|while|and|as|to|for|against|over|protesting|demanding|denouncing|condemning)\b))")
 # "..., Helmand province," / "..., Mopti region": the same with its area noun.
