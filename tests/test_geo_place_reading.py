@@ -52,3 +52,13 @@ def test_the_admin_area_after_a_coder_remark_is_read():
         assert places.get("Zabul") == "admin", (remark, places)
     # a bracket of another kind still ends the chain
     assert "Zabul" not in _places("Two men were detained in Zarin district [size=no report], Zabul. Nothing else.")
+
+
+def test_an_area_beside_a_region_of_a_few_countries_stays_in_them(bundled_pipeline):
+    """"(Bui, Nord-Ouest)": Nord-Ouest is a region of Cameroon and of Haiti;
+    Bui, which the index lacks, is not the town of Bowie in the United States
+    that a loose spelling match finds."""
+    note = ("On 4 February 2022, soldiers burned houses in Kitiwum village (Bui, Nord-Ouest) during a raid "
+            "against separatist fighters. Two civilians were killed.")
+    events = extract(note, date(2022, 2, 5), pipeline=bundled_pipeline)
+    assert events and events[0].country == "Cameroon" and events[0].admin1 == "Nord-Ouest", events
