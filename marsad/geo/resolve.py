@@ -529,16 +529,17 @@ def _resolve(mentions: Sequence[PlaceMention], gazetteer: Gazetteer, country_hin
                                             f"beside it (nearest: {best.name}, {best.country_code})"))
             continue
         best_score, best = ranked[0]
-        outer = _outer_country(mentions, containers.get(mention.sentence, []), i)
-        if outer and best.country_code != outer:
+        outer = _outer_countries(mentions, containers.get(mention.sentence, []), i)
+        if outer and best.country_code not in outer:
             # "(Sanaba, Banwa)", "(Esan South East, Edo)": an area written
             # before the wider one that holds it lies in that one's country
-            # (Burkina Faso's Banwa province, not an Ivorian village Sanaba)
-            home = next(((sc, c) for sc, c in ranked if c.country_code == outer and c.tier == "exact"), None)
+            # (Burkina Faso's Banwa province, not an Ivorian village Sanaba;
+            # "(Bui, Nord-Ouest)": a region of Cameroon and Haiti, so not Bowie, US)
+            home = next(((sc, c) for sc, c in ranked if c.country_code in outer and c.tier == "exact"), None)
             if home is None:
-                out.append(_unresolved(mention, f"no area {mention.name!r} known in {outer}, the country of "
-                                                f"the area written after it (found abroad only: {best.name}, "
-                                                f"{best.country_code})"))
+                out.append(_unresolved(mention, f"no area {mention.name!r} known in {', '.join(sorted(outer))}, "
+                                                f"the country of the area written after it (found abroad only: "
+                                                f"{best.name}, {best.country_code})"))
                 continue
             best_score, best = home
         if mention.cue == ADMIN_CUE and best.tier != "exact":
@@ -551,6 +552,14 @@ def _resolve(mentions: Sequence[PlaceMention], gazetteer: Gazetteer, country_hin
             if len(outer) == 1 and best.country_code not in outer:
                 out.append(_unresolved(mention, f"no match for {mention.name!r} in {', '.join(sorted(outer))}; "
                                                 f"nearest spelling is {best.name} ({best.country_code})"))
+                continue
+            # "(Bui, Nord-Ouest)": nor, in that country, outside the area
+            # written after it (Buea lies in Sud-Ouest)
+            holding = {key for j, group in containers.get(mention.sentence, []) if j > i
+                       for key, cc, _, _, weight in group if weight == 1.0 and cc == best.country_code}
+            if holding and not _inside(best, holding):
+                out.append(_unresolved(mention, f"no match for {mention.name!r} inside the area written after it; "
+                                                f"nearest spelling is {best.name} ({best.admin1})"))
                 continue
         if focus and cue in AREA_CUES and best.country_code != focus \
                 and not (best.tier == "exact" and best.feature in ADMIN_FEATURES):
@@ -694,19 +703,28 @@ def _with_home(gazetteer: Gazetteer, mention: PlaceMention, focus: str, cands: l
     return home + [c for c in cands if c.place_id not in ids], home_cue
 
 
-def _outer_country(mentions: Sequence[PlaceMention], written: list[tuple[int, list[_Area]]], i: int) -> str:
-    """The one country of the admin areas written right after area ``i`` in
-    the same brackets ("(Sanaba, Banwa)": Banwa's), when they are admin
-    areas of one country only; else ""."""
+# An outer area's name shared by more countries than this ("Central",
+# "Northern" already excluded as generic) says too little to bar the others
+# (a region name is shared by two or three countries: Nord-Ouest in Cameroon
+# and Haiti)
+MAX_OUTER_COUNTRIES = 3
+
+
+def _outer_countries(mentions: Sequence[PlaceMention], written: list[tuple[int, list[_Area]]],
+                     i: int) -> frozenset[str]:
+    """The countries of the admin areas written right after area ``i`` in
+    the same brackets ("(Sanaba, Banwa)": Banwa's; "(Bui, Nord-Ouest)":
+    Cameroon's and Haiti's), when they are admin areas of a few countries;
+    else none."""
     if mentions[i].cue != ADMIN_CUE:
-        return ""
+        return frozenset()
     countries: set[str] = set()
     for j, areas in written:
         if j <= i or any(mentions[k].cue != ADMIN_CUE for k in range(i + 1, j + 1)) \
                 or _generic_area(mentions[j].name):
             continue
         countries |= {cc for _, cc, _, _, weight in areas if weight == 1.0}
-    return next(iter(countries)) if len(countries) == 1 else ""
+    return frozenset(countries) if len(countries) <= MAX_OUTER_COUNTRIES else frozenset()
 
 
 # Words that name first-level areas in many countries ("East", "Capital",

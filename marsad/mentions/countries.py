@@ -57,6 +57,8 @@ TOPIC_BEFORE = re.compile(
 ADMIN_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bLGAs?\b|\bLocal Government Areas?\b"), "NG"),
     (re.compile(r"\brural municipality\b|\bmunicipality-\d+\b", re.I), "NP"),
+    # Bangladesh's sub-districts ("Rowangchhari upazila"; also spelled upazilla, upozila)
+    (re.compile(r"\bupaz+ill?as?\b|\bupozil+as?\b", re.I), "BD"),
 )
 
 

@@ -122,7 +122,10 @@ _DESCRIBES_NEXT = re.compile(rf"(?<!\s)\s++(?:{_OF_NOUNS}) of\s")
 # after a place and a comma, closing the clause, is the place's admin area.
 # (?<!\s) and possessive spaces: tried at every position of a long run of
 # blanks, a plain \s+ would rescan the run each time (quadratic).
-_AFTER_PLACE_COMMA = rf"(?<!\s)(?:\s++(?:{PLACE_NOUNS})s?)?,\s++(?P<name>{NAME})"
+# "Giro district [coded as Pana with GP2], Ghazni": a coder's bracketed remark
+# between a place and its admin area does not break the chain
+_CODER_REMARK = r"(?:\s*+\[(?i:location\s+)?coded\b[^\[\]]{0,80}\])?"
+_AFTER_PLACE_COMMA = rf"(?<!\s)(?:\s++(?:{PLACE_NOUNS})s?)?{_CODER_REMARK},\s++(?P<name>{NAME})"
 _COMMA_ADMIN = re.compile(
     _AFTER_PLACE_COMMA + r"(?=\s*(?:[.;,)]|$|\s+(?:on|in|at|during|after|when|where|while|and|as|to|for|against|over|protesting|demanding|denouncing|condemning)\b))")
 # "..., Helmand province," / "..., Mopti region": the same with its area noun.
@@ -142,6 +145,9 @@ _CITY_PART = re.compile(rf"\b(?:in|on|at|of|near|inside|{_STRIKE_VERBS})\s+(?P<c
 CITY_PART_CUE = "neighbourhood"
 # "(Oyam, Northern)", "(Aden)": a parenthetical made only of names.
 _PAREN = re.compile(rf"\((?P<inner>{NAME}(?:(?:,\s*|\s+-\s+){NAME}){{0,3}})\)")
+# "Mogh Party (ALP)", "Arakan Army (AA)": capitals only, after a capitalised word
+_ACRONYM = re.compile(r"[A-Z][A-Z0-9&-]*[A-Z0-9]")
+_NAME_BEFORE_PAREN = re.compile(r"\b[A-Z][\w'’-]*\s*$")
 _ORIENT_BEFORE = re.compile(
     r"(?:border(?:s)? with|bordering|border of|towards|toward|road to|road from|highway|"
     r"-backed|backed by|based in|operating in|active in|coming from|heading to|headed to|fled to|from the direction of|"
@@ -188,6 +194,11 @@ _LEADING_ENGLISH_WORD = re.compile(r"^(?:at|an|as)\s+")
 _ONLY_ARTICLE = re.compile(r"(?i:al|el)")
 
 
+# "detained the Mukhtar of Qujman town", "the residents of Trostianets": a
+# title or a people before "of" is who, not part of the place's name
+_TITLE_OF = re.compile(r"(?i:mukhtar|mayor|governor|head|chief|sheikh|shaykh|imam|residents|people)\s+of\s+")
+
+
 def _clean_name(name: str) -> str:
     """Trim quotes and a leading function word ("outskirts of Tal Madeeq")."""
     name = _LEADING_ENGLISH_WORD.sub("", _LEADING_FUNCTION_WORD.sub("", name.strip(" -’'`")))
@@ -201,6 +212,10 @@ def find_places(sentence: Sentence) -> list[PlaceMention]:
 
     def add(start: int, end: int, cue: str, orientation: bool = False) -> None:
         raw = text[start:end]
+        title = _TITLE_OF.match(raw)
+        if title is not None:
+            start += title.end()
+            raw = raw[title.end():]
         name = _clean_name(raw)
         if not name or name in STOP_NAMES:
             return
@@ -286,6 +301,10 @@ def find_places(sentence: Sentence) -> list[PlaceMention]:
         if m.start() and text[m.start() - 1].isalnum():
             # "CPN(US)", "CPN(MC)": a parenthesis glued to a word is part
             # of a name (a party's), no admin area
+            continue
+        if _ACRONYM.fullmatch(m.group("inner")) and _NAME_BEFORE_PAREN.search(text, 0, m.start()):
+            # "members of Mogh Party (ALP) in ...": an acronym right after a
+            # name is that name's abbreviation, not an admin area
             continue
         # "Minakulu (Oyam, Northern)": inner names are admin areas of the place.
         inner_start = m.start("inner")
