@@ -26,8 +26,7 @@ from pathlib import Path
 
 from marsad.errors import MarsadError
 from marsad.ingest import GZIP_SUFFIX, SUFFIX_KINDS, iter_inputs
-from marsad.records import InputProblem
-from marsad.run.local import PipelineOptions, cpu_count, worker_pipeline
+from marsad.run.local import PipelineOptions, cpu_count, extracted, worker_pipeline
 from marsad.shards import Manifest, ShardInfo, now, write_manifest, write_shard
 
 # Seconds to wait for a scheduler to answer before giving up with one line.
@@ -104,8 +103,7 @@ def process_shard(task: ShardTask) -> ShardInfo:
 
     pipeline = worker_pipeline(task.options)
     items = iter_inputs([task.path], published=task.published, max_bytes=task.max_bytes or DEFAULT_MAX_BYTES)
-    pairs = ((item, None if isinstance(item, InputProblem) else pipeline.process(item)) for item in items)
-    return write_shard(Path(task.out_dir), task.index, task.path, pairs)
+    return write_shard(Path(task.out_dir), task.index, task.path, extracted(pipeline, items))
 
 
 def _client(scheduler, workers: int | None):

@@ -30,6 +30,8 @@ if TYPE_CHECKING:  # multiprocessing is imported only when a pool is started
     import multiprocessing.context
     from concurrent.futures import Future
 
+    from marsad.pipeline import Pipeline
+
 # Documents sent to a worker at once. Large enough that pickling and
 # inter-process overhead (~0.1 ms a document) is small against the ~2 ms
 # (notes) to ~20 ms (articles) a document takes; small enough that the
@@ -154,10 +156,19 @@ def _init_worker(options: PipelineOptions) -> None:
     # the parent's objects) lives as long as the worker: out of the cyclic
     # collector, whose full collections would otherwise walk it again and
     # again, writing to pages shared with the parent (copy-on-write).
-    gc.freeze()
     # What a worker allocates after that lives for one document or one
     # chunk: collect it less often (see WORKER_GC_THRESHOLD).
-    gc.set_threshold(WORKER_GC_THRESHOLD, *gc.get_threshold()[1:])
+    _collect_for_documents()
+
+
+def _collect_for_documents() -> tuple[int, int, int]:
+    """Freeze what this process holds out of the cyclic collector and raise
+    its youngest-generation threshold to WORKER_GC_THRESHOLD; returns the
+    threshold it had."""
+    old = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(WORKER_GC_THRESHOLD, *old[1:])
+    return old
 
 
 # What a worker sends back for one document: the DocumentResult without its
@@ -167,15 +178,8 @@ _Sent = tuple | None
 
 
 def _process_chunk(options: PipelineOptions, chunk: list[Item]) -> list[_Sent]:
-    pipeline = worker_pipeline(options)
-    out: list[_Sent] = []
-    for item in chunk:
-        if isinstance(item, InputProblem):
-            out.append(None)
-        else:
-            result = pipeline.process(item)
-            out.append((result.clean, result.events, result.rejected, result.warnings))
-    return out
+    return [None if result is None else (result.clean, result.events, result.rejected, result.warnings)
+            for _item, result in extracted(worker_pipeline(options), chunk)]
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -207,17 +211,18 @@ def _chunks(items: Iterator[Item], size: int, max_chars: int = CHUNK_CHARS,
         yield chunk
 
 
-def _warm_up(pipeline, items: Iterator[Item], count: int) -> Iterator[tuple[Item, DocumentResult | None]]:
-    """(item, result) of the next ``count`` items, extracted by ``pipeline`` here."""
-    for item in islice(items, count):
+def extracted(pipeline: Pipeline, items: Iterable[Item]) -> Iterator[tuple[Item, DocumentResult | None]]:
+    """(item, result) in order, extracted by ``pipeline`` in this process;
+    result is None for an InputProblem."""
+    for item in items:
         yield item, (None if isinstance(item, InputProblem) else pipeline.process(item))
 
 
 def process_serial(items: Iterable[Item], options: PipelineOptions) -> Iterator[tuple[Item, DocumentResult | None]]:
     """(item, result) in order, in this process; result is None for an InputProblem."""
     with options.build() as pipeline, _CollectorForDocuments() as collector:
-        for item in items:
-            yield item, (None if isinstance(item, InputProblem) else pipeline.process(item))
+        for pair in extracted(pipeline, items):
+            yield pair
             collector.after_document()
 
 
@@ -236,9 +241,7 @@ class _CollectorForDocuments:
 
     def after_document(self) -> None:
         if self._old is None:
-            self._old = gc.get_threshold()
-            gc.freeze()
-            gc.set_threshold(WORKER_GC_THRESHOLD, *self._old[1:])
+            self._old = _collect_for_documents()
 
     def __exit__(self, *exc) -> None:
         if self._old is not None:
@@ -269,7 +272,7 @@ def process_parallel(items: Iterable[Item], options: PipelineOptions, workers: i
         # ... and extract the input's first documents here: what the first
         # documents load (lazy imports, loaders, the commonest names' memos)
         # is then loaded once and inherited, not once in every worker.
-        warmed = list(_warm_up(pipeline, iterator, WARM_DOCS))
+        warmed = list(extracted(pipeline, islice(iterator, WARM_DOCS)))
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
                                initializer=_init_worker, initargs=(options,))
     pending: deque[tuple[list[Item], Future]] = deque()
