@@ -1023,6 +1023,12 @@ def _accused_of(text: str, a: ActorMention) -> bool:
     return _ACCUSED_OF.search(text, max(0, a.span.start - 60), a.span.start) is not None
 
 
+def _nearest_organisation(before: list[ActorMention]) -> ActorMention:
+    """The last organisation or state force of ``before`` (not empty), else
+    its last actor: who acts when several are named before a trigger."""
+    return next((a for a in reversed(before) if a.kind in ("named", "state")), before[-1])
+
+
 def _roles(text: str, actors: list[ActorMention], anchor: TriggerMention) -> tuple[ActorMention | None, ActorMention | None]:
     """Agent and target around the deciding trigger."""
     same = _collapse([a for a in actors if a.sentence == anchor.sentence and a.kind != "role"
@@ -1071,18 +1077,18 @@ def _roles(text: str, actors: list[ActorMention], anchor: TriggerMention) -> tup
         # The nearest organisation or state force before the trigger acts
         # ("HTS amassed troops ... where it arrested"); a generic word
         # ("troops", "gunmen") only when no such name stands before it.
-        agent = next((a for a in reversed(before) if a.kind in ("named", "state")), before[-1])
+        agent = _nearest_organisation(before)
         k = before.index(agent)
         if k > 0 and _PLANTED_BY.search(text, max(0, agent.span.start - 30), agent.span.start):
             # "Turkish gendarmes located an IED planted by PKK militants and
             # destroyed it": who laid the device is what the subject acted on
-            subject = next((a for a in reversed(before[:k]) if a.kind in ("named", "state")), before[k - 1])
+            subject = _nearest_organisation(before[:k])
             if subject.canonical != agent.canonical:
                 return subject, agent
         if k > 0 and _WITH_OBJECT.search(text, max(0, agent.span.start - 30), agent.span.start):
             # "soldiers returning following the clash with the local PDF
             # arrested ...": who they fought is not who acts next
-            agent = next((a for a in reversed(before[:k]) if a.kind in ("named", "state")), before[k - 1])
+            agent = _nearest_organisation(before[:k])
         k = before.index(agent)
         if k > 0 and _SUPPORTER.search(text[before[k - 1].span.end:agent.span.start]):
             # "Turkish forces supported by opposition rebels shelled ...":

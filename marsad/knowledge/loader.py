@@ -99,6 +99,10 @@ class ActorEntry:
     case_sensitive_aliases: tuple[str, ...] = ()
     state_of: str = ""
 
+    def tied_to(self, iso2: str) -> bool:
+        """Is this a force of ``iso2`` or a group that operates there?"""
+        return self.state_of == iso2 or iso2 in self.countries
+
 
 @dataclass(frozen=True, slots=True, eq=False)
 class NamePattern:
@@ -285,7 +289,7 @@ class Knowledge:
             return None
         if iso2:
             for entry in found:
-                if entry.state_of == iso2 or iso2 in entry.countries:
+                if entry.tied_to(iso2):
                     return entry
         return found[0]
 

@@ -118,7 +118,7 @@ class ActorMatcher:
             if values is not None and len(values) > 1:
                 own = next((entry for alias, sensitive, entry in values
                             if (not sensitive or alias == m.span.text)
-                            and (getattr(entry, "state_of", "") == cc or cc in (getattr(entry, "countries", ()) or ()))), None)
+                            and entry.tied_to(cc)), None)
                 if own is not None and own.name != m.canonical:
                     m = replace(m, **_reading(own))
             out.append(m)
